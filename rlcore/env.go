@@ -1,0 +1,68 @@
+package rlcore
+
+import (
+	"context"
+)
+
+// Env is a Gym-style environment. Actions are indices of a Discrete space.
+//
+// Reset starts an episode on the named benchmark; the empty name means the
+// environment's default (environments without benchmarks, such as CartPole,
+// ignore the name). Step applies one action. After a StepResult with
+// Terminated or Truncated set, the caller must Reset before stepping again.
+//
+// An Env is not safe for concurrent use; parallel work uses one Env per
+// goroutine.
+type Env interface {
+	ObservationSpace() Space
+	ActionSpace() Discrete
+	Reset(ctx context.Context, benchmark string) ([]float64, error)
+	Step(ctx context.Context, action int) (StepResult, error)
+}
+
+// StepResult is what Env.Step returns.
+type StepResult struct {
+	Obs    []float64
+	Reward float64
+	// Terminated: the episode reached a terminal state of the task.
+	Terminated bool
+	// Truncated: the episode was cut short (horizon, time limit).
+	Truncated bool
+}
+
+// Done reports whether the episode is over.
+func (s StepResult) Done() bool { return s.Terminated || s.Truncated }
+
+// Masker is implemented by environments whose valid actions depend on the
+// state. ActionMask writes into dst (grown if needed) and returns it;
+// mask[a] is true when action a is allowed.
+type Masker interface {
+	ActionMask(dst []bool) []bool
+}
+
+// Forker is implemented by environments that can copy their current state,
+// for tree search (MCTS) and one-step look-ahead (greedy). The fork is
+// independent of the original; closing it (if it implements io.Closer) does
+// not affect the original.
+type Forker interface {
+	Fork(ctx context.Context) (Env, error)
+}
+
+// Scorer is implemented by environments with a task-level quality score of
+// the current state that is comparable across reward functions — for code
+// size, the fraction of -Oz's instruction reduction achieved (1.0 = -Oz).
+// Recorders rank episodes by Quality when the env has one, by return
+// otherwise.
+type Scorer interface {
+	Quality() float64
+}
+
+// ActionNamer is implemented by environments whose actions have names
+// (LLVM passes, rewrite moves).
+type ActionNamer interface {
+	ActionName(a int) string
+}
+
+// EnvFactory makes a fresh, independent Env. Searches call it once per
+// worker; seed makes any randomness in the env reproducible.
+type EnvFactory func(ctx context.Context, seed int64) (Env, error)

@@ -1,0 +1,257 @@
+package rlcore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Arm names one point of a search space: one component of each kind.
+// State may join several state functions with '+' (their observations are
+// concatenated).
+type Arm struct {
+	State      string
+	Reward     string
+	Actions    string
+	Transition string
+	Algorithm  string
+}
+
+// String is the arm's display name.
+func (a Arm) String() string {
+	return strings.Join([]string{a.Algorithm, a.State, a.Reward, a.Actions, a.Transition}, " · ")
+}
+
+// TaskEnvConfig configures NewTaskEnv.
+type TaskEnvConfig struct {
+	Arm Arm
+	// Horizon truncates episodes after that many steps; zero means 45.
+	Horizon int
+}
+
+// TaskEnv is the Env that a task's components make: the Problem's episodes
+// seen through one state function, one reward function, one action space
+// and one transition function. It implements Forker, Scorer, ActionNamer
+// and io.Closer.
+type TaskEnv struct {
+	problem    Problem
+	cfg        TaskEnvConfig
+	state      StateFunc
+	reward     *Reward
+	transition *Transition
+	actions    []int    // agent action → task action
+	names      []string // task action names
+
+	ep       Episode
+	history  []int
+	steps    int     // Step calls in the episode, rejected actions included
+	metric   float64 // reward metric, current
+	initial  float64
+	baseline float64
+	quality  float64
+}
+
+// NewTaskEnv resolves cfg.Arm's components for problem p. Unknown names
+// are errors that list the allowed names.
+func NewTaskEnv(p Problem, cfg TaskEnvConfig) (*TaskEnv, error) {
+	task := p.Task()
+	if cfg.Horizon <= 0 {
+		cfg.Horizon = 45
+	}
+	arm := &cfg.Arm
+	if arm.Actions == "" {
+		arm.Actions = "all"
+	}
+	if arm.Transition == "" {
+		arm.Transition = "apply"
+	}
+	if arm.Reward == "" {
+		arm.Reward = "quality-delta"
+	}
+	if arm.State == "" {
+		return nil, errors.New("no state function given")
+	}
+	e := &TaskEnv{problem: p, cfg: cfg, names: p.Actions()}
+	var err error
+	if e.state, err = BuildState(p, arm.State); err != nil {
+		return nil, err
+	}
+	if e.reward, err = LookupReward(arm.Reward, task); err != nil {
+		return nil, err
+	}
+	if e.transition, err = LookupTransition(arm.Transition, task); err != nil {
+		return nil, err
+	}
+	as, err := LookupActionSpace(arm.Actions, task)
+	if err != nil {
+		return nil, err
+	}
+	if e.actions, err = as.Select(p); err != nil {
+		return nil, fmt.Errorf("action space %s: %w", as.Name, err)
+	}
+	if len(e.actions) == 0 {
+		return nil, fmt.Errorf("action space %s is empty for task %s", as.Name, task)
+	}
+	for _, a := range e.actions {
+		if a < 0 || a >= len(e.names) {
+			return nil, fmt.Errorf("action space %s selects action %d, but task %s has %d actions", as.Name, a, task, len(e.names))
+		}
+	}
+	return e, nil
+}
+
+// BuildState builds the state function for a reference such as
+// "autophase" or "instcount-norm+action-history(8)".
+func BuildState(p Problem, ref string) (StateFunc, error) {
+	var parts []StateFunc
+	for _, s := range strings.Split(ref, "+") {
+		r, err := ParseRef(s)
+		if err != nil {
+			return nil, err
+		}
+		st, err := LookupState(r.Name, p.Task())
+		if err != nil {
+			return nil, err
+		}
+		sf, err := st.New(p, r.Args)
+		if err != nil {
+			return nil, fmt.Errorf("state function %s: %w (usage: %s)", r, err, st.Usage)
+		}
+		parts = append(parts, sf)
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return concatState(parts), nil
+}
+
+// Problem returns the env's problem.
+func (e *TaskEnv) Problem() Problem { return e.problem }
+
+// Arm returns the env's resolved arm.
+func (e *TaskEnv) Arm() Arm { return e.cfg.Arm }
+
+// Episode returns the current episode (nil before Reset).
+func (e *TaskEnv) Episode() Episode { return e.ep }
+
+// History returns the task actions applied in the current episode.
+func (e *TaskEnv) History() []int { return e.history }
+
+// TaskAction maps an agent action to the task's action index.
+func (e *TaskEnv) TaskAction(a int) int { return e.actions[a] }
+
+func (e *TaskEnv) ObservationSpace() Space { return e.state.Space() }
+
+func (e *TaskEnv) ActionSpace() Discrete { return Discrete{N: len(e.actions)} }
+
+// ActionName names agent action a.
+func (e *TaskEnv) ActionName(a int) string { return e.names[e.actions[a]] }
+
+// Quality is the task quality of the current state.
+func (e *TaskEnv) Quality() float64 { return e.quality }
+
+// Reset closes the current episode and starts one on benchmark.
+func (e *TaskEnv) Reset(ctx context.Context, benchmark string) ([]float64, error) {
+	if e.ep != nil {
+		e.ep.Close()
+		e.ep = nil
+	}
+	ep, err := e.problem.NewEpisode(ctx, benchmark)
+	if err != nil {
+		return nil, err
+	}
+	e.ep = ep
+	e.history = e.history[:0]
+	e.steps = 0
+	if e.quality, err = ep.Quality(ctx); err != nil {
+		return nil, fmt.Errorf("quality: %w", err)
+	}
+	if m := e.reward.Metric; m != "" {
+		if e.metric, err = ep.Measure(ctx, m); err != nil {
+			return nil, fmt.Errorf("reward %s: measure %s: %w", e.reward.Name, m, err)
+		}
+		e.initial = e.metric
+		if b := e.reward.Baseline; b != "" {
+			if e.baseline, err = ep.Baseline(ctx, m, b); err != nil {
+				return nil, fmt.Errorf("reward %s: baseline %s of %s: %w", e.reward.Name, b, m, err)
+			}
+		}
+	}
+	return e.observe(ctx)
+}
+
+func (e *TaskEnv) observe(ctx context.Context) ([]float64, error) {
+	obs, err := e.state.Observe(ctx, e.ep, e.history)
+	if err != nil {
+		return nil, fmt.Errorf("state function %s: %w", e.cfg.Arm.State, err)
+	}
+	return obs, nil
+}
+
+// Step applies agent action a through the transition function.
+func (e *TaskEnv) Step(ctx context.Context, a int) (StepResult, error) {
+	if e.ep == nil {
+		return StepResult{}, errors.New("Step before Reset")
+	}
+	ta := e.actions[a]
+	next, applied, err := e.transition.Step(ctx, TransitionInput{Problem: e.problem, Episode: e.ep, History: e.history, Action: ta})
+	if next != nil {
+		e.ep = next
+	}
+	if err != nil {
+		return StepResult{}, fmt.Errorf("action %s: %w", e.names[ta], err)
+	}
+	if applied {
+		e.history = append(e.history, ta)
+	}
+	sig := RewardSignal{Ctx: ctx, Episode: e.ep, Step: len(e.history), Prev: e.metric, Initial: e.initial,
+		Baseline: e.baseline, PrevQuality: e.quality}
+	if e.quality, err = e.ep.Quality(ctx); err != nil {
+		return StepResult{}, fmt.Errorf("quality after %s: %w", e.names[ta], err)
+	}
+	sig.Quality = e.quality
+	if m := e.reward.Metric; m != "" {
+		if e.metric, err = e.ep.Measure(ctx, m); err != nil {
+			return StepResult{}, fmt.Errorf("measure %s after %s: %w", m, e.names[ta], err)
+		}
+	}
+	sig.Cur = e.metric
+	r, err := e.reward.Func(&sig)
+	if err != nil {
+		return StepResult{}, fmt.Errorf("reward %s: %w", e.reward.Name, err)
+	}
+	obs, err := e.observe(ctx)
+	if err != nil {
+		return StepResult{}, err
+	}
+	// Every call counts towards the horizon, rejected actions included,
+	// so that episodes always end.
+	e.steps++
+	return StepResult{Obs: obs, Reward: r, Truncated: e.steps >= e.cfg.Horizon}, nil
+}
+
+// Fork returns an independent env in the same state (Forker).
+func (e *TaskEnv) Fork(ctx context.Context) (Env, error) {
+	if e.ep == nil {
+		return nil, errors.New("Fork before Reset")
+	}
+	ep, err := e.ep.Fork(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fork: %w", err)
+	}
+	f := *e
+	f.ep = ep
+	f.history = append([]int(nil), e.history...)
+	return &f, nil
+}
+
+// Close ends the current episode.
+func (e *TaskEnv) Close() error {
+	if e.ep == nil {
+		return nil
+	}
+	err := e.ep.Close()
+	e.ep = nil
+	return err
+}
