@@ -1,0 +1,110 @@
+package rlcore
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseRef(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Ref
+		wantErr bool
+	}{
+		{in: "autophase", want: Ref{Name: "autophase"}},
+		{in: " action-history(8) ", want: Ref{Name: "action-history", Args: []string{"8"}}},
+		{in: "f(a, b)", want: Ref{Name: "f", Args: []string{"a", "b"}}},
+		{in: "f()", want: Ref{Name: "f"}},
+		{in: "", wantErr: true},
+		{in: "(8)", wantErr: true},
+		{in: "f(8", wantErr: true},
+		{in: "f((8))", wantErr: true},
+		{in: "two words", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseRef(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseRef(%q) error = %v, wantErr %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseRef(%q) = %#v, want %#v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseRef(f *testing.F) {
+	for _, s := range []string{"autophase", "action-history(8)", "f(a,b)", "(", "f(()"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRef(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseRef(r.String())
+		if err != nil || !reflect.DeepEqual(again, r) {
+			t.Fatalf("ParseRef(%q) = %#v; reparsing %q gave %#v, %v", s, r, r.String(), again, err)
+		}
+	})
+}
+
+func TestLookupErrorsListAllowedNames(t *testing.T) {
+	_, err := LookupTransition("teleport", "")
+	if err == nil {
+		t.Fatal("unknown transition accepted")
+	}
+	for _, want := range []string{`unknown transition "teleport"`, "apply", "revert-if-worse", "replay-from-scratch"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if _, err := ParseKind("gizmos"); err == nil || !strings.Contains(err.Error(), "algorithms") {
+		t.Errorf("ParseKind(gizmos) = %v, want an error listing the kinds", err)
+	}
+}
+
+func TestRegisterTaskSpecificComponent(t *testing.T) {
+	RegisterReward(&Reward{Name: "test-only-reward", Task: "test-task", Doc: "x",
+		Func: func(*RewardSignal) (float64, error) { return 0, nil }})
+	if _, err := LookupReward("test-only-reward", "test-task"); err != nil {
+		t.Fatalf("lookup for its own task: %v", err)
+	}
+	_, err := LookupReward("test-only-reward", "other-task")
+	if err == nil || !strings.Contains(err.Error(), "belongs to task test-task") {
+		t.Fatalf("lookup for another task: %v, want a 'belongs to task' error", err)
+	}
+	found := false
+	for _, info := range List(KindReward, "test-task") {
+		found = found || info.Name == "test-only-reward"
+	}
+	if !found {
+		t.Error("List(rewards, test-task) misses the registered reward")
+	}
+	for _, info := range List(KindReward, "other-task") {
+		if info.Name == "test-only-reward" {
+			t.Error("List(rewards, other-task) shows a reward of test-task")
+		}
+	}
+}
+
+func TestMultiDiscreteFlatten(t *testing.T) {
+	m := MultiDiscrete{Nvec: []int{3, 4, 2}}
+	seen := make(map[int]bool)
+	for a := range 3 {
+		for b := range 4 {
+			for c := range 2 {
+				x := []int{a, b, c}
+				i := m.Flatten(x)
+				if i < 0 || i >= m.Size() || seen[i] {
+					t.Fatalf("Flatten(%v) = %d: out of range or repeated", x, i)
+				}
+				seen[i] = true
+				if got := m.Unflatten(i); !reflect.DeepEqual(got, x) {
+					t.Fatalf("Unflatten(Flatten(%v)) = %v", x, got)
+				}
+			}
+		}
+	}
+}
