@@ -115,8 +115,12 @@ func (r *Recorder) Stopped() bool {
 func (r *Recorder) StopFinished() { r.stop(Finished, nil) }
 
 func (r *Recorder) stop(s Status, err error) {
-	if !r.stopped {
-		r.stopped, r.status, r.err = true, s, err
+	if r.stopped {
+		return
+	}
+	r.stopped, r.status = true, s
+	if err != nil {
+		r.err = err
 	}
 }
 
