@@ -1,0 +1,48 @@
+// Package store is Supersonic's run store: every search, tuning,
+// deployment and comparison run, with each pull, learning curve, tuned
+// configuration, policy weights and result, kept in one SQLite file.
+//
+// The file is written through the pure-Go driver modernc.org/sqlite in WAL
+// mode with a busy timeout, through a single connection, so the parallel
+// workers of a search (and a second process such as `sqlite3 supersonic.db`
+// reading at the same time) are safe. Each pull is written the moment it
+// finishes: a run that is interrupted (context cancelled by a kernel
+// interrupt or SIGINT) keeps every pull done so far and is marked
+// "interrupted".
+//
+// The default file is ./supersonic.db, or $SUPERSONIC_DB when it is set
+// (see [DefaultPath]).
+//
+// # Schema (PRAGMA user_version = 1)
+//
+// Times are RFC 3339 text in UTC, durations are seconds (REAL), lists and
+// maps are JSON text, so the file reads well with the sqlite3 CLI:
+//
+//	runs        id, name, kind (search|tune|deploy|compare), task, strategy,
+//	            spec (JSON of the search.Spec), options (JSON), parent (the
+//	            search run a tune/deploy/compare run works from), status
+//	            (running|finished|budget|interrupted|failed), started,
+//	            finished, error, winner (arm name), winner_score
+//	arms        run, idx, name, state, reward, actions, transition,
+//	            algorithm, pulls, failures, mean, best, status (active|retired)
+//	pulls       id, run, seq, arm (name), worker, seed, hyper (JSON), budget,
+//	            rung (ASHA rung, 0 otherwise), score, status
+//	            (ok|failed|interrupted), error, steps, episodes, elapsed,
+//	            best_benchmark, best_actions (JSON), per_benchmark (JSON
+//	            benchmark → quality), started
+//	curves      pull, idx, step, episode, elapsed, return, quality, best
+//	tuned       id, run (the tune run), search_run, arm, algorithm, hyper
+//	            (JSON), score, budget, created
+//	policies    id, run, pull, arm, weights (BLOB), created
+//	deployments id, run, benchmark, arm, hyper (JSON), quality, actions
+//	            (JSON), action_names (JSON), walltime, found, validated
+//	            (0|1), error
+//	baselines   id, run, benchmark, method, quality, walltime, found,
+//	            time_to_target, actions (JSON), curve (JSON [[elapsed,best]…]),
+//	            error
+//
+// For example:
+//
+//	sqlite3 supersonic.db "select name, kind, status, winner from runs"
+//	sqlite3 supersonic.db "select arm, count(*), avg(score) from pulls where run=1 group by arm"
+package store

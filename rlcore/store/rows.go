@@ -1,0 +1,436 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Arm is one row of arms: an arm of a search run and its running tally.
+type Arm struct {
+	Run        int64
+	Index      int
+	Name       string
+	State      string
+	Reward     string
+	Actions    string
+	Transition string
+	Algorithm  string
+	Pulls      int
+	Failures   int
+	Mean       float64 // NaN before the first successful pull
+	Best       float64 // NaN before the first successful pull
+	Status     string  // "active" or "retired"
+}
+
+// AddArms inserts the arms of a run.
+func (s *Store) AddArms(ctx context.Context, arms []Arm) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("adding arms: %w", err)
+	}
+	defer tx.Rollback()
+	for _, a := range arms {
+		st := a.Status
+		if st == "" {
+			st = "active"
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO arms (run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, mean, best, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			a.Run, a.Index, a.Name, a.State, a.Reward, a.Actions, a.Transition, a.Algorithm, a.Pulls, a.Failures, nullFloat(a.Mean), nullFloat(a.Best), st); err != nil {
+			return fmt.Errorf("adding arm %s: %w", a.Name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("adding arms: %w", err)
+	}
+	return nil
+}
+
+// UpdateArm stores an arm's tally (Pulls, Failures, Mean, Best, Status).
+func (s *Store) UpdateArm(ctx context.Context, a Arm) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE arms SET pulls=?, failures=?, mean=?, best=?, status=? WHERE run=? AND idx=?`,
+		a.Pulls, a.Failures, nullFloat(a.Mean), nullFloat(a.Best), a.Status, a.Run, a.Index)
+	if err != nil {
+		return fmt.Errorf("updating arm %s: %w", a.Name, err)
+	}
+	return nil
+}
+
+// Arms lists the arms of a run by index.
+func (s *Store) Arms(ctx context.Context, run int64) ([]Arm, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, mean, best, status FROM arms WHERE run=? ORDER BY idx`, run)
+	if err != nil {
+		return nil, fmt.Errorf("listing arms of run %d: %w", run, err)
+	}
+	defer rows.Close()
+	var out []Arm
+	for rows.Next() {
+		var a Arm
+		var mean, best sql.NullFloat64
+		if err := rows.Scan(&a.Run, &a.Index, &a.Name, &a.State, &a.Reward, &a.Actions, &a.Transition, &a.Algorithm, &a.Pulls, &a.Failures, &mean, &best, &a.Status); err != nil {
+			return nil, fmt.Errorf("listing arms of run %d: %w", run, err)
+		}
+		a.Mean, a.Best = fromNull(mean), fromNull(best)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Pull is one row of pulls with its learning curve.
+type Pull struct {
+	ID            int64
+	Run           int64
+	Seq           int // order in which the pull was started
+	Arm           string
+	Worker        int
+	Seed          int64
+	Hyper         map[string]float64
+	Budget        string
+	Rung          int
+	Score         float64 // NaN when the pull produced no score
+	Status        string  // ok | failed | interrupted
+	Error         string
+	Steps         int
+	Episodes      int
+	Elapsed       time.Duration
+	BestBenchmark string
+	BestActions   []int
+	PerBenchmark  map[string]float64
+	Started       time.Time
+	Curve         []CurvePoint
+}
+
+// CurvePoint is one point of a pull's learning curve.
+type CurvePoint struct {
+	Step    int
+	Episode int
+	Elapsed time.Duration
+	Return  float64
+	Quality float64
+	Best    float64
+}
+
+// Pull statuses.
+const (
+	PullOK          = "ok"
+	PullFailed      = "failed"
+	PullInterrupted = "interrupted"
+)
+
+// AddPull writes a finished pull and its curve in one transaction and
+// returns its id.
+func (s *Store) AddPull(ctx context.Context, p Pull) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("adding pull of %s: %w", p.Arm, err)
+	}
+	defer tx.Rollback()
+	if p.Started.IsZero() {
+		p.Started = time.Now()
+	}
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO pulls (run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, elapsed, best_benchmark, best_actions, per_benchmark, started) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		p.Run, p.Seq, p.Arm, p.Worker, p.Seed, mustJSON(p.Hyper, "{}"), p.Budget, p.Rung, nullFloat(p.Score), p.Status, p.Error,
+		p.Steps, p.Episodes, p.Elapsed.Seconds(), p.BestBenchmark, mustJSON(p.BestActions, "[]"), mustJSON(p.PerBenchmark, "{}"),
+		p.Started.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return 0, fmt.Errorf("adding pull of %s: %w", p.Arm, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if len(p.Curve) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO curves (pull, idx, step, episode, elapsed, return, quality, best) VALUES (?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return 0, fmt.Errorf("adding curve of pull %d: %w", id, err)
+		}
+		defer stmt.Close()
+		for i, c := range p.Curve {
+			if _, err := stmt.ExecContext(ctx, id, i, c.Step, c.Episode, c.Elapsed.Seconds(), nullFloat(c.Return), nullFloat(c.Quality), nullFloat(c.Best)); err != nil {
+				return 0, fmt.Errorf("adding curve of pull %d: %w", id, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("adding pull of %s: %w", p.Arm, err)
+	}
+	return id, nil
+}
+
+// Pulls lists the pulls of a run in start order; withCurves loads curves.
+func (s *Store) Pulls(ctx context.Context, run int64, withCurves bool) ([]Pull, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, elapsed, best_benchmark, best_actions, per_benchmark, started FROM pulls WHERE run=? ORDER BY seq, id`, run)
+	if err != nil {
+		return nil, fmt.Errorf("listing pulls of run %d: %w", run, err)
+	}
+	var out []Pull
+	for rows.Next() {
+		var p Pull
+		var hyper, actions, perBm, started string
+		var score sql.NullFloat64
+		var elapsed float64
+		if err := rows.Scan(&p.ID, &p.Run, &p.Seq, &p.Arm, &p.Worker, &p.Seed, &hyper, &p.Budget, &p.Rung, &score, &p.Status, &p.Error, &p.Steps, &p.Episodes, &elapsed, &p.BestBenchmark, &actions, &perBm, &started); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("listing pulls of run %d: %w", run, err)
+		}
+		p.Score = fromNull(score)
+		p.Elapsed = seconds(elapsed)
+		p.Started = parseTime(started)
+		_ = json.Unmarshal([]byte(hyper), &p.Hyper)
+		_ = json.Unmarshal([]byte(actions), &p.BestActions)
+		_ = json.Unmarshal([]byte(perBm), &p.PerBenchmark)
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if withCurves {
+		for i := range out {
+			c, err := s.Curve(ctx, out[i].ID)
+			if err != nil {
+				return nil, err
+			}
+			out[i].Curve = c
+		}
+	}
+	return out, nil
+}
+
+// Curve returns the learning curve of a pull.
+func (s *Store) Curve(ctx context.Context, pull int64) ([]CurvePoint, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT step, episode, elapsed, return, quality, best FROM curves WHERE pull=? ORDER BY idx`, pull)
+	if err != nil {
+		return nil, fmt.Errorf("reading curve of pull %d: %w", pull, err)
+	}
+	defer rows.Close()
+	var out []CurvePoint
+	for rows.Next() {
+		var c CurvePoint
+		var el float64
+		var ret, q, b sql.NullFloat64
+		if err := rows.Scan(&c.Step, &c.Episode, &el, &ret, &q, &b); err != nil {
+			return nil, fmt.Errorf("reading curve of pull %d: %w", pull, err)
+		}
+		c.Elapsed, c.Return, c.Quality, c.Best = seconds(el), fromNull(ret), fromNull(q), fromNull(b)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Tuned is one row of tuned: the best configuration a tune run found for
+// a search run's winner.
+type Tuned struct {
+	ID        int64
+	Run       int64 // the tune run
+	SearchRun int64
+	Arm       string
+	Algorithm string
+	Hyper     map[string]float64
+	Score     float64
+	Budget    string
+	Created   time.Time
+}
+
+// AddTuned stores a tuned configuration.
+func (s *Store) AddTuned(ctx context.Context, t Tuned) (int64, error) {
+	var sr any
+	if t.SearchRun != 0 {
+		sr = t.SearchRun
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tuned (run, search_run, arm, algorithm, hyper, score, budget, created) VALUES (?,?,?,?,?,?,?,?)`,
+		t.Run, sr, t.Arm, t.Algorithm, mustJSON(t.Hyper, "{}"), nullFloat(t.Score), t.Budget, now())
+	if err != nil {
+		return 0, fmt.Errorf("storing tuned config of %s: %w", t.Arm, err)
+	}
+	return res.LastInsertId()
+}
+
+// LatestTuned returns the newest tuned configuration for searchRun's arm,
+// and false when there is none.
+func (s *Store) LatestTuned(ctx context.Context, searchRun int64, arm string) (Tuned, bool, error) {
+	var t Tuned
+	var hyper, created string
+	var score sql.NullFloat64
+	var sr sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT id, run, search_run, arm, algorithm, hyper, score, budget, created FROM tuned WHERE search_run=? AND arm=? ORDER BY id DESC LIMIT 1`, searchRun, arm).
+		Scan(&t.ID, &t.Run, &sr, &t.Arm, &t.Algorithm, &hyper, &score, &t.Budget, &created)
+	if err == sql.ErrNoRows {
+		return t, false, nil
+	}
+	if err != nil {
+		return t, false, fmt.Errorf("reading tuned config of run %d: %w", searchRun, err)
+	}
+	t.SearchRun = sr.Int64
+	t.Score = fromNull(score)
+	t.Created = parseTime(created)
+	if err := json.Unmarshal([]byte(hyper), &t.Hyper); err != nil {
+		return t, false, fmt.Errorf("tuned config %d: %w", t.ID, err)
+	}
+	return t, true, nil
+}
+
+// AddPolicy stores trained policy weights (see rlcore.Policy.MarshalBinary).
+// pull may be 0.
+func (s *Store) AddPolicy(ctx context.Context, run, pull int64, arm string, weights []byte) (int64, error) {
+	var p any
+	if pull != 0 {
+		p = pull
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO policies (run, pull, arm, weights, created) VALUES (?,?,?,?,?)`, run, p, arm, weights, now())
+	if err != nil {
+		return 0, fmt.Errorf("storing policy of %s: %w", arm, err)
+	}
+	return res.LastInsertId()
+}
+
+// Policy returns the newest stored weights of arm in run.
+func (s *Store) Policy(ctx context.Context, run int64, arm string) ([]byte, error) {
+	var w []byte
+	err := s.db.QueryRowContext(ctx, `SELECT weights FROM policies WHERE run=? AND arm=? ORDER BY id DESC LIMIT 1`, run, arm).Scan(&w)
+	if err != nil {
+		return nil, fmt.Errorf("reading policy of %s in run %d: %w", arm, run, err)
+	}
+	return w, nil
+}
+
+// Deployment is one row of deployments: the deployed client RL's result
+// on one unseen benchmark.
+type Deployment struct {
+	ID          int64
+	Run         int64
+	Benchmark   string
+	Arm         string
+	Hyper       map[string]float64
+	Quality     float64
+	Actions     []int
+	ActionNames []string
+	Walltime    time.Duration // the whole training run on the benchmark
+	Found       time.Duration // when the best sequence was found
+	Validated   bool
+	Error       string
+}
+
+// AddDeployment stores a deployment result.
+func (s *Store) AddDeployment(ctx context.Context, d Deployment) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO deployments (run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		d.Run, d.Benchmark, d.Arm, mustJSON(d.Hyper, "{}"), nullFloat(d.Quality), mustJSON(d.Actions, "[]"), mustJSON(d.ActionNames, "[]"),
+		d.Walltime.Seconds(), d.Found.Seconds(), d.Validated, d.Error)
+	if err != nil {
+		return 0, fmt.Errorf("storing deployment on %s: %w", d.Benchmark, err)
+	}
+	return res.LastInsertId()
+}
+
+// Deployments lists the results of a deploy run.
+func (s *Store) Deployments(ctx context.Context, run int64) ([]Deployment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error FROM deployments WHERE run=? ORDER BY id`, run)
+	if err != nil {
+		return nil, fmt.Errorf("listing deployments of run %d: %w", run, err)
+	}
+	defer rows.Close()
+	var out []Deployment
+	for rows.Next() {
+		var d Deployment
+		var hyper, actions, names string
+		var q sql.NullFloat64
+		var wall, found float64
+		if err := rows.Scan(&d.ID, &d.Run, &d.Benchmark, &d.Arm, &hyper, &q, &actions, &names, &wall, &found, &d.Validated, &d.Error); err != nil {
+			return nil, fmt.Errorf("listing deployments of run %d: %w", run, err)
+		}
+		d.Quality, d.Walltime, d.Found = fromNull(q), seconds(wall), seconds(found)
+		_ = json.Unmarshal([]byte(hyper), &d.Hyper)
+		_ = json.Unmarshal([]byte(actions), &d.Actions)
+		_ = json.Unmarshal([]byte(names), &d.ActionNames)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Baseline is one row of baselines: one method's result on one benchmark
+// in a comparison.
+type Baseline struct {
+	ID           int64
+	Run          int64
+	Benchmark    string
+	Method       string
+	Quality      float64
+	Walltime     time.Duration
+	Found        time.Duration
+	TimeToTarget time.Duration // -1 when the target was never reached
+	Actions      []int
+	Curve        [][2]float64 // (elapsed seconds, best quality so far)
+	Error        string
+}
+
+// AddBaseline stores one method's result in a comparison.
+func (s *Store) AddBaseline(ctx context.Context, b Baseline) (int64, error) {
+	var ttt any
+	if b.TimeToTarget >= 0 {
+		ttt = b.TimeToTarget.Seconds()
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO baselines (run, benchmark, method, quality, walltime, found, time_to_target, actions, curve, error) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		b.Run, b.Benchmark, b.Method, nullFloat(b.Quality), b.Walltime.Seconds(), b.Found.Seconds(), ttt, mustJSON(b.Actions, "[]"), mustJSON(b.Curve, "[]"), b.Error)
+	if err != nil {
+		return 0, fmt.Errorf("storing %s on %s: %w", b.Method, b.Benchmark, err)
+	}
+	return res.LastInsertId()
+}
+
+// Baselines lists the results of a compare run.
+func (s *Store) Baselines(ctx context.Context, run int64) ([]Baseline, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run, benchmark, method, quality, walltime, found, time_to_target, actions, curve, error FROM baselines WHERE run=? ORDER BY id`, run)
+	if err != nil {
+		return nil, fmt.Errorf("listing baselines of run %d: %w", run, err)
+	}
+	defer rows.Close()
+	var out []Baseline
+	for rows.Next() {
+		var b Baseline
+		var q, ttt sql.NullFloat64
+		var wall, found float64
+		var actions, curve string
+		if err := rows.Scan(&b.ID, &b.Run, &b.Benchmark, &b.Method, &q, &wall, &found, &ttt, &actions, &curve, &b.Error); err != nil {
+			return nil, fmt.Errorf("listing baselines of run %d: %w", run, err)
+		}
+		b.Quality, b.Walltime, b.Found = fromNull(q), seconds(wall), seconds(found)
+		b.TimeToTarget = -1
+		if ttt.Valid {
+			b.TimeToTarget = seconds(ttt.Float64)
+		}
+		_ = json.Unmarshal([]byte(actions), &b.Actions)
+		_ = json.Unmarshal([]byte(curve), &b.Curve)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// nullFloat stores NaN and ±Inf as NULL.
+func nullFloat(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func fromNull(v sql.NullFloat64) float64 {
+	if !v.Valid {
+		return math.NaN()
+	}
+	return v.Float64
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func mustJSON(v any, empty string) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return empty
+	}
+	return string(b)
+}

@@ -1,0 +1,382 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// SchemaVersion is the PRAGMA user_version of a store written by this
+// package.
+const SchemaVersion = 1
+
+// DefaultFile is the store's file name in the current directory.
+const DefaultFile = "supersonic.db"
+
+// EnvVar names the environment variable that overrides DefaultFile.
+const EnvVar = "SUPERSONIC_DB"
+
+// DefaultPath returns $SUPERSONIC_DB, or ./supersonic.db when it is unset.
+func DefaultPath() string {
+	if p := os.Getenv(EnvVar); p != "" {
+		return p
+	}
+	return DefaultFile
+}
+
+// Store is an open run store. It is safe for concurrent use: all access
+// goes through one connection, and SQLite's busy timeout makes other
+// processes wait instead of failing.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS runs (
+	id INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	kind TEXT NOT NULL CHECK (kind IN ('search','tune','deploy','compare')),
+	task TEXT NOT NULL DEFAULT '',
+	strategy TEXT NOT NULL DEFAULT '',
+	spec TEXT NOT NULL DEFAULT '{}',
+	options TEXT NOT NULL DEFAULT '{}',
+	parent INTEGER REFERENCES runs(id),
+	status TEXT NOT NULL CHECK (status IN ('running','finished','budget','interrupted','failed')),
+	started TEXT NOT NULL,
+	finished TEXT,
+	error TEXT NOT NULL DEFAULT '',
+	winner TEXT NOT NULL DEFAULT '',
+	winner_score REAL
+);
+CREATE INDEX IF NOT EXISTS runs_name ON runs(name, id);
+CREATE TABLE IF NOT EXISTS arms (
+	run INTEGER NOT NULL REFERENCES runs(id),
+	idx INTEGER NOT NULL,
+	name TEXT NOT NULL,
+	state TEXT NOT NULL, reward TEXT NOT NULL, actions TEXT NOT NULL,
+	transition TEXT NOT NULL, algorithm TEXT NOT NULL,
+	pulls INTEGER NOT NULL DEFAULT 0,
+	failures INTEGER NOT NULL DEFAULT 0,
+	mean REAL, best REAL,
+	status TEXT NOT NULL DEFAULT 'active',
+	PRIMARY KEY (run, idx)
+);
+CREATE TABLE IF NOT EXISTS pulls (
+	id INTEGER PRIMARY KEY,
+	run INTEGER NOT NULL REFERENCES runs(id),
+	seq INTEGER NOT NULL,
+	arm TEXT NOT NULL,
+	worker INTEGER NOT NULL,
+	seed INTEGER NOT NULL,
+	hyper TEXT NOT NULL DEFAULT '{}',
+	budget TEXT NOT NULL DEFAULT '',
+	rung INTEGER NOT NULL DEFAULT 0,
+	score REAL,
+	status TEXT NOT NULL CHECK (status IN ('ok','failed','interrupted')),
+	error TEXT NOT NULL DEFAULT '',
+	steps INTEGER NOT NULL DEFAULT 0,
+	episodes INTEGER NOT NULL DEFAULT 0,
+	elapsed REAL NOT NULL DEFAULT 0,
+	best_benchmark TEXT NOT NULL DEFAULT '',
+	best_actions TEXT NOT NULL DEFAULT '[]',
+	per_benchmark TEXT NOT NULL DEFAULT '{}',
+	started TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pulls_run ON pulls(run, seq);
+CREATE TABLE IF NOT EXISTS curves (
+	pull INTEGER NOT NULL REFERENCES pulls(id),
+	idx INTEGER NOT NULL,
+	step INTEGER NOT NULL, episode INTEGER NOT NULL, elapsed REAL NOT NULL,
+	return REAL, quality REAL, best REAL,
+	PRIMARY KEY (pull, idx)
+);
+CREATE TABLE IF NOT EXISTS tuned (
+	id INTEGER PRIMARY KEY,
+	run INTEGER NOT NULL REFERENCES runs(id),
+	search_run INTEGER REFERENCES runs(id),
+	arm TEXT NOT NULL,
+	algorithm TEXT NOT NULL,
+	hyper TEXT NOT NULL,
+	score REAL,
+	budget TEXT NOT NULL DEFAULT '',
+	created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS policies (
+	id INTEGER PRIMARY KEY,
+	run INTEGER NOT NULL REFERENCES runs(id),
+	pull INTEGER REFERENCES pulls(id),
+	arm TEXT NOT NULL,
+	weights BLOB NOT NULL,
+	created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deployments (
+	id INTEGER PRIMARY KEY,
+	run INTEGER NOT NULL REFERENCES runs(id),
+	benchmark TEXT NOT NULL,
+	arm TEXT NOT NULL,
+	hyper TEXT NOT NULL DEFAULT '{}',
+	quality REAL,
+	actions TEXT NOT NULL DEFAULT '[]',
+	action_names TEXT NOT NULL DEFAULT '[]',
+	walltime REAL NOT NULL DEFAULT 0,
+	found REAL NOT NULL DEFAULT 0,
+	validated INTEGER NOT NULL DEFAULT 0,
+	error TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS baselines (
+	id INTEGER PRIMARY KEY,
+	run INTEGER NOT NULL REFERENCES runs(id),
+	benchmark TEXT NOT NULL,
+	method TEXT NOT NULL,
+	quality REAL,
+	walltime REAL NOT NULL DEFAULT 0,
+	found REAL NOT NULL DEFAULT 0,
+	time_to_target REAL,
+	actions TEXT NOT NULL DEFAULT '[]',
+	curve TEXT NOT NULL DEFAULT '[]',
+	error TEXT NOT NULL DEFAULT ''
+);
+`
+
+// Open opens (creating if needed) the store at path; "" means
+// DefaultPath(). A file written by a newer schema is refused.
+func Open(path string) (*Store, error) {
+	if path == "" {
+		path = DefaultPath()
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("run store %s: %w", path, err)
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("run store %s: %w", path, err)
+	}
+	// One connection: writes from parallel workers are serialized here
+	// rather than racing for SQLite's file lock.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	s := &Store{db: db, path: path}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("run store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate() error {
+	var v int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("reading schema version: %w", err)
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("schema version %d is newer than this program's %d", v, SchemaVersion)
+	}
+	if v == SchemaVersion {
+		return nil
+	}
+	if _, err := s.db.Exec(schema); err != nil {
+		return fmt.Errorf("creating schema: %w", err)
+	}
+	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
+		return fmt.Errorf("setting schema version: %w", err)
+	}
+	return nil
+}
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the database for ad-hoc queries (the %runs magic, tests).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Run kinds.
+const (
+	KindSearch  = "search"
+	KindTune    = "tune"
+	KindDeploy  = "deploy"
+	KindCompare = "compare"
+)
+
+// Run statuses (the first is the state while it runs; the others are
+// rlcore.Status strings).
+const (
+	StatusRunning     = "running"
+	StatusFinished    = "finished"
+	StatusBudget      = "budget"
+	StatusInterrupted = "interrupted"
+	StatusFailed      = "failed"
+)
+
+// Run is one row of runs.
+type Run struct {
+	ID          int64
+	Name        string
+	Kind        string
+	Task        string
+	Strategy    string
+	Spec        json.RawMessage
+	Options     json.RawMessage
+	Parent      int64 // 0 for none
+	Status      string
+	Started     time.Time
+	Finished    time.Time // zero while running
+	Error       string
+	Winner      string
+	WinnerScore float64 // NaN when there is no winner
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+func jsonOr(raw json.RawMessage, def string) string {
+	if len(raw) == 0 {
+		return def
+	}
+	return string(raw)
+}
+
+// CreateRun inserts r as a running run and returns its id.
+func (s *Store) CreateRun(ctx context.Context, r Run) (int64, error) {
+	var parent any
+	if r.Parent != 0 {
+		parent = r.Parent
+	}
+	res, err := s.db.ExecContext(ctx,
+		`INSERT INTO runs (name, kind, task, strategy, spec, options, parent, status, started) VALUES (?,?,?,?,?,?,?,?,?)`,
+		r.Name, r.Kind, r.Task, r.Strategy, jsonOr(r.Spec, "{}"), jsonOr(r.Options, "{}"), parent, StatusRunning, now())
+	if err != nil {
+		return 0, fmt.Errorf("creating %s run %q: %w", r.Kind, r.Name, err)
+	}
+	return res.LastInsertId()
+}
+
+// FinishRun records how run id ended. status is one of the Status…
+// constants other than running; runErr may be nil.
+func (s *Store) FinishRun(ctx context.Context, id int64, status string, runErr error) error {
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET status=?, finished=?, error=? WHERE id=?`, status, now(), msg, id)
+	if err != nil {
+		return fmt.Errorf("finishing run %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetWinner records the run's current winner (updated as a search goes,
+// so that an interrupted search still has one).
+func (s *Store) SetWinner(ctx context.Context, id int64, arm string, score float64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET winner=?, winner_score=? WHERE id=?`, arm, nullFloat(score), id)
+	if err != nil {
+		return fmt.Errorf("setting winner of run %d: %w", id, err)
+	}
+	return nil
+}
+
+const runCols = `id, name, kind, task, strategy, spec, options, COALESCE(parent,0), status, started, COALESCE(finished,''), error, winner, winner_score`
+
+func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
+	var r Run
+	var spec, opts, started, finished string
+	var ws sql.NullFloat64
+	if err := sc.Scan(&r.ID, &r.Name, &r.Kind, &r.Task, &r.Strategy, &spec, &opts, &r.Parent, &r.Status, &started, &finished, &r.Error, &r.Winner, &ws); err != nil {
+		return r, err
+	}
+	r.Spec, r.Options = json.RawMessage(spec), json.RawMessage(opts)
+	r.Started = parseTime(started)
+	r.Finished = parseTime(finished)
+	r.WinnerScore = fromNull(ws)
+	return r, nil
+}
+
+// Runs lists runs, newest first. kind "" lists every kind; limit <= 0
+// means all.
+func (s *Store) Runs(ctx context.Context, kind string, limit int) ([]Run, error) {
+	q := `SELECT ` + runCols + ` FROM runs`
+	var args []any
+	if kind != "" {
+		q += ` WHERE kind=?`
+		args = append(args, kind)
+	}
+	q += ` ORDER BY id DESC`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing runs: %w", err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ErrNoRun is returned (wrapped) when a run reference matches nothing.
+var ErrNoRun = errors.New("no such run")
+
+// FindRun resolves ref: a run id ("12"), a run name (the newest run of that
+// name), or "" (the newest run). kind "" matches any kind.
+func (s *Store) FindRun(ctx context.Context, ref, kind string) (Run, error) {
+	q := `SELECT ` + runCols + ` FROM runs WHERE 1=1`
+	var args []any
+	if kind != "" {
+		q += ` AND kind=?`
+		args = append(args, kind)
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		q += ` AND id=?`
+		args = append(args, id)
+	} else if ref != "" {
+		q += ` AND name=?`
+		args = append(args, ref)
+	}
+	q += ` ORDER BY id DESC LIMIT 1`
+	r, err := scanRun(s.db.QueryRowContext(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		what := "run"
+		if kind != "" {
+			what = kind + " run"
+		}
+		if ref == "" {
+			return r, fmt.Errorf("%w: the store %s has no %s yet", ErrNoRun, s.path, what)
+		}
+		return r, fmt.Errorf("%w: no %s %q in %s (give a run id or name; %%runs lists them)", ErrNoRun, what, ref, s.path)
+	}
+	if err != nil {
+		return r, fmt.Errorf("finding run %q: %w", ref, err)
+	}
+	return r, nil
+}
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
