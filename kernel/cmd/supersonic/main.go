@@ -1,0 +1,157 @@
+// Command supersonic is the Supersonic Jupyter kernel: `supersonic kernel`
+// runs it for a frontend, `supersonic install` registers the kernelspec,
+// `supersonic version` prints the versions.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/supersonic-rl/supersonic/kernel/cellmod"
+	"github.com/supersonic-rl/supersonic/kernel/kernelspec"
+	"github.com/supersonic-rl/supersonic/kernel/magic"
+	"github.com/supersonic-rl/supersonic/kernel/proxy"
+	"github.com/supersonic-rl/supersonic/kernel/wire"
+)
+
+// modulePath is the module whose checkout cells import from.
+const modulePath = "github.com/supersonic-rl/supersonic"
+
+const usage = `usage:
+  supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR]
+  supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
+  supersonic version`
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "kernel":
+		err = runKernel(os.Args[2:])
+	case "install":
+		err = install(os.Args[2:])
+	case "version":
+		fmt.Printf("supersonic %s (gonb %s, messaging protocol %s)\n", magic.Version, magic.GonbVersion, wire.Version)
+	case "help", "-h", "--help":
+		fmt.Println(usage)
+	default:
+		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, version", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "supersonic:", err)
+		os.Exit(1)
+	}
+}
+
+// locations holds the flags shared by kernel and install.
+type locations struct{ gonb, checkout string }
+
+func (l *locations) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.gonb, "gonb", "", "gonb binary (default: gonb next to this binary, then on PATH)")
+	fs.StringVar(&l.checkout, "checkout", "", "Supersonic checkout that cells import from (default: the checkout holding this binary)")
+}
+
+// resolve fills in defaults and makes the paths absolute.
+func (l *locations) resolve() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("locating this binary: %w", err)
+	}
+	exeDir := filepath.Dir(exe)
+	if l.gonb == "" {
+		if p := filepath.Join(exeDir, "gonb"); isFile(p) {
+			l.gonb = p
+		} else if p, err := exec.LookPath("gonb"); err == nil {
+			l.gonb = p
+		} else {
+			return errors.New("gonb not found next to this binary nor on PATH; run ./install.sh or pass --gonb")
+		}
+	}
+	if l.gonb, err = filepath.Abs(l.gonb); err != nil {
+		return err
+	}
+	if l.checkout == "" {
+		l.checkout = cellmod.FindCheckout(exeDir, modulePath)
+	}
+	if l.checkout != "" {
+		if l.checkout, err = filepath.Abs(l.checkout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+func runKernel(args []string) error {
+	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
+	connFile := fs.String("connection-file", "", "Jupyter connection file (required)")
+	var loc locations
+	loc.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *connFile == "" {
+		return errors.New("kernel: --connection-file is required")
+	}
+	conn, err := wire.ReadConnection(*connFile)
+	if err != nil {
+		return err
+	}
+	if err := loc.resolve(); err != nil {
+		return err
+	}
+	if loc.checkout == "" {
+		slog.Warn("no Supersonic checkout found: cells cannot import its packages; pass --checkout")
+	}
+	return proxy.Run(context.Background(), proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout})
+}
+
+func install(args []string) error {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	user := fs.Bool("user", false, "install for the current user (the default)")
+	prefix := fs.String("prefix", "", "install under PREFIX/share/jupyter/kernels")
+	var loc locations
+	loc.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *user && *prefix != "" {
+		return errors.New("install: give --user or --prefix, not both")
+	}
+	if err := loc.resolve(); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("locating this binary: %w", err)
+	}
+	if exe, err = filepath.EvalSymlinks(exe); err != nil {
+		return fmt.Errorf("locating this binary: %w", err)
+	}
+	kernels := kernelspec.PrefixDir(*prefix)
+	if *prefix == "" {
+		if kernels, err = kernelspec.UserDir(); err != nil {
+			return err
+		}
+	}
+	dir, err := kernelspec.Install(kernels, kernelspec.New(exe, loc.gonb, loc.checkout, filepath.Dir(loc.gonb)))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("installed kernelspec %q (%s) in %s\n", kernelspec.Name, kernelspec.DisplayName, dir)
+	return nil
+}

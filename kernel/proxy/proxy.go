@@ -1,0 +1,677 @@
+// Package proxy is the Supersonic Jupyter kernel: it binds the five channels
+// where the frontend's connection file says, runs a gonb child kernel on
+// loopback with a connection file of its own, and relays shell, control,
+// stdin and iopub messages both ways, re-signing each with the other side's
+// key. Cells that start with a Supersonic magic are parsed, validated and
+// expanded into Go by package magic before gonb sees them; errors in a magic
+// are answered here without reaching gonb. The proxy answers heartbeats
+// itself, watches gonb's, restarts gonb when it dies (and says so in the
+// cell's output), forwards interrupts, and leaves no process behind.
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/supersonic-rl/supersonic/kernel/magic"
+	"github.com/supersonic-rl/supersonic/kernel/wire"
+)
+
+// Config says how to run the kernel.
+type Config struct {
+	Connection *wire.Connection // the frontend's connection file
+	GonbPath   string           // the gonb binary
+	GonbArgs   []string         // extra gonb flags, e.g. --raw_error
+	// Checkout is the Supersonic checkout cells import from; "" leaves
+	// gonb's cell module as gonb made it.
+	Checkout string
+	// HeartbeatEvery and HeartbeatTimeout pace the watch of gonb's
+	// heartbeat; zero means 5s and 30s.
+	HeartbeatEvery, HeartbeatTimeout time.Duration
+}
+
+// Kernel is a running Supersonic kernel.
+type Kernel struct {
+	cfg     Config
+	session string
+	signer  *wire.Signer
+
+	shell, control, stdin, iopub *wire.Socket
+	hb                           zmq4.Socket
+
+	mu         sync.Mutex
+	gonb       *child
+	ready      chan struct{} // closed when gonb is up; replaced while restarting
+	pending    map[string]pendingRequest
+	original   map[string]string // msg_id → the cell as typed, for magic cells
+	internal   map[string]chan *wire.Message
+	notice     string // said in the next cell's output (gonb was restarted)
+	execCount  int
+	shutdown   bool
+	shutdownCh chan struct{}
+}
+
+// pendingRequest is a request relayed to gonb awaiting its reply.
+type pendingRequest struct {
+	from *wire.Socket
+	msg  *wire.Message
+}
+
+// Run runs the kernel until a shutdown_request, SIGTERM or ctx ends it.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.HeartbeatEvery == 0 {
+		cfg.HeartbeatEvery = 5 * time.Second
+	}
+	if cfg.HeartbeatTimeout == 0 {
+		cfg.HeartbeatTimeout = 30 * time.Second
+	}
+	k := &Kernel{
+		cfg:        cfg,
+		session:    wire.NewID(),
+		signer:     wire.NewSigner(cfg.Connection.Key),
+		ready:      make(chan struct{}),
+		pending:    map[string]pendingRequest{},
+		original:   map[string]string{},
+		internal:   map[string]chan *wire.Message{},
+		shutdownCh: make(chan struct{}),
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	if err := k.startGonb(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		k.mu.Lock()
+		g := k.gonb
+		k.mu.Unlock()
+		if g != nil {
+			g.stop(3 * time.Second)
+		}
+	}()
+	if err := k.bind(ctx); err != nil {
+		return err
+	}
+	defer k.closeFrontend()
+
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(signals)
+
+	go k.serveHeartbeat()
+	go k.serveRequests(k.shell)
+	go k.serveRequests(k.control)
+	go k.serveStdin()
+	slog.Info("supersonic kernel ready", "shell", cfg.Connection.Endpoint(wire.Shell))
+
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-k.shutdownCh:
+			return nil
+		case sig := <-signals:
+			if sig == syscall.SIGINT {
+				k.interruptBySignal()
+				continue
+			}
+			slog.Info("stopping on signal", "signal", sig)
+			return nil
+		}
+	}
+}
+
+// bind binds the frontend's five channels exactly where the connection
+// file says.
+func (k *Kernel) bind(ctx context.Context) error {
+	c := k.cfg.Connection
+	k.shell = &wire.Socket{Name: "frontend shell", Sock: zmq4.NewRouter(ctx), Signer: k.signer}
+	k.control = &wire.Socket{Name: "frontend control", Sock: zmq4.NewRouter(ctx), Signer: k.signer}
+	k.stdin = &wire.Socket{Name: "frontend stdin", Sock: zmq4.NewRouter(ctx), Signer: k.signer}
+	k.iopub = &wire.Socket{Name: "frontend iopub", Sock: zmq4.NewPub(ctx), Signer: k.signer}
+	k.hb = zmq4.NewRep(ctx)
+	for _, s := range []struct {
+		sock zmq4.Socket
+		ch   wire.Channel
+	}{{k.shell.Sock, wire.Shell}, {k.control.Sock, wire.Control}, {k.stdin.Sock, wire.Stdin}, {k.iopub.Sock, wire.IOPub}, {k.hb, wire.HB}} {
+		if err := s.sock.Listen(c.Endpoint(s.ch)); err != nil {
+			return fmt.Errorf("binding the %s channel at %s: %w", s.ch, c.Endpoint(s.ch), err)
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) closeFrontend() {
+	for _, s := range []*wire.Socket{k.shell, k.control, k.stdin, k.iopub} {
+		s.Close()
+	}
+	k.hb.Close()
+}
+
+func (k *Kernel) serveHeartbeat() {
+	for {
+		msg, err := k.hb.Recv()
+		if err != nil {
+			return
+		}
+		if err := k.hb.Send(msg); err != nil {
+			return
+		}
+	}
+}
+
+// startGonb starts a gonb child, waits until it answers, prepares its cell
+// module and starts relaying its messages.
+func (k *Kernel) startGonb(ctx context.Context) error {
+	g, err := startChild(ctx, &k.cfg)
+	if err != nil {
+		return err
+	}
+	go k.relayReplies(g, g.shell)
+	go k.relayReplies(g, g.control)
+	go k.relayInputRequests(g)
+	go k.relayIOPub(g)
+	if _, err := k.ask(ctx, g, "kernel_info_request", map[string]any{}, 60*time.Second); err != nil {
+		g.stop(0)
+		return fmt.Errorf("gonb did not answer kernel_info: %w", err)
+	}
+	if k.cfg.Checkout != "" {
+		if err := g.prepareCellModule(k.cfg.Checkout); err != nil {
+			g.stop(0)
+			return err
+		}
+	}
+	k.mu.Lock()
+	k.gonb = g
+	close(k.ready)
+	k.mu.Unlock()
+	go k.watch(ctx, g)
+	return nil
+}
+
+// ask sends an internal request to gonb and waits for its reply; its
+// messages are not shown to the frontend.
+func (k *Kernel) ask(ctx context.Context, g *child, msgType string, content any, timeout time.Duration) (*wire.Message, error) {
+	m, err := wire.New(msgType, k.session, nil, content)
+	if err != nil {
+		return nil, err
+	}
+	ch := make(chan *wire.Message, 1)
+	k.mu.Lock()
+	k.internal[m.Header.MsgID] = ch
+	k.mu.Unlock()
+	defer func() {
+		k.mu.Lock()
+		delete(k.internal, m.Header.MsgID)
+		k.mu.Unlock()
+	}()
+	if err := g.shell.Send(m); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-g.done:
+		return nil, fmt.Errorf("gonb exited: %v", g.exitErr)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(timeout):
+		return nil, fmt.Errorf("no %s reply within %s", msgType, timeout)
+	}
+}
+
+// current returns the running gonb, waiting while it is being restarted.
+func (k *Kernel) current() *child {
+	for {
+		k.mu.Lock()
+		ready, g := k.ready, k.gonb
+		k.mu.Unlock()
+		<-ready
+		if g != nil && g.alive() {
+			return g
+		}
+		k.mu.Lock()
+		same := k.ready == ready
+		k.mu.Unlock()
+		if same {
+			time.Sleep(20 * time.Millisecond) // death noticed, restart about to begin
+		}
+	}
+}
+
+// watch restarts gonb when its process exits or its heartbeat stops.
+func (k *Kernel) watch(ctx context.Context, g *child) {
+	hbDead := make(chan struct{})
+	go k.watchHeartbeat(ctx, g, hbDead)
+	select {
+	case <-ctx.Done():
+		return
+	case <-g.done:
+	case <-hbDead:
+		slog.Error("gonb stopped answering heartbeats; killing it", "pid", g.cmd.Process.Pid)
+		killTree(g.cmd.Process.Pid, descendantsOf(g.cmd.Process.Pid))
+		<-g.done
+	}
+	k.mu.Lock()
+	if k.shutdown || k.gonb != g {
+		k.mu.Unlock()
+		return
+	}
+	k.ready = make(chan struct{})
+	k.gonb = nil
+	pending := k.pending
+	k.pending = map[string]pendingRequest{}
+	why := fmt.Sprintf("Supersonic: the Go kernel (gonb) stopped unexpectedly (%v) and was restarted; declarations from earlier cells are gone, re-run the cells you need.", g.exitErr)
+	k.notice = why
+	k.mu.Unlock()
+	slog.Error("gonb died; restarting it", "err", g.exitErr)
+	g.stop(0)
+	for _, p := range pending {
+		k.failPending(p, why)
+	}
+	for {
+		err := k.startGonb(ctx)
+		if err == nil {
+			return
+		}
+		slog.Error("restarting gonb failed; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// watchHeartbeat pings gonb's heartbeat channel and closes dead after a
+// ping goes unanswered for HeartbeatTimeout.
+func (k *Kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{}) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		<-g.done
+		cancel()
+	}()
+	req := zmq4.NewReq(ctx)
+	defer req.Close()
+	if err := req.Dial(g.conn.Endpoint(wire.HB)); err != nil {
+		slog.Warn("cannot watch gonb's heartbeat", "err", err)
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(k.cfg.HeartbeatEvery):
+		}
+		pong := make(chan error, 1)
+		go func() {
+			if err := req.Send(zmq4.NewMsgString("ping")); err != nil {
+				pong <- err
+				return
+			}
+			_, err := req.Recv()
+			pong <- err
+		}()
+		select {
+		case <-ctx.Done():
+			return
+		case err := <-pong:
+			if err != nil && ctx.Err() == nil {
+				slog.Warn("gonb heartbeat error", "err", err)
+			}
+		case <-time.After(k.cfg.HeartbeatTimeout):
+			if ctx.Err() == nil {
+				close(dead)
+			}
+			return
+		}
+	}
+}
+
+// failPending answers a request gonb can no longer answer.
+func (k *Kernel) failPending(p pendingRequest, why string) {
+	replyType := strings.TrimSuffix(p.msg.Header.MsgType, "_request") + "_reply"
+	content := map[string]any{"status": "error", "ename": "GonbDied", "evalue": why, "traceback": []string{why}}
+	if p.msg.Header.MsgType == "execute_request" {
+		content["execution_count"] = k.count()
+		k.publish(p.msg, "error", map[string]any{"ename": "GonbDied", "evalue": why, "traceback": []string{why}})
+	}
+	k.reply(p.from, p.msg, replyType, content)
+	k.publish(p.msg, "status", map[string]any{"execution_state": "idle"})
+}
+
+func (k *Kernel) count() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.execCount
+}
+
+// reply sends a reply to req on the socket it came from.
+func (k *Kernel) reply(to *wire.Socket, req *wire.Message, msgType string, content any) {
+	m, err := wire.New(msgType, k.session, req, content)
+	if err == nil {
+		err = to.Send(m)
+	}
+	if err != nil {
+		slog.Error("sending reply", "type", msgType, "err", err)
+	}
+}
+
+// publish sends an iopub message whose parent is req.
+func (k *Kernel) publish(req *wire.Message, msgType string, content any) {
+	m, err := wire.New(msgType, k.session, req, content)
+	if err != nil {
+		slog.Error("building iopub message", "type", msgType, "err", err)
+		return
+	}
+	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + msgType)}
+	if err := k.iopub.Send(m); err != nil {
+		slog.Error("publishing", "type", msgType, "err", err)
+	}
+}
+
+// serveRequests handles the frontend's shell or control channel.
+func (k *Kernel) serveRequests(from *wire.Socket) {
+	for {
+		m, err := from.Recv()
+		if err != nil {
+			return
+		}
+		k.handleRequest(from, m)
+	}
+}
+
+func (k *Kernel) handleRequest(from *wire.Socket, m *wire.Message) {
+	switch m.Header.MsgType {
+	case "execute_request":
+		k.handleExecute(from, m)
+		return
+	case "complete_request":
+		var c struct {
+			Code      string `json:"code"`
+			CursorPos int    `json:"cursor_pos"`
+		}
+		if m.DecodeContent(&c) == nil {
+			if comp, ok := magic.Complete(c.Code, c.CursorPos); ok {
+				k.answer(from, m, "complete_reply", map[string]any{
+					"status": "ok", "matches": nonNil(comp.Matches), "cursor_start": comp.Start, "cursor_end": comp.End, "metadata": map[string]any{},
+				})
+				return
+			}
+		}
+	case "inspect_request":
+		var c struct {
+			Code string `json:"code"`
+		}
+		if m.DecodeContent(&c) == nil {
+			if help, ok := magic.Inspect(c.Code); ok {
+				k.answer(from, m, "inspect_reply", map[string]any{
+					"status": "ok", "found": true, "data": map[string]any{"text/plain": help}, "metadata": map[string]any{},
+				})
+				return
+			}
+		}
+	case "is_complete_request":
+		// gonb does not answer it; a notebook cell is always complete.
+		k.answer(from, m, "is_complete_reply", map[string]any{"status": "complete"})
+		return
+	case "history_request":
+		// gonb keeps no history.
+		k.answer(from, m, "history_reply", map[string]any{"status": "ok", "history": []any{}})
+		return
+	case "shutdown_request":
+		k.handleShutdown(from, m)
+		return
+	}
+	k.forward(from, m)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// answer replies to m from the proxy itself, between busy and idle.
+func (k *Kernel) answer(from *wire.Socket, m *wire.Message, replyType string, content any) {
+	k.publish(m, "status", map[string]any{"execution_state": "busy"})
+	k.reply(from, m, replyType, content)
+	k.publish(m, "status", map[string]any{"execution_state": "idle"})
+}
+
+// forward relays a frontend request to gonb, re-signed with gonb's key.
+func (k *Kernel) forward(from *wire.Socket, m *wire.Message) {
+	g := k.current()
+	to := g.shell
+	if from == k.control {
+		to = g.control
+	}
+	k.mu.Lock()
+	k.pending[m.Header.MsgID] = pendingRequest{from: from, msg: m}
+	k.mu.Unlock()
+	if err := to.Send(m); err != nil {
+		slog.Error("relaying to gonb", "type", m.Header.MsgType, "err", err)
+	}
+}
+
+type executeContent struct {
+	Code string `json:"code"`
+}
+
+// handleExecute expands magic cells and relays every execute_request.
+func (k *Kernel) handleExecute(from *wire.Socket, m *wire.Message) {
+	var c executeContent
+	if err := m.DecodeContent(&c); err != nil {
+		slog.Warn("undecodable execute_request", "err", err)
+		return
+	}
+	k.mu.Lock()
+	notice := k.notice
+	k.notice = ""
+	k.mu.Unlock()
+	if notice != "" {
+		k.publish(m, "stream", map[string]any{"name": "stderr", "text": notice + "\n"})
+	}
+	if _, ok := magic.Detect(c.Code); !ok {
+		k.forward(from, m)
+		return
+	}
+	exp, err := magic.Run(c.Code)
+	if err != nil {
+		k.magicError(from, m, c.Code, err)
+		return
+	}
+	var content map[string]json.RawMessage
+	if err := json.Unmarshal(m.Content, &content); err != nil {
+		slog.Warn("undecodable execute_request", "err", err)
+		return
+	}
+	content["code"], _ = json.Marshal(exp.Code)
+	rewritten := *m
+	rewritten.Content, _ = json.Marshal(content)
+	k.mu.Lock()
+	k.original[m.Header.MsgID] = c.Code
+	k.mu.Unlock()
+	k.forward(from, &rewritten)
+}
+
+// magicError answers a bad magic without sending anything to gonb.
+func (k *Kernel) magicError(from *wire.Socket, m *wire.Message, code string, err error) {
+	evalue := err.Error()
+	count := k.count()
+	k.publish(m, "status", map[string]any{"execution_state": "busy"})
+	k.publish(m, "execute_input", map[string]any{"code": code, "execution_count": count})
+	k.publish(m, "error", map[string]any{"ename": magic.EName, "evalue": evalue, "traceback": []string{magic.EName + ": " + evalue}})
+	k.reply(from, m, "execute_reply", map[string]any{
+		"status": "error", "execution_count": count, "ename": magic.EName, "evalue": evalue,
+		"traceback": []string{magic.EName + ": " + evalue}, "user_expressions": map[string]any{}, "payload": []any{},
+	})
+	k.publish(m, "status", map[string]any{"execution_state": "idle"})
+}
+
+// handleShutdown relays the shutdown to gonb, waits for it to stop and ends
+// the kernel (a restart is the frontend starting a new kernel process).
+func (k *Kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
+	k.mu.Lock()
+	k.shutdown = true
+	g := k.gonb
+	k.mu.Unlock()
+	var content struct {
+		Restart bool `json:"restart"`
+	}
+	_ = m.DecodeContent(&content)
+	if g != nil && g.alive() {
+		ch := make(chan *wire.Message, 1)
+		k.mu.Lock()
+		k.internal[m.Header.MsgID] = ch
+		k.mu.Unlock()
+		if err := g.control.Send(m); err == nil {
+			select {
+			case <-ch:
+			case <-g.done:
+			case <-time.After(5 * time.Second):
+				slog.Warn("gonb did not answer shutdown_request")
+			}
+		}
+		g.stop(3 * time.Second)
+	}
+	k.answer(from, m, "shutdown_reply", map[string]any{"status": "ok", "restart": content.Restart})
+	time.Sleep(100 * time.Millisecond) // let the reply leave before closing sockets
+	close(k.shutdownCh)
+}
+
+// interruptBySignal forwards a SIGINT to gonb's process group.
+func (k *Kernel) interruptBySignal() {
+	k.mu.Lock()
+	g := k.gonb
+	k.mu.Unlock()
+	if g == nil || !g.alive() {
+		return
+	}
+	if err := interruptGroup(g.cmd.Process.Pid); err != nil {
+		slog.Warn("interrupting gonb", "err", err)
+	}
+}
+
+// serveStdin relays input_reply messages to gonb.
+func (k *Kernel) serveStdin() {
+	for {
+		m, err := k.stdin.Recv()
+		if err != nil {
+			return
+		}
+		if err := k.current().stdin.Send(m); err != nil {
+			slog.Error("relaying input_reply to gonb", "err", err)
+		}
+	}
+}
+
+// relayReplies relays gonb's shell or control replies to the frontend.
+func (k *Kernel) relayReplies(g *child, from *wire.Socket) {
+	for {
+		m, err := from.Recv()
+		if err != nil {
+			return
+		}
+		parent := m.ParentID()
+		k.mu.Lock()
+		if ch, ok := k.internal[parent]; ok {
+			k.mu.Unlock()
+			ch <- m
+			continue
+		}
+		p, ok := k.pending[parent]
+		delete(k.pending, parent)
+		delete(k.original, parent)
+		if m.Header.MsgType == "execute_reply" {
+			var c struct {
+				Count int `json:"execution_count"`
+			}
+			if m.DecodeContent(&c) == nil && c.Count > k.execCount {
+				k.execCount = c.Count
+			}
+		}
+		k.mu.Unlock()
+		if !ok {
+			slog.Warn("dropping a gonb reply to an unknown request", "type", m.Header.MsgType)
+			continue
+		}
+		if m.Header.MsgType == "kernel_info_reply" {
+			m = k.brand(m)
+		}
+		if err := p.from.Send(m); err != nil {
+			slog.Error("relaying a gonb reply", "type", m.Header.MsgType, "err", err)
+		}
+	}
+}
+
+// brand presents gonb's kernel_info_reply as Supersonic's.
+func (k *Kernel) brand(m *wire.Message) *wire.Message {
+	var c map[string]any
+	if err := json.Unmarshal(m.Content, &c); err != nil {
+		return m
+	}
+	c["implementation"] = "supersonic"
+	c["implementation_version"] = magic.Version
+	c["protocol_version"] = wire.Version
+	c["banner"] = fmt.Sprintf("Supersonic %s — Go notebooks for RL in compilers (gonb %s inside); %%supersonic help for the magics", magic.Version, magic.GonbVersion)
+	out := *m
+	out.Content, _ = json.Marshal(c)
+	return &out
+}
+
+// relayInputRequests relays gonb's input_request messages to the frontend.
+func (k *Kernel) relayInputRequests(g *child) {
+	for {
+		m, err := g.stdin.Recv()
+		if err != nil {
+			return
+		}
+		if err := k.stdin.Send(m); err != nil {
+			slog.Error("relaying input_request", "err", err)
+		}
+	}
+}
+
+// relayIOPub relays gonb's iopub messages, showing magic cells as typed.
+func (k *Kernel) relayIOPub(g *child) {
+	for {
+		m, err := g.iopub.Recv()
+		if err != nil {
+			return
+		}
+		parent := m.ParentID()
+		k.mu.Lock()
+		_, internal := k.internal[parent]
+		code, isMagic := k.original[parent]
+		k.mu.Unlock()
+		if internal {
+			continue
+		}
+		if isMagic && m.Header.MsgType == "execute_input" {
+			var c map[string]json.RawMessage
+			if json.Unmarshal(m.Content, &c) == nil {
+				c["code"], _ = json.Marshal(code)
+				out := *m
+				out.Content, _ = json.Marshal(c)
+				m = &out
+			}
+		}
+		m.Identities = [][]byte{[]byte("kernel." + k.session + "." + m.Header.MsgType)}
+		if err := k.iopub.Send(m); err != nil && !errors.Is(err, context.Canceled) {
+			slog.Error("relaying iopub", "type", m.Header.MsgType, "err", err)
+		}
+	}
+}
