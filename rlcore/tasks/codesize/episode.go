@@ -1,0 +1,200 @@
+package codesize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// Episode is one benchmark being optimized: a module held by a worker
+// process. It implements rlcore.Episode. An Episode is not safe for
+// concurrent use; its forks may be used concurrently with it (they share
+// the worker, whose requests are serialised).
+type Episode struct {
+	p      *Problem
+	b      *benchmark
+	w      *worker
+	handle int
+	passes []string // pipeline texts applied, for crash reports
+	names  []string // their action names
+	ic     int64
+	size   int64 // .text size of the current module, -1 until measured
+	err    error // set when the worker died: the episode is over
+	once   sync.Once
+}
+
+var _ rlcore.Episode = (*Episode)(nil)
+
+// NewEpisode starts from the benchmark's O0 module. The benchmark may be
+// any name Benchmarks returns, or an unresolved single name
+// ("csmith:7", a file path).
+func (p *Problem) NewEpisode(ctx context.Context, benchmark string) (rlcore.Episode, error) {
+	return p.newEpisode(ctx, benchmark)
+}
+
+func (p *Problem) newEpisode(ctx context.Context, name string) (*Episode, error) {
+	b, err := p.prepare(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	w, err := p.acquire()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.loadCall(ctx, w, b, &request{Op: opLoad})
+	if err != nil {
+		p.release(w)
+		return nil, fmt.Errorf("codesize: load benchmark %s: %w", name, err)
+	}
+	return &Episode{p: p, b: b, w: w, handle: resp.Handle, ic: resp.IC, size: -1}, nil
+}
+
+// Benchmark names the episode's benchmark.
+func (e *Episode) Benchmark() string { return e.b.name }
+
+// Passes returns the action names applied so far ("-mem2reg", …).
+func (e *Episode) Passes() []string { return append([]string(nil), e.names...) }
+
+// InstructionCount is the current IR instruction count.
+func (e *Episode) InstructionCount() int64 { return e.ic }
+
+func (e *Episode) call(ctx context.Context, req *request) (*response, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	if e.w == nil {
+		return nil, errors.New("codesize: episode is closed")
+	}
+	req.Handle = e.handle
+	resp, err := e.w.call(ctx, req)
+	if err != nil && errors.Is(err, errWorkerDied) {
+		e.err = e.crashError(err)
+		return nil, e.err
+	}
+	return resp, err
+}
+
+// crashError names the benchmark and the pass sequence that killed the
+// worker.
+func (e *Episode) crashError(err error) error {
+	seq := "(no passes)"
+	if len(e.passes) > 0 {
+		seq = strings.Join(e.passes, ",")
+	}
+	return fmt.Errorf("codesize: benchmark %s crashed LLVM after passes %q (replay with opt-19 -passes=%q): %w", e.b.name, e.names, seq, err)
+}
+
+// Apply runs pass number action (an index into Passes).
+func (e *Episode) Apply(ctx context.Context, action int) error {
+	if action < 0 || action >= len(Passes) {
+		return fmt.Errorf("codesize: action %d out of range [0, %d)", action, len(Passes))
+	}
+	ps := Passes[action]
+	e.passes = append(e.passes, ps.Pipeline)
+	e.names = append(e.names, ps.Name)
+	resp, err := e.call(ctx, &request{Op: opApply, Pipeline: ps.Pipeline})
+	if err != nil {
+		if e.err == nil {
+			e.passes, e.names = e.passes[:len(e.passes)-1], e.names[:len(e.names)-1]
+			return fmt.Errorf("codesize: benchmark %s: pass %s: %w", e.b.name, ps.Name, err)
+		}
+		return err
+	}
+	e.ic = resp.IC
+	e.size = -1
+	return nil
+}
+
+// Measure reads "ic" (IR instruction count) or "textsize" (bytes of
+// .text in the object file for the host).
+func (e *Episode) Measure(ctx context.Context, metric string) (float64, error) {
+	switch metric {
+	case "ic":
+		if e.err != nil {
+			return 0, e.err
+		}
+		return float64(e.ic), nil
+	case "textsize":
+		if e.size < 0 {
+			resp, err := e.call(ctx, &request{Op: opTextSize})
+			if err != nil {
+				return 0, fmt.Errorf("codesize: benchmark %s: text size: %w", e.b.name, err)
+			}
+			e.size = resp.Size
+		}
+		return float64(e.size), nil
+	}
+	return 0, fmt.Errorf("codesize: unknown metric %q: want ic or textsize", metric)
+}
+
+// Baseline reads "ic", "textsize" or "quality" under "o0", "oz" or "o3".
+func (e *Episode) Baseline(_ context.Context, metric, ref string) (float64, error) {
+	return e.b.baseline(metric, ref)
+}
+
+// Quality is (IC_O0 − IC) / (IC_O0 − IC_Oz): 1.0 = as many instructions
+// removed as -Oz (CompilerGym's llvm-ic-v0 leaderboard score).
+func (e *Episode) Quality(_ context.Context) (float64, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return e.b.quality(e.ic), nil
+}
+
+// Fork clones the module inside the same worker.
+func (e *Episode) Fork(ctx context.Context) (rlcore.Episode, error) {
+	resp, err := e.call(ctx, &request{Op: opClone})
+	if err != nil {
+		return nil, fmt.Errorf("codesize: fork %s: %w", e.b.name, err)
+	}
+	e.p.retain(e.w)
+	return &Episode{p: e.p, b: e.b, w: e.w, handle: resp.Handle, ic: e.ic, size: e.size,
+		passes: append([]string(nil), e.passes...), names: append([]string(nil), e.names...)}, nil
+}
+
+// InstCount returns CompilerGym's 70 InstCount features of the module.
+func (e *Episode) InstCount(ctx context.Context) ([]int64, error) {
+	resp, err := e.call(ctx, &request{Op: opInstCount})
+	if err != nil {
+		return nil, fmt.Errorf("codesize: benchmark %s: InstCount: %w", e.b.name, err)
+	}
+	return resp.Counts, nil
+}
+
+// Autophase returns the 56 Autophase features of the module.
+func (e *Episode) Autophase(ctx context.Context) ([]int64, error) {
+	resp, err := e.call(ctx, &request{Op: opAutophase})
+	if err != nil {
+		return nil, fmt.Errorf("codesize: benchmark %s: Autophase: %w", e.b.name, err)
+	}
+	return resp.Counts, nil
+}
+
+// Bitcode returns the current module as bitcode.
+func (e *Episode) Bitcode(ctx context.Context) ([]byte, error) {
+	resp, err := e.call(ctx, &request{Op: opBitcode})
+	if err != nil {
+		return nil, fmt.Errorf("codesize: benchmark %s: bitcode: %w", e.b.name, err)
+	}
+	return resp.Bitcode, nil
+}
+
+// Close frees the module and gives the worker back.
+func (e *Episode) Close() error {
+	e.once.Do(func() {
+		if e.w == nil {
+			return
+		}
+		if e.err == nil {
+			// Freeing cannot fail in a live worker; a dead one has nothing to free.
+			e.w.call(context.Background(), &request{Op: opFree, Handle: e.handle})
+		}
+		e.p.release(e.w)
+		e.w = nil
+	})
+	return nil
+}

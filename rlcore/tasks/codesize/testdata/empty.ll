@@ -1,0 +1,2 @@
+; a module with no functions
+@x = global i32 0

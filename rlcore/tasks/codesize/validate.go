@@ -1,0 +1,147 @@
+package codesize
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// RunTimeout bounds each run of a benchmark program during validation.
+const RunTimeout = 30 * time.Second
+
+// Replay applies passes (CompilerGym flags such as "-mem2reg", with or
+// without the dash, or LLVM 19 pipeline texts) to the benchmark's O0
+// module in a fresh worker episode and returns the resulting instruction
+// count.
+func (p *Problem) Replay(ctx context.Context, benchmark string, passes []string) (int64, error) {
+	ep, err := p.replay(ctx, benchmark, passes)
+	if err != nil {
+		return 0, err
+	}
+	defer ep.Close()
+	return ep.ic, nil
+}
+
+func (p *Problem) replay(ctx context.Context, benchmark string, passes []string) (*Episode, error) {
+	actions := make([]int, len(passes))
+	for i, name := range passes {
+		a, err := LookupPass(name)
+		if err != nil {
+			return nil, fmt.Errorf("codesize: replay %s: pass %d: %w", benchmark, i+1, err)
+		}
+		actions[i] = a
+	}
+	ep, err := p.newEpisode(ctx, benchmark)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range actions {
+		if err := ep.Apply(ctx, a); err != nil {
+			ep.Close()
+			return nil, err
+		}
+	}
+	return ep, nil
+}
+
+// Validation is the outcome of Validate.
+type Validation struct {
+	Benchmark string
+	Passes    []string
+	IC        int64 // instruction count after replaying Passes
+	// Ran: the benchmark defines main, and both the O0 build and the
+	// optimized build were run; their outputs and exit codes matched.
+	Ran    bool
+	Output string // the optimized program's stdout, when Ran
+}
+
+// Validate checks a result: replaying passes from the O0 module must give
+// wantIC instructions (skip the check with wantIC < 0), and for runnable
+// benchmarks (with a main) the optimized program, built with clang-19 and
+// run with RunTimeout, must print the same stdout and exit with the same
+// status as the O0 build. The error says which check failed.
+func (p *Problem) Validate(ctx context.Context, benchmark string, passes []string, wantIC int64) (*Validation, error) {
+	ep, err := p.replay(ctx, benchmark, passes)
+	if err != nil {
+		return nil, err
+	}
+	defer ep.Close()
+	v := &Validation{Benchmark: ep.b.name, Passes: passes, IC: ep.ic}
+	if wantIC >= 0 && ep.ic != wantIC {
+		return v, fmt.Errorf("codesize: validate %s: replaying %d passes gives %d instructions, not the reported %d", benchmark, len(passes), ep.ic, wantIC)
+	}
+	if !ep.b.runnable {
+		return v, nil
+	}
+	bc, err := ep.Bitcode(ctx)
+	if err != nil {
+		return v, err
+	}
+	dir, err := os.MkdirTemp("", "supersonic-validate-*")
+	if err != nil {
+		return v, fmt.Errorf("codesize: validate: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	want, err := buildAndRun(ctx, dir, "o0", ep.b.bitcode)
+	if err != nil {
+		return v, fmt.Errorf("codesize: validate %s: O0 build: %w", benchmark, err)
+	}
+	got, err := buildAndRun(ctx, dir, "opt", bc)
+	if err != nil {
+		return v, fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
+	}
+	if got.stdout != want.stdout || got.exit != want.exit {
+		return v, fmt.Errorf("codesize: validate %s after %s: the optimized program behaves differently: exit %d, stdout %q; the O0 program: exit %d, stdout %q",
+			benchmark, strings.Join(passes, " "), got.exit, clip(got.stdout), want.exit, clip(want.stdout))
+	}
+	v.Ran, v.Output = true, got.stdout
+	return v, nil
+}
+
+type runResult struct {
+	stdout string
+	exit   int
+}
+
+// buildAndRun links bitcode into an executable with clang-19 and runs it.
+func buildAndRun(ctx context.Context, dir, name string, bitcode []byte) (runResult, error) {
+	bcPath := filepath.Join(dir, name+".bc")
+	exe := filepath.Join(dir, name)
+	if err := os.WriteFile(bcPath, bitcode, 0o644); err != nil {
+		return runResult{}, err
+	}
+	if out, err := exec.CommandContext(ctx, clang, "-O0", "-w", bcPath, "-o", exe, "-lm").CombinedOutput(); err != nil {
+		return runResult{}, fmt.Errorf("link with %s: %w\n%s", clang, err, strings.TrimSpace(string(out)))
+	}
+	rctx, cancel := context.WithTimeout(ctx, RunTimeout)
+	defer cancel()
+	var stdout bytes.Buffer
+	cmd := exec.CommandContext(rctx, exe)
+	cmd.Stdout = &stdout
+	cmd.Dir = dir
+	err := cmd.Run()
+	if rctx.Err() != nil {
+		return runResult{}, fmt.Errorf("run: no result within %v", RunTimeout)
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return runResult{stdout: stdout.String()}, nil
+	case errors.As(err, &exit):
+		return runResult{stdout: stdout.String(), exit: exit.ExitCode()}, nil
+	}
+	return runResult{}, fmt.Errorf("run: %w", err)
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
