@@ -22,4 +22,6 @@ func builtinNames() []string {
 	return names
 }
 
-func builtinSource(name string) ([]byte, error) { return builtinFS.ReadFile("benchmarks/" + name + ".c") }
+func builtinSource(name string) ([]byte, error) {
+	return builtinFS.ReadFile("benchmarks/" + name + ".c")
+}

@@ -60,7 +60,7 @@ func init() {
 
 	rlcore.RegisterActionSpace(&rlcore.ActionSpace{
 		Name: "oz-passes", Task: TaskName,
-		Doc: fmt.Sprintf("the %d actions whose pass LLVM 19's own -Oz pipeline runs", len(ozSubset())),
+		Doc:    fmt.Sprintf("the %d actions whose pass LLVM 19's own -Oz pipeline runs", len(ozSubset())),
 		Select: func(rlcore.Problem) ([]int, error) { return ozSubset(), nil },
 	})
 }
