@@ -1,0 +1,254 @@
+package widgets
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// ArmStatus is the state of an arm of a search.
+type ArmStatus string
+
+// Arm states shown by the leaderboard.
+const (
+	ArmWaiting ArmStatus = "waiting" // not pulled yet
+	ArmRunning ArmStatus = "running"
+	ArmPruned  ArmStatus = "pruned" // stopped early by the search strategy
+	ArmFailed  ArmStatus = "failed"
+	ArmDone    ArmStatus = "done"
+)
+
+// StatusOf maps the status of a finished run to an arm status: Failed runs
+// are failed, interrupted ones pruned, the others done.
+func StatusOf(s rlcore.Status) ArmStatus {
+	switch s {
+	case rlcore.Failed:
+		return ArmFailed
+	case rlcore.Interrupted:
+		return ArmPruned
+	}
+	return ArmDone
+}
+
+// ArmRow is one line of the leaderboard.
+type ArmRow struct {
+	Arm    string
+	Score  float64 // best score; NaN when the arm has none yet
+	Pulls  int     // times the search chose the arm
+	Steps  int     // environment steps spent on the arm
+	Status ArmStatus
+	Detail string // free text: hyperparameters, the error of a failed arm
+}
+
+// LeaderboardOptions configures NewLeaderboard. The zero value is usable.
+type LeaderboardOptions struct {
+	Title string
+	// Display shows the table; nil means the notebook under gonb and
+	// nothing otherwise, Headless forces nothing.
+	Display Display
+	// Interval is the shortest time between two redraws (default 300 ms).
+	Interval time.Duration
+	// Progress receives the final table as text on Close. nil means
+	// os.Stderr when there is no display; io.Discard silences it.
+	Progress io.Writer
+	// Dir, when set, receives the final table as Name.html on Close
+	// (Name defaults to "leaderboard").
+	Dir, Name string
+}
+
+// Leaderboard is an HTML table of the arms of a search, best score first,
+// redrawn in place. Update is safe for concurrent use and never blocks.
+type Leaderboard struct {
+	opts     LeaderboardOptions
+	display  Display
+	progress io.Writer
+	id       string
+	th       *throttle
+
+	mu     sync.Mutex
+	rows   []ArmRow
+	closed bool
+
+	err error // renderer goroutine only
+}
+
+// NewLeaderboard starts the renderer of a leaderboard. Call Close at the
+// end of the search.
+func NewLeaderboard(opts LeaderboardOptions) *Leaderboard {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.Name == "" {
+		opts.Name = "leaderboard"
+	}
+	l := &Leaderboard{opts: opts, display: resolveDisplay(opts.Display), id: newBlockID("leaderboard")}
+	l.progress = opts.Progress
+	if l.progress == nil && l.display == nil {
+		l.progress = os.Stderr
+	}
+	l.th = startThrottle(opts.Interval, l.draw)
+	return l
+}
+
+// Update replaces the rows of the table. It copies rows and returns at
+// once. Updates after Close are ignored.
+func (l *Leaderboard) Update(rows []ArmRow) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.rows = append(l.rows[:0:0], rows...)
+	l.mu.Unlock()
+	l.th.poke()
+}
+
+// Close draws the final table, prints it on the progress writer and writes
+// the HTML file when Dir is set. It returns the first error met.
+func (l *Leaderboard) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.th.stop()
+	return l.err
+}
+
+func (l *Leaderboard) draw(final bool) {
+	l.mu.Lock()
+	rows := l.rows
+	l.mu.Unlock()
+	if l.display != nil && (rows != nil || final) {
+		l.display.Update(l.id, LeaderboardHTML(l.opts.Title, rows))
+	}
+	if !final {
+		return
+	}
+	if l.progress != nil && len(rows) > 0 {
+		if err := WriteLeaderboardText(l.progress, l.opts.Title, rows); err != nil && l.err == nil {
+			l.err = err
+		}
+	}
+	if l.opts.Dir != "" {
+		if err := writeHTMLFile(l.opts.Dir, l.opts.Name, LeaderboardHTML(l.opts.Title, rows)); err != nil && l.err == nil {
+			l.err = err
+		}
+	}
+}
+
+// sortArms returns rows best score first; arms without a score come last,
+// in name order.
+func sortArms(rows []ArmRow) []ArmRow {
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b ArmRow) int {
+		an, bn := math.IsNaN(a.Score), math.IsNaN(b.Score)
+		switch {
+		case an && bn:
+			return strings.Compare(a.Arm, b.Arm)
+		case an:
+			return 1
+		case bn:
+			return -1
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return strings.Compare(a.Arm, b.Arm)
+	})
+	return out
+}
+
+// statusColors are the badge colours of arm states.
+var statusColors = map[ArmStatus]string{
+	ArmWaiting: "#bab0ac",
+	ArmRunning: "#4e79a7",
+	ArmPruned:  "#f28e2b",
+	ArmFailed:  "#e15759",
+	ArmDone:    "#59a14f",
+}
+
+// tableStyle is the inline style of the package's HTML tables (notebooks
+// strip <style> elements from some outputs, so everything is inline).
+const (
+	tableStyle = `border-collapse:collapse;font-family:sans-serif;font-size:13px;margin:4px 0`
+	thStyle    = `text-align:left;padding:3px 10px;border-bottom:2px solid #888`
+	tdStyle    = `padding:2px 10px;border-bottom:1px solid #ddd`
+	numStyle   = tdStyle + `;text-align:right;font-variant-numeric:tabular-nums`
+)
+
+// LeaderboardHTML renders rows as an HTML table, best score first.
+func LeaderboardHTML(title string, rows []ArmRow) string {
+	var b strings.Builder
+	b.WriteString(`<div class="supersonic-leaderboard">`)
+	if title != "" {
+		fmt.Fprintf(&b, `<div style="font-family:sans-serif;font-weight:bold;margin:4px 0">%s</div>`, htmlEscape(title))
+	}
+	fmt.Fprintf(&b, `<table style="%s"><thead><tr>`, tableStyle)
+	for _, h := range []string{"#", "arm", "score", "pulls", "steps", "status", ""} {
+		fmt.Fprintf(&b, `<th style="%s">%s</th>`, thStyle, h)
+	}
+	b.WriteString(`</tr></thead><tbody>`)
+	if len(rows) == 0 {
+		fmt.Fprintf(&b, `<tr><td colspan="7" style="%s;color:#777">no arm pulled yet</td></tr>`, tdStyle)
+	}
+	for i, r := range sortArms(rows) {
+		color := statusColors[r.Status]
+		if color == "" {
+			color = "#79706e"
+		}
+		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s"><code>%s</code></td><td style="%s">%s</td><td style="%s">%d</td><td style="%s">%s</td>`,
+			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score), numStyle, r.Pulls, numStyle, formatCount(float64(r.Steps)))
+		fmt.Fprintf(&b, `<td style="%s"><span style="background:%s;color:white;border-radius:3px;padding:0 6px">%s</span></td><td style="%s;color:#555">%s</td></tr>`,
+			tdStyle, color, htmlEscape(string(r.Status)), tdStyle, htmlEscape(r.Detail))
+	}
+	b.WriteString(`</tbody></table></div>`)
+	return b.String()
+}
+
+// WriteLeaderboardText writes rows as an aligned text table, best first.
+func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	if title != "" {
+		fmt.Fprintf(tw, "%s\n", title)
+	}
+	fmt.Fprint(tw, "#\tarm\tscore\tpulls\tsteps\tstatus\t\n")
+	for i, r := range sortArms(rows) {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, formatCount(float64(r.Steps)), r.Status, r.Detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing leaderboard: %w", err)
+	}
+	return nil
+}
+
+func scoreText(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
+func htmlEscape(s string) string { return html.EscapeString(s) }
+
+// writeHTMLFile writes a standalone HTML page holding body as dir/name.html.
+func writeHTMLFile(dir, name, body string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating output directory: %w", err)
+	}
+	page := "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + htmlEscape(name) + "</title></head><body>\n" + body + "\n</body></html>\n"
+	if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(page), 0o644); err != nil {
+		return fmt.Errorf("writing %s.html: %w", name, err)
+	}
+	return nil
+}

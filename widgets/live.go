@@ -1,0 +1,390 @@
+package widgets
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"gonum.org/v1/plot/vg"
+)
+
+// Default intervals of the live widgets.
+const (
+	// DefaultInterval is the shortest time between two frames in a notebook.
+	DefaultInterval = 300 * time.Millisecond
+	// DefaultProgressInterval is the shortest time between two progress
+	// lines when there is no notebook.
+	DefaultProgressInterval = time.Second
+)
+
+// maxStoredPoints bounds the points kept per run: beyond it, a run's curve
+// is decimated to about a quarter of that (see decimate).
+const maxStoredPoints = 1 << 14
+
+// LiveOptions configures NewLiveCurves. The zero value is usable.
+type LiveOptions struct {
+	Title  string        // first title line, e.g. "search codesize"
+	Budget rlcore.Budget // shown in the title and progress lines; zero: none
+	X      XAxis
+	Y      YValue
+	// Display shows the frames. nil means the notebook when the program
+	// runs under gonb and nothing otherwise; Headless forces nothing.
+	Display Display
+	// Interval is the shortest time between two frames (default 300 ms).
+	Interval time.Duration
+	// Progress receives a one-line summary at most every ProgressInterval
+	// (default 1 s) and a last one on Close. nil means os.Stderr when there
+	// is no display and nothing in a notebook; io.Discard silences it.
+	Progress         io.Writer
+	ProgressInterval time.Duration
+	// Dir, when set, receives the final chart as Name.svg and Name.png on
+	// Close (Name defaults to "live-curves").
+	Dir, Name string
+	// Width and Height of the chart; zero means DefaultWidth × DefaultHeight.
+	Width, Height vg.Length
+}
+
+// LiveCurves draws one curve per run (an arm of a search) from a stream of
+// rlcore events, redrawn in place while the runs go on. Its Observe method
+// is an rlcore.Observer: it never blocks and is safe for concurrent use.
+type LiveCurves struct {
+	opts     LiveOptions
+	display  Display
+	progress io.Writer
+	id       string
+	start    time.Time
+	th       *throttle
+
+	mu     sync.Mutex
+	runs   map[string]*runState
+	order  []*runState
+	last   *runState // the run of the previous event: most events repeat it
+	closed bool
+
+	// Owned by the renderer goroutine.
+	lastLine time.Time
+	err      error
+
+	frames atomic.Int64
+}
+
+// runState is what LiveCurves knows about one run.
+type runState struct {
+	name      string
+	pts       []xy // append-only; compaction replaces the slice
+	best      float64
+	hasBest   bool
+	steps     int
+	episodes  int
+	failures  int
+	elapsed   time.Duration
+	stepsPerS float64
+	done      bool
+	status    rlcore.Status
+}
+
+// NewLiveCurves starts the renderer of a live chart. Call Close when the
+// runs are over: it draws the final frame and writes the files.
+func NewLiveCurves(opts LiveOptions) *LiveCurves {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.ProgressInterval <= 0 {
+		opts.ProgressInterval = DefaultProgressInterval
+	}
+	if opts.Name == "" {
+		opts.Name = "live-curves"
+	}
+	lc := &LiveCurves{
+		opts:    opts,
+		display: resolveDisplay(opts.Display),
+		id:      newBlockID("curves"),
+		start:   time.Now(),
+		runs:    make(map[string]*runState),
+	}
+	lc.progress = opts.Progress
+	if lc.progress == nil && lc.display == nil {
+		lc.progress = os.Stderr
+	}
+	interval := opts.Interval
+	if lc.display == nil {
+		interval = opts.ProgressInterval
+	}
+	lc.th = startThrottle(interval, lc.draw)
+	lc.th.poke() // a first frame says the chart is waiting for episodes
+	return lc
+}
+
+// Observe records e. It returns at once; the chart is redrawn later by
+// the renderer goroutine. Events after Close are ignored.
+func (lc *LiveCurves) Observe(e rlcore.Event) {
+	var wall float64
+	if lc.opts.X == XWall {
+		wall = time.Since(lc.start).Seconds()
+	}
+	lc.mu.Lock()
+	if lc.closed {
+		lc.mu.Unlock()
+		return
+	}
+	r := lc.last
+	if r == nil || r.name != e.Run {
+		r = lc.runs[e.Run]
+		if r == nil {
+			r = &runState{name: e.Run}
+			lc.runs[e.Run] = r
+			lc.order = append(lc.order, r)
+		}
+		lc.last = r
+	}
+	if e.Step > r.steps {
+		r.steps = e.Step
+	}
+	if e.Elapsed > r.elapsed {
+		r.elapsed = e.Elapsed
+	}
+	switch e.Kind {
+	case rlcore.EpisodeEnd:
+		r.episodes = max(r.episodes, e.Episode)
+		if !r.hasBest || e.Best > r.best {
+			r.best, r.hasBest = e.Best, true
+		}
+		var p xy
+		switch lc.opts.X {
+		case XElapsed:
+			p.x = e.Elapsed.Seconds()
+		case XWall:
+			p.x = wall
+		default:
+			p.x = float64(e.Step)
+		}
+		switch lc.opts.Y {
+		case YQuality:
+			p.y = e.Quality
+		case YReturn:
+			p.y = e.Return
+		default:
+			p.y = e.Best
+		}
+		r.pts = append(r.pts, p)
+		if len(r.pts) > maxStoredPoints {
+			r.pts = compact(r.pts)
+		}
+	case rlcore.Progress:
+		r.stepsPerS = e.StepsPerS
+	case rlcore.EpisodeFailed:
+		r.failures++
+	case rlcore.RunDone:
+		r.done, r.status = true, e.Status
+	}
+	lc.mu.Unlock()
+	lc.th.poke()
+}
+
+// compact decimates a long curve to at most maxStoredPoints/2 points.
+func compact(pts []xy) []xy {
+	out := decimate(pts, pts[0].x, pts[len(pts)-1].x, maxStoredPoints/8)
+	if len(out) > maxStoredPoints/2 { // x did not advance: keep every other point
+		out = make([]xy, 0, len(pts)/2+1)
+		for i := 0; i < len(pts); i += 2 {
+			out = append(out, pts[i])
+		}
+	}
+	return out
+}
+
+// Close stops the renderer after a final frame, prints the last progress
+// line and writes the chart files when LiveOptions.Dir is set. It returns
+// the first error met writing files or progress lines. Calling it again
+// returns the same error.
+func (lc *LiveCurves) Close() error {
+	lc.mu.Lock()
+	lc.closed = true
+	lc.mu.Unlock()
+	lc.th.stop()
+	return lc.err
+}
+
+// Frames returns how many frames the renderer has drawn so far.
+func (lc *LiveCurves) Frames() int { return int(lc.frames.Load()) }
+
+// Figure returns the chart of the current state.
+func (lc *LiveCurves) Figure() *Figure {
+	s := lc.snapshot()
+	return lc.figure(s)
+}
+
+// liveSnapshot is a consistent copy of the state, taken under the lock.
+type liveSnapshot struct {
+	curves   []curve
+	runs     []runState
+	elapsed  time.Duration
+	steps    int
+	episodes int
+}
+
+func (lc *LiveCurves) snapshot() liveSnapshot {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	s := liveSnapshot{elapsed: time.Since(lc.start)}
+	for _, r := range lc.order {
+		// pts is append-only: the prefix copied here is never written again.
+		c := curve{name: runLabel(r.name), pts: r.pts[:len(r.pts):len(r.pts)]}
+		if r.done {
+			c.note = runNote(r.status)
+		}
+		s.curves = append(s.curves, c)
+		rs := *r
+		rs.pts = nil
+		s.runs = append(s.runs, rs)
+		s.steps += r.steps
+		s.episodes += r.episodes
+	}
+	return s
+}
+
+func (lc *LiveCurves) figure(s liveSnapshot) *Figure {
+	return plotCurves(s.curves, CurveStyle{
+		Title:    lc.opts.Title,
+		Subtitle: lc.summary(s, false),
+		X:        lc.opts.X,
+		Y:        lc.opts.Y,
+		Width:    lc.opts.Width,
+		Height:   lc.opts.Height,
+	})
+}
+
+// draw is the renderer: it runs on the throttle's goroutine only.
+func (lc *LiveCurves) draw(final bool) {
+	s := lc.snapshot()
+	var fig *Figure
+	if lc.display != nil {
+		if len(s.curves) == 0 && !final {
+			lc.display.Update(lc.id, waitingHTML(lc.opts.Title, lc.summary(s, false)))
+		} else {
+			fig = lc.figure(s)
+			svg, err := fig.SVG()
+			if err != nil {
+				lc.setErr(err)
+			} else {
+				lc.display.Update(lc.id, svgToHTML(svg))
+			}
+		}
+	}
+	now := time.Now()
+	if lc.progress != nil && (final || now.Sub(lc.lastLine) >= lc.opts.ProgressInterval) && (len(s.runs) > 0 || final) {
+		lc.lastLine = now
+		prefix := lc.opts.Title
+		if prefix == "" {
+			prefix = "progress"
+		}
+		if _, err := fmt.Fprintf(lc.progress, "[%s] %s\n", prefix, lc.summary(s, true)); err != nil {
+			lc.setErr(fmt.Errorf("writing progress line: %w", err))
+		}
+	}
+	if final && lc.opts.Dir != "" {
+		if fig == nil {
+			fig = lc.figure(s)
+		}
+		if err := fig.WriteFiles(lc.opts.Dir, lc.opts.Name); err != nil {
+			lc.setErr(err)
+		}
+	}
+	lc.frames.Add(1)
+}
+
+func (lc *LiveCurves) setErr(err error) {
+	if lc.err == nil {
+		lc.err = err
+	}
+}
+
+// summary is the one-line state: best so far, time and budget, counts.
+func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
+	var parts []string
+	best, bestRun, hasBest := math.Inf(-1), "", false
+	var running, done, failed int
+	for _, r := range s.runs {
+		if r.hasBest && (!hasBest || r.best > best) {
+			best, bestRun, hasBest = r.best, runLabel(r.name), true
+		}
+		switch {
+		case !r.done:
+			running++
+		case r.status == rlcore.Failed:
+			failed++
+		default:
+			done++
+		}
+	}
+	if hasBest {
+		parts = append(parts, "best "+formatScore(best)+" by "+bestRun)
+	} else {
+		parts = append(parts, "waiting for the first episode")
+	}
+	b := lc.opts.Budget
+	t := formatDuration(s.elapsed.Round(100 * time.Millisecond))
+	if b.Duration > 0 {
+		t += " of " + formatDuration(b.Duration)
+	}
+	parts = append(parts, t)
+	steps := formatCount(float64(s.steps)) + " steps"
+	if b.Steps > 0 {
+		steps = formatCount(float64(s.steps)) + " of " + formatCount(float64(b.Steps)) + " steps"
+	}
+	parts = append(parts, steps)
+	eps := fmt.Sprintf("%d episodes", s.episodes)
+	if b.Episodes > 0 {
+		eps = fmt.Sprintf("%d of %d episodes", s.episodes, b.Episodes)
+	}
+	if long {
+		parts = append(parts, eps)
+	}
+	if len(s.runs) > 1 {
+		arms := fmt.Sprintf("%d arms", len(s.runs))
+		if running > 0 {
+			arms += fmt.Sprintf(", %d running", running)
+		}
+		if done > 0 {
+			arms += fmt.Sprintf(", %d done", done)
+		}
+		if failed > 0 {
+			arms += fmt.Sprintf(", %d failed", failed)
+		}
+		parts = append(parts, arms)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// runNote is the legend's note on a finished run: runs stopped from outside
+// or failed are marked, runs that ended normally are not.
+func runNote(s rlcore.Status) string {
+	switch s {
+	case rlcore.Interrupted:
+		return "stopped"
+	case rlcore.Failed:
+		return "failed"
+	}
+	return ""
+}
+
+// runLabel names a run in charts: the unlabelled run of a plain training
+// is called "run".
+func runLabel(name string) string {
+	if name == "" {
+		return "run"
+	}
+	return name
+}
+
+// waitingHTML is the frame shown before the first episode ends.
+func waitingHTML(title, summary string) string {
+	return fmt.Sprintf(`<div class="supersonic-chart" style="font-family:sans-serif;color:#555;padding:8px"><b>%s</b> %s</div>`,
+		htmlEscape(title), htmlEscape(summary))
+}

@@ -1,0 +1,112 @@
+package widgets
+
+import (
+	"fmt"
+	"io"
+	"math"
+)
+
+// Output says where the Render functions show what they draw.
+type Output struct {
+	// Display shows the result in a new block; nil means the notebook
+	// under gonb and nothing otherwise, Headless forces nothing.
+	Display Display
+	// Dir, when set, receives the charts as SVG and PNG files and the
+	// tables as HTML files, named after the name given to Render….
+	Dir string
+	// Text, when set, receives a plain-text summary (for terminals).
+	Text io.Writer
+}
+
+// show displays html in a new block of out's display.
+func (out Output) show(html string) {
+	if d := resolveDisplay(out.Display); d != nil {
+		d.Update(newBlockID("static"), html)
+	}
+}
+
+// showFigure displays f and writes its files.
+func (out Output) showFigure(name string, f *Figure) error {
+	if d := resolveDisplay(out.Display); d != nil {
+		svg, err := f.SVG()
+		if err != nil {
+			return err
+		}
+		d.Update(newBlockID(name), svgToHTML(svg))
+	}
+	if out.Dir != "" {
+		return f.WriteFiles(out.Dir, name)
+	}
+	return nil
+}
+
+// RenderCurves shows stored curves (one per run or arm) with the given
+// style: what `%show RUN` draws for a search's learning curves.
+func RenderCurves(out Output, name string, series []Series, style CurveStyle) error {
+	if err := out.showFigure(name, PlotCurves(series, style)); err != nil {
+		return fmt.Errorf("rendering curves %s: %w", name, err)
+	}
+	if out.Text != nil {
+		for _, s := range series {
+			best := math.NaN()
+			for _, p := range s.Points {
+				if math.IsNaN(best) || p.Best > best {
+					best = p.Best
+				}
+			}
+			if _, err := fmt.Fprintf(out.Text, "%s: best %s after %d episodes\n", runLabel(s.Name), scoreText(best), len(s.Points)); err != nil {
+				return fmt.Errorf("rendering curves %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// RenderTimeToQuality shows the best quality so far of each method
+// against wall time.
+func RenderTimeToQuality(out Output, name, title string, series []Series) error {
+	if err := out.showFigure(name, PlotTimeToQuality(title, series)); err != nil {
+		return fmt.Errorf("rendering time to quality %s: %w", name, err)
+	}
+	return nil
+}
+
+// RenderComparison shows the bar chart of c and, when c has overheads,
+// the table of costs under it. Headless, Text receives the geomeans.
+func RenderComparison(out Output, name string, c Comparison) error {
+	f, err := PlotComparison(c)
+	if err != nil {
+		return err
+	}
+	if err := out.showFigure(name, f); err != nil {
+		return fmt.Errorf("rendering comparison %s: %w", name, err)
+	}
+	if len(c.Overhead) > 0 {
+		html := OverheadHTML("search overhead", c.Overhead)
+		out.show(html)
+		if out.Dir != "" {
+			if err := writeHTMLFile(out.Dir, name+"-overhead", html); err != nil {
+				return fmt.Errorf("rendering comparison %s: %w", name, err)
+			}
+		}
+	}
+	if out.Text != nil {
+		return WriteComparisonText(out.Text, c)
+	}
+	return nil
+}
+
+// RenderLeaderboard shows a final leaderboard of arms.
+func RenderLeaderboard(out Output, name, title string, rows []ArmRow) error {
+	html := LeaderboardHTML(title, rows)
+	out.show(html)
+	if out.Dir != "" {
+		if err := writeHTMLFile(out.Dir, name, html); err != nil {
+			return fmt.Errorf("rendering leaderboard %s: %w", name, err)
+		}
+	}
+	if out.Text != nil {
+		return WriteLeaderboardText(out.Text, title, rows)
+	}
+	return nil
+}
