@@ -89,7 +89,8 @@ func newTree(depth, branching int, seed int64, dense bool) (*Tree, error) {
 		node = t.child(node, choice[node])
 	}
 	t.reward[node] += TreeMargin
-	t.optValue = best[0] + TreeMargin
+	// Sum forward, in the order an episode accumulates its return.
+	t.optValue, _ = t.Value(t.optimum)
 	return t, nil
 }
 
