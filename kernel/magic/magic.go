@@ -141,7 +141,8 @@ func Lookup(name string) (*Magic, bool) {
 	return m, ok
 }
 
-// All returns every registered magic sorted by name.
+// All returns every registered magic: the available ones first, each
+// group sorted by name.
 func All() []*Magic {
 	mu.RLock()
 	defer mu.RUnlock()
@@ -149,7 +150,12 @@ func All() []*Magic {
 	for _, m := range registry {
 		out = append(out, m)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].placeholder != out[j].placeholder {
+			return !out[i].placeholder // available magics first
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +48,7 @@ func startChild(ctx context.Context, cfg *Config) (*child, error) {
 		return fail(err)
 	}
 	c.conn.KernelName = "gonb"
-	connFile := filepath.Join(dir, "gonb-connection.json")
+	connFile := filepath.Join(dir, "kernel-"+wire.NewID()+".json") // gonb reads its kernel id from this name
 	if err := c.conn.Write(connFile); err != nil {
 		return fail(err)
 	}
@@ -67,10 +66,7 @@ func startChild(ctx context.Context, cfg *Config) (*child, error) {
 		c.exitErr = c.cmd.Wait()
 		close(c.done)
 	}()
-	if err := c.waitListening(ctx, 60*time.Second); err != nil {
-		return fail(err)
-	}
-	if err := c.dial(ctx); err != nil {
+	if err := c.dial(ctx, 60*time.Second); err != nil {
 		return fail(err)
 	}
 	return c, nil
@@ -94,30 +90,9 @@ func childEnv(cfg *Config, dir string) []string {
 	return append(env, "TMPDIR="+dir, "PATH="+filepath.Dir(cfg.GonbPath)+string(os.PathListSeparator)+path, "GOFLAGS="+goflags)
 }
 
-// waitListening waits until gonb accepts connections on its shell port.
-func (c *child) waitListening(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	addr := net.JoinHostPort(c.conn.IP, fmt.Sprint(c.conn.ShellPort))
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			conn.Close()
-			return nil
-		}
-		select {
-		case <-c.done:
-			return fmt.Errorf("gonb exited before listening: %v", c.exitErr)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("gonb did not listen on %s within %s", addr, limit)
-		}
-	}
-}
-
-func (c *child) dial(ctx context.Context) error {
+// dial connects the proxy's sockets to gonb, retrying until gonb listens,
+// exits, or limit passes.
+func (c *child) dial(ctx context.Context, limit time.Duration) error {
 	signer := wire.NewSigner(c.conn.Key)
 	// The shell and stdin dealers share one identity: gonb sends an
 	// input_request on stdin to the identity of the shell request.
@@ -130,7 +105,7 @@ func (c *child) dial(ctx context.Context) error {
 		sock *wire.Socket
 		ch   wire.Channel
 	}{{c.shell, wire.Shell}, {c.stdin, wire.Stdin}, {c.control, wire.Control}, {c.iopub, wire.IOPub}} {
-		if err := s.sock.Sock.Dial(c.conn.Endpoint(s.ch)); err != nil {
+		if err := c.dialOne(ctx, s.sock.Sock, c.conn.Endpoint(s.ch), limit); err != nil {
 			return fmt.Errorf("connecting to gonb's %s channel: %w", s.ch, err)
 		}
 	}
@@ -138,6 +113,26 @@ func (c *child) dial(ctx context.Context) error {
 		return fmt.Errorf("subscribing to gonb's iopub: %w", err)
 	}
 	return nil
+}
+
+func (c *child) dialOne(ctx context.Context, sock zmq4.Socket, endpoint string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		err := sock.Dial(endpoint)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-c.done:
+			return fmt.Errorf("gonb exited before listening: %v", c.exitErr)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("gonb did not listen on %s within %s: %w", endpoint, limit, err)
+		}
+	}
 }
 
 // cellDir returns gonb's temporary cell-module directory.

@@ -88,6 +88,12 @@ func Run(ctx context.Context, cfg Config) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// Bind first: gonb's first iopub messages need somewhere to go, and a
+	// frontend request arriving meanwhile waits for gonb to be ready.
+	if err := k.bind(ctx); err != nil {
+		return err
+	}
+	defer k.closeFrontend()
 	if err := k.startGonb(ctx); err != nil {
 		return err
 	}
@@ -99,10 +105,6 @@ func Run(ctx context.Context, cfg Config) error {
 			g.stop(3 * time.Second)
 		}
 	}()
-	if err := k.bind(ctx); err != nil {
-		return err
-	}
-	defer k.closeFrontend()
 
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
@@ -187,8 +189,8 @@ func (k *Kernel) startGonb(ctx context.Context) error {
 	}
 	if k.cfg.Checkout != "" {
 		if err := g.prepareCellModule(k.cfg.Checkout); err != nil {
-			g.stop(0)
-			return err
+			// Go cells still work; only imports of the checkout will fail.
+			slog.Error("cells will not be able to import the Supersonic checkout", "err", err)
 		}
 	}
 	k.mu.Lock()

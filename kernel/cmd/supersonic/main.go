@@ -24,7 +24,7 @@ import (
 const modulePath = "github.com/supersonic-rl/supersonic"
 
 const usage = `usage:
-  supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR]
+  supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs]
   supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
   supersonic version`
 
@@ -99,6 +99,7 @@ func isFile(p string) bool {
 func runKernel(args []string) error {
 	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
 	connFile := fs.String("connection-file", "", "Jupyter connection file (required)")
+	gonbLogs := fs.Bool("gonb-logs", false, "pass gonb's info logs to stderr (by default only its warnings and errors)")
 	var loc locations
 	loc.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -117,7 +118,13 @@ func runKernel(args []string) error {
 	if loc.checkout == "" {
 		slog.Warn("no Supersonic checkout found: cells cannot import its packages; pass --checkout")
 	}
-	return proxy.Run(context.Background(), proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout})
+	cfg := proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout}
+	if !*gonbLogs {
+		// klog then writes info logs to files in gonb's private TMPDIR,
+		// removed with it.
+		cfg.GonbArgs = []string{"--logtostderr=false", "--stderrthreshold=WARNING"}
+	}
+	return proxy.Run(context.Background(), cfg)
 }
 
 func install(args []string) error {
