@@ -93,10 +93,7 @@ func NewLeaderboard(opts LeaderboardOptions) *Leaderboard {
 		opts.Name = "leaderboard"
 	}
 	l := &Leaderboard{opts: opts, display: resolveDisplay(opts.Display), id: newBlockID("leaderboard")}
-	l.progress = opts.Progress
-	if l.progress == nil && l.display == nil {
-		l.progress = os.Stderr
-	}
+	l.progress = progressWriter(opts.Progress, l.display)
 	l.th = startThrottle(opts.Interval, l.draw)
 	return l
 }
@@ -218,13 +215,13 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 
 // WriteLeaderboardText writes rows as an aligned text table, best first.
 func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if title != "" {
 		fmt.Fprintf(tw, "%s\n", title)
 	}
-	fmt.Fprint(tw, "#\tarm\tscore\tpulls\tsteps\tstatus\t\n")
+	fmt.Fprint(tw, "#\tarm\tscore\tpulls\tsteps\tstatus\t\t\n")
 	for i, r := range sortArms(rows) {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, formatCount(float64(r.Steps)), r.Status, r.Detail)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, formatCount(float64(r.Steps)), r.Status, r.Detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing leaderboard: %w", err)

@@ -108,10 +108,7 @@ func NewLiveCurves(opts LiveOptions) *LiveCurves {
 		start:   time.Now(),
 		runs:    make(map[string]*runState),
 	}
-	lc.progress = opts.Progress
-	if lc.progress == nil && lc.display == nil {
-		lc.progress = os.Stderr
-	}
+	lc.progress = progressWriter(opts.Progress, lc.display)
 	interval := opts.Interval
 	if lc.display == nil {
 		interval = opts.ProgressInterval
@@ -119,6 +116,15 @@ func NewLiveCurves(opts LiveOptions) *LiveCurves {
 	lc.th = startThrottle(interval, lc.draw)
 	lc.th.poke() // a first frame says the chart is waiting for episodes
 	return lc
+}
+
+// progressWriter is where progress text goes: w when set, else stderr when
+// there is no display, else nowhere.
+func progressWriter(w io.Writer, d Display) io.Writer {
+	if w == nil && d == nil {
+		return os.Stderr
+	}
+	return w
 }
 
 // Observe records e. It returns at once; the chart is redrawn later by

@@ -1,0 +1,216 @@
+package widgets
+
+import (
+	"bytes"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// blockingDisplay holds every Update until release is closed, like a
+// frontend that stopped reading.
+type blockingDisplay struct {
+	Memory
+	release chan struct{}
+	entered chan struct{}
+	once    sync.Once
+}
+
+func (d *blockingDisplay) Update(id, html string) {
+	d.once.Do(func() { close(d.entered) })
+	<-d.release
+	d.Memory.Update(id, html)
+}
+
+func TestLiveCurvesDropsFramesUnderFlood(t *testing.T) {
+	before := runtime.NumGoroutine()
+	d := &blockingDisplay{release: make(chan struct{}), entered: make(chan struct{})}
+	lc := NewLiveCurves(LiveOptions{Title: "flood", Display: d, Progress: io.Discard, Interval: 5 * time.Millisecond})
+	<-d.entered // the renderer is now stuck in the display
+	// 100k events while the renderer cannot draw: Observe must not wait
+	// for it (a blocking Observe would hang this test).
+	const n = 100_000
+	for i := 1; i <= n; i++ {
+		lc.Observe(rlcore.Event{Kind: rlcore.EpisodeEnd, Run: armName(i % 10), Episode: i / 10, Step: i, Best: float64(i)})
+	}
+	close(d.release)
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Frames: the stuck first one, at most one merged frame for the whole
+	// flood, and the final one.
+	if f := lc.Frames(); f > 3 || f < 2 {
+		t.Errorf("%d frames drawn for %d events, want 2 or 3: pending frames must merge", f, n)
+	}
+	final := d.Block(d.Blocks()[0])
+	for i := range 10 {
+		if !strings.Contains(final, htmlEscape(armName(i))) {
+			t.Errorf("final frame lacks arm %q", armName(i))
+		}
+	}
+	if runtime.NumGoroutine() > before {
+		t.Errorf("%d goroutines after Close, %d before: the renderer leaked", runtime.NumGoroutine(), before)
+	}
+	// Observe and Close after Close are harmless.
+	lc.Observe(rlcore.Event{Kind: rlcore.EpisodeEnd, Run: "late"})
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLiveCurvesFrameRateIsBounded(t *testing.T) {
+	m := &Memory{}
+	const interval = 20 * time.Millisecond
+	lc := NewLiveCurves(LiveOptions{Display: m, Progress: io.Discard, Interval: interval})
+	start := time.Now()
+	events := syntheticSearch(3, 4, 2000)
+	for i, e := range events {
+		lc.Observe(e)
+		if i%2000 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	// One frame per interval at most, plus the first and the final one.
+	if max := int(elapsed/interval) + 2; lc.Frames() > max {
+		t.Errorf("%d frames in %v at one per %v, want at most %d", lc.Frames(), elapsed, interval, max)
+	}
+	if m.Updates() != lc.Frames() {
+		t.Errorf("display got %d updates for %d frames", m.Updates(), lc.Frames())
+	}
+	if len(m.Blocks()) != 1 {
+		t.Errorf("frames went to %d blocks, want all in one block updated in place", len(m.Blocks()))
+	}
+}
+
+func TestLiveCurvesConcurrentObserve(t *testing.T) {
+	m := &Memory{}
+	lc := NewLiveCurves(LiveOptions{Display: m, Progress: io.Discard, Interval: time.Millisecond})
+	const workers, episodes = 8, 3000
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, e := range syntheticRun(uint64(w), armName(w), episodes) {
+				lc.Observe(e)
+				// A shared run observed by every worker as well.
+				lc.Observe(rlcore.Event{Kind: rlcore.Progress, Run: "shared", Step: e.Step})
+			}
+		}()
+	}
+	wg.Wait()
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := lc.snapshot()
+	if len(s.runs) != workers+1 {
+		t.Fatalf("%d runs recorded, want %d", len(s.runs), workers+1)
+	}
+	for i, r := range s.runs {
+		if r.name == "shared" {
+			continue
+		}
+		if r.episodes != episodes || len(s.curves[i].pts) != episodes || !r.done {
+			t.Errorf("run %s: %d episodes, %d points, done %v; want %d, %d, true", r.name, r.episodes, len(s.curves[i].pts), r.done, episodes, episodes)
+		}
+	}
+	if s.episodes != workers*episodes {
+		t.Errorf("%d episodes in total, want %d", s.episodes, workers*episodes)
+	}
+}
+
+func TestLiveCurvesBoundsStoredPoints(t *testing.T) {
+	lc := NewLiveCurves(LiveOptions{Display: Headless, Progress: io.Discard})
+	const n = 5 * maxStoredPoints
+	for i := 1; i <= n; i++ {
+		lc.Observe(rlcore.Event{Kind: rlcore.EpisodeEnd, Run: "long", Episode: i, Step: i, Best: float64(i)})
+	}
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pts := lc.snapshot().curves[0].pts
+	if len(pts) > maxStoredPoints {
+		t.Errorf("%d points stored, want at most %d", len(pts), maxStoredPoints)
+	}
+	if pts[0].x != 1 || pts[len(pts)-1].x != n || pts[len(pts)-1].y != n {
+		t.Errorf("compaction lost the ends of the curve: first %v, last %v", pts[0], pts[len(pts)-1])
+	}
+}
+
+func TestHeadlessFallback(t *testing.T) {
+	if InNotebook() {
+		t.Skip("runs outside a notebook")
+	}
+	if d := resolveDisplay(nil); d != nil {
+		t.Fatalf("outside a notebook the default display is %T, want none", d)
+	}
+	dir := filepath.Join(t.TempDir(), "charts")
+	var progress bytes.Buffer
+	lc := NewLiveCurves(LiveOptions{Title: "search test", Dir: dir, Progress: &progress,
+		ProgressInterval: time.Millisecond, Budget: rlcore.Budget{Duration: time.Minute}})
+	for _, e := range syntheticSearch(4, 3, 200) {
+		lc.Observe(e)
+	}
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+	last := lines[len(lines)-1]
+	for _, want := range []string{"[search test]", "best ", " of 1m", "600 episodes", "3 arms, 3 done"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("last progress line %q lacks %q", last, want)
+		}
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "live-curves.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parseSVG(t, svg)
+	if !doc.hasText("search test") || !doc.hasText(armName(2)) {
+		t.Errorf("chart file lacks the title or an arm: %q", doc.texts)
+	}
+	f, err := os.Open(filepath.Join(dir, "live-curves.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("PNG file does not decode: %v", err)
+	}
+
+	// Progress text goes to stderr by default when nothing is displayed.
+	if w := progressWriter(nil, nil); w != os.Stderr {
+		t.Errorf("headless progress goes to %v, want stderr", w)
+	}
+	if w := progressWriter(nil, &Memory{}); w != nil {
+		t.Errorf("progress next to a display goes to %v, want nowhere", w)
+	}
+}
+
+func TestLiveCurvesWaitingFrame(t *testing.T) {
+	m := &Memory{}
+	lc := NewLiveCurves(LiveOptions{Title: "search x", Display: m, Progress: io.Discard})
+	deadline := time.Now().Add(10 * time.Second)
+	for m.Updates() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	first := m.Block(m.Blocks()[0])
+	if !strings.Contains(first, "waiting for the first episode") || strings.Contains(first, "<svg") {
+		t.Errorf("first frame before any episode = %q, want a waiting note", first)
+	}
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
