@@ -67,6 +67,10 @@ func Parse(code string) (*Call, error) {
 	if !m.Cell && strings.TrimSpace(body) != "" {
 		return nil, &Error{Magic: name, Err: fmt.Errorf("%s takes a single line, but the cell has more lines; put other code in its own cell; usage: %s", m.Written(), m.Usage)}
 	}
+	if m.placeholder {
+		_, err := m.Parse(&Call{Magic: m, Line: line})
+		return nil, &Error{Magic: name, Err: err}
+	}
 	words, err := Split(strings.TrimSpace(line[len(m.Written()):]))
 	if err != nil {
 		return nil, &Error{Magic: name, Err: fmt.Errorf("%w; usage: %s", err, m.Usage)}
