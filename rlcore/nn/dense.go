@@ -18,6 +18,8 @@ type Dense struct {
 	n  int       // its batch size
 	y  []float64 // output buffer
 	gx []float64 // input-gradient buffer
+	fs scratch // for the forward product
+	bs scratch // for the backward products
 }
 
 // NewDense returns an In×Out layer with zero weights; initialise it with
@@ -39,7 +41,7 @@ func (d *Dense) Forward(x []float64, n int) []float64 {
 	for r := range n {
 		copy(y[r*d.Out:(r+1)*d.Out], d.B)
 	}
-	mulAdd(y, d.x, d.W, n, d.In, d.Out)
+	mulAdd(y, d.x, d.W, n, d.In, d.Out, &d.fs)
 	return y
 }
 
@@ -49,7 +51,7 @@ func (d *Dense) Forward(x []float64, n int) []float64 {
 func (d *Dense) Backward(gy []float64) []float64 {
 	n := d.n
 	gy = gy[:n*d.Out]
-	mulTransAAdd(d.GW, d.x, gy, d.In, n, d.Out)
+	mulTransAAdd(d.GW, d.x, gy, d.In, n, d.Out, &d.bs)
 	for r := range n {
 		row := gy[r*d.Out : (r+1)*d.Out]
 		for o, g := range row {
@@ -58,7 +60,7 @@ func (d *Dense) Backward(gy []float64) []float64 {
 	}
 	d.gx = grow(d.gx, n*d.In)
 	clear(d.gx)
-	mulTransBAdd(d.gx, gy, d.W, n, d.Out, d.In)
+	mulTransBAdd(d.gx, gy, d.W, n, d.Out, d.In, &d.bs)
 	return d.gx
 }
 
