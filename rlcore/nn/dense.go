@@ -18,8 +18,8 @@ type Dense struct {
 	n  int       // its batch size
 	y  []float64 // output buffer
 	gx []float64 // input-gradient buffer
-	fs scratch // for the forward product
-	bs scratch // for the backward products
+	fs scratch   // for the forward product
+	bs scratch   // for the backward products
 }
 
 // NewDense returns an In×Out layer with zero weights; initialise it with
