@@ -1,0 +1,54 @@
+package baselines
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// Random is CompilerGym's random search: play uniformly random (allowed)
+// actions until the episode ends or `horizon` actions, start again, and
+// keep the best episode (the Recorder's Best).
+var Random = &rlcore.Algorithm{
+	Name: "random",
+	Doc:  "random search: random action sequences up to the episode end, best kept",
+	Kind: rlcore.Searcher,
+	Params: []rlcore.Param{
+		{Name: "horizon", Doc: "most actions per episode (the env may end it sooner)", Default: 45, Min: 1, Max: 10000, Log: true, Int: true},
+	},
+	Train: trainRandom,
+}
+
+func init() {
+	rlcore.RegisterAlgorithm(Random)
+	rlcore.RegisterAlgorithm(Greedy)
+	rlcore.RegisterAlgorithm(Anneal)
+	rlcore.RegisterAlgorithm(Genetic)
+}
+
+func trainRandom(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
+	horizon := int(cfg.Hyper["horizon"])
+	if horizon < 1 {
+		return nil, fmt.Errorf("random: horizon = %g: want at least 1 (resolve the hyperparameters with Random.Resolve)", cfg.Hyper["horizon"])
+	}
+	rec := rlcore.NewRecorder(ctx, env, cfg)
+	p := newPlayer(rec, cfg, 0x72616e646f6d)
+	for !rec.Stopped() {
+		if _, err := rec.Reset(); err != nil {
+			continue
+		}
+		for range horizon {
+			a := p.randomAction()
+			if a < 0 {
+				break
+			}
+			sr, err := rec.Step(a)
+			if err != nil || sr.Done() {
+				break
+			}
+		}
+		rec.EndEpisode()
+	}
+	return rec.Finish(nil), nil
+}
