@@ -41,7 +41,7 @@ func startWorker() (*worker, error) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), workerEnv+"=1")
-	w := &worker{cmd: cmd, stderr: &tailBuffer{max: 8 << 10}, waited: make(chan struct{})}
+	w := &worker{cmd: cmd, stderr: &tailBuffer{max: 2 << 10}, waited: make(chan struct{})}
 	cmd.Stderr = w.stderr
 	if w.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("start LLVM worker: %w", err)

@@ -75,6 +75,7 @@ type workerState struct {
 }
 
 func runWorker() int {
+	dieOnAbort()
 	// The protocol owns the original stdout; anything LLVM prints goes to
 	// stderr, which the parent keeps for crash reports.
 	protoFD, err := syscall.Dup(1)

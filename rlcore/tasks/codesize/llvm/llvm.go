@@ -213,3 +213,12 @@ func (m *Module) String() string {
 	defer C.LLVMDisposeMessage(s)
 	return C.GoString(s)
 }
+
+// HasDefinition reports whether the module defines (not just declares) a
+// function named name.
+func (m *Module) HasDefinition(name string) bool {
+	cn := C.CString(name)
+	defer C.free(unsafe.Pointer(cn))
+	f := C.LLVMGetNamedFunction(m.m, cn)
+	return f != nil && C.LLVMIsDeclaration(f) == 0
+}

@@ -1,0 +1,216 @@
+package codesize
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/codesize/llvm"
+)
+
+// benchPasses is the fixed pass cycle of BenchmarkStep: common code-size
+// passes in a plausible agent order.
+var benchPasses = []string{
+	"-sroa", "-instcombine", "-simplifycfg", "-early-cse", "-gvn", "-licm", "-loop-rotate",
+	"-reassociate", "-dse", "-jump-threading", "-sccp", "-adce", "-loop-unroll", "-inline",
+	"-globalopt", "-correlated-propagation", "-memcpyopt", "-tailcallelim", "-newgvn", "-mem2reg",
+}
+
+// benchResetEvery re-clones the O0 module (outside the timer) every that
+// many steps, so that the module does not become trivial: 45 steps, the
+// default episode horizon, as in CompilerGym's usual episodes.
+const benchResetEvery = 45
+
+// benchModule is csmith seed 7 of the installed csmith at O0 (~8k instructions).
+func benchModule(b *testing.B) *benchmark {
+	bm, err := shared.prepare(context.Background(), "csmith:7")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bm
+}
+
+func BenchmarkStep(b *testing.B) {
+	bm := benchModule(b)
+	pipelines := make([]string, len(benchPasses))
+	for i, name := range benchPasses {
+		pipelines[i] = Passes[mustPass(b, name)].Pipeline
+	}
+
+	b.Run("inprocess", func(b *testing.B) {
+		// LLVM allocates per thread: keep its work on one OS thread, as the
+		// worker process does.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		lc := llvm.NewContext()
+		defer lc.Dispose()
+		tm, err := llvm.NewHostTargetMachine()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tm.Dispose()
+		o0, err := lc.Parse(bm.bitcode, bm.name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer o0.Dispose()
+		cur := o0.Clone()
+		b.ReportMetric(float64(o0.InstructionCount()), "O0-insts")
+		steps := make([]time.Duration, 0, b.N)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if i > 0 && i%benchResetEvery == 0 {
+				b.StopTimer()
+				cur.Dispose()
+				cur = o0.Clone()
+				b.StartTimer()
+			}
+			t0 := time.Now()
+			if err := cur.RunPasses(pipelines[i%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			if cur.InstructionCount() <= 0 {
+				b.Fatal("empty module")
+			}
+			steps = append(steps, time.Since(t0))
+		}
+		b.StopTimer()
+		cur.Dispose()
+		reportMedian(b, steps)
+	})
+
+	b.Run("opt-subprocess", func(b *testing.B) {
+		dir := b.TempDir()
+		o0 := filepath.Join(dir, "o0.bc")
+		if err := os.WriteFile(o0, bm.bitcode, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		lc := llvm.NewContext()
+		defer lc.Dispose()
+		cur, next := filepath.Join(dir, "cur.bc"), filepath.Join(dir, "next.bc")
+		copyFile(b, o0, cur)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if i > 0 && i%benchResetEvery == 0 {
+				b.StopTimer()
+				copyFile(b, o0, cur)
+				b.StartTimer()
+			}
+			if out, err := exec.Command("opt-19", "-passes="+pipelines[i%len(pipelines)], cur, "-o", next).CombinedOutput(); err != nil {
+				b.Fatalf("opt-19: %v\n%s", err, out)
+			}
+			// Count the result's instructions, as the in-process path does.
+			data, err := os.ReadFile(next)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, err := lc.Parse(data, next)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if m.InstructionCount() <= 0 {
+				b.Fatal("empty module")
+			}
+			m.Dispose()
+			cur, next = next, cur
+		}
+	})
+
+	b.Run("worker", func(b *testing.B) {
+		ctx := context.Background()
+		actions := make([]int, len(benchPasses))
+		for i, name := range benchPasses {
+			actions[i] = mustPass(b, name)
+		}
+		ep, err := shared.newEpisode(ctx, bm.name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if i > 0 && i%benchResetEvery == 0 {
+				b.StopTimer()
+				ep.Close()
+				if ep, err = shared.newEpisode(ctx, bm.name); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			if err := ep.Apply(ctx, actions[i%len(actions)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		ep.Close()
+	})
+}
+
+// BenchmarkReset measures starting an episode on csmith:7: through a pooled
+// worker (NewEpisode + Close), and the in-process clone of the O0 module it
+// costs inside the worker.
+func BenchmarkReset(b *testing.B) {
+	bm := benchModule(b)
+	ctx := context.Background()
+	b.Run("worker", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			ep, err := shared.newEpisode(ctx, bm.name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ep.Close()
+		}
+	})
+	b.Run("inprocess-clone", func(b *testing.B) {
+		lc := llvm.NewContext()
+		defer lc.Dispose()
+		o0, err := lc.Parse(bm.bitcode, bm.name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer o0.Dispose()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			o0.Clone().Dispose()
+		}
+	})
+	b.Run("fork", func(b *testing.B) {
+		ep, err := shared.newEpisode(ctx, bm.name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ep.Close()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			f, err := ep.Fork(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+	})
+}
+
+func copyFile(b *testing.B, from, to string) {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// reportMedian adds the median single-step time of the run (ns/op is the
+// mean).
+func reportMedian(b *testing.B, steps []time.Duration) {
+	if len(steps) == 0 {
+		return
+	}
+	slices.Sort(steps)
+	b.ReportMetric(float64(steps[len(steps)/2].Nanoseconds()), "median-ns/step")
+}

@@ -1,0 +1,202 @@
+package codesize
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// seqs are pass sequences with sizeable effects, in several spellings.
+var seqs = [][]string{
+	{"-mem2reg", "-instcombine", "-simplifycfg", "-gvn", "-licm", "-loop-unroll", "-dce"},
+	{"sroa", "inline", "loop-mssa(licm)", "-jump-threading", "instcombine<no-verify-fixpoint>", "-adce", "-reg2mem", "-mem2reg"},
+}
+
+func TestReplayAndValidate(t *testing.T) {
+	ctx := context.Background()
+	for _, bench := range []string{"csmith:7", "testdata/suite/crc.c"} {
+		for _, seq := range seqs {
+			ep := newEpisode(t, shared, bench)
+			for _, pass := range seq {
+				if err := ep.Apply(ctx, mustPass(t, pass)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ic, err := shared.Replay(ctx, bench, seq)
+			if err != nil || ic != ep.ic {
+				t.Errorf("%s: Replay(%v) = %d, %v; the episode reported %d", bench, seq, ic, err, ep.ic)
+			}
+			v, err := shared.Validate(ctx, bench, seq, ep.ic)
+			if err != nil {
+				t.Fatalf("%s: Validate(%v): %v", bench, seq, err)
+			}
+			if !v.Ran || v.Output == "" {
+				t.Errorf("%s: validation did not run the program: %+v", bench, v)
+			}
+		}
+	}
+	if _, err := shared.Validate(ctx, "csmith:7", seqs[0], 1); err == nil || !strings.Contains(err.Error(), "not the reported 1") {
+		t.Errorf("Validate with a wrong count: %v, want a mismatch error", err)
+	}
+}
+
+func TestCrashIsolation(t *testing.T) {
+	ctx := context.Background()
+	ep := newEpisode(t, shared, "csmith:7")
+	for _, pass := range []string{"-mem2reg", "-instcombine"} {
+		if err := ep.Apply(ctx, mustPass(t, pass)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fork, err := ep.Fork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fork.Close()
+	// abort() in the worker, as a failed LLVM check does.
+	_, err = ep.call(ctx, &request{Op: opAbort})
+	if err == nil || !errors.Is(err, errWorkerDied) {
+		t.Fatalf("abort in the worker: %v, want errWorkerDied", err)
+	}
+	for _, want := range []string{"csmith:7", "-mem2reg", "instcombine<no-verify-fixpoint>", "signal: aborted"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("crash error %q does not mention %q", err, want)
+		}
+	}
+	if err := ep.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, errWorkerDied) {
+		t.Errorf("Apply after the crash: %v, want the crash error", err)
+	}
+	if _, err := ep.Quality(ctx); err == nil {
+		t.Errorf("Quality after the crash: no error")
+	}
+	if err := fork.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, errWorkerDied) {
+		t.Errorf("the fork shares the dead worker: Apply gave %v, want the crash error", err)
+	}
+	// The problem goes on with a new worker.
+	next := newEpisode(t, shared, "csmith:7")
+	if err := next.Apply(ctx, mustPass(t, "-mem2reg")); err != nil {
+		t.Fatalf("episode after the crash: %v", err)
+	}
+	if q, _ := next.Quality(ctx); q <= 0 {
+		t.Errorf("episode after the crash: quality %v, want > 0", q)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ctx := context.Background()
+	names, skipped, err := shared.Resolve(ctx, "testdata/broken.c testdata/suite testdata/empty.ll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 2 || len(skipped) != 2 {
+		t.Fatalf("Resolve: names %v, skipped %v; want the 2 suite programs and 2 skipped", names, skipped)
+	}
+	if msg := skipped[0].Err.Error(); !strings.Contains(msg, "broken.c") || !strings.Contains(msg, "undeclared_variable") {
+		t.Errorf("broken C: %q, want clang's diagnostics", msg)
+	}
+	if msg := skipped[1].Err.Error(); !strings.Contains(msg, "no instructions") {
+		t.Errorf("empty module: %q, want 'no instructions'", msg)
+	}
+	if _, err := shared.Benchmarks(ctx, "testdata/broken.c"); err == nil || !strings.Contains(err.Error(), "no usable benchmark") {
+		t.Errorf("only broken benchmarks: %v, want 'no usable benchmark'", err)
+	}
+
+	for _, tc := range []struct{ spec, want string }{
+		{"testdata/does-not-exist.c", "does not exist"},
+		{"builtin:no-such-program", "unknown built-in benchmark"},
+		{"csmith:9-1", "FROM ≤ TO"},
+		{"csmith:x", "bad csmith seed"},
+		{"testdata/suite/../../main_test.go", "unsupported extension"},
+		{"", "empty benchmark spec"},
+	} {
+		if _, err := shared.Benchmarks(ctx, tc.spec); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Benchmarks(%q): %v, want an error containing %q", tc.spec, err, tc.want)
+		}
+	}
+	if _, err := shared.NewEpisode(ctx, "testdata/empty.ll"); err == nil || !strings.Contains(err.Error(), "no instructions") {
+		t.Errorf("episode on an empty module: %v", err)
+	}
+
+	for _, tc := range []struct{ pass, want string }{
+		{"-no-such-pass", "unknown pass"},
+		{"-prune-eh", "not available in LLVM 19"},
+	} {
+		if _, err := shared.Replay(ctx, "csmith:7", []string{"-mem2reg", tc.pass}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Replay with %s: %v, want %q", tc.pass, err, tc.want)
+		}
+	}
+	ep := newEpisode(t, shared, "csmith:7")
+	if err := ep.Apply(ctx, len(Passes)); err == nil {
+		t.Errorf("Apply out of range: no error")
+	}
+	if _, err := ep.Measure(ctx, "runtime"); err == nil || !strings.Contains(err.Error(), "want ic or textsize") {
+		t.Errorf("unknown measure: %v", err)
+	}
+	if _, err := ep.Baseline(ctx, "ic", "o2"); err == nil || !strings.Contains(err.Error(), "o0, oz or o3") {
+		t.Errorf("unknown baseline: %v", err)
+	}
+
+	task, _ := rlcore.LookupTask(TaskName)
+	if _, err := task.Open(ctx, map[string]string{"cflag": "-O2"}); err == nil || !strings.Contains(err.Error(), "known: cache, cflags") {
+		t.Errorf("unknown option: %v", err)
+	}
+}
+
+func TestCFlags(t *testing.T) {
+	ctx := context.Background()
+	if _, err := shared.Benchmarks(ctx, "testdata/oldstyle.c"); err == nil || !strings.Contains(err.Error(), "implicit int") {
+		t.Fatalf("K&R C without flags: %v, want clang's implicit-int error", err)
+	}
+	p, err := Open(Options{CacheDir: testCache, CFlags: []string{"-std=gnu89", "-Wno-error=implicit-function-declaration", "-Wno-error=implicit-int"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	v, err := p.Validate(ctx, "testdata/oldstyle.c", []string{"-mem2reg", "-inline"}, -1)
+	if err != nil || v.Output != "42\n" {
+		t.Fatalf("K&R C with gnu89 flags: %+v, %v", v, err)
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	ctx := context.Background()
+	sol := map[string]Solution{
+		"csmith:7":             {Passes: seqs[0]},
+		"testdata/suite/fib.c": {Passes: []string{"-mem2reg", "-instcombine", "-simplifycfg"}},
+	}
+	var events []rlcore.Event
+	rep, err := Evaluate(ctx, shared, sol, func(e rlcore.Event) { events = append(events, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Scores) != 2 || len(events) != 2 || rep.Failed != 0 {
+		t.Fatalf("report %+v, %d events", rep, len(events))
+	}
+	var logs float64
+	for _, s := range rep.Scores {
+		want := float64(s.ICO0-s.IC) / float64(s.ICO0-s.ICOz)
+		if s.Score != want || s.Score <= 0 {
+			t.Errorf("%s: score %v, want (O0−IC)/(O0−Oz) = %v > 0", s.Benchmark, s.Score, want)
+		}
+		logs += math.Log(s.Score)
+	}
+	if math.Abs(rep.Geomean-math.Exp(logs/2)) > 1e-12 {
+		t.Errorf("geomean %v, want %v", rep.Geomean, math.Exp(logs/2))
+	}
+
+	// An empty sequence scores 0, which zeroes the geomean as in CompilerGym;
+	// an unknown pass is a failure that counts as 0 too.
+	sol["testdata/suite/fib.c"] = Solution{}
+	sol["testdata/suite/crc.c"] = Solution{Passes: []string{"-frobnicate"}}
+	rep, err = Evaluate(ctx, shared, sol, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Geomean != 0 || rep.NonPositive != 2 || rep.Failed != 1 || rep.Mean <= 0 {
+		t.Errorf("with a zero score and a failure: geomean %v, non-positive %d, failed %d, mean %v", rep.Geomean, rep.NonPositive, rep.Failed, rep.Mean)
+	}
+}
