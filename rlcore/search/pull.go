@@ -1,0 +1,174 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// PullResult is one pull: an arm's algorithm trained briefly on the
+// training benchmarks and scored.
+//
+// Score is the mean, over the training benchmarks the pull reached, of the
+// best task quality found on each (Result.PerBenchmark[b].Quality; for code
+// size CompilerGym's normalized metric, 1.0 = as many instructions removed
+// as -Oz). It is not clipped: 1.07 and 1.30 stay different.
+type PullResult struct {
+	Seq      int // order in which the pull was started
+	Worker   int
+	ArmIndex int
+	Arm      rlcore.Arm
+	Seed     int64
+	Hyper    rlcore.Hyper // resolved hyperparameters
+	Budget   rlcore.Budget
+	Rung     int // ASHA rung (tuning only)
+	Score    float64
+	// PerBenchmark is the best quality reached on each training benchmark.
+	PerBenchmark map[string]float64
+	Status       string // store.PullOK, PullFailed or PullInterrupted
+	Err          error
+	Result       *rlcore.Result // nil when the pull could not start
+	Started      time.Time
+	Elapsed      time.Duration
+}
+
+// OK reports whether the pull produced a score.
+func (p *PullResult) OK() bool { return p.Status == pullOK }
+
+const (
+	pullOK          = "ok"
+	pullFailed      = "failed"
+	pullInterrupted = "interrupted"
+)
+
+// puller runs pulls on a shared, opened problem.
+type puller struct {
+	problem    rlcore.Problem
+	benchmarks []string
+	horizon    int
+	observer   rlcore.Observer
+}
+
+type pullJob struct {
+	seq, worker, arm int
+	a                rlcore.Arm
+	hyper            rlcore.Hyper // overrides on top of the arm's own
+	budget           rlcore.Budget
+	seed             int64
+	rung             int
+}
+
+// pull runs one job. It never panics: a panic in the algorithm or the task
+// is recovered and recorded as the pull's error.
+func (p *puller) pull(ctx context.Context, j pullJob) (out *PullResult) {
+	out = &PullResult{Seq: j.seq, Worker: j.worker, ArmIndex: j.arm, Arm: j.a, Seed: j.seed, Budget: j.budget,
+		Rung: j.rung, Score: math.NaN(), Started: time.Now()}
+	defer func() {
+		if r := recover(); r != nil {
+			out.Status = pullFailed
+			out.Err = fmt.Errorf("pull of %s panicked: %v\n%s", j.a, r, firstLines(string(debug.Stack()), 12))
+		}
+		out.Elapsed = time.Since(out.Started)
+	}()
+	res, hyper, err := p.train(ctx, j.a, j.hyper, j.budget, j.seed, p.benchmarks, j.a.String())
+	out.Hyper, out.Result = hyper, res
+	if err != nil {
+		out.Status, out.Err = pullFailed, err
+		if ctx.Err() != nil {
+			out.Status = pullInterrupted
+		}
+		return out
+	}
+	out.Score, out.PerBenchmark = score(res, p.benchmarks)
+	switch {
+	case res.Status == rlcore.Failed:
+		out.Status, out.Err = pullFailed, fmt.Errorf("training %s failed: %w", j.a, res.Err)
+	case res.Status == rlcore.Interrupted:
+		out.Status, out.Err = pullInterrupted, context.Cause(ctx)
+	case math.IsNaN(out.Score):
+		out.Status = pullFailed
+		out.Err = fmt.Errorf("no episode reached any training benchmark within the pull budget %v", j.budget)
+		if res.Err != nil {
+			out.Err = fmt.Errorf("%w; last error: %w", out.Err, res.Err)
+		}
+	default:
+		out.Status = pullOK
+	}
+	return out
+}
+
+// train opens an env for arm and trains the arm's algorithm with the arm's
+// overrides plus extra on benchmarks.
+func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, budget rlcore.Budget, seed int64, benchmarks []string, run string) (*rlcore.Result, rlcore.Hyper, error) {
+	spec, err := ParseAlgorithm(arm.Algorithm)
+	if err != nil {
+		return nil, nil, err
+	}
+	alg, err := rlcore.LookupAlgorithm(spec.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := rlcore.Hyper{}
+	for k, v := range spec.Hyper {
+		h[k] = v
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
+	hyper, err := alg.Resolve(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	env, err := rlcore.NewTaskEnv(p.problem, rlcore.TaskEnvConfig{Arm: arm, Horizon: p.horizon})
+	if err != nil {
+		return nil, hyper, fmt.Errorf("arm %s: %w", arm, err)
+	}
+	defer env.Close()
+	res, err := alg.Train(ctx, env, rlcore.TrainConfig{Hyper: hyper, Budget: budget, Seed: seed, Benchmarks: benchmarks, Observer: p.observer, Run: run})
+	if err != nil {
+		return nil, hyper, fmt.Errorf("%s cannot train on arm %s: %w", spec.Name, arm, err)
+	}
+	if res == nil {
+		return nil, hyper, fmt.Errorf("%s returned no result", spec.Name)
+	}
+	return res, hyper, nil
+}
+
+// score is the mean best quality over the benchmarks the run reached.
+func score(res *rlcore.Result, benchmarks []string) (float64, map[string]float64) {
+	per := map[string]float64{}
+	if len(benchmarks) == 0 {
+		if len(res.PerBenchmark) == 0 {
+			return math.NaN(), per
+		}
+		for b, r := range res.PerBenchmark {
+			per[b] = r.Quality
+		}
+	}
+	for _, b := range benchmarks {
+		if r, ok := res.PerBenchmark[b]; ok && !math.IsNaN(r.Quality) && !math.IsInf(r.Quality, 0) {
+			per[b] = r.Quality
+		}
+	}
+	if len(per) == 0 {
+		return math.NaN(), per
+	}
+	var s float64
+	for _, q := range per {
+		s += q
+	}
+	return s / float64(len(per)), per
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}

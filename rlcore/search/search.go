@@ -1,0 +1,364 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+)
+
+// Options configures Search. Zero values mean the documented defaults.
+type Options struct {
+	// Strategy names a strategy of Strategies(); default "bandit".
+	Strategy string
+	// Budget limits the search: Steps = number of pulls, Duration = wall
+	// time (no pull starts after it; pulls running then finish). Zero
+	// means Steps = 2 × the number of arms.
+	Budget rlcore.Budget
+	// PullBudget is one pull's training budget; zero means the Spec's
+	// (which defaults to DefaultPullBudget).
+	PullBudget rlcore.Budget
+	// Workers is the number of pulls run in parallel; default
+	// runtime.NumCPU().
+	Workers int
+	// MinPulls is how many successful pulls the winner needs (fewer when
+	// no arm has that many); default 2.
+	MinPulls int
+	// MaxFailures retires an arm once it has failed that many times and
+	// more often than it succeeded; default 3.
+	MaxFailures int
+
+	// Store persists the run; nil opens store.DefaultPath() unless NoStore.
+	Store   *store.Store
+	NoStore bool
+	// Problem is an already opened problem of the Spec's task to share
+	// (not closed by Search); nil opens one for the search.
+	Problem rlcore.Problem
+
+	// Observer receives every pull's training events (Run = arm name).
+	Observer rlcore.Observer
+	// OnPull receives the leaderboard after every pull.
+	OnPull func(PullEvent)
+	// Logger gets one line per pull when neither Observer nor OnPull is
+	// set (terminal progress); default slog.Default().
+	Logger *slog.Logger
+}
+
+// PullEvent reports a finished pull and the leaderboard after it.
+type PullEvent struct {
+	Search  string
+	RunID   int64
+	Pull    *PullResult
+	Arm     ArmStats // the pulled arm's tally after the pull
+	Winner  ArmStats // Index -1 when there is none yet
+	Pulls   int      // successful pulls so far
+	Started int      // pulls started so far
+	Elapsed time.Duration
+	// Leaderboard is every arm, best mean first (unpulled arms last).
+	Leaderboard []ArmStats
+}
+
+// Result is what Search returns: everything found, also when interrupted.
+type Result struct {
+	RunID    int64 // 0 when not stored
+	Name     string
+	Strategy string
+	Status   rlcore.Status
+	Err      error
+	// Winner is the best arm (see Board.Winner); nil when no pull succeeded.
+	Winner  *ArmStats
+	Arms    []ArmStats
+	Pulls   []*PullResult
+	Train   []string
+	Test    []string
+	Elapsed time.Duration
+}
+
+// Search runs a client-RL architecture search over spec's arm space and
+// returns the leaderboard and its winner. It persists the run, each pull as
+// it finishes, in the store; when ctx is cancelled it stops starting pulls,
+// lets the running ones end early, marks the run interrupted and returns
+// what it has.
+func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
+	}
+	spec = spec.withDefaults()
+	if opt.Strategy == "" {
+		opt.Strategy = "bandit"
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	if opt.MinPulls <= 0 {
+		opt.MinPulls = 2
+	}
+	if opt.MaxFailures <= 0 {
+		opt.MaxFailures = 3
+	}
+	if opt.PullBudget.IsZero() {
+		opt.PullBudget = spec.PullBudget
+	}
+	arms := spec.Arms()
+	if opt.Budget.IsZero() {
+		opt.Budget = rlcore.Budget{Steps: 2 * len(arms)}
+	}
+	board := newBoard(arms, spec.dims(), opt.MinPulls)
+	strat, err := NewStrategy(opt.Strategy, board, opt.Budget, spec.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
+	}
+	sess, err := openSession(ctx, spec, opt.Store, opt.NoStore, opt.Problem)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
+	}
+	defer sess.close()
+	res := &Result{Name: spec.Name, Strategy: opt.Strategy, Train: sess.train, Test: sess.test}
+	if len(sess.train) == 0 {
+		return nil, fmt.Errorf("search %s: no training benchmarks", spec.Name)
+	}
+	logger := opt.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	quiet := opt.Observer != nil || opt.OnPull != nil
+
+	optJSON, _ := json.Marshal(map[string]any{"strategy": opt.Strategy, "budget": opt.Budget.String(),
+		"pull_budget": opt.PullBudget.String(), "workers": opt.Workers, "min_pulls": opt.MinPulls, "max_failures": opt.MaxFailures,
+		"train": sess.train, "test": sess.test})
+	rec := sess.recorder(logger)
+	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindSearch, Task: spec.Task, Strategy: opt.Strategy, Spec: specJSON(spec), Options: optJSON})
+	if rec.st != nil {
+		rows := make([]store.Arm, len(board.Arms))
+		for i, a := range board.Arms {
+			rows[i] = armRow(res.RunID, &a)
+		}
+		rec.do("storing arms", func(c context.Context) error { return rec.st.AddArms(c, rows) })
+	}
+
+	p := &puller{problem: sess.problem, benchmarks: sess.train, horizon: spec.Horizon, observer: opt.Observer}
+	start := time.Now()
+	jobs := make(chan pullJob)
+	results := make(chan *PullResult, opt.Workers)
+	for w := range opt.Workers {
+		go func() {
+			for j := range jobs {
+				j.worker = w
+				results <- p.pull(ctx, j)
+			}
+		}()
+	}
+	defer close(jobs)
+
+	var deadline <-chan time.Time
+	if opt.Budget.Duration > 0 {
+		t := time.NewTimer(opt.Budget.Duration)
+		defer t.Stop()
+		deadline = t.C
+	}
+	status := rlcore.Finished
+	stopping := false
+	inflight := 0
+	winner := -1
+	bestScore := math.Inf(-1)
+	for {
+		for !stopping && inflight < opt.Workers {
+			if ctx.Err() != nil {
+				stopping, status = true, rlcore.Interrupted
+				break
+			}
+			if opt.Budget.Exhausted(board.Started, 0, time.Since(start)) {
+				stopping, status = true, rlcore.BudgetExhausted
+				break
+			}
+			if len(board.ActiveArms()) == 0 {
+				stopping, status = true, rlcore.Failed
+				res.Err = errors.New("every arm was retired after repeated failures")
+				break
+			}
+			arm, ok := strat.Next(board)
+			if ok && !board.Active(arm) {
+				ok = false
+			}
+			if !ok {
+				if inflight == 0 {
+					stopping = true // the strategy has covered its space
+				}
+				break
+			}
+			j := pullJob{seq: board.Started, arm: arm, a: board.Arms[arm].Arm, budget: opt.PullBudget, seed: pullSeed(spec.Seed, board.Started)}
+			board.Started++
+			board.Arms[arm].InFlight++
+			inflight++
+			jobs <- j
+		}
+		if inflight == 0 {
+			break
+		}
+		var pr *PullResult
+		select {
+		case pr = <-results:
+		case <-deadline:
+			deadline = nil
+			if !stopping {
+				stopping, status = true, rlcore.BudgetExhausted
+			}
+			continue
+		case <-ctx.Done():
+			if !stopping || status != rlcore.Interrupted {
+				stopping, status = true, rlcore.Interrupted
+			}
+			pr = <-results
+		}
+		inflight--
+		a := &board.Arms[pr.ArmIndex]
+		a.InFlight--
+		switch pr.Status {
+		case pullOK:
+			a.add(pr.Score)
+			board.Pulls++
+			if pr.Score >= a.Best && pr.Result != nil {
+				a.BestBenchmark, a.BestActions = pr.Result.Best.Benchmark, pr.Result.Best.Actions
+			}
+		case pullFailed:
+			a.Failures++
+			if a.Failures >= opt.MaxFailures && a.Failures > a.Pulls {
+				a.Retired = true
+			}
+		}
+		if pr.Status != pullInterrupted {
+			strat.Observe(board, pr)
+		}
+		res.Pulls = append(res.Pulls, pr)
+		pullID := rec.addPull(res.RunID, pr)
+		if rec.st != nil {
+			row := armRow(res.RunID, a)
+			rec.do("updating arm", func(c context.Context) error { return rec.st.UpdateArm(c, row) })
+		}
+		if pr.OK() && pr.Score > bestScore && pr.Result != nil && pr.Result.Policy != nil {
+			bestScore = pr.Score
+			rec.addPolicy(res.RunID, pullID, a.Name, pr.Result.Policy)
+		}
+		if w := board.Winner(); w >= 0 && (w != winner || w == pr.ArmIndex) {
+			winner = w
+			if rec.st != nil {
+				wa := board.Arms[w]
+				rec.do("setting winner", func(c context.Context) error { return rec.st.SetWinner(c, res.RunID, wa.Name, wa.Mean) })
+			}
+		}
+		ev := PullEvent{Search: spec.Name, RunID: res.RunID, Pull: pr, Arm: *a, Winner: ArmStats{Index: -1}, Pulls: board.Pulls, Started: board.Started, Elapsed: time.Since(start)}
+		if winner >= 0 {
+			ev.Winner = board.Arms[winner]
+		}
+		if opt.OnPull != nil {
+			ev.Leaderboard = leaderboard(board)
+			opt.OnPull(ev)
+		}
+		if !quiet {
+			logPull(logger, ev)
+		}
+	}
+	if status == rlcore.Finished && board.Pulls == 0 && len(res.Pulls) > 0 {
+		status = rlcore.Failed
+		res.Err = fmt.Errorf("no pull succeeded; the last error: %w", lastErr(res.Pulls))
+	}
+	if saver, ok := strat.(interface{ weights() []byte }); ok && rec.st != nil {
+		rec.addRaw(res.RunID, "meta:"+opt.Strategy, saver.weights())
+	}
+	res.Status = status
+	res.Elapsed = time.Since(start)
+	res.Arms = append([]ArmStats(nil), board.Arms...)
+	if w := board.Winner(); w >= 0 {
+		ws := board.Arms[w]
+		res.Winner = &ws
+	} else if res.Err == nil && status != rlcore.Interrupted {
+		res.Status = rlcore.Failed
+		res.Err = errors.New("no pull succeeded")
+	}
+	rec.finishRun(res.RunID, res.Status, res.Err)
+	if !quiet {
+		logDone(logger, res)
+	}
+	return res, nil
+}
+
+func lastErr(ps []*PullResult) error {
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i].Err != nil {
+			return ps[i].Err
+		}
+	}
+	return errors.New("unknown")
+}
+
+// pullSeed derives pull seq's seed from the search seed (splitmix64).
+func pullSeed(seed int64, seq int) int64 {
+	z := uint64(seed) + uint64(seq+1)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return int64((z ^ (z >> 31)) >> 1)
+}
+
+// leaderboard copies the arms, best mean first, unpulled arms last.
+func leaderboard(b *Board) []ArmStats {
+	out := append([]ArmStats(nil), b.Arms...)
+	sort.SliceStable(out, func(i, j int) bool {
+		pi, pj := out[i].Pulls > 0, out[j].Pulls > 0
+		if pi != pj {
+			return pi
+		}
+		return pi && out[i].Mean > out[j].Mean
+	})
+	return out
+}
+
+func armRow(run int64, a *ArmStats) store.Arm {
+	st := "active"
+	if a.Retired {
+		st = "retired"
+	}
+	return store.Arm{Run: run, Index: a.Index, Name: a.Name, State: a.Arm.State, Reward: a.Arm.Reward, Actions: a.Arm.Actions,
+		Transition: a.Arm.Transition, Algorithm: a.Arm.Algorithm, Pulls: a.Pulls, Failures: a.Failures, Mean: a.Mean, Best: a.Best, Status: st}
+}
+
+func specJSON(s Spec) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+func logPull(l *slog.Logger, ev PullEvent) {
+	p := ev.Pull
+	attrs := []any{"search", ev.Search, "pull", p.Seq, "worker", p.Worker, "arm", p.Arm.String(), "status", p.Status,
+		"score", round4(p.Score), "arm_mean", round4(ev.Arm.Mean), "arm_pulls", ev.Arm.Pulls, "elapsed", p.Elapsed.Round(time.Millisecond)}
+	if ev.Winner.Index >= 0 {
+		attrs = append(attrs, "leader", ev.Winner.Name, "leader_mean", round4(ev.Winner.Mean))
+	}
+	if p.Err != nil {
+		attrs = append(attrs, "err", p.Err.Error())
+	}
+	l.Info("pull", attrs...)
+}
+
+func logDone(l *slog.Logger, r *Result) {
+	attrs := []any{"search", r.Name, "status", r.Status.String(), "pulls", len(r.Pulls), "elapsed", r.Elapsed.Round(time.Millisecond)}
+	if r.Winner != nil {
+		attrs = append(attrs, "winner", r.Winner.Name, "mean", round4(r.Winner.Mean), "pulls_of_winner", r.Winner.Pulls)
+	}
+	if r.Err != nil {
+		attrs = append(attrs, "err", r.Err.Error())
+	}
+	l.Info("search done", attrs...)
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

@@ -1,0 +1,305 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// Spec declares a client-RL architecture search: a task, its benchmarks
+// split into training and test sets, and the candidate components whose
+// Cartesian product is the arm space. Write it in Go, or in a %%task cell
+// body read by [ParseSpec].
+type Spec struct {
+	Name string
+	Task string
+	// TaskOptions go to the task's Open (e.g. "cflags").
+	TaskOptions map[string]string `json:",omitempty"`
+
+	// Benchmarks are benchmark specs (see rlcore.Problem.Benchmarks): the
+	// training set, or with Folds the whole set that is split.
+	Benchmarks []string
+	// Test are the unseen benchmarks for deployment and comparison.
+	Test []string `json:",omitempty"`
+	// Folds > 1 splits Benchmarks for k-fold cross-validation: fold Fold
+	// (0-based) is the test set, the other folds train.
+	Folds int `json:",omitempty"`
+	Fold  int `json:",omitempty"`
+
+	States      []string // references such as "autophase" or "instcount-norm+action-history(8)"
+	Rewards     []string // default: quality-delta
+	Actions     []string // default: all
+	Transitions []string // default: apply
+	Algorithms  []AlgorithmSpec
+
+	Horizon int   // episode length; 0 means 45
+	Seed    int64 // every random choice of search, tuning and deployment flows from it
+
+	// PullBudget is the training budget of one pull (0 means DefaultPullBudget).
+	PullBudget rlcore.Budget `json:",omitzero"`
+	// Baseline is the compiler's default compilation that Compare reports
+	// ("oz" when empty).
+	Baseline string `json:",omitempty"`
+	// Baselines are the search baselines that Compare runs by algorithm
+	// name (DefaultBaselines when empty).
+	Baselines []string `json:",omitempty"`
+}
+
+// AlgorithmSpec is a candidate algorithm with hyperparameter overrides.
+type AlgorithmSpec struct {
+	Name  string
+	Hyper rlcore.Hyper `json:",omitempty"`
+}
+
+// String renders the algorithm as the arm names it: "ppo" or
+// "ppo(clip=0.2,lr=0.0003)" (keys sorted).
+func (a AlgorithmSpec) String() string {
+	if len(a.Hyper) == 0 {
+		return a.Name
+	}
+	keys := make([]string, 0, len(a.Hyper))
+	for k := range a.Hyper {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.FormatFloat(a.Hyper[k], 'g', -1, 64)
+	}
+	return a.Name + "(" + strings.Join(parts, ",") + ")"
+}
+
+// ParseAlgorithm reads "ppo" or "ppo(lr=3e-4, clip=0.2)".
+func ParseAlgorithm(s string) (AlgorithmSpec, error) {
+	ref, err := rlcore.ParseRef(s)
+	if err != nil {
+		return AlgorithmSpec{}, err
+	}
+	a := AlgorithmSpec{Name: ref.Name}
+	for _, arg := range ref.Args {
+		k, v, ok := strings.Cut(arg, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" {
+			return a, fmt.Errorf("algorithm %s: hyperparameter %q: want name=value, e.g. %s(lr=3e-4)", ref.Name, arg, ref.Name)
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return a, fmt.Errorf("algorithm %s: hyperparameter %s=%q is not a number", ref.Name, k, v)
+		}
+		if a.Hyper == nil {
+			a.Hyper = rlcore.Hyper{}
+		}
+		if _, dup := a.Hyper[k]; dup {
+			return a, fmt.Errorf("algorithm %s: hyperparameter %s given twice", ref.Name, k)
+		}
+		a.Hyper[k] = f
+	}
+	return a, nil
+}
+
+// DefaultPullBudget is a pull's training budget when neither the Spec nor
+// the Options set one.
+var DefaultPullBudget = rlcore.Budget{Duration: 10 * time.Second}
+
+// DefaultBaselines are the search baselines Compare runs by default.
+var DefaultBaselines = []string{"random", "greedy", "anneal", "genetic"}
+
+// withDefaults fills the component defaults that NewTaskEnv would apply.
+func (s Spec) withDefaults() Spec {
+	if len(s.Rewards) == 0 {
+		s.Rewards = []string{"quality-delta"}
+	}
+	if len(s.Actions) == 0 {
+		s.Actions = []string{"all"}
+	}
+	if len(s.Transitions) == 0 {
+		s.Transitions = []string{"apply"}
+	}
+	if s.Horizon <= 0 {
+		s.Horizon = 45
+	}
+	if s.Baseline == "" {
+		s.Baseline = "oz"
+	}
+	if len(s.Baselines) == 0 {
+		s.Baselines = append([]string(nil), DefaultBaselines...)
+	}
+	if s.PullBudget.IsZero() {
+		s.PullBudget = DefaultPullBudget
+	}
+	return s
+}
+
+// Arms returns the arm space: the Cartesian product of states, rewards,
+// action spaces, transitions and algorithms, in that nesting order
+// (algorithm varies slowest, transition fastest).
+func (s Spec) Arms() []rlcore.Arm {
+	d := s.withDefaults()
+	var arms []rlcore.Arm
+	for _, al := range d.Algorithms {
+		for _, st := range d.States {
+			for _, rw := range d.Rewards {
+				for _, ac := range d.Actions {
+					for _, tr := range d.Transitions {
+						arms = append(arms, rlcore.Arm{State: st, Reward: rw, Actions: ac, Transition: tr, Algorithm: al.String()})
+					}
+				}
+			}
+		}
+	}
+	return arms
+}
+
+// dims returns the number of choices per component, in the order of
+// armVector: algorithm, state, reward, actions, transition.
+func (s Spec) dims() []int {
+	d := s.withDefaults()
+	return []int{len(d.Algorithms), len(d.States), len(d.Rewards), len(d.Actions), len(d.Transitions)}
+}
+
+// Validate checks the spec against the component registry: the task, every
+// state/reward/action-space/transition for that task, every algorithm and
+// its hyperparameter overrides. Errors name what was wrong and list what is
+// allowed.
+func (s Spec) Validate() error {
+	var errs []error
+	if s.Task == "" {
+		errs = append(errs, fmt.Errorf("no task: add a line `task: NAME`; registered tasks: %s", names(rlcore.KindTask, "")))
+	} else if _, err := rlcore.LookupTask(s.Task); err != nil {
+		errs = append(errs, err)
+	}
+	if len(s.Benchmarks) == 0 {
+		errs = append(errs, errors.New("no benchmarks: add a line `benchmarks: SPEC, …`"))
+	}
+	if s.Folds == 1 || s.Folds < 0 {
+		errs = append(errs, fmt.Errorf("folds = %d: want at least 2 (or leave it out)", s.Folds))
+	}
+	if s.Folds > 1 && (s.Fold < 0 || s.Fold >= s.Folds) {
+		errs = append(errs, fmt.Errorf("fold = %d: want 0 … %d", s.Fold, s.Folds-1))
+	}
+	if s.Folds > 1 && len(s.Test) > 0 {
+		errs = append(errs, errors.New("both folds and test given: use `test:` for an explicit split or `folds:` for cross-validation, not both"))
+	}
+	if len(s.States) == 0 {
+		errs = append(errs, fmt.Errorf("no state functions: add a line `states: NAME, …`; for task %s: %s", s.Task, names(rlcore.KindState, s.Task)))
+	}
+	if len(s.Algorithms) == 0 {
+		errs = append(errs, fmt.Errorf("no algorithms: add a line `algorithms: NAME, …`; registered: %s", names(rlcore.KindAlgorithm, "")))
+	}
+	d := s.withDefaults()
+	for _, st := range s.States {
+		for _, part := range strings.Split(st, "+") {
+			ref, err := rlcore.ParseRef(part)
+			if err == nil {
+				_, err = rlcore.LookupState(ref.Name, s.Task)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("states: %w", err))
+			}
+		}
+	}
+	for _, r := range d.Rewards {
+		if _, err := rlcore.LookupReward(r, s.Task); err != nil {
+			errs = append(errs, fmt.Errorf("rewards: %w", err))
+		}
+	}
+	for _, a := range d.Actions {
+		if _, err := rlcore.LookupActionSpace(a, s.Task); err != nil {
+			errs = append(errs, fmt.Errorf("actions: %w", err))
+		}
+	}
+	for _, t := range d.Transitions {
+		if _, err := rlcore.LookupTransition(t, s.Task); err != nil {
+			errs = append(errs, fmt.Errorf("transitions: %w", err))
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range s.Algorithms {
+		if seen[a.String()] {
+			errs = append(errs, fmt.Errorf("algorithms: %s listed twice", a))
+		}
+		seen[a.String()] = true
+		alg, err := rlcore.LookupAlgorithm(a.Name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("algorithms: %w", err))
+			continue
+		}
+		if _, err := alg.Resolve(a.Hyper); err != nil {
+			errs = append(errs, fmt.Errorf("algorithms: %w", err))
+		}
+	}
+	if s.Horizon < 0 {
+		errs = append(errs, fmt.Errorf("horizon = %d: want a positive number of steps", s.Horizon))
+	}
+	return errors.Join(errs...)
+}
+
+func names(kind rlcore.Kind, task string) string {
+	var ns []string
+	for _, in := range rlcore.List(kind, task) {
+		ns = append(ns, in.Name)
+	}
+	if len(ns) == 0 {
+		return "(none registered)"
+	}
+	return strings.Join(ns, ", ")
+}
+
+// Split resolves the benchmark specs through the opened problem and
+// returns the training and test benchmarks. With Folds, the resolved set is
+// shuffled by Seed and dealt round-robin into Folds folds; fold Fold is the
+// test set.
+func (s Spec) Split(ctx context.Context, p rlcore.Problem) (train, test []string, err error) {
+	all, err := resolve(ctx, p, s.Benchmarks)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Folds > 1 {
+		if len(all) < s.Folds {
+			return nil, nil, fmt.Errorf("%d-fold cross-validation needs at least %d benchmarks; %v resolved to %d", s.Folds, s.Folds, s.Benchmarks, len(all))
+		}
+		rng := rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed_f01d))
+		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		for i, b := range all {
+			if i%s.Folds == s.Fold {
+				test = append(test, b)
+			} else {
+				train = append(train, b)
+			}
+		}
+		return train, test, nil
+	}
+	test, err = resolve(ctx, p, s.Test)
+	if err != nil {
+		return nil, nil, err
+	}
+	return all, test, nil
+}
+
+func resolve(ctx context.Context, p rlcore.Problem, specs []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, sp := range specs {
+		bs, err := p.Benchmarks(ctx, sp)
+		if err != nil {
+			return nil, fmt.Errorf("benchmarks %q: %w", sp, err)
+		}
+		if len(bs) == 0 {
+			return nil, fmt.Errorf("benchmarks %q matched nothing", sp)
+		}
+		for _, b := range bs {
+			if !seen[b] {
+				seen[b] = true
+				out = append(out, b)
+			}
+		}
+	}
+	return out, nil
+}
