@@ -2,8 +2,10 @@ package baselines
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -350,5 +352,44 @@ func TestBaselinesAreRegistered(t *testing.T) {
 				t.Errorf("%s: %s default %g outside [%g, %g]", name, p.Name, p.Default, p.Min, p.Max)
 			}
 		}
+	}
+}
+
+// flakyEnv fails every n-th step (n = 1: every step).
+type flakyEnv struct {
+	rlcore.Env
+	n, steps int
+}
+
+func (f *flakyEnv) Step(ctx context.Context, a int) (rlcore.StepResult, error) {
+	f.steps++
+	if f.steps%f.n == 0 {
+		return rlcore.StepResult{}, errors.New("flaky step")
+	}
+	return f.Env.Step(ctx, a)
+}
+
+func TestBaselinesTolerateFailingEpisodes(t *testing.T) {
+	for _, algo := range []*rlcore.Algorithm{Random, Anneal, Genetic} {
+		t.Run(algo.Name, func(t *testing.T) {
+			tree := mustTree(t, true, 3, 3, 8)
+			_, want := tree.Optimum()
+			hyper := rlcore.Hyper{"length": 3, "temperature": 0.5, "cooling": 0.997}
+			switch algo {
+			case Random:
+				hyper = rlcore.Hyper{"horizon": 3}
+			case Genetic:
+				hyper = rlcore.Hyper{"length": 3, "mutation": 0.3}
+			}
+			res := train(t, algo, &flakyEnv{Env: tree, n: 7}, hyper, rlcore.TrainConfig{Seed: 1, Budget: rlcore.Budget{Episodes: 600}})
+			if res.Status != rlcore.BudgetExhausted || res.Stats.FailedEpisodes == 0 || res.Best.Return != want {
+				t.Fatalf("status %v, %d failed episodes, best %g: want the budget spent, some failures and the optimum %g",
+					res.Status, res.Stats.FailedEpisodes, res.Best.Return, want)
+			}
+			res = train(t, algo, &flakyEnv{Env: tree, n: 1}, hyper, rlcore.TrainConfig{Seed: 1, Budget: rlcore.Budget{Episodes: 600}})
+			if res.Status != rlcore.Failed || res.Err == nil || !strings.Contains(res.Err.Error(), "flaky step") {
+				t.Fatalf("always failing env: status %v, err %v; want failed naming the error", res.Status, res.Err)
+			}
+		})
 	}
 }

@@ -61,20 +61,31 @@ func greedyByForks(ctx context.Context, p *player, f rlcore.Forker, horizon int,
 		if _, err := p.rec.Reset(); err != nil {
 			continue
 		}
+		complete := true // false when a step failed or the run stopped
 		for range horizon {
 			a, gain, err := p.lookahead(ctx, f)
 			if err != nil {
 				slog.Warn("greedy: look-ahead failed", "run", run, "benchmark", p.rec.Benchmark(), "err", err)
 			}
-			if a < 0 || gain <= 0 || p.rec.Stopped() {
+			if p.rec.Stopped() {
+				complete = false
+				break
+			}
+			if a < 0 || gain <= 0 {
 				break
 			}
 			sr, err := p.rec.Step(a)
-			if err != nil || sr.Done() {
+			if err != nil {
+				complete = false
+				break
+			}
+			if sr.Done() {
 				break
 			}
 		}
-		p.rec.EndEpisode()
+		if complete {
+			p.rec.EndEpisode() // no improving action or the horizon ended it
+		}
 	}
 }
 

@@ -38,17 +38,24 @@ func trainRandom(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*
 		if _, err := rec.Reset(); err != nil {
 			continue
 		}
+		complete := true // false when a step failed or the run stopped
 		for range horizon {
 			a := p.randomAction()
 			if a < 0 {
 				break
 			}
 			sr, err := rec.Step(a)
-			if err != nil || sr.Done() {
+			if err != nil {
+				complete = false
+				break
+			}
+			if sr.Done() {
 				break
 			}
 		}
-		rec.EndEpisode()
+		if complete {
+			rec.EndEpisode() // the horizon, not the env, ended the episode
+		}
 	}
 	return rec.Finish(nil), nil
 }

@@ -132,7 +132,8 @@ episodes:
 			}
 			a := s.bestAction(root)
 			if a < 0 {
-				break // no allowed action: end the episode here
+				s.rec.EndEpisode() // no allowed action: the episode ends here
+				break
 			}
 			sr, err := s.rec.Step(a)
 			if err != nil || sr.Done() {
@@ -141,7 +142,6 @@ episodes:
 			root = root.children[a]
 			root.allowed = s.rootMask()
 		}
-		s.rec.EndEpisode() // when the episode stopped without the env's end
 	}
 	res := s.rec.Finish(nil)
 	if failure != nil {
