@@ -222,8 +222,12 @@ func (p *Problem) csmithSource(ctx context.Context, seed uint64) ([]byte, error)
 		return data, nil
 	}
 	var stderr bytes.Buffer
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("csmith cache: %w", err)
+	}
 	cmd := exec.CommandContext(ctx, "csmith", "--seed", strconv.FormatUint(seed, 10))
 	cmd.Stderr = &stderr
+	cmd.Dir = filepath.Dir(path) // csmith writes platform.info into its working folder
 	data, err := cmd.Output()
 	if err != nil {
 		return nil, fmt.Errorf("csmith --seed %d: %w: %s", seed, err, strings.TrimSpace(stderr.String()))
@@ -297,7 +301,9 @@ func (p *Problem) toolVersion(ctx context.Context, tool string) (string, error) 
 	if ok {
 		return v, nil
 	}
-	out, err := exec.CommandContext(ctx, tool, "--version").Output()
+	cmd := exec.CommandContext(ctx, tool, "--version")
+	cmd.Dir = p.cacheDir // csmith writes platform.info into its working folder
+	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("%s --version: %w (is %s installed and on PATH?)", tool, err, tool)
 	}
