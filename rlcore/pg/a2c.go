@@ -1,0 +1,104 @@
+package pg
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/nn"
+)
+
+// A2C is the synchronous advantage actor-critic (Mnih et al. 2016, the
+// synchronous variant) on one env: every n_steps transitions, one Adam
+// step on the policy gradient weighted by n-step advantages (GAE(λ) with
+// λ = 1 by default, i.e. bootstrapped n-step returns minus the critic),
+// an entropy bonus and the critic's squared error. The learning rate is
+// annealed linearly to zero over the budget by default, which keeps the
+// single-env updates from undoing a solved task late in training.
+var A2C = &rlcore.Algorithm{
+	Name: "a2c",
+	Doc:  "synchronous n-step advantage actor-critic on one env, separate actor and critic MLPs",
+	Kind: rlcore.Learner,
+	Params: withNetParams(
+		rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
+		rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
+		rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
+		rlcore.Param{Name: "lambda", Doc: "GAE λ (1: plain n-step advantages)", Default: 1, Min: 0.5, Max: 1},
+		rlcore.Param{Name: "n_steps", Doc: "environment steps per update", Default: 16, Min: 1, Max: 1024, Log: true, Int: true},
+		rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
+		rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
+		rlcore.Param{Name: "normalize_adv", Doc: "1 to normalise advantages per update", Default: 0, Min: 0, Max: 1, Int: true},
+		rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
+	),
+}
+
+func init() {
+	A2C.Train = trainA2C // set here: trainA2C refers to A2C
+	rlcore.RegisterAlgorithm(A2C)
+}
+
+func trainA2C(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
+	h, err := A2C.Resolve(cfg.Hyper)
+	if err != nil {
+		return nil, err
+	}
+	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"])
+	if err != nil {
+		return nil, fmt.Errorf("a2c: %w", err)
+	}
+	rec := rlcore.NewRecorder(ctx, env, cfg)
+	col := &collector{rec: rec, ac: ac, gamma: h["gamma"]}
+	up := &vanillaUpdater{ac: ac, entCoef: h["ent_coef"], vfCoef: h["vf_coef"], normalize: h["normalize_adv"] == 1}
+	r := &rollout{obsDim: ac.obsDim, nAct: ac.nAct}
+	T := int(h["n_steps"])
+	for !rec.Stopped() {
+		r.reset()
+		col.collect(r, T, 0)
+		if r.len() == 0 {
+			continue
+		}
+		r.computeGAE(h["gamma"], h["lambda"])
+		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, budgetProgress(rec, cfg.Budget))
+		rec.ReportLoss(up.update(r, col.rowMasks(r)))
+	}
+	return rec.Finish(ac.greedyPolicy()), nil
+}
+
+// vanillaUpdater takes one Adam step on a whole rollout: the policy
+// gradient weighted by the advantages, an entropy bonus and the critic's
+// squared error against the returns (A2C and REINFORCE).
+type vanillaUpdater struct {
+	ac              *actorCritic
+	entCoef, vfCoef float64
+	normalize       bool
+	adv, gz, gv     []float64
+}
+
+// update trains on r and returns the loss.
+func (u *vanillaUpdater) update(r *rollout, masks []bool) float64 {
+	ac := u.ac
+	n, A := r.len(), ac.nAct
+	u.adv = append(u.adv[:0], r.adv...)
+	if u.normalize && n > 1 {
+		normalize(u.adv)
+	}
+	u.gz, u.gv = growF(u.gz, n*A), growF(u.gv, n)
+	logits := ac.policy.Forward(r.obs, n)
+	if masks != nil {
+		for k := range n {
+			if m := masks[k*A : (k+1)*A]; usableMask(m) {
+				nn.MaskLogits(logits[k*A:(k+1)*A], m)
+			}
+		}
+	}
+	pl, _ := nn.PolicyGradientLoss(u.gz, logits, n, A, r.actions, u.adv, u.entCoef)
+	ac.policy.Backward(u.gz)
+	v := ac.value.Forward(r.obs, n)
+	vl := nn.MSE(u.gv, v, r.ret)
+	for k := range u.gv {
+		u.gv[k] *= u.vfCoef
+	}
+	ac.value.Backward(u.gv)
+	ac.step()
+	return pl + u.vfCoef*vl
+}

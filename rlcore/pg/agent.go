@@ -1,0 +1,134 @@
+package pg
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/nn"
+)
+
+// The network hyperparameters shared by every algorithm of the package.
+var netParams = []rlcore.Param{
+	{Name: "hidden", Doc: "width of each hidden layer", Default: 64, Min: 8, Max: 512, Log: true, Int: true},
+	{Name: "layers", Doc: "number of hidden layers", Default: 2, Min: 1, Max: 4, Int: true},
+	{Name: "relu", Doc: "1 for ReLU hidden activations, 0 for tanh", Default: 0, Min: 0, Max: 1, Int: true},
+}
+
+// withNetParams appends the shared network hyperparameters to ps.
+func withNetParams(ps ...rlcore.Param) []rlcore.Param { return append(ps, netParams...) }
+
+// actorCritic is a policy network and a value network trained together.
+type actorCritic struct {
+	policy, value *nn.MLP
+	opt           *nn.Adam
+	rng           *rand.Rand
+	obsDim, nAct  int
+	maxGradNorm   float64
+
+	logp []float64 // scratch: log-probabilities of one row
+}
+
+func newActorCritic(env rlcore.Env, h rlcore.Hyper, seed int64, lr, maxGradNorm float64) (*actorCritic, error) {
+	obsDim, nAct := env.ObservationSpace().Dim(), env.ActionSpace().N
+	if obsDim < 1 {
+		return nil, fmt.Errorf("observation space %v has dimension %d; want at least 1", env.ObservationSpace(), obsDim)
+	}
+	if nAct < 1 {
+		return nil, fmt.Errorf("action space %v is empty", env.ActionSpace())
+	}
+	hidden := make([]int, int(h["layers"]))
+	for i := range hidden {
+		hidden[i] = int(h["hidden"])
+	}
+	act := nn.Tanh
+	if h["relu"] == 1 {
+		act = nn.ReLU
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+	pol, err := nn.NewPolicyNet(obsDim, hidden, nAct, act, rng)
+	if err != nil {
+		return nil, err
+	}
+	val, err := nn.NewValueNet(obsDim, hidden, act, rng)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := nn.NewAdam(append(pol.Params(), val.Params()...), append(pol.Grads(), val.Grads()...), lr)
+	if err != nil {
+		return nil, err
+	}
+	opt.Eps = 1e-5
+	return &actorCritic{
+		policy: pol, value: val, opt: opt, rng: rng,
+		obsDim: obsDim, nAct: nAct, maxGradNorm: maxGradNorm,
+		logp: make([]float64, nAct),
+	}, nil
+}
+
+// act samples an action for one observation under mask (nil: all
+// allowed) and returns it with its log-probability and the state value.
+func (ac *actorCritic) act(obs []float64, mask []bool) (a int, logp, value float64) {
+	logits := ac.policy.Forward(obs, 1)
+	if usableMask(mask) {
+		nn.MaskLogits(logits, mask)
+	}
+	lp := nn.LogSoftmax(ac.logp, logits)
+	a = nn.Sample(ac.rng, lp)
+	return a, lp[a], ac.value.Forward(obs, 1)[0]
+}
+
+// stateValue is the critic's value of one observation.
+func (ac *actorCritic) stateValue(obs []float64) float64 { return ac.value.Forward(obs, 1)[0] }
+
+// step clips the joint gradient, applies Adam and zeroes the gradients.
+func (ac *actorCritic) step() {
+	grads := append(ac.policy.Grads(), ac.value.Grads()...)
+	nn.ClipGradNorm(grads, ac.maxGradNorm)
+	ac.opt.Step()
+	ac.policy.ZeroGrad()
+	ac.value.ZeroGrad()
+}
+
+// greedyPolicy is the final policy: a copy of the policy network.
+func (ac *actorCritic) greedyPolicy() rlcore.Policy { return nn.NewPolicy(ac.policy.Clone()) }
+
+// usableMask reports whether mask is non-nil and allows at least one action. A
+// mask that allows nothing is ignored (the env then decides what an
+// action means).
+func usableMask(mask []bool) bool {
+	if mask == nil {
+		return false
+	}
+	for _, ok := range mask {
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// lrSchedule returns the learning rate after the given fraction of the
+// budget: constant, or annealed linearly to zero.
+func lrSchedule(lr0 float64, anneal bool, progress float64) float64 {
+	if !anneal {
+		return lr0
+	}
+	return lr0 * math.Max(1-progress, 0)
+}
+
+// budgetProgress is the fraction of the budget spent, from the first
+// limited dimension (steps, then episodes, then time); 0 when unlimited.
+func budgetProgress(rec *rlcore.Recorder, b rlcore.Budget) float64 {
+	s := rec.Stats()
+	switch {
+	case b.Steps > 0:
+		return float64(s.Steps) / float64(b.Steps)
+	case b.Episodes > 0:
+		return float64(s.Episodes) / float64(b.Episodes)
+	case b.Duration > 0:
+		return float64(s.Elapsed) / float64(b.Duration)
+	}
+	return 0
+}

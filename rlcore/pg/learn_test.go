@@ -1,0 +1,47 @@
+package pg
+
+import (
+	"context"
+	"testing"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/envs"
+)
+
+// evaluate plays episodes greedy episodes of CartPole with fresh seeds and
+// returns the mean return.
+func evaluate(t *testing.T, p rlcore.Policy, episodes int) float64 {
+	t.Helper()
+	ctx := context.Background()
+	total := 0.0
+	for ep := range episodes {
+		env := envs.NewCartPole(int64(1_000_000 + ep))
+		obs, err := env.Reset(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			sr, err := env.Step(ctx, p.Act(obs, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += sr.Reward
+			if sr.Done() {
+				break
+			}
+			obs = sr.Obs
+		}
+	}
+	return total / float64(episodes)
+}
+
+func trainCartPole(t *testing.T, alg *rlcore.Algorithm, seed int64, steps int, h rlcore.Hyper) *rlcore.Result {
+	t.Helper()
+	res, err := alg.Train(context.Background(), envs.NewCartPole(seed), rlcore.TrainConfig{
+		Hyper: h, Budget: rlcore.Budget{Steps: steps}, Seed: seed,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
