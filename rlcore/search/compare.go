@@ -1,0 +1,452 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+)
+
+// ClientMethod is the name of the deployed client RL in a comparison.
+const ClientMethod = "supersonic"
+
+// CompareOptions configures Compare. Zero values mean the documented
+// defaults.
+type CompareOptions struct {
+	// Run, Spec, Arm and Hyper choose the client RL as for Deploy.
+	Run   string
+	Spec  *Spec
+	Arm   *rlcore.Arm
+	Hyper rlcore.Hyper
+	// Baselines are search baselines run as rlcore algorithms by name;
+	// default the spec's (random, greedy, anneal, genetic).
+	Baselines []string
+	// Default is the compiler's default compilation reported as a method
+	// (Episode.Baseline(ctx, "quality", Default)); default the spec's
+	// Baseline ("oz"); "-" leaves it out.
+	Default string
+	// On lists benchmark specs; default the spec's test set.
+	On []string
+	// Budget is every method's budget per benchmark (the same for all);
+	// default DefaultDeployBudget.
+	Budget rlcore.Budget
+	// Workers runs that many (benchmark, method) jobs at once; default 1,
+	// so that wall-clock budgets are not shared between methods.
+	Workers int
+
+	Store    *store.Store // nil opens store.DefaultPath()
+	Problem  rlcore.Problem
+	Observer rlcore.Observer
+	OnResult func(MethodResult)
+	Logger   *slog.Logger
+}
+
+// MethodResult is one method's result on one benchmark.
+type MethodResult struct {
+	Method    string
+	Benchmark string
+	Quality   float64 // best task quality reached (NaN on error)
+	Walltime  time.Duration
+	Found     time.Duration
+	Actions   []int
+	// Curve is (elapsed, best quality so far) at each finished episode.
+	Curve        []rlcore.CurvePoint
+	TimeToTarget time.Duration // -1: never reached the benchmark's target
+	Err          error
+}
+
+// Overhead is the search overhead of one baseline: on each benchmark, the
+// time the baseline needs to reach the target (the best final quality of
+// any search baseline on it) divided by the time the client RL needs.
+// Ratios > 1 mean the client RL is faster. A baseline that never reaches
+// the target has ratio +Inf (Missed counts them); benchmarks where the
+// client RL does not reach the target are left out (ClientMissed).
+type Overhead struct {
+	Method            string
+	PerBenchmark      map[string]float64
+	Max, Geomean, Min float64 // over finite ratios; NaN when there is none
+	Missed            int
+	ClientMissed      int
+}
+
+// Comparison is the comparison table.
+type Comparison struct {
+	RunID      int64
+	SearchRun  int64
+	Arm        rlcore.Arm
+	Benchmarks []string
+	Methods    []string // client first, then the compiler default, then the baselines
+	// Results[method][benchmark].
+	Results map[string]map[string]*MethodResult
+	// Target[benchmark] is the best final quality among search baselines.
+	Target map[string]float64
+	// Geomean and Mean of each method's quality over benchmarks (Geomean
+	// is NaN when a quality is ≤ 0 or missing); Walltime is its mean.
+	Geomean, Mean map[string]float64
+	Walltime      map[string]time.Duration
+	Overheads     []Overhead
+	Budget        rlcore.Budget
+	Status        rlcore.Status
+}
+
+// Compare runs the deployed client RL, the compiler's default and the
+// search baselines on the same benchmarks with the same budget per
+// benchmark, and computes the comparison table and the search overhead
+// (the paper's: time to reach the best baseline's quality).
+func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
+	sess, spec, run, arm, err := openFromSearch(ctx, opt.Run, opt.Spec, opt.Arm, opt.Store, opt.Problem)
+	if err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	defer sess.close()
+	hyper := opt.Hyper
+	if hyper == nil && run.ID != 0 {
+		if t, ok, err := sess.st.LatestTuned(ctx, run.ID, arm.String()); err != nil {
+			return nil, fmt.Errorf("compare: %w", err)
+		} else if ok {
+			hyper = t.Hyper
+		}
+	}
+	baselines := opt.Baselines
+	if len(baselines) == 0 {
+		baselines = spec.Baselines
+	}
+	for _, b := range baselines {
+		if _, err := rlcore.LookupAlgorithm(b); err != nil {
+			return nil, fmt.Errorf("compare: baseline %w", err)
+		}
+	}
+	def := opt.Default
+	if def == "" {
+		def = spec.Baseline
+	}
+	benches, err := targetBenchmarks(ctx, sess, opt.On)
+	if err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	if opt.Budget.IsZero() {
+		opt.Budget = DefaultDeployBudget
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = 1
+	}
+	logger := opt.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	quiet := opt.Observer != nil || opt.OnResult != nil
+	methods := []string{ClientMethod}
+	if def != "-" {
+		methods = append(methods, def)
+	}
+	methods = append(methods, baselines...)
+	rec := sess.recorder(logger)
+	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches})
+	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget,
+		Results: map[string]map[string]*MethodResult{}, Target: map[string]float64{}}
+	cmp.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindCompare, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
+	for _, m := range methods {
+		cmp.Results[m] = map[string]*MethodResult{}
+	}
+	d := &deployer{problem: sess.problem, horizon: spec.Horizon, observer: opt.Observer}
+	type job struct{ method, bench string }
+	var jobs []job
+	for _, b := range benches {
+		for _, m := range methods {
+			jobs = append(jobs, job{m, b})
+		}
+	}
+	results := make([]*MethodResult, len(jobs))
+	parallel(len(jobs), opt.Workers, func(i int) {
+		j := jobs[i]
+		if ctx.Err() != nil {
+			return
+		}
+		seed := pullSeed(spec.Seed, 2_000_000+i)
+		var r *MethodResult
+		switch j.method {
+		case ClientMethod:
+			dep := d.deploy(ctx, arm, hyper, j.bench, opt.Budget, seed)
+			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
+		case def:
+			r = compilerDefault(ctx, sess.problem, j.bench, def)
+		default:
+			bArm := arm
+			bArm.Algorithm = j.method
+			dep := d.deploy(ctx, bArm, nil, j.bench, opt.Budget, seed)
+			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
+		}
+		results[i] = r
+		if opt.OnResult != nil {
+			opt.OnResult(*r)
+		}
+		if !quiet {
+			attrs := []any{"method", r.Method, "benchmark", r.Benchmark, "quality", round4(r.Quality), "walltime", r.Walltime.Round(time.Millisecond)}
+			if r.Err != nil {
+				attrs = append(attrs, "err", r.Err.Error())
+			}
+			logger.Info("compare", attrs...)
+		}
+	})
+	for _, r := range results {
+		if r != nil {
+			cmp.Results[r.Method][r.Benchmark] = r
+		}
+	}
+	cmp.summarize(baselines)
+	cmp.Status = rlcore.Finished
+	if ctx.Err() != nil {
+		cmp.Status = rlcore.Interrupted
+	}
+	for _, m := range methods {
+		for _, b := range benches {
+			if r := cmp.Results[m][b]; r != nil {
+				rec.addBaseline(cmp.RunID, r)
+			}
+		}
+	}
+	rec.finishRun(cmp.RunID, cmp.Status, nil)
+	if !quiet {
+		logger.Info("comparison\n" + cmp.Table())
+	}
+	return cmp, nil
+}
+
+func methodResult(method, bench string, res *rlcore.Result, err error) *MethodResult {
+	r := &MethodResult{Method: method, Benchmark: bench, Quality: math.NaN(), TimeToTarget: -1, Err: err}
+	if res == nil {
+		return r
+	}
+	r.Walltime, r.Curve = res.Stats.Elapsed, res.Curve
+	if best, ok := res.PerBenchmark[bench]; ok {
+		r.Quality, r.Found, r.Actions = best.Quality, best.Found, best.Actions
+	} else if r.Err == nil {
+		r.Err = fmt.Errorf("no episode finished within the budget")
+	}
+	return r
+}
+
+func compilerDefault(ctx context.Context, p rlcore.Problem, bench, baseline string) *MethodResult {
+	r := &MethodResult{Method: baseline, Benchmark: bench, Quality: math.NaN(), TimeToTarget: -1}
+	start := time.Now()
+	ep, err := p.NewEpisode(ctx, bench)
+	if err == nil {
+		r.Quality, err = ep.Baseline(ctx, "quality", baseline)
+		ep.Close()
+	}
+	r.Walltime = time.Since(start)
+	r.Found = r.Walltime
+	if err != nil {
+		r.Quality, r.Err = math.NaN(), fmt.Errorf("compiler default %s on %s: %w", baseline, bench, err)
+	}
+	return r
+}
+
+// timeToReach is when the run first reached quality ≥ target: the first
+// curve point whose best-so-far reaches it, or when the final best was
+// found if that is earlier; -1 if never.
+func timeToReach(r *MethodResult, target float64) time.Duration {
+	t := time.Duration(-1)
+	for _, c := range r.Curve {
+		if c.Best >= target {
+			t = c.Elapsed
+			break
+		}
+	}
+	if r.Quality >= target && (t < 0 || r.Found < t) {
+		t = r.Found
+	}
+	return t
+}
+
+func (c *Comparison) summarize(baselines []string) {
+	c.Geomean, c.Mean, c.Walltime = map[string]float64{}, map[string]float64{}, map[string]time.Duration{}
+	for _, b := range c.Benchmarks {
+		t := math.Inf(-1)
+		for _, m := range baselines {
+			if r := c.Results[m][b]; r != nil && !math.IsNaN(r.Quality) {
+				t = math.Max(t, r.Quality)
+			}
+		}
+		c.Target[b] = t
+		for _, m := range c.Methods {
+			if r := c.Results[m][b]; r != nil && !math.IsInf(t, -1) {
+				r.TimeToTarget = timeToReach(r, t)
+			}
+		}
+	}
+	for _, m := range c.Methods {
+		var logSum, sum float64
+		var wall time.Duration
+		n, pos := 0, true
+		for _, b := range c.Benchmarks {
+			r := c.Results[m][b]
+			if r == nil || math.IsNaN(r.Quality) {
+				pos = false
+				continue
+			}
+			n++
+			sum += r.Quality
+			wall += r.Walltime
+			if r.Quality > 0 {
+				logSum += math.Log(r.Quality)
+			} else {
+				pos = false
+			}
+		}
+		c.Mean[m], c.Geomean[m] = math.NaN(), math.NaN()
+		if n > 0 {
+			c.Mean[m] = sum / float64(n)
+			c.Walltime[m] = wall / time.Duration(n)
+			if pos {
+				c.Geomean[m] = math.Exp(logSum / float64(n))
+			}
+		}
+	}
+	for _, m := range baselines {
+		o := Overhead{Method: m, PerBenchmark: map[string]float64{}, Max: math.NaN(), Geomean: math.NaN(), Min: math.NaN()}
+		var logs []float64
+		for _, b := range c.Benchmarks {
+			cl, br := c.Results[ClientMethod][b], c.Results[m][b]
+			if cl == nil || br == nil {
+				continue
+			}
+			if cl.TimeToTarget < 0 {
+				o.ClientMissed++
+				continue
+			}
+			if br.TimeToTarget < 0 {
+				o.Missed++
+				o.PerBenchmark[b] = math.Inf(1)
+				continue
+			}
+			ratio := float64(max(br.TimeToTarget, time.Microsecond)) / float64(max(cl.TimeToTarget, time.Microsecond))
+			o.PerBenchmark[b] = ratio
+			logs = append(logs, math.Log(ratio))
+			o.Max = nanMax(o.Max, ratio)
+			o.Min = nanMin(o.Min, ratio)
+		}
+		if len(logs) > 0 {
+			var s float64
+			for _, l := range logs {
+				s += l
+			}
+			o.Geomean = math.Exp(s / float64(len(logs)))
+		}
+		c.Overheads = append(c.Overheads, o)
+	}
+}
+
+func nanMax(a, b float64) float64 {
+	if math.IsNaN(a) || b > a {
+		return b
+	}
+	return a
+}
+
+func nanMin(a, b float64) float64 {
+	if math.IsNaN(a) || b < a {
+		return b
+	}
+	return a
+}
+
+// Table renders the comparison as text: quality per benchmark × method,
+// the geomean, mean and mean walltime per method, and the search overhead.
+func (c *Comparison) Table() string {
+	var sb strings.Builder
+	w := 12
+	for _, b := range c.Benchmarks {
+		w = max(w, len(b)+1)
+	}
+	fmt.Fprintf(&sb, "%-*s", w, "benchmark")
+	for _, m := range c.Methods {
+		fmt.Fprintf(&sb, " %11s", m)
+	}
+	sb.WriteString("\n")
+	for _, b := range c.Benchmarks {
+		fmt.Fprintf(&sb, "%-*s", w, b)
+		for _, m := range c.Methods {
+			q := math.NaN()
+			if r := c.Results[m][b]; r != nil {
+				q = r.Quality
+			}
+			fmt.Fprintf(&sb, " %11s", fmtQ(q))
+		}
+		sb.WriteString("\n")
+	}
+	row := func(name string, f func(m string) string) {
+		fmt.Fprintf(&sb, "%-*s", w, name)
+		for _, m := range c.Methods {
+			fmt.Fprintf(&sb, " %11s", f(m))
+		}
+		sb.WriteString("\n")
+	}
+	row("geomean", func(m string) string { return fmtQ(c.Geomean[m]) })
+	row("mean", func(m string) string { return fmtQ(c.Mean[m]) })
+	row("walltime", func(m string) string { return fmtDur(c.Walltime[m]) })
+	if len(c.Overheads) > 0 {
+		sb.WriteString("\nsearch overhead (time to reach the best baseline's quality ÷ the client RL's):\n")
+		benches := append([]string(nil), c.Benchmarks...)
+		sort.Strings(benches)
+		for _, o := range c.Overheads {
+			fmt.Fprintf(&sb, "  %-10s max %s  geomean %s  min %s", o.Method, fmtX(o.Max), fmtX(o.Geomean), fmtX(o.Min))
+			if o.Missed > 0 {
+				fmt.Fprintf(&sb, "  (never reached it on %d)", o.Missed)
+			}
+			if o.ClientMissed > 0 {
+				fmt.Fprintf(&sb, "  (client RL did not reach it on %d)", o.ClientMissed)
+			}
+			sb.WriteString("\n")
+		}
+	}
+	return sb.String()
+}
+
+func fmtDur(d time.Duration) string {
+	if d < time.Millisecond {
+		return d.Round(time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func fmtQ(q float64) string {
+	if math.IsNaN(q) {
+		return "—"
+	}
+	return fmt.Sprintf("%.4f", q)
+}
+
+func fmtX(x float64) string {
+	if math.IsNaN(x) {
+		return "—"
+	}
+	if math.IsInf(x, 1) {
+		return "∞"
+	}
+	return fmt.Sprintf("%.2fx", x)
+}
+
+func (r *runRecorder) addBaseline(run int64, m *MethodResult) {
+	if run == 0 {
+		return
+	}
+	row := store.Baseline{Run: run, Benchmark: m.Benchmark, Method: m.Method, Quality: m.Quality, Walltime: m.Walltime, Found: m.Found,
+		TimeToTarget: m.TimeToTarget, Actions: m.Actions}
+	for _, c := range m.Curve {
+		if !math.IsNaN(c.Best) && !math.IsInf(c.Best, 0) {
+			row.Curve = append(row.Curve, [2]float64{c.Elapsed.Seconds(), c.Best})
+		}
+	}
+	if m.Err != nil {
+		row.Error = m.Err.Error()
+	}
+	r.do("storing comparison result", func(c context.Context) error { _, err := r.st.AddBaseline(c, row); return err })
+}

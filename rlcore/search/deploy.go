@@ -1,0 +1,288 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+)
+
+// Validator is an optional interface of a rlcore.Problem: a task-specific
+// check of a deployed action sequence beyond replaying it (for code size,
+// for example, that the optimized program still compiles and verifies).
+// actions are task action indices (into Problem.Actions), as applied.
+type Validator interface {
+	Validate(ctx context.Context, benchmark string, actions []int) error
+}
+
+// DefaultDeployBudget is the per-benchmark training budget of Deploy and
+// Compare when none is given.
+var DefaultDeployBudget = rlcore.Budget{Duration: 60 * time.Second}
+
+// DeployOptions configures Deploy. Zero values mean the documented
+// defaults.
+type DeployOptions struct {
+	// Run is the search run whose winner is deployed (id, name or "" for
+	// the newest); its newest tuned configuration is used when there is one.
+	Run string
+	// Spec and Arm override the stored spec and winner (both needed when
+	// Run is "" and no store is wanted).
+	Spec *Spec
+	Arm  *rlcore.Arm
+	// Hyper overrides the tuned configuration.
+	Hyper rlcore.Hyper
+	// On lists benchmark specs to deploy on; default the spec's test set.
+	On []string
+	// Budget is the training budget per benchmark; default
+	// DefaultDeployBudget.
+	Budget rlcore.Budget
+	// Workers deploys on that many benchmarks at once; default
+	// runtime.NumCPU().
+	Workers int
+
+	Store    *store.Store // nil opens store.DefaultPath()
+	Problem  rlcore.Problem
+	Observer rlcore.Observer
+	// OnResult receives each benchmark's result as it finishes.
+	OnResult func(Deployment)
+	Logger   *slog.Logger
+}
+
+// Deployment is the deployed client RL's result on one benchmark.
+type Deployment struct {
+	Benchmark string
+	Arm       rlcore.Arm
+	Hyper     rlcore.Hyper
+	// Quality of the best action sequence found (task quality; for code
+	// size 1.0 = -Oz).
+	Quality float64
+	// Actions are the agent's actions of the best sequence (replay them on
+	// a fresh env of Arm); TaskActions and ActionNames are the task actions
+	// they applied.
+	Actions     []int
+	TaskActions []int
+	ActionNames []string
+	Walltime    time.Duration // the whole training run on the benchmark
+	Found       time.Duration // when the best sequence was found
+	// Validated: replaying Actions on a fresh env reached Quality, and the
+	// problem's Validator (if any) accepted it; Err says why not.
+	Validated bool
+	Err       error
+	Result    *rlcore.Result
+}
+
+// DeployResult is every benchmark's deployment.
+type DeployResult struct {
+	RunID     int64
+	SearchRun int64
+	Arm       rlcore.Arm
+	Hyper     rlcore.Hyper // tuned (or overridden) hyperparameters, nil for the defaults
+	Tuned     bool
+	Results   []Deployment
+	Status    rlcore.Status
+	Elapsed   time.Duration
+}
+
+// Deploy trains the search's (tuned) winner on each unseen benchmark within
+// the per-benchmark budget, replays the best action sequence on a fresh
+// env to validate it, and stores the results (table deployments).
+func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
+	sess, spec, run, arm, err := openFromSearch(ctx, opt.Run, opt.Spec, opt.Arm, opt.Store, opt.Problem)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: %w", err)
+	}
+	defer sess.close()
+	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: opt.Hyper}
+	if res.Hyper == nil && run.ID != 0 {
+		t, ok, err := sess.st.LatestTuned(ctx, run.ID, arm.String())
+		if err != nil {
+			return nil, fmt.Errorf("deploy: %w", err)
+		}
+		if ok {
+			res.Hyper, res.Tuned = t.Hyper, true
+		}
+	}
+	benches, err := targetBenchmarks(ctx, sess, opt.On)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: %w", err)
+	}
+	if opt.Budget.IsZero() {
+		opt.Budget = DefaultDeployBudget
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	logger := opt.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	quiet := opt.Observer != nil || opt.OnResult != nil
+	rec := sess.recorder(logger)
+	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches})
+	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindDeploy, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
+	start := time.Now()
+	d := &deployer{problem: sess.problem, horizon: spec.Horizon, observer: opt.Observer}
+	res.Results = make([]Deployment, len(benches))
+	var mu sync.Mutex
+	parallel(len(benches), opt.Workers, func(i int) {
+		dep := d.deploy(ctx, arm, res.Hyper, benches[i], opt.Budget, pullSeed(spec.Seed, 1_000_000+i))
+		mu.Lock()
+		defer mu.Unlock()
+		res.Results[i] = dep
+		rec.addDeployment(res.RunID, dep)
+		if opt.OnResult != nil {
+			opt.OnResult(dep)
+		}
+		if !quiet {
+			attrs := []any{"benchmark", dep.Benchmark, "quality", round4(dep.Quality), "validated", dep.Validated, "actions", len(dep.Actions), "walltime", dep.Walltime.Round(time.Millisecond)}
+			if dep.Err != nil {
+				attrs = append(attrs, "err", dep.Err.Error())
+			}
+			logger.Info("deploy", attrs...)
+		}
+	})
+	res.Elapsed = time.Since(start)
+	res.Status = rlcore.Finished
+	if ctx.Err() != nil {
+		res.Status = rlcore.Interrupted
+	}
+	var runErr error
+	if res.Status == rlcore.Finished {
+		failed := 0
+		for _, dep := range res.Results {
+			if dep.Err != nil && dep.Result == nil {
+				failed++
+			}
+		}
+		if failed == len(benches) {
+			res.Status, runErr = rlcore.Failed, res.Results[0].Err
+		}
+	}
+	rec.finishRun(res.RunID, res.Status, runErr)
+	return res, nil
+}
+
+// targetBenchmarks resolves specs, or returns the session's test set.
+func targetBenchmarks(ctx context.Context, sess *session, on []string) ([]string, error) {
+	if len(on) > 0 {
+		return resolve(ctx, sess.problem, on)
+	}
+	if len(sess.test) == 0 {
+		return nil, errors.New("the spec has no test benchmarks: add `test: …` or `folds: …` to the %%task, or pass benchmarks explicitly")
+	}
+	return sess.test, nil
+}
+
+// parallel runs f(0…n-1) on at most workers goroutines.
+func parallel(n, workers int, f func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+type deployer struct {
+	problem  rlcore.Problem
+	horizon  int
+	observer rlcore.Observer
+}
+
+// deploy trains arm on one benchmark and validates its best sequence. It
+// never panics.
+func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64) (dep Deployment) {
+	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			dep.Err = fmt.Errorf("deploying %s on %s panicked: %v", arm, bench, r)
+		}
+		if dep.Walltime == 0 {
+			dep.Walltime = time.Since(start)
+		}
+	}()
+	p := &puller{problem: d.problem, horizon: d.horizon, observer: d.observer}
+	res, h, err := p.train(ctx, arm, hyper, budget, seed, []string{bench}, arm.String()+" @ "+bench)
+	dep.Hyper, dep.Result = h, res
+	if err != nil {
+		dep.Err = err
+		return dep
+	}
+	dep.Walltime = res.Stats.Elapsed
+	best, ok := res.PerBenchmark[bench]
+	if !ok {
+		dep.Err = fmt.Errorf("no episode on %s finished within %v", bench, budget)
+		if res.Err != nil {
+			dep.Err = fmt.Errorf("%w: %w", dep.Err, res.Err)
+		}
+		return dep
+	}
+	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
+	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
+	dep.Validated = dep.Err == nil
+	return dep
+}
+
+// replay runs the sequence on a fresh env, checks it reaches the recorded
+// quality and asks the problem's Validator.
+func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, best rlcore.EpisodeRecord) ([]int, []string, error) {
+	env, err := rlcore.NewTaskEnv(d.problem, rlcore.TaskEnvConfig{Arm: arm, Horizon: max(d.horizon, len(best.Actions)+1)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("replay: %w", err)
+	}
+	defer env.Close()
+	if _, err := env.Reset(ctx, bench); err != nil {
+		return nil, nil, fmt.Errorf("replay: reset: %w", err)
+	}
+	for i, a := range best.Actions {
+		if _, err := env.Step(ctx, a); err != nil {
+			return nil, nil, fmt.Errorf("replay: step %d: %w", i, err)
+		}
+	}
+	applied := append([]int(nil), env.History()...)
+	names := make([]string, len(applied))
+	all := d.problem.Actions()
+	for i, a := range applied {
+		names[i] = all[a]
+	}
+	if q := env.Quality(); math.Abs(q-best.Quality) > 1e-9*math.Max(1, math.Abs(best.Quality)) {
+		return applied, names, fmt.Errorf("replay reached quality %g, training recorded %g: the task is not deterministic", q, best.Quality)
+	}
+	if v, ok := d.problem.(Validator); ok {
+		if err := v.Validate(ctx, bench, applied); err != nil {
+			return applied, names, fmt.Errorf("validation by task %s: %w", d.problem.Task(), err)
+		}
+	}
+	return applied, names, nil
+}
+
+func (r *runRecorder) addDeployment(run int64, d Deployment) {
+	if run == 0 {
+		return
+	}
+	row := store.Deployment{Run: run, Benchmark: d.Benchmark, Arm: d.Arm.String(), Hyper: d.Hyper, Quality: d.Quality, Actions: d.TaskActions,
+		ActionNames: d.ActionNames, Walltime: d.Walltime, Found: d.Found, Validated: d.Validated}
+	if d.Err != nil {
+		row.Error = d.Err.Error()
+	}
+	r.do("storing deployment", func(c context.Context) error { _, err := r.st.AddDeployment(c, row); return err })
+}
