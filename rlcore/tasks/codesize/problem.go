@@ -151,11 +151,25 @@ func (p *Problem) Resolve(ctx context.Context, spec string) (names []string, ski
 	if err != nil {
 		return nil, nil, fmt.Errorf("codesize: %w", err)
 	}
-	for _, n := range all {
-		if _, err := p.prepare(ctx, n); err != nil {
-			if ctx.Err() != nil {
-				return names, skipped, ctx.Err()
-			}
+	// Prepare in parallel (compiling and baselines run in subprocesses),
+	// report in spec order.
+	errs := make([]error, len(all))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, n := range all {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, errs[i] = p.prepare(ctx, n)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	for i, n := range all {
+		if err := errs[i]; err != nil {
 			slog.Warn("codesize: skipping benchmark", "benchmark", n, "err", err)
 			skipped = append(skipped, Skipped{Benchmark: n, Err: err})
 			continue

@@ -18,7 +18,7 @@ var seqs = [][]string{
 
 func TestReplayAndValidate(t *testing.T) {
 	ctx := context.Background()
-	for _, bench := range []string{"csmith:7", "testdata/suite/crc.c"} {
+	for _, bench := range []string{"csmith:7", "testdata/suite/crc.c", "builtin:qsort"} {
 		for _, seq := range seqs {
 			ep := newEpisode(t, shared, bench)
 			for _, pass := range seq {
