@@ -48,7 +48,13 @@ func startChild(ctx context.Context, cfg *Config) (*child, error) {
 		return fail(err)
 	}
 	c.conn.KernelName = "gonb"
-	connFile := filepath.Join(dir, "kernel-"+wire.NewID()+".json") // gonb reads its kernel id from this name
+	// gonb reads its Jupyter kernel id from the file name, and its widgets
+	// accept only comm_open messages carrying that id: use the frontend's.
+	kernelID := cfg.KernelID
+	if kernelID == "" {
+		kernelID = wire.NewID()
+	}
+	connFile := filepath.Join(dir, "kernel-"+kernelID+".json")
 	if err := c.conn.Write(connFile); err != nil {
 		return fail(err)
 	}

@@ -35,6 +35,9 @@ type Config struct {
 	// Checkout is the Supersonic checkout cells import from; "" leaves
 	// gonb's cell module as gonb made it.
 	Checkout string
+	// KernelID is the Jupyter kernel id (from the frontend's connection
+	// file name kernel-ID.json), passed on to gonb; "" for a random one.
+	KernelID string
 	// HeartbeatEvery and HeartbeatTimeout pace the watch of gonb's
 	// heartbeat; zero means 5s and 30s.
 	HeartbeatEvery, HeartbeatTimeout time.Duration

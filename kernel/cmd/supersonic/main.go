@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/supersonic-rl/supersonic/kernel/cellmod"
 	"github.com/supersonic-rl/supersonic/kernel/kernelspec"
@@ -118,13 +119,23 @@ func runKernel(args []string) error {
 	if loc.checkout == "" {
 		slog.Warn("no Supersonic checkout found: cells cannot import its packages; pass --checkout")
 	}
-	cfg := proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout}
+	cfg := proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout, KernelID: kernelID(*connFile)}
 	if !*gonbLogs {
 		// klog then writes info logs to files in gonb's private TMPDIR,
 		// removed with it.
 		cfg.GonbArgs = []string{"--logtostderr=false", "--stderrthreshold=WARNING"}
 	}
 	return proxy.Run(context.Background(), cfg)
+}
+
+// kernelID returns ID from a connection file named kernel-ID.json, as
+// Jupyter names them, or "".
+func kernelID(connFile string) string {
+	base := filepath.Base(connFile)
+	if strings.HasPrefix(base, "kernel-") && strings.HasSuffix(base, ".json") {
+		return strings.TrimSuffix(strings.TrimPrefix(base, "kernel-"), ".json")
+	}
+	return ""
 }
 
 func install(args []string) error {

@@ -1,0 +1,283 @@
+"""End-to-end scenarios against the installed kernelspec "supersonic",
+driven by Debian's jupyter_client / nbclient. Usage: scenarios.py NAME [ARG].
+Each scenario starts its own kernel, asserts, and exits 0 on success."""
+import os
+import signal
+import sys
+import time
+import uuid
+
+import jupyter_client
+
+TIMEOUT = 180  # seconds for one cell; compiling is the slow part
+
+
+def start():
+    """Start a kernel the way Jupyter Server does: its connection file is
+    kernel-ID.json (gonb's widgets need that id)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+    runtime = jupyter_runtime_dir()
+    os.makedirs(runtime, exist_ok=True)
+    km = jupyter_client.KernelManager(kernel_name="supersonic",
+                                      connection_file=os.path.join(runtime, f"kernel-{uuid.uuid4()}.json"))
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    return km, kc
+
+
+def collect(kc, msg_id, timeout=TIMEOUT):
+    """iopub messages of msg_id until its idle status."""
+    out = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        except Exception:
+            break
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        out.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return out
+    raise AssertionError(f"no idle status for {msg_id} within {timeout}s; got {[x['msg_type'] for x in out]}")
+
+
+def execute(kc, code, timeout=TIMEOUT):
+    msg_id = kc.execute(code)
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    return reply["content"], collect(kc, msg_id, timeout)
+
+
+def text_of(msgs):
+    parts = []
+    for m in msgs:
+        c = m["content"]
+        if m["msg_type"] == "stream":
+            parts.append(c["text"])
+        elif m["msg_type"] in ("display_data", "update_display_data", "execute_result"):
+            parts.append(str(c["data"].get("text/plain", "")) + str(c["data"].get("text/html", "")))
+        elif m["msg_type"] == "error":
+            parts.append(c["ename"] + ": " + c["evalue"])
+    return "".join(parts)
+
+
+def check(cond, what, detail=""):
+    if not cond:
+        raise AssertionError(f"{what}\n{detail}")
+    print("ok:", what)
+
+
+def descendants(pid):
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        ppid = int(s[s.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    out, queue = [], [pid]
+    while queue:
+        p = queue.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            queue.append(c)
+    return out
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def comm_of(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def kernel_pid(km):
+    return km.provisioner.process.pid
+
+
+def scenario_plain(km, kc):
+    info = kc.kernel_info(reply=True, timeout=60)["content"]
+    check(info["implementation"] == "supersonic" and info["language_info"]["name"] == "go", "kernel_info names supersonic and go", info)
+    reply, msgs = execute(kc, '%%\nfmt.Println("hello", 6*7)')
+    check(reply["status"] == "ok", "plain Go cell succeeds", reply)
+    check("hello 42" in text_of(msgs), "plain Go cell prints", text_of(msgs))
+
+
+def scenario_help(km, kc):
+    reply, msgs = execute(kc, "%supersonic help")
+    check(reply["status"] == "ok", "%supersonic help succeeds", reply)
+    inputs = [m["content"]["code"] for m in msgs if m["msg_type"] == "execute_input"]
+    check(inputs == ["%supersonic help"], "execute_input shows the cell as typed", inputs)
+    text = text_of(msgs)
+    check("%supersonic" in text and "--show-go" in text and "%search" in text, "help lists the magics", text)
+
+
+def scenario_list(km, kc):
+    reply, msgs = execute(kc, '%supersonic list states')
+    check(reply["status"] == "ok" and "action-history" in text_of(msgs), "%supersonic list states shows built-in states", text_of(msgs))
+    reply, msgs = execute(kc, 'import "github.com/supersonic-rl/supersonic/rlcore"\n\nfunc init_e2eReward() {\n'
+                          '\trlcore.RegisterReward(&rlcore.Reward{Name: "e2e-reward", Doc: "registered by a cell",\n'
+                          '\t\tFunc: func(*rlcore.RewardSignal) (float64, error) { return 0, nil }})\n}')
+    check(reply["status"] == "ok", "a cell declaring a reward compiles (the checkout is importable)", text_of(msgs))
+    reply, msgs = execute(kc, '%supersonic list rewards --show-go')
+    text = text_of(msgs)
+    check(reply["status"] == "ok" and "e2e-reward" in text, "components registered by earlier cells are listed", text)
+    md = [m for m in msgs if m["msg_type"] == "display_data" and "text/markdown" in m["content"]["data"]]
+    check(md and 'rlcore.List(kind, "")' in md[0]["content"]["data"]["text/markdown"], "--show-go shows the Go source", md)
+
+
+def scenario_malformed(km, kc):
+    reply, msgs = execute(kc, "%supersonic lst")
+    check(reply["status"] == "error" and reply["ename"] == "MagicError", "a malformed magic gets an error reply", reply)
+    check("lst" in reply["evalue"] and "help, version, list" in reply["evalue"], "evalue says what was wrong and what is allowed", reply["evalue"])
+    errs = [m for m in msgs if m["msg_type"] == "error"]
+    check(len(errs) == 1 and errs[0]["content"]["ename"] == "MagicError", "an error message is published on iopub", msgs)
+    reply, msgs = execute(kc, "%search foo --budget 5m")
+    check(reply["status"] == "error" and "not available yet" in reply["evalue"], "reserved magics say they are not available yet", reply)
+    reply, msgs = execute(kc, '%%\nfmt.Println("still alive")')
+    check(reply["status"] == "ok" and "still alive" in text_of(msgs), "the kernel works after a malformed magic", text_of(msgs))
+
+
+def scenario_display(km, kc):
+    code = ('import "github.com/janpfeifer/gonb/gonbui"\n\n%%\nid := gonbui.UniqueId()\n'
+            'gonbui.UpdateHtml(id, "<b>first</b>")\ngonbui.UpdateHtml(id, "<b>second</b>")')
+    reply, msgs = execute(kc, code)
+    check(reply["status"] == "ok", "a gonbui cell runs", text_of(msgs))
+    shown = [m for m in msgs if m["msg_type"] == "display_data"]
+    updates = [m for m in msgs if m["msg_type"] == "update_display_data"]
+    check(shown and updates, "display_data then update_display_data reach the client", [m["msg_type"] for m in msgs])
+    did = shown[0]["content"]["transient"].get("display_id")
+    check(did and updates[-1]["content"]["transient"].get("display_id") == did and "second" in updates[-1]["content"]["data"]["text/html"],
+          "the update carries the display id and the new content", updates[-1]["content"])
+
+
+def scenario_comm(km, kc):
+    kernel_id = os.path.basename(km.connection_file)[len("kernel-"):-len(".json")]
+    comm_id = uuid.uuid4().hex
+    msg = kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": "gonb_comm", "data": {}, "kernel_id": kernel_id})
+    kc.shell_channel.send(msg)
+    acks = wait_comm(kc, msg["header"]["msg_id"], "#comm_open_ack")
+    check(acks["content"]["comm_id"] == comm_id, "comm_open reaches gonb and its acknowledgement comes back", acks)
+    msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"address": "#heartbeat/ping", "value": True}})
+    kc.shell_channel.send(msg)
+    pong = wait_comm(kc, msg["header"]["msg_id"], "#heartbeat/pong")
+    check(pong["content"]["comm_id"] == comm_id, "comm_msg round trip: ping answered by pong", pong)
+
+
+def wait_comm(kc, parent, address, timeout=30):
+    deadline = time.time() + timeout
+    seen = []
+    while time.time() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except Exception:
+            continue
+        seen.append((m["msg_type"], m["content"]))
+        if m["msg_type"] == "comm_msg" and m["content"].get("data", {}).get("address") == address:
+            return m
+    raise AssertionError(f"no comm_msg {address} within {timeout}s; saw {seen}")
+
+
+def scenario_complete(km, kc):
+    r = kc.complete("%su", 3, reply=True, timeout=30)["content"]
+    check(r["status"] == "ok" and "%supersonic" in r["matches"] and r["cursor_start"] == 0 and r["cursor_end"] == 3, "complete_request on %su", r)
+    r = kc.complete("%supersonic list st", 19, reply=True, timeout=30)["content"]
+    check(r["matches"] == ["states"] and r["cursor_start"] == 17, "completion of list kinds", r)
+    r = kc.inspect("%supersonic list", 5, reply=True, timeout=30)["content"]
+    check(r["found"] and "%supersonic list [KIND]" in r["data"]["text/plain"], "inspect_request returns the magic's help", r)
+    r = kc.complete('import "fmt"\n\n%%\nfmt.Prin', 25, reply=True, timeout=60)["content"]
+    check(r["status"] == "ok", "Go completion is answered by gonb", r)
+
+
+def scenario_interrupt(km, kc):
+    msg_id = kc.execute('%%\nfmt.Println("sleeping")\ntime.Sleep(120 * time.Second)\nfmt.Println("woke up")')
+    deadline = time.time() + TIMEOUT
+    started = False
+    while time.time() < deadline and not started:  # wait until the cell program runs
+        m = kc.get_iopub_msg(timeout=TIMEOUT)
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream" and "sleeping" in m["content"]["text"]:
+            started = True
+    check(started, "the sleeping cell started")
+    t0 = time.time()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    check(reply["parent_header"]["msg_id"] == msg_id, "the interrupted cell replies", reply)
+    print(f"interrupt answered in {time.time() - t0:.2f}s with status {reply['content']['status']}")
+    msgs = collect(kc, msg_id, 30)
+    check("woke up" not in text_of(msgs), "the cell did not run to completion", text_of(msgs))
+    reply, msgs = execute(kc, '%%\nfmt.Println("usable")')
+    check(reply["status"] == "ok" and "usable" in text_of(msgs), "the kernel is usable after the interrupt", text_of(msgs))
+
+
+def scenario_gonb_dies(km, kc):
+    reply, msgs = execute(kc, '%%\nfmt.Println("before")')
+    check(reply["status"] == "ok", "first cell runs", text_of(msgs))
+    gonbs = [p for p in descendants(kernel_pid(km)) if comm_of(p) == "gonb"]
+    check(len(gonbs) == 1, "one gonb child runs", gonbs)
+    os.kill(gonbs[0], signal.SIGKILL)
+    time.sleep(0.5)
+    reply, msgs = execute(kc, '%%\nfmt.Println("after")')
+    text = text_of(msgs)
+    check(reply["status"] == "ok" and "after" in text, "the next cell works", text)
+    check("restarted" in text, "the cell's output says gonb was restarted", text)
+    new = [p for p in descendants(kernel_pid(km)) if comm_of(p) == "gonb"]
+    check(len(new) == 1 and new[0] != gonbs[0], "a new gonb runs", new)
+
+
+def scenario_shutdown(km, kc):
+    reply, msgs = execute(kc, '%%\nfmt.Println("hi")')
+    check(reply["status"] == "ok", "a cell runs", text_of(msgs))
+    kpid = kernel_pid(km)
+    below = descendants(kpid)
+    check(any(comm_of(p) == "gonb" for p in below), "gonb runs below the kernel", [(p, comm_of(p)) for p in below])
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    deadline = time.time() + 15
+    while time.time() < deadline and any(alive(p) for p in below + [kpid]):
+        time.sleep(0.2)
+    left = [(p, comm_of(p)) for p in below + [kpid] if alive(p)]
+    check(not left, "shutdown leaves no process behind", left)
+
+
+def quickstart(path):
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name="supersonic", timeout=600, resources={"metadata": {"path": os.path.dirname(path)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    check(not errors, "the quickstart notebook runs without errors", errors)
+    empty = [c.source for c in nb.cells if c.cell_type == "code" and not c.outputs and not c.source.startswith("import")]
+    check(not empty, "every output-producing cell has output", empty)
+
+
+SCENARIOS = {k[len("scenario_"):]: v for k, v in globals().items() if k.startswith("scenario_")}
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    if name == "quickstart":
+        quickstart(sys.argv[2])
+        sys.exit(0)
+    km, kc = start()
+    try:
+        SCENARIOS[name](km, kc)
+    finally:
+        if km.is_alive():
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
