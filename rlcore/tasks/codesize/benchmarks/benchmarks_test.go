@@ -99,6 +99,21 @@ func TestParseDescription(t *testing.T) {
 	}
 }
 
+func FuzzParseDescription(f *testing.F) {
+	f.Add([]byte("/* desc: CRC-32 checks */\nint main(void) {}"))
+	f.Add([]byte("/* desc:*/"))
+	f.Add([]byte("\n/* desc: late */"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		d := parseDescription(src)
+		if strings.ContainsAny(d, "\n") || d != strings.TrimSpace(d) {
+			t.Errorf("description %q is not one trimmed line", d)
+		}
+		if d != "" && !strings.HasPrefix(strings.TrimSpace(string(src)), "/* desc:") {
+			t.Errorf("description %q parsed from a source not starting with /* desc:", d)
+		}
+	})
+}
+
 func TestCountIRInstructions(t *testing.T) {
 	ir := `; ModuleID = 'x.c'
 @g = global i32 0, align 4
@@ -170,7 +185,7 @@ func compile(t *testing.T, name, exe string, flags ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"-std=c99", "-w", "-x", "c", "-", "-o", exe}, flags...)
+	args := append([]string{"-std=c99", "-x", "c", "-", "-o", exe}, flags...)
 	args = append(args, LinkFlags(name)...)
 	cmd := exec.Command(clang, args...)
 	cmd.Stdin = bytes.NewReader(src)
@@ -215,8 +230,9 @@ func emitO0IR(t *testing.T, name string) string {
 	return string(ir)
 }
 
-// TestBenchmarksAgreeAtO0AndOz builds every benchmark at -O0 and -Oz, runs
-// both and requires identical, non-empty output, and requires enough O0 IR.
+// TestBenchmarksAgreeAtO0AndOz builds every benchmark at -O0 (warning-free
+// under -Wall -Wextra) and -Oz, runs both and requires identical, non-empty
+// output, and requires enough O0 IR.
 func TestBenchmarksAgreeAtO0AndOz(t *testing.T) {
 	requireClang(t)
 	for _, name := range Names() {
@@ -224,8 +240,8 @@ func TestBenchmarksAgreeAtO0AndOz(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			o0, oz := filepath.Join(dir, "o0"), filepath.Join(dir, "oz")
-			compile(t, name, o0, "-O0")
-			compile(t, name, oz, "-Oz")
+			compile(t, name, o0, "-O0", "-Wall", "-Wextra", "-Werror")
+			compile(t, name, oz, "-Oz", "-w")
 			want := run(t, o0)
 			if strings.TrimSpace(want) == "" {
 				t.Fatal("-O0 build printed nothing")
@@ -267,8 +283,8 @@ func TestBenchmarksAreFreeOfUndefinedBehaviour(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			o0, san := filepath.Join(dir, "o0"), filepath.Join(dir, "san")
-			compile(t, name, o0, "-O0")
-			compile(t, name, san, sanitize...)
+			compile(t, name, o0, "-O0", "-w")
+			compile(t, name, san, append([]string{"-w"}, sanitize...)...)
 			want := run(t, o0)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*runTimeout)
 			defer cancel()
