@@ -30,7 +30,8 @@ func CoreImports() []string {
 }
 
 // Assemble writes src as one gonb cell: an import block, the declarations,
-// then gonb's "%%" marker and the body of main. With showGo the cell first
+// then gonb's "%%" marker and the body of main, ending with gonbui.Sync()
+// when the cell uses gonbui. With showGo the cell first
 // displays its own source (as a Go code block in a notebook, plain text
 // elsewhere).
 func Assemble(src Source, showGo bool) string {
@@ -71,5 +72,10 @@ func assemble(src Source) string {
 	}
 	b.WriteString("%%\n")
 	b.WriteString(strings.TrimRight(src.Main, "\n") + "\n")
+	if seen[strconv.Quote(GonbUIImport)] {
+		// gonbui output travels through a pipe: wait until gonb has
+		// published it, or the cell may end before its output shows.
+		b.WriteString("gonbui.Sync()\n")
+	}
 	return b.String()
 }

@@ -157,7 +157,7 @@ def scenario_malformed(km, kc):
 
 def scenario_display(km, kc):
     code = ('import "github.com/janpfeifer/gonb/gonbui"\n\n%%\nid := gonbui.UniqueId()\n'
-            'gonbui.UpdateHtml(id, "<b>first</b>")\ngonbui.UpdateHtml(id, "<b>second</b>")')
+            'gonbui.UpdateHtml(id, "<b>first</b>")\ngonbui.UpdateHtml(id, "<b>second</b>")\ngonbui.Sync()')
     reply, msgs = execute(kc, code)
     check(reply["status"] == "ok", "a gonbui cell runs", text_of(msgs))
     shown = [m for m in msgs if m["msg_type"] == "display_data"]
