@@ -23,7 +23,8 @@ var benchPasses = []string{
 
 // benchResetEvery re-clones the O0 module (outside the timer) every that
 // many steps, so that the module does not become trivial: 45 steps, the
-// default episode horizon, as in CompilerGym's usual episodes.
+// default episode horizon. Each such episode applies the same sequence:
+// benchPasses from its start, cycled.
 const benchResetEvery = 45
 
 // benchModule is csmith seed 7 of the installed csmith at O0 (~8k instructions).
@@ -71,7 +72,7 @@ func BenchmarkStep(b *testing.B) {
 				b.StartTimer()
 			}
 			t0 := time.Now()
-			if err := cur.RunPasses(pipelines[i%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
+			if err := cur.RunPasses(pipelines[i%benchResetEvery%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			if cur.InstructionCount() <= 0 {
@@ -101,7 +102,7 @@ func BenchmarkStep(b *testing.B) {
 				copyFile(b, o0, cur)
 				b.StartTimer()
 			}
-			if out, err := exec.Command("opt-19", "-passes="+pipelines[i%len(pipelines)], cur, "-o", next).CombinedOutput(); err != nil {
+			if out, err := exec.Command("opt-19", "-passes="+pipelines[i%benchResetEvery%len(pipelines)], cur, "-o", next).CombinedOutput(); err != nil {
 				b.Fatalf("opt-19: %v\n%s", err, out)
 			}
 			// Count the result's instructions, as the in-process path does.
@@ -141,7 +142,7 @@ func BenchmarkStep(b *testing.B) {
 				}
 				b.StartTimer()
 			}
-			if err := ep.Apply(ctx, actions[i%len(actions)]); err != nil {
+			if err := ep.Apply(ctx, actions[i%benchResetEvery%len(actions)]); err != nil {
 				b.Fatal(err)
 			}
 		}
