@@ -15,6 +15,10 @@
 // respect to the input. Returned slices belong to the network and are
 // overwritten by its next Forward or Backward.
 //
+// The products run on AVX2/FMA register-blocked assembly kernels when the
+// CPU has them (amd64), and on gonum's BLAS otherwise or when built with
+// -tags purego; both are checked against the definition in the tests.
+//
 // # Training
 //
 // [MLP.Params] and [MLP.Grads] return parallel lists of slices that an
@@ -30,7 +34,11 @@
 // −∞ and [LogSoftmax] turns logits into log-probabilities stably, giving
 // masked actions probability 0 and gradient 0. A value network is an MLP
 // with one identity output. [NewPolicyNet] and [NewValueNet] build both with
-// orthogonal initialisation.
+// orthogonal initialisation. [PolicyGradientLoss] (REINFORCE, A2C) and
+// [ClippedSurrogateLoss] (PPO) give the loss and its gradient with respect
+// to the logits, entropy bonus included; [MSE] and [Huber] do the same for
+// value regression. [Policy] wraps a policy network as a greedy
+// rlcore.Policy.
 //
 // # Weight format
 //
