@@ -185,6 +185,28 @@ func (m *MLP) CopyFrom(src *MLP) error {
 	return nil
 }
 
+// SoftUpdate moves the weights towards those of src, which must have the
+// same shape: w ← (1−tau)·w + tau·w_src (Polyak averaging for target
+// networks; tau = 1 copies).
+func (m *MLP) SoftUpdate(src *MLP, tau float64) error {
+	if err := m.sameShape(src); err != nil {
+		return fmt.Errorf("nn: soft update: %w", err)
+	}
+	if tau < 0 || tau > 1 || math.IsNaN(tau) {
+		return fmt.Errorf("nn: soft update: tau = %g, want a value in [0, 1]", tau)
+	}
+	for k, d := range m.Layers {
+		sd := src.Layers[k]
+		for i, v := range sd.W {
+			d.W[i] += tau * (v - d.W[i])
+		}
+		for i, v := range sd.B {
+			d.B[i] += tau * (v - d.B[i])
+		}
+	}
+	return nil
+}
+
 // Clone returns an independent copy of the network (weights only, zero
 // gradients).
 func (m *MLP) Clone() *MLP {

@@ -418,9 +418,27 @@ func TestCopyFromAndClone(t *testing.T) {
 			t.Fatalf("CopyFrom and Clone disagree: %v vs %v", yb, yc)
 		}
 	}
+	// Soft updates interpolate; tau 1 copies.
+	d, _ := NewMLP([]int{3, 4, 2}, []Activation{Tanh, Identity}, newRNG(4))
+	before := d.Layers[0].W[0]
+	if err := d.SoftUpdate(a, 0.25); err != nil {
+		t.Fatal(err)
+	}
+	if want := before + 0.25*(a.Layers[0].W[0]-before); math.Abs(d.Layers[0].W[0]-want) > 1e-15 {
+		t.Fatalf("soft update gave %g, want %g", d.Layers[0].W[0], want)
+	}
+	if err := d.SoftUpdate(a, 1); err != nil || d.Layers[1].B[1] != a.Layers[1].B[1] || d.Layers[0].W[3] != a.Layers[0].W[3] {
+		t.Fatalf("soft update with tau 1 did not copy (err %v)", err)
+	}
+	if err := d.SoftUpdate(a, 1.5); err == nil {
+		t.Fatal("tau 1.5 accepted")
+	}
 	other, _ := NewMLP([]int{3, 5, 2}, []Activation{Tanh, Identity}, newRNG(3))
 	if err := other.CopyFrom(a); err == nil {
 		t.Fatal("CopyFrom accepted a network of another shape")
+	}
+	if err := other.SoftUpdate(a, 0.5); err == nil {
+		t.Fatal("SoftUpdate accepted a network of another shape")
 	}
 }
 
