@@ -257,8 +257,10 @@ func (s Spec) Body() string {
 	}
 	line("benchmarks", strings.Join(s.Benchmarks, ", "))
 	line("test", strings.Join(s.Test, ", "))
-	if s.Folds > 1 {
+	if s.Folds != 0 {
 		line("folds", strconv.Itoa(s.Folds))
+	}
+	if s.Fold != 0 {
 		line("fold", strconv.Itoa(s.Fold))
 	}
 	line("states", strings.Join(s.States, ", "))

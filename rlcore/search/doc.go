@@ -1,0 +1,99 @@
+// Package search is Supersonic's meta-optimizer: it finds the client RL
+// architecture (state function × reward × action space × transition ×
+// algorithm) that works best for a code-optimization task, tunes its
+// hyperparameters, deploys it on unseen programs and compares it with the
+// compiler's default and with classic search baselines. Every run is kept
+// in the run store (package store).
+//
+// The four phases are one call each:
+//
+//	spec, err := search.ParseSpec("cs", body)                         // %%task cs
+//	res, err := search.Search(ctx, spec, search.Options{})            // %search cs
+//	tun, err := search.Tune(ctx, search.TuneOptions{Run: "cs"})       // %tune cs
+//	dep, err := search.Deploy(ctx, search.DeployOptions{Run: "cs"})   // %deploy cs
+//	cmp, err := search.Compare(ctx, search.CompareOptions{Run: "cs"}) // %compare cs
+//
+// Tune, Deploy and Compare read the search's spec and winner from the
+// store (and Deploy and Compare its newest tuned configuration), so they
+// work in a later cell or notebook.
+//
+// # The %%task grammar
+//
+// The body of a `%%task NAME` cell is one `key: value` per line; `#` starts
+// a comment; `;` separates several keys on one line (except in option
+// lines); lists are comma-separated (commas inside parentheses do not
+// split). Keys (each at most once):
+//
+//	task: codesize                     the registered task (alias: env)
+//	option.NAME: VALUE                 a task option, e.g. option.cflags: -std=gnu89
+//	benchmarks: SPEC, …                training benchmarks (alias: train), or the
+//	                                   whole set with folds
+//	test: SPEC, …                      unseen benchmarks for deploy and compare
+//	folds: K                           K-fold cross-validation over benchmarks
+//	fold: I                            the held-out fold, 0 … K-1 (default 0)
+//	states: REF, …                     state functions; REF+REF concatenates
+//	rewards: NAME, …                   default quality-delta
+//	actions: NAME, …                   action spaces, default all
+//	transitions: NAME, …               default apply
+//	algorithms: NAME(P=V, …), …        algorithms with optional fixed hyperparameters
+//	horizon: N                         episode length (default 45)
+//	seed: N                            every random choice flows from it (default 1)
+//	pull: BUDGET                       one pull's training budget (10s, 2000steps, …)
+//	baseline: NAME                     the compiler default for compare (default oz)
+//	baselines: NAME, …                 search baselines for compare (default
+//	                                   random, greedy, anneal, genetic)
+//
+// For example:
+//
+//	%%task cs
+//	task: codesize
+//	benchmarks: builtin:* ; folds: 3
+//	states: autophase, instcount-norm+action-history(8)
+//	rewards: quality-delta, quality
+//	algorithms: ppo(lr=3e-4), a2c, reinforce
+//	pull: 20s
+//
+// [Spec.Validate] checks every name against the rlcore registry and lists
+// the allowed names; [SpecHelp] prints the grammar.
+//
+// # Pulls and the score
+//
+// The arm space is the Cartesian product of the spec's lists
+// ([Spec.Arms]). A pull opens a fresh env for the arm ([rlcore.NewTaskEnv]
+// on the problem the search opened once and shares), trains the arm's
+// algorithm for the pull budget on the training benchmarks (cycled by
+// Reset), and scores it: the score is the mean, over the training
+// benchmarks reached, of the best task quality found on each
+// (Result.PerBenchmark[b].Quality). Task quality is normalized by the task
+// (for code size, CompilerGym's metric: 1.0 removes as many instructions
+// as -Oz, higher is better) and is never clipped.
+//
+// Pulls run on Options.Workers goroutines (default the number of CPUs),
+// each with its own env; nothing is shared between pulls but the problem
+// (which rlcore requires to be safe for concurrent episodes) and the run
+// store. A pull that errors or panics is recorded with its error; an arm
+// that keeps failing is retired; the search goes on.
+//
+// # Strategies
+//
+// All strategies share one budget (rlcore.Budget: Steps = pulls, Duration
+// = wall time) and one winner rule: the arm with the best mean score among
+// arms with at least Options.MinPulls successful pulls. See [Strategies]:
+// bandit (default), drl (the paper's meta-agent, with its defects fixed),
+// grid, random, anneal and genetic.
+//
+// # Tuning, deployment, comparison
+//
+// [Tune] runs ASHA over the winner algorithm's hyperparameter ranges.
+// [Deploy] trains the (tuned) winner on each test benchmark within a
+// budget and validates the best action sequence by replaying it on a fresh
+// env, then through the problem's [Validator] if it implements one.
+// [Compare] runs the client RL, the compiler default and the search
+// baselines on the same benchmarks with the same budget, and reports the
+// table and the search overhead ([Overhead]).
+//
+// Everything long-running takes a context: cancelling it stops the run,
+// keeps everything so far in the store (status interrupted) and returns
+// the best found. Progress goes to the Observer / OnPull callbacks, or as
+// one slog line per pull to the terminal when none is set.
+package search
