@@ -1,0 +1,3 @@
+// Package dqn is Supersonic's value-based client RL: deep Q-learning,
+// registered as the rlcore algorithm "dqn".
+package dqn
