@@ -35,10 +35,12 @@
 //	            (JSON), score, budget, created
 //	policies    id, run, pull, arm, weights (BLOB), created
 //	deployments id, run, benchmark, arm, hyper (JSON), quality, actions
-//	            (JSON), action_names (JSON), walltime, found, validated
-//	            (0|1), error
-//	baselines   id, run, benchmark, method, quality, walltime, found,
-//	            time_to_target, actions (JSON), curve (JSON [[elapsed,best]…]),
+//	            (JSON task action indices, as applied), action_names (JSON),
+//	            walltime, found, validated (0|1), error
+//	baselines   id, run, benchmark, method (supersonic = the client RL, the
+//	            compiler default such as oz, or a search baseline), quality,
+//	            walltime, found, time_to_target (NULL: never reached),
+//	            actions (JSON agent actions), curve (JSON [[elapsed,best]…]),
 //	            error
 //
 // For example:

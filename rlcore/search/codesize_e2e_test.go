@@ -1,0 +1,108 @@
+package search_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	_ "github.com/supersonic-rl/supersonic/rlcore/baselines" // random, greedy, anneal, genetic
+	_ "github.com/supersonic-rl/supersonic/rlcore/pg"        // ppo, a2c, reinforce
+	"github.com/supersonic-rl/supersonic/rlcore/search"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/codesize"
+)
+
+const codesizeTask = `
+task: codesize
+benchmarks: builtin:crc32, builtin:bitcount ; test: builtin:base64, builtin:md5
+states: autophase, instcount-norm
+rewards: ic-oz
+algorithms: reinforce, ppo
+horizon: 20
+pull: 120steps
+`
+
+// TestCodesizeEndToEnd runs the four phases on the real code-size task
+// (libLLVM-19) with a tiny budget: search, tune, deploy (replay-validated)
+// and compare with -Oz and the search baselines.
+func TestCodesizeEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end on libLLVM: skipped with -short")
+	}
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := store.Open(filepath.Join(t.TempDir(), "supersonic.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	spec, err := search.ParseSpec("cs", codesizeTask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := rlcore.LookupTask("codesize")
+	if err != nil {
+		t.Fatal(err)
+	}
+	problem, err := task.Open(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer problem.Close()
+
+	res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 8}, Workers: 2, Store: st, Problem: problem, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Winner == nil || res.Status != rlcore.BudgetExhausted {
+		t.Fatalf("search: status %v, winner %v, err %v", res.Status, res.Winner, res.Err)
+	}
+	for _, p := range res.Pulls {
+		if !p.OK() || len(p.PerBenchmark) != 2 || p.Score <= -1 || p.Score > 2 {
+			t.Fatalf("pull %d of %s: %s %v, score %v over %v", p.Seq, p.Arm, p.Status, p.Err, p.Score, p.PerBenchmark)
+		}
+	}
+	t.Logf("winner %s: mean %.4f over %d pulls", res.Winner.Name, res.Winner.Mean, res.Winner.Pulls)
+
+	tr, err := search.Tune(ctx, search.TuneOptions{Run: "cs", Store: st, Problem: problem, Trials: 4, Rungs: 2, Workers: 2, Logger: quiet})
+	if err != nil || tr.Err != nil {
+		t.Fatalf("tune: %v %v", err, tr.Err)
+	}
+	t.Logf("tuned %s: %v score %.4f", tr.Algorithm, tr.Best, tr.BestScore)
+
+	dep, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Steps: 200}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dep.Tuned || dep.Arm.String() != res.Winner.Name {
+		t.Fatalf("deployed %s (tuned %v), want the tuned winner %s", dep.Arm, dep.Tuned, res.Winner.Name)
+	}
+	for _, d := range dep.Results {
+		if !d.Validated || d.Err != nil || math.IsNaN(d.Quality) {
+			t.Fatalf("deployment on %s: quality %v validated %v: %v", d.Benchmark, d.Quality, d.Validated, d.Err)
+		}
+		t.Logf("deployed on %s: quality %.4f with %s", d.Benchmark, d.Quality, strings.Join(d.ActionNames, " "))
+	}
+
+	cmp, err := search.Compare(ctx, search.CompareOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("comparison:\n%s", cmp.Table())
+	if cmp.Geomean["oz"] != 1 || len(cmp.Methods) != 6 || len(cmp.Overheads) != 4 {
+		t.Fatalf("comparison: methods %v, geomeans %v", cmp.Methods, cmp.Geomean)
+	}
+	for _, m := range cmp.Methods {
+		for _, b := range cmp.Benchmarks {
+			if r := cmp.Results[m][b]; r == nil || r.Err != nil || math.IsNaN(r.Quality) {
+				t.Fatalf("%s on %s: %+v", m, b, r)
+			}
+		}
+	}
+}
