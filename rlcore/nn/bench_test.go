@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // benchNet is the client RLs' default: obs 4 → 64 → 64 → 2, tanh.
@@ -20,9 +21,11 @@ func BenchmarkMLPForward(b *testing.B) {
 			m := benchNet(b)
 			x := randSlice(newRNG(2), batch*4, 1)
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				m.Forward(x, batch)
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }
@@ -35,9 +38,19 @@ func BenchmarkMLPBackward(b *testing.B) {
 			g := randSlice(newRNG(3), batch*2, 1)
 			m.Forward(x, batch)
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				m.Backward(g)
 			}
+			reportCPU(b, cpu0)
 		})
+	}
+}
+
+// reportCPU adds the CPU time per op since cpu0, the figure to quote on a
+// shared machine (run with GOMAXPROCS=1).
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
