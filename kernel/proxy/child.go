@@ -184,7 +184,8 @@ func (c *child) closeSockets() {
 
 // stop waits up to grace for gonb to exit by itself (after a
 // shutdown_request), then kills its process group and every descendant
-// (gopls runs in a group of its own), and removes the runtime directory.
+// (gopls runs in a group of its own, and is adopted by the kernel if gonb
+// died first), and removes the runtime directory.
 func (c *child) stop(grace time.Duration) {
 	if c.cmd != nil && c.cmd.Process != nil {
 		pid := c.cmd.Process.Pid
@@ -193,7 +194,11 @@ func (c *child) stop(grace time.Duration) {
 		case <-c.done:
 		case <-time.After(grace):
 		}
-		killTree(pid, descendants)
+		// Orphans of gonb (gopls) were adopted by the kernel as subreaper;
+		// gonb is the kernel's only child, so all of them belong to it.
+		orphans := descendantsOf(os.Getpid())
+		killTree(pid, append(descendants, orphans...))
+		defer reap(without(orphans, pid)) // os/exec waits for gonb itself
 		select {
 		case <-c.done:
 		case <-time.After(5 * time.Second):

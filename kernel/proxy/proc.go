@@ -1,11 +1,13 @@
 package proxy
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // descendantsOf returns the pids of every process below pid, found in /proc.
@@ -58,3 +60,80 @@ func killTree(pid int, descendants []int) {
 // interruptGroup sends SIGINT to pid's process group: gonb and the cell
 // program it runs.
 func interruptGroup(pid int) error { return syscall.Kill(-pid, syscall.SIGINT) }
+
+// becomeSubreaper makes orphaned descendants (gopls, when gonb dies) the
+// kernel's children instead of init's, so they can be found and ended.
+func becomeSubreaper() error {
+	const prSetChildSubreaper = 36
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// reap collects the exit status of killed children that os/exec does not
+// wait for (orphans adopted as subreaper), so they do not stay zombies.
+func reap(pids []int) {
+	for _, p := range pids {
+		var ws syscall.WaitStatus
+		for range 50 {
+			got, err := syscall.Wait4(p, &ws, syscall.WNOHANG, nil)
+			if err != nil || got == p {
+				break // not our child (ECHILD), or reaped
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// sweepStaleGopls kills gopls servers left behind by Supersonic kernels that
+// were killed outright (gonb then dies by its parent-death signal, but its
+// gopls, in a process group of its own, lives on): a gopls listening in a
+// supersonic-gonb-* directory whose parent is not a gonb.
+func sweepStaleGopls() {
+	entries, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, e := range entries {
+		data, err := os.ReadFile(e)
+		if err != nil || !strings.Contains(string(data), "gopls") || !strings.Contains(string(data), "/supersonic-gonb-") {
+			continue
+		}
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(e)))
+		if err != nil {
+			continue
+		}
+		if parentComm(pid) == "gonb" {
+			continue // a live kernel's gopls
+		}
+		slog.Info("ending a gopls left behind by a killed kernel", "pid", pid)
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+func parentComm(pid int) string {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	s := string(data)
+	end := strings.LastIndexByte(s, ')')
+	if end < 0 {
+		return ""
+	}
+	fields := strings.Fields(s[end+1:])
+	if len(fields) < 2 {
+		return ""
+	}
+	comm, _ := os.ReadFile("/proc/" + fields[1] + "/comm")
+	return strings.TrimSpace(string(comm))
+}
+
+// without returns pids without p.
+func without(pids []int, p int) []int {
+	var out []int
+	for _, q := range pids {
+		if q != p {
+			out = append(out, q)
+		}
+	}
+	return out
+}

@@ -90,6 +90,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := becomeSubreaper(); err != nil {
+		slog.Warn("cannot adopt gonb's orphans; a gopls may outlive a crashed gonb", "err", err)
+	}
+	sweepStaleGopls()
 
 	// Bind first: gonb's first iopub messages need somewhere to go, and a
 	// frontend request arriving meanwhile waits for gonb to be ready.
@@ -303,6 +307,10 @@ func (k *Kernel) watch(ctx context.Context, g *child) {
 func (k *Kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{}) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := becomeSubreaper(); err != nil {
+		slog.Warn("cannot adopt gonb's orphans; a gopls may outlive a crashed gonb", "err", err)
+	}
+	sweepStaleGopls()
 	go func() {
 		<-g.done
 		cancel()

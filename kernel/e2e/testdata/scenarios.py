@@ -44,11 +44,19 @@ def collect(kc, msg_id, timeout=TIMEOUT):
     raise AssertionError(f"no idle status for {msg_id} within {timeout}s; got {[x['msg_type'] for x in out]}")
 
 
+def get_reply(kc, msg_id, timeout=TIMEOUT):
+    """The shell reply to msg_id, skipping others (wait_for_ready may leave
+    extra kernel_info replies behind)."""
+    deadline = time.time() + timeout
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
 def execute(kc, code, timeout=TIMEOUT):
     msg_id = kc.execute(code)
-    reply = kc.get_shell_msg(timeout=timeout)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = kc.get_shell_msg(timeout=timeout)
+    reply = get_reply(kc, msg_id, timeout)
     return reply["content"], collect(kc, msg_id, timeout)
 
 
@@ -90,6 +98,19 @@ def descendants(pid):
             out.append(c)
             queue.append(c)
     return out
+
+
+def children_of(pid):
+    return [p for p in descendants(pid) if ppid_of(p) == pid]
+
+
+def ppid_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return -1
+    return int(s[s.rindex(")") + 2:].split()[1])
 
 
 def alive(pid):
@@ -217,13 +238,31 @@ def scenario_interrupt(km, kc):
     check(started, "the sleeping cell started")
     t0 = time.time()
     km.interrupt_kernel()
-    reply = kc.get_shell_msg(timeout=30)
-    check(reply["parent_header"]["msg_id"] == msg_id, "the interrupted cell replies", reply)
+    reply = get_reply(kc, msg_id, 30)
+    check(reply is not None, "the interrupted cell replies", reply)
     print(f"interrupt answered in {time.time() - t0:.2f}s with status {reply['content']['status']}")
     msgs = collect(kc, msg_id, 30)
     check("woke up" not in text_of(msgs), "the cell did not run to completion", text_of(msgs))
     reply, msgs = execute(kc, '%%\nfmt.Println("usable")')
     check(reply["status"] == "ok" and "usable" in text_of(msgs), "the kernel is usable after the interrupt", text_of(msgs))
+    # The same with SIGINT to the kernel process (interrupt_mode "signal").
+    msg_id = kc.execute('%%\nfmt.Println("sleeping again")\ntime.Sleep(120 * time.Second)')
+    wait_stream(kc, msg_id, "sleeping again")
+    os.kill(kernel_pid(km), signal.SIGINT)
+    reply = get_reply(kc, msg_id, 30)
+    check(reply is not None, "SIGINT to the kernel interrupts the cell", reply)
+    collect(kc, msg_id, 30)
+    reply, msgs = execute(kc, '%%\nfmt.Println("usable again")')
+    check(reply["status"] == "ok" and "usable again" in text_of(msgs), "the kernel is usable after SIGINT", text_of(msgs))
+
+
+def wait_stream(kc, msg_id, text):
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        m = kc.get_iopub_msg(timeout=TIMEOUT)
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "stream" and text in m["content"]["text"]:
+            return
+    raise AssertionError(f"cell never printed {text!r}")
 
 
 def scenario_gonb_dies(km, kc):
@@ -239,6 +278,21 @@ def scenario_gonb_dies(km, kc):
     check("restarted" in text, "the cell's output says gonb was restarted", text)
     new = [p for p in descendants(kernel_pid(km)) if comm_of(p) == "gonb"]
     check(len(new) == 1 and new[0] != gonbs[0], "a new gonb runs", new)
+    direct = [p for p in children_of(kernel_pid(km)) if alive(p)]
+    check(direct == new, "the dead gonb left nothing behind (its gopls was ended)", [(p, comm_of(p)) for p in direct])
+
+
+def scenario_restart(km, kc):
+    reply, msgs = execute(kc, '%%\nfmt.Println("first life")')
+    check(reply["status"] == "ok", "a cell runs", text_of(msgs))
+    old_pid = kernel_pid(km)
+    below = descendants(old_pid)
+    km.restart_kernel(now=False)
+    kc.wait_for_ready(timeout=120)
+    left = [(p, comm_of(p)) for p in below + [old_pid] if alive(p)]
+    check(not left, "restart leaves no process of the old kernel behind", left)
+    reply, msgs = execute(kc, '%%\nfmt.Println("second life")')
+    check(reply["status"] == "ok" and "second life" in text_of(msgs), "the restarted kernel runs cells", text_of(msgs))
 
 
 def scenario_shutdown(km, kc):
