@@ -87,16 +87,24 @@ func (w *worker) call(ctx context.Context, req *request) (*response, error) {
 		err = w.dec.Decode(&resp)
 	}
 	if err != nil {
-		w.markDead()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if cerr := ctx.Err(); cerr != nil {
+			w.stop(fmt.Errorf("LLVM worker stopped: request cancelled: %w", cerr))
+			return nil, cerr
 		}
+		w.markDead()
 		return nil, w.dead
 	}
 	if resp.Err != "" {
 		return &resp, errors.New(resp.Err)
 	}
 	return &resp, nil
+}
+
+// stop kills the process and records why; w.mu must be held.
+func (w *worker) stop(why error) {
+	w.cmd.Process.Kill()
+	<-w.waited
+	w.dead = why
 }
 
 // markDead records why the process is gone; w.mu must be held.
@@ -107,7 +115,7 @@ func (w *worker) markDead() {
 	if ps := w.cmd.ProcessState; ps != nil {
 		status = ps.String()
 	}
-	msg := fmt.Sprintf("%s", status)
+	msg := status
 	if tail := strings.TrimSpace(w.stderr.String()); tail != "" {
 		msg += "; stderr: " + tail
 	}

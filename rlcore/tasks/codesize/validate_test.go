@@ -200,3 +200,19 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("with a zero score and a failure: geomean %v, non-positive %d, failed %d, mean %v", rep.Geomean, rep.NonPositive, rep.Failed, rep.Mean)
 	}
 }
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ep := newEpisode(t, shared, "csmith:7")
+	cancel()
+	if err := ep.Apply(ctx, mustPass(t, "-mem2reg")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Apply with a cancelled context: %v, want context.Canceled", err)
+	}
+	if _, err := shared.Benchmarks(ctx, "csmith:100-101"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Benchmarks with a cancelled context: %v, want context.Canceled", err)
+	}
+	// The episode is still usable with a live context.
+	if err := ep.Apply(context.Background(), mustPass(t, "-mem2reg")); err != nil {
+		t.Errorf("Apply after a cancelled call: %v", err)
+	}
+}
