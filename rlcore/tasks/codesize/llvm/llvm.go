@@ -56,8 +56,15 @@ import (
 
 // InstCountDim and AutophaseDim are the lengths of the feature vectors.
 const (
-	InstCountDim = C.SS_INSTCOUNT_DIM
-	AutophaseDim = C.SS_AUTOPHASE_DIM
+	InstCountDim = 70
+	AutophaseDim = 56
+)
+
+// The C extractors agree on the lengths (a negative constant would not
+// convert to uint).
+const (
+	_ = uint(InstCountDim-C.SS_INSTCOUNT_DIM) + uint(C.SS_INSTCOUNT_DIM-InstCountDim)
+	_ = uint(AutophaseDim-C.SS_AUTOPHASE_DIM) + uint(C.SS_AUTOPHASE_DIM-AutophaseDim)
 )
 
 var (
