@@ -310,6 +310,12 @@ func (c *Comparison) summarize(baselines []string) {
 			}
 		}
 	}
+	c.summarizeOverheads(baselines)
+}
+
+// summarizeOverheads computes the search overhead of each baseline from
+// the times to target.
+func (c *Comparison) summarizeOverheads(baselines []string) {
 	for _, m := range baselines {
 		o := Overhead{Method: m, PerBenchmark: map[string]float64{}, Max: math.NaN(), Geomean: math.NaN(), Min: math.NaN()}
 		var logs []float64

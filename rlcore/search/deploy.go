@@ -93,7 +93,8 @@ type DeployResult struct {
 
 // Deploy trains the search's (tuned) winner on each unseen benchmark within
 // the per-benchmark budget, replays the best action sequence on a fresh
-// env to validate it, and stores the results (table deployments).
+// env to validate it, and stores the results (table deployments) and the
+// trained policies (table policies, arm "ARM @ BENCHMARK").
 func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	sess, spec, run, arm, err := openFromSearch(ctx, opt.Run, opt.Spec, opt.Arm, opt.Store, opt.Problem)
 	if err != nil {
@@ -138,6 +139,9 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 		defer mu.Unlock()
 		res.Results[i] = dep
 		rec.addDeployment(res.RunID, dep)
+		if dep.Result != nil && dep.Result.Policy != nil {
+			rec.addPolicy(res.RunID, 0, dep.Arm.String()+" @ "+dep.Benchmark, dep.Result.Policy)
+		}
 		if opt.OnResult != nil {
 			opt.OnResult(dep)
 		}

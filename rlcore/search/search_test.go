@@ -177,7 +177,7 @@ func TestSearchRejectsBadInput(t *testing.T) {
 		{"hyper", func(s *Spec, o *Options) {
 			s.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"lr": 5}}}
 		}, "outside its range"},
-		{"state", func(s *Spec, o *Options) { s.States = []string{"autophase"} }, "unknown state \"autophase\""},
+		{"state", func(s *Spec, o *Options) { s.States = []string{"autofase"} }, "unknown state \"autofase\""},
 		{"benchmark", func(s *Spec, o *Options) { s.Benchmarks = []string{"cbench"} }, "unknown benchmark \"cbench\""},
 		{"task", func(s *Spec, o *Options) { s.Task = "halide9" }, "unknown task \"halide9\""},
 	} {
@@ -282,6 +282,23 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 	}
 	if kinds != "search deploy tune deploy compare " {
 		t.Fatalf("runs: %s", kinds)
+	}
+	if table := RunsTable(runs); strings.Count(table, "\n") != 6 || !strings.Contains(table, res.Winner.Name) {
+		t.Fatalf("runs table:\n%s", table)
+	}
+	for _, tc := range []struct{ ref, want string }{
+		{"1", "rank"}, {"2", "validated"}, {"3", "best: map[lr:"}, {"", "search overhead"},
+	} {
+		rep, err := Load(ctx, st, tc.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := rep.Summary(); !strings.Contains(sum, tc.want) || rep.Spec == nil || rep.Spec.Task != "synthetic" {
+			t.Fatalf("summary of run %q lacks %q:\n%s", tc.ref, tc.want, sum)
+		}
+	}
+	if rep, _ := Load(ctx, st, ""); rep.Summary() != rep.Summary() || !strings.Contains(rep.Summary(), "syn-b") {
+		t.Fatal("compare summary lacks a baseline")
 	}
 }
 

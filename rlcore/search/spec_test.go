@@ -42,7 +42,7 @@ baseline: o3
 baselines: random, anneal
 `, want: Spec{Name: "t", Task: "codesize", Seed: -7, TaskOptions: map[string]string{"cflags": "-std=gnu89 -Wno-error=implicit-int"},
 			Benchmarks: []string{"builtin:*", "csmith:1-30"}, Folds: 3, Fold: 2,
-			States: []string{"autophase+action-history(4)", "instcount-norm"},
+			States:     []string{"autophase+action-history(4)", "instcount-norm"},
 			Algorithms: []AlgorithmSpec{{Name: "ppo", Hyper: rlcore.Hyper{"lr": 3e-4, "clip": 0.2}}, {Name: "ppo"}, {Name: "reinforce", Hyper: rlcore.Hyper{"lr": 0.01}}},
 			PullBudget: rlcore.Budget{Steps: 500}, Baseline: "o3", Baselines: []string{"random", "anneal"}}},
 		{name: "unknown key", body: "task: x\nbudget: 5m", err: "line 2: budget: unknown key; keys: task, option.NAME, benchmarks"},
