@@ -13,8 +13,10 @@ import (
 	"sync"
 )
 
-// errWorkerDied reports that the worker process ended during a request.
-var errWorkerDied = errors.New("LLVM worker process died")
+// ErrCrashed is wrapped by the errors of episodes whose worker process
+// died (an LLVM abort, a signal): errors.Is(err, ErrCrashed) tells a crash
+// from an ordinary error.
+var ErrCrashed = errors.New("LLVM worker process died")
 
 // worker is the parent's handle on one worker process. Requests are
 // serialised; the episodes sharing a worker (an episode and its forks)
@@ -65,7 +67,7 @@ func startWorker() (*worker, error) {
 
 // call sends one request and waits for the answer. Cancelling ctx kills
 // the worker. A request error (bad pipeline, …) comes back as an error
-// that leaves the worker usable; a dead worker returns errWorkerDied
+// that leaves the worker usable; a dead worker returns ErrCrashed
 // wrapped with its exit status and the end of its stderr.
 func (w *worker) call(ctx context.Context, req *request) (*response, error) {
 	w.mu.Lock()
@@ -119,7 +121,7 @@ func (w *worker) markDead() {
 	if tail := strings.TrimSpace(w.stderr.String()); tail != "" {
 		msg += "; stderr: " + tail
 	}
-	w.dead = fmt.Errorf("%w (%s)", errWorkerDied, msg)
+	w.dead = fmt.Errorf("%w (%s)", ErrCrashed, msg)
 }
 
 // alive reports whether the worker can take requests.

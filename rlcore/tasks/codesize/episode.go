@@ -71,7 +71,7 @@ func (e *Episode) call(ctx context.Context, req *request) (*response, error) {
 	}
 	req.Handle = e.handle
 	resp, err := e.w.call(ctx, req)
-	if err != nil && errors.Is(err, errWorkerDied) {
+	if err != nil && errors.Is(err, ErrCrashed) {
 		e.err = e.crashError(err)
 		return nil, e.err
 	}

@@ -59,21 +59,21 @@ func TestCrashIsolation(t *testing.T) {
 	defer fork.Close()
 	// abort() in the worker, as a failed LLVM check does.
 	_, err = ep.call(ctx, &request{Op: opAbort})
-	if err == nil || !errors.Is(err, errWorkerDied) {
-		t.Fatalf("abort in the worker: %v, want errWorkerDied", err)
+	if err == nil || !errors.Is(err, ErrCrashed) {
+		t.Fatalf("abort in the worker: %v, want ErrCrashed", err)
 	}
 	for _, want := range []string{"csmith:7", "-mem2reg", "instcombine<no-verify-fixpoint>", "signal: aborted"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("crash error %q does not mention %q", err, want)
 		}
 	}
-	if err := ep.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, errWorkerDied) {
+	if err := ep.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, ErrCrashed) {
 		t.Errorf("Apply after the crash: %v, want the crash error", err)
 	}
 	if _, err := ep.Quality(ctx); err == nil {
 		t.Errorf("Quality after the crash: no error")
 	}
-	if err := fork.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, errWorkerDied) {
+	if err := fork.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, ErrCrashed) {
 		t.Errorf("the fork shares the dead worker: Apply gave %v, want the crash error", err)
 	}
 	// The problem goes on with a new worker.
