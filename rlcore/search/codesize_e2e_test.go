@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,5 +105,61 @@ func TestCodesizeEndToEnd(t *testing.T) {
 				t.Fatalf("%s on %s: %+v", m, b, r)
 			}
 		}
+	}
+}
+
+// BenchmarkCodesizeSearchOverhead measures the paper's search overhead on
+// the code-size task: a short search picks the client RL, then the client
+// RL and the baselines run on the same 4 unseen benchmarks with the same
+// wall-clock budget each (SUPERSONIC_OVERHEAD_BUDGET, default 5s), one at a
+// time. It reports, per baseline, the geomean over benchmarks of (time the
+// baseline needs to reach the best baseline's quality) ÷ (time the client
+// RL needs), and the client RL's and -Oz's geomean quality. One iteration
+// takes about 6 methods × 4 benchmarks × the budget.
+func BenchmarkCodesizeSearchOverhead(b *testing.B) {
+	budget := 5 * time.Second
+	if v := os.Getenv("SUPERSONIC_OVERHEAD_BUDGET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("SUPERSONIC_OVERHEAD_BUDGET=%q: %v", v, err)
+		}
+		budget = d
+	}
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := store.Open(filepath.Join(b.TempDir(), "supersonic.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	spec, err := search.ParseSpec("overhead", `
+task: codesize
+benchmarks: builtin:crc32, builtin:bitcount, builtin:qsort
+test: builtin:base64, builtin:md5, builtin:dijkstra, builtin:sha256
+states: autophase, instcount-norm
+rewards: ic-oz, quality
+algorithms: reinforce, ppo, a2c
+horizon: 45
+pull: 3s
+`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 24}, Workers: 2, Store: st, Logger: quiet})
+		if err != nil || res.Winner == nil {
+			b.Fatalf("search: %v %v", err, res.Err)
+		}
+		cmp, err := search.Compare(ctx, search.CompareOptions{Run: "overhead", Store: st, Budget: rlcore.Budget{Duration: budget}, Logger: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("winner %s\n%s", res.Winner.Name, cmp.Table())
+		for _, o := range cmp.Overheads {
+			if !math.IsNaN(o.Geomean) {
+				b.ReportMetric(o.Geomean, "overhead-"+o.Method)
+			}
+		}
+		b.ReportMetric(cmp.Geomean[search.ClientMethod], "quality-client")
 	}
 }

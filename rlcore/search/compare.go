@@ -32,7 +32,8 @@ type CompareOptions struct {
 	// (Episode.Baseline(ctx, "quality", Default)); default the spec's
 	// Baseline ("oz"); "-" leaves it out.
 	Default string
-	// On lists benchmark specs; default the spec's test set.
+	// On lists benchmark specs; default (or "test") the spec's test set,
+	// "train" its training set.
 	On []string
 	// Budget is every method's budget per benchmark (the same for all);
 	// default DefaultDeployBudget.

@@ -39,7 +39,8 @@ type DeployOptions struct {
 	Arm  *rlcore.Arm
 	// Hyper overrides the tuned configuration.
 	Hyper rlcore.Hyper
-	// On lists benchmark specs to deploy on; default the spec's test set.
+	// On lists benchmark specs to deploy on; default (or "test") the
+	// spec's test set, "train" its training set.
 	On []string
 	// Budget is the training budget per benchmark; default
 	// DefaultDeployBudget.
@@ -176,7 +177,10 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 
 // targetBenchmarks resolves specs, or returns the session's test set.
 func targetBenchmarks(ctx context.Context, sess *session, on []string) ([]string, error) {
-	if len(on) > 0 {
+	if len(on) == 1 && on[0] == "train" {
+		return sess.train, nil
+	}
+	if len(on) > 0 && !(len(on) == 1 && on[0] == "test") {
 		return resolve(ctx, sess.problem, on)
 	}
 	if len(sess.test) == 0 {

@@ -20,8 +20,8 @@ type Options struct {
 	// Strategy names a strategy of Strategies(); default "bandit".
 	Strategy string
 	// Budget limits the search: Steps = number of pulls, Duration = wall
-	// time (no pull starts after it; pulls running then finish). Zero
-	// means Steps = 2 × the number of arms.
+	// time (no pull starts after it; pulls running then finish; Episodes
+	// is not used). Zero means Steps = 2 × the number of arms.
 	Budget rlcore.Budget
 	// PullBudget is one pull's training budget; zero means the Spec's
 	// (which defaults to DefaultPullBudget).
@@ -43,9 +43,12 @@ type Options struct {
 	// (not closed by Search); nil opens one for the search.
 	Problem rlcore.Problem
 
-	// Observer receives every pull's training events (Run = arm name).
+	// Observer receives every pull's training events (Run = arm name),
+	// from several worker goroutines at once: it must be safe for
+	// concurrent use and must not block.
 	Observer rlcore.Observer
-	// OnPull receives the leaderboard after every pull.
+	// OnPull receives the leaderboard after every pull, from the search's
+	// own goroutine (one call at a time).
 	OnPull func(PullEvent)
 	// Logger gets one line per pull when neither Observer nor OnPull is
 	// set (terminal progress); default slog.Default().

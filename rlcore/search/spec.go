@@ -184,6 +184,9 @@ func (s Spec) Validate() error {
 	if s.Folds > 1 && (s.Fold < 0 || s.Fold >= s.Folds) {
 		errs = append(errs, fmt.Errorf("fold = %d: want 0 … %d", s.Fold, s.Folds-1))
 	}
+	if s.Folds == 0 && s.Fold != 0 {
+		errs = append(errs, fmt.Errorf("fold = %d without folds: add `folds: K`", s.Fold))
+	}
 	if s.Folds > 1 && len(s.Test) > 0 {
 		errs = append(errs, errors.New("both folds and test given: use `test:` for an explicit split or `folds:` for cross-validation, not both"))
 	}
