@@ -419,6 +419,8 @@ func (t *translator) step(in x86.Inst) error {
 		t.wr(in.Dst, w, fmt.Sprintf("(ite %s %s %s)", t.cond(in.Cond), t.rd(in.Src, w), t.rd(in.Dst, w)))
 	case x86.MovzxRR:
 		t.wr(in.Dst, w, fmt.Sprintf("((_ zero_extend %d) ((_ extract 7 0) %s))", W-8, t.regs[in.Src]))
+	case x86.Movzx16RR:
+		t.wr(in.Dst, w, fmt.Sprintf("((_ zero_extend %d) ((_ extract 15 0) %s))", W-16, t.regs[in.Src]))
 	case x86.MovRI:
 		t.wr(in.Dst, w, t.imm(in.Imm, w))
 	case x86.AddRI, x86.AdcRI:

@@ -7,6 +7,7 @@
 package stoke
 
 import (
+	"math"
 	"math/bits"
 	"math/rand/v2"
 
@@ -90,7 +91,13 @@ func (e *Evaluator) Tests() []x86.State { return e.tests }
 func (e *Evaluator) MaxEq() int { return e.maxEq }
 
 // Eq computes the correctness term of p.
-func (e *Evaluator) Eq(p x86.Program) int {
+func (e *Evaluator) Eq(p x86.Program) int { return e.EqBounded(p, math.MaxInt) }
+
+// EqBounded computes the correctness term of p, but stops running test
+// cases as soon as the sum exceeds bound and returns that partial sum
+// (STOKE's early termination: a proposal whose cost already exceeds the
+// acceptance threshold is rejected without running the remaining tests).
+func (e *Evaluator) EqBounded(p x86.Program, bound int) int {
 	mask := e.Spec.OutWidth.Mask()
 	out := e.Spec.LiveOut
 	eq := 0
@@ -113,6 +120,11 @@ func (e *Evaluator) Eq(p x86.Program) int {
 			}
 		}
 		eq += d
+		if eq > bound {
+			e.Evals++
+			e.Insts += len(p) * (i + 1)
+			return eq
+		}
 	}
 	e.Evals++
 	e.Insts += len(p) * len(e.tests)
@@ -131,9 +143,25 @@ func (s Score) Correct() bool { return s.Eq == 0 }
 
 // Score evaluates p.
 func (e *Evaluator) Score(p x86.Program) Score {
-	eq := e.Eq(p)
+	s, _ := e.ScoreBounded(p, math.Inf(1))
+	return s
+}
+
+// ScoreBounded evaluates p unless its cost exceeds maxCost, in which case
+// it reports false (and a partial score) as early as it can tell.
+func (e *Evaluator) ScoreBounded(p x86.Program, maxCost float64) (Score, bool) {
 	lat := p.Latency()
-	return Score{Cost: e.Weights.Eq*float64(eq) + e.Weights.Perf*float64(lat), Eq: eq, Latency: lat}
+	s := Score{Latency: lat, Cost: e.Weights.Perf * float64(lat)}
+	if s.Cost > maxCost {
+		return s, false
+	}
+	bound := math.MaxInt
+	if !math.IsInf(maxCost, 1) && e.Weights.Eq > 0 {
+		bound = int(math.Floor((maxCost - s.Cost) / e.Weights.Eq))
+	}
+	s.Eq = e.EqBounded(p, bound)
+	s.Cost += e.Weights.Eq * float64(s.Eq)
+	return s, s.Cost <= maxCost
 }
 
 // Quality is the normalized score used as the task quality: the target's

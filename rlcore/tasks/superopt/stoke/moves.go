@@ -87,13 +87,24 @@ var CallerSaved = []x86.Reg{x86.RAX, x86.RCX, x86.RDX, x86.RSI, x86.RDI, x86.R8,
 
 // baseImms are the constants every proposer knows, as STOKE's default
 // immediate pool plus the target's own constants (see NewProposer).
-var baseImms = []int64{0, 1, -1, 2, 3, 4, 8, 16, 31, 32, 0xff, 0xffff, -0x80000000, 0x7fffffff}
+var baseImms = []int64{0, 1, -1, 2, 31}
 
-// NewProposer makes a proposer for target: caller-saved registers, the
-// base immediates plus every immediate and displacement the target uses,
-// every opcode of the subset.
-func NewProposer(target x86.Program) *Proposer {
-	pr := &Proposer{Regs: CallerSaved, Wide: 0.25, MaxLen: len(target) + 4, Mix: DefaultMix}
+// NewProposer makes a proposer for a target with the given live-in and
+// live-out registers. Registers: the live-ins, the live-out, rcx and rdx
+// (the implicit operands of shifts and of mul) and two scratch registers
+// (r8, r9) — a small pool makes useful proposals likelier, as STOKE's
+// operand pools restricted to the registers in play do. Immediates: a few
+// small constants plus every immediate and displacement of the target.
+// Opcodes: every opcode of the subset.
+func NewProposer(target x86.Program, liveIn []x86.Reg, liveOut x86.Reg) *Proposer {
+	pr := &Proposer{Wide: 0.25, MaxLen: len(target) + 4, Mix: DefaultMix}
+	inPool := map[x86.Reg]bool{}
+	for _, r := range append(append([]x86.Reg{liveOut}, liveIn...), x86.RCX, x86.RDX, x86.R8, x86.R9) {
+		if !inPool[r] {
+			inPool[r] = true
+			pr.Regs = append(pr.Regs, r)
+		}
+	}
 	seen := map[int64]bool{}
 	add := func(v int64) {
 		if !seen[v] {

@@ -25,6 +25,19 @@ func AcceptMH(cur, next, beta float64, rng *rand.Rand) bool {
 // AcceptGreedy accepts proposals that do not increase the cost.
 func AcceptGreedy(cur, next float64) bool { return next <= cur }
 
+// Threshold draws the acceptance decision before the proposal is scored,
+// as STOKE does: the proposal is accepted exactly when its cost is at most
+// the returned value (cur - ln(u)/β for MH with u uniform in (0, 1], cur
+// for greedy). Equivalent to AcceptMH and AcceptGreedy, it lets the
+// evaluation stop early.
+func Threshold(cur, beta float64, greedy bool, rng *rand.Rand) float64 {
+	if greedy {
+		return cur
+	}
+	u := 1 - rng.Float64() // (0, 1]
+	return cur - math.Log(u)/beta
+}
+
 // Verifier proves rewrites equivalent to a target with z3 and turns
 // refutations into test cases.
 type Verifier struct {
@@ -61,6 +74,16 @@ type Config struct {
 	VerifyTimeout time.Duration
 	Observer      rlcore.Observer
 	Run           string // label of the events
+	// Empty starts from len(target) nops instead of the target (STOKE's
+	// synthesis start, --init empty).
+	Empty bool
+	// Restart starts a new chain every Restart proposals (STOKE's cycle
+	// timeout), alternating between the target and the empty program;
+	// zero means never. Test cases and proofs carry over.
+	Restart int
+	// Goal stops the search (Status Finished) once a rewrite of latency
+	// at most Goal is proved; zero means search the whole budget.
+	Goal int
 }
 
 // Result is what Search returns.
@@ -100,14 +123,25 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	ev := NewEvaluator(spec, target, CallerSaved, RandomTests(spec, cfg.Tests, rng), cfg.Weights)
-	pr := NewProposer(target)
+	pr := NewProposer(target, spec.LiveIn, spec.LiveOut)
 	ver := &Verifier{Spec: spec, Target: target, Timeout: cfg.VerifyTimeout}
 	start := time.Now()
 	res := &Result{Rewrite: target.Clone(), Latency: target.Latency(), Verified: true, Status: rlcore.BudgetExhausted}
 	refuted := map[string]bool{}
 
-	cur := target.Clone()
-	curScore := ev.Score(cur)
+	empty := cfg.Empty
+	var cur x86.Program
+	var curScore Score
+	restart := func() {
+		if empty {
+			cur = make(x86.Program, len(target))
+		} else {
+			cur = target.Clone()
+		}
+		curScore = ev.Score(cur)
+		empty = !empty
+	}
+	restart()
 	next := make(x86.Program, 0, pr.MaxLen)
 	lastReport := start
 	for {
@@ -115,23 +149,20 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 			res.Status = rlcore.Interrupted
 			break
 		}
-		if (cfg.Proposals > 0 && res.Proposals >= cfg.Proposals) || (cfg.Duration > 0 && time.Since(start) >= cfg.Duration) {
+		if res.Status == rlcore.Finished || (cfg.Proposals > 0 && res.Proposals >= cfg.Proposals) || (cfg.Duration > 0 && time.Since(start) >= cfg.Duration) {
 			break
 		}
 		res.Proposals++
+		if cfg.Restart > 0 && res.Proposals%cfg.Restart == 0 {
+			restart()
+		}
 		next = append(next[:0], cur...)
 		var changed bool
 		next, changed, _ = pr.Apply(next, cfg.Move, rng)
 		if !changed {
 			continue
 		}
-		s := ev.Score(next)
-		var ok bool
-		if cfg.Greedy {
-			ok = AcceptGreedy(curScore.Cost, s.Cost)
-		} else {
-			ok = AcceptMH(curScore.Cost, s.Cost, cfg.Beta, rng)
-		}
+		s, ok := ev.ScoreBounded(next, Threshold(curScore.Cost, cfg.Beta, cfg.Greedy, rng))
 		if !ok {
 			continue
 		}
@@ -151,6 +182,9 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 			switch v.Verdict {
 			case smt.Equivalent:
 				res.Rewrite, res.Latency = Compact(cur), s.Latency
+				if s.Latency <= cfg.Goal {
+					res.Status = rlcore.Finished
+				}
 			case smt.Different:
 				refuted[key] = true
 				cex := v.Counterexample

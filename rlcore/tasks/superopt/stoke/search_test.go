@@ -40,7 +40,7 @@ func TestEvaluatorScoresTargetAndWrongRewrite(t *testing.T) {
 func TestMovesKeepProgramsValid(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	for _, tg := range hd.All() {
-		pr := NewProposer(tg.Code)
+		pr := NewProposer(tg.Code, tg.LiveIn, tg.LiveOut)
 		p := tg.Code.Clone()
 		for i := range 3000 {
 			m := Move(i % int(NumMoves))
@@ -82,7 +82,7 @@ func TestSearchFindsP01(t *testing.T) {
 		t.Skip("z3 not installed")
 	}
 	p01, _ := hd.Lookup("p01")
-	res, err := Search(context.Background(), specOf(p01), p01.Code, Config{Move: MoveWeighted, Proposals: 300000, Seed: 1})
+	res, err := Search(context.Background(), specOf(p01), p01.Code, Config{Move: MoveWeighted, Proposals: 4_000_000, Restart: 100_000, Goal: 2, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	var cands []cand
 	for _, tg := range hd.All() {
 		ev := NewEvaluator(specOf(tg), tg.Code, CallerSaved, RandomTests(specOf(tg), 32, rng), DefaultWeights)
-		p, _, _ := NewProposer(tg.Code).Apply(tg.Code.Clone(), MoveWeighted, rng)
+		p, _, _ := NewProposer(tg.Code, tg.LiveIn, tg.LiveOut).Apply(tg.Code.Clone(), MoveWeighted, rng)
 		cands = append(cands, cand{ev, p})
 	}
 	insts := 0

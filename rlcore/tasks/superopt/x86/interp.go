@@ -352,6 +352,8 @@ func (s *State) Step(in *Inst, pc int) {
 		}
 	case MovzxRR:
 		s.write(in.Dst, w, s.R[in.Src]&0xff)
+	case Movzx16RR:
+		s.write(in.Dst, w, s.R[in.Src]&0xffff)
 	case MovRI:
 		s.write(in.Dst, w, uint64(in.Imm))
 	case AddRI:

@@ -47,6 +47,7 @@ const NoReg Reg = 0xff
 var (
 	names64 = [NumRegs]string{"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"}
 	names32 = [NumRegs]string{"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d"}
+	names16 = [NumRegs]string{"ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"}
 	names8  = [NumRegs]string{"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"}
 )
 
@@ -58,6 +59,8 @@ func (r Reg) Name(w Width) string {
 	switch w {
 	case W8:
 		return names8[r]
+	case W16:
+		return names16[r]
 	case W32:
 		return names32[r]
 	}
@@ -68,9 +71,10 @@ func (r Reg) Name(w Width) string {
 type Width uint8
 
 // The operand sizes. W8 appears only as the destination of setcc and the
-// source of movzx.
+// source of movzx, W16 only as the source of movzx.
 const (
 	W8  Width = 8
+	W16 Width = 16
 	W32 Width = 32
 	W64 Width = 64
 )
@@ -80,6 +84,8 @@ func (w Width) Mask() uint64 {
 	switch w {
 	case W8:
 		return 0xff
+	case W16:
+		return 0xffff
 	case W32:
 		return 0xffffffff
 	}
@@ -187,7 +193,8 @@ const (
 	BsrRR
 	BsfRR
 	CmovRR
-	MovzxRR // movzx r, r8
+	MovzxRR   // movzx r, r8
+	Movzx16RR // movzx r, r16
 
 	MovRI
 	AddRI
@@ -221,55 +228,56 @@ type OpInfo struct {
 }
 
 var opInfo = [NumOps]OpInfo{
-	Nop:      {"nop", FormNone, false},
-	NotR:     {"not", FormR, false},
-	NegR:     {"neg", FormR, false},
-	IncR:     {"inc", FormR, false},
-	DecR:     {"dec", FormR, false},
-	ShlCL:    {"shl", FormR, false},
-	ShrCL:    {"shr", FormR, false},
-	SarCL:    {"sar", FormR, false},
-	RolCL:    {"rol", FormR, false},
-	RorCL:    {"ror", FormR, false},
-	MulR:     {"mul", FormR, false},
-	ImulR:    {"imul", FormR, false},
-	SetCC:    {"set", FormR, true},
-	MovRR:    {"mov", FormRR, false},
-	AddRR:    {"add", FormRR, false},
-	SubRR:    {"sub", FormRR, false},
-	AdcRR:    {"adc", FormRR, false},
-	SbbRR:    {"sbb", FormRR, false},
-	AndRR:    {"and", FormRR, false},
-	OrRR:     {"or", FormRR, false},
-	XorRR:    {"xor", FormRR, false},
-	CmpRR:    {"cmp", FormRR, false},
-	TestRR:   {"test", FormRR, false},
-	ImulRR:   {"imul", FormRR, false},
-	XchgRR:   {"xchg", FormRR, false},
-	PopcntRR: {"popcnt", FormRR, false},
-	LzcntRR:  {"lzcnt", FormRR, false},
-	TzcntRR:  {"tzcnt", FormRR, false},
-	BsrRR:    {"bsr", FormRR, false},
-	BsfRR:    {"bsf", FormRR, false},
-	CmovRR:   {"cmov", FormRR, true},
-	MovzxRR:  {"movzx", FormRR, false},
-	MovRI:    {"mov", FormRI, false},
-	AddRI:    {"add", FormRI, false},
-	SubRI:    {"sub", FormRI, false},
-	AdcRI:    {"adc", FormRI, false},
-	SbbRI:    {"sbb", FormRI, false},
-	AndRI:    {"and", FormRI, false},
-	OrRI:     {"or", FormRI, false},
-	XorRI:    {"xor", FormRI, false},
-	CmpRI:    {"cmp", FormRI, false},
-	TestRI:   {"test", FormRI, false},
-	ShlRI:    {"shl", FormRI, false},
-	ShrRI:    {"shr", FormRI, false},
-	SarRI:    {"sar", FormRI, false},
-	RolRI:    {"rol", FormRI, false},
-	RorRI:    {"ror", FormRI, false},
-	ImulRRI:  {"imul", FormRRI, false},
-	LeaRM:    {"lea", FormRM, false},
+	Nop:       {"nop", FormNone, false},
+	NotR:      {"not", FormR, false},
+	NegR:      {"neg", FormR, false},
+	IncR:      {"inc", FormR, false},
+	DecR:      {"dec", FormR, false},
+	ShlCL:     {"shl", FormR, false},
+	ShrCL:     {"shr", FormR, false},
+	SarCL:     {"sar", FormR, false},
+	RolCL:     {"rol", FormR, false},
+	RorCL:     {"ror", FormR, false},
+	MulR:      {"mul", FormR, false},
+	ImulR:     {"imul", FormR, false},
+	SetCC:     {"set", FormR, true},
+	MovRR:     {"mov", FormRR, false},
+	AddRR:     {"add", FormRR, false},
+	SubRR:     {"sub", FormRR, false},
+	AdcRR:     {"adc", FormRR, false},
+	SbbRR:     {"sbb", FormRR, false},
+	AndRR:     {"and", FormRR, false},
+	OrRR:      {"or", FormRR, false},
+	XorRR:     {"xor", FormRR, false},
+	CmpRR:     {"cmp", FormRR, false},
+	TestRR:    {"test", FormRR, false},
+	ImulRR:    {"imul", FormRR, false},
+	XchgRR:    {"xchg", FormRR, false},
+	PopcntRR:  {"popcnt", FormRR, false},
+	LzcntRR:   {"lzcnt", FormRR, false},
+	TzcntRR:   {"tzcnt", FormRR, false},
+	BsrRR:     {"bsr", FormRR, false},
+	BsfRR:     {"bsf", FormRR, false},
+	CmovRR:    {"cmov", FormRR, true},
+	MovzxRR:   {"movzx", FormRR, false},
+	Movzx16RR: {"movzx", FormRR, false},
+	MovRI:     {"mov", FormRI, false},
+	AddRI:     {"add", FormRI, false},
+	SubRI:     {"sub", FormRI, false},
+	AdcRI:     {"adc", FormRI, false},
+	SbbRI:     {"sbb", FormRI, false},
+	AndRI:     {"and", FormRI, false},
+	OrRI:      {"or", FormRI, false},
+	XorRI:     {"xor", FormRI, false},
+	CmpRI:     {"cmp", FormRI, false},
+	TestRI:    {"test", FormRI, false},
+	ShlRI:     {"shl", FormRI, false},
+	ShrRI:     {"shr", FormRI, false},
+	SarRI:     {"sar", FormRI, false},
+	RolRI:     {"rol", FormRI, false},
+	RorRI:     {"ror", FormRI, false},
+	ImulRRI:   {"imul", FormRRI, false},
+	LeaRM:     {"lea", FormRM, false},
 }
 
 // Info returns the opcode's description.

@@ -30,6 +30,8 @@ func (in Inst) String() string {
 		src := in.Src.Name(in.W)
 		if in.Op == MovzxRR {
 			src = in.Src.Name(W8)
+		} else if in.Op == Movzx16RR {
+			src = in.Src.Name(W16)
 		}
 		return mn + " " + in.Dst.Name(in.W) + ", " + src
 	case FormRI:
@@ -149,6 +151,10 @@ var regByName = func() map[string]struct {
 			r Reg
 			w Width
 		}{r, W8}
+		m[names16[r]] = struct {
+			r Reg
+			w Width
+		}{r, W16}
 	}
 	return m
 }()
@@ -178,7 +184,7 @@ func Parse(src string) (Program, error) {
 			line = line[:i]
 		}
 		line = strings.TrimSpace(strings.ToLower(strings.ReplaceAll(line, "\t", " ")))
-		if line == "" || strings.HasPrefix(line, ".") || strings.HasSuffix(line, ":") || line == "ret" || line == "endbr64" {
+		if line == "" || strings.HasPrefix(line, ".") || strings.HasSuffix(line, ":") || line == "ret" || line == "rep ret" || line == "endbr64" {
 			continue
 		}
 		in, err := ParseInst(line)
@@ -194,6 +200,11 @@ func Parse(src string) (Program, error) {
 func ParseInst(line string) (Inst, error) {
 	line = strings.TrimSpace(strings.ToLower(strings.ReplaceAll(line, "\t", " ")))
 	mn, rest, _ := strings.Cut(line, " ")
+	if mn == "rep" && strings.HasPrefix(strings.TrimSpace(rest), "bsf ") {
+		// F3 0F BC, gcc's spelling of tzcnt for the baseline x86-64 target.
+		mn, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+		mn = "tzcnt"
+	}
 	var ops []operand
 	if rest = strings.TrimSpace(rest); rest != "" {
 		for _, s := range strings.Split(rest, ",") {
@@ -331,14 +342,14 @@ func build(mn string, ops []operand) (Inst, error) {
 		if ops[0].w != ops[1].w {
 			return fmt.Errorf("operand sizes differ (%d and %d bits)", ops[0].w, ops[1].w)
 		}
-		if ops[0].w == W8 {
-			return fmt.Errorf("8-bit operands are only allowed in setcc and movzx")
+		if ops[0].w == W8 || ops[0].w == W16 {
+			return fmt.Errorf("8- and 16-bit operands are only allowed in setcc and movzx")
 		}
 		return nil
 	}
 	wide := func() error {
-		if ops[0].w == W8 {
-			return fmt.Errorf("8-bit operands are only allowed in setcc and movzx")
+		if ops[0].w == W8 || ops[0].w == W16 {
+			return fmt.Errorf("8- and 16-bit operands are only allowed in setcc and movzx")
 		}
 		return nil
 	}
@@ -364,10 +375,14 @@ func build(mn string, ops []operand) (Inst, error) {
 		}
 		return Inst{Op: CmovRR, W: width(0), Cond: c, Dst: ops[0].reg, Src: ops[1].reg}, nil
 	case mn == "movzx" && s == "rr":
-		if ops[1].w != W8 || ops[0].w == W8 {
-			return Inst{}, fmt.Errorf("movzx: want a 32/64-bit destination and an 8-bit source")
+		if (ops[1].w != W8 && ops[1].w != W16) || (ops[0].w != W32 && ops[0].w != W64) {
+			return Inst{}, fmt.Errorf("movzx: want a 32/64-bit destination and an 8- or 16-bit source")
 		}
-		return Inst{Op: MovzxRR, W: width(0), Dst: ops[0].reg, Src: ops[1].reg}, nil
+		op := MovzxRR
+		if ops[1].w == W16 {
+			op = Movzx16RR
+		}
+		return Inst{Op: op, W: width(0), Dst: ops[0].reg, Src: ops[1].reg}, nil
 	case mn == "lea" && s == "rm":
 		if err := wide(); err != nil {
 			return Inst{}, err

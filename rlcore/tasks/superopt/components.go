@@ -1,0 +1,144 @@
+package superopt
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/stoke"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/x86"
+)
+
+func init() {
+	rlcore.RegisterTask(&rlcore.Task{
+		Name:    TaskName,
+		Doc:     "STOKE-style superoptimization of the 25 Hacker's Delight programs (x86-64 subset, z3-verified)",
+		Options: options,
+		Open:    Open,
+	})
+	rlcore.RegisterState(&rlcore.State{
+		Name: "superopt-features", Task: TaskName,
+		Doc: "opcode histogram of the rewrite plus its cost terms (eq, latency, length relative to the target, correct, quality)",
+		New: func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
+			if len(args) != 0 {
+				return nil, fmt.Errorf("takes no arguments")
+			}
+			return featureState{}, nil
+		},
+	})
+	rlcore.RegisterReward(&rlcore.Reward{
+		Name: "superopt-cost-delta", Task: TaskName, Metric: "cost",
+		Doc: "decrease of STOKE's cost (eq + latency) in the step, relative to the initial cost",
+		Func: func(s *rlcore.RewardSignal) (float64, error) {
+			return (s.Prev - s.Cur) / max(s.Initial, 1), nil
+		},
+	})
+	rlcore.RegisterReward(&rlcore.Reward{
+		Name: "superopt-improvement", Task: TaskName, Metric: "cost",
+		Doc: "relative cost improvement of the step: (prev - cur) / prev",
+		Func: func(s *rlcore.RewardSignal) (float64, error) {
+			return (s.Prev - s.Cur) / max(s.Prev, 1), nil
+		},
+	})
+	rlcore.RegisterReward(&rlcore.Reward{
+		Name: "superopt-success", Task: TaskName, Metric: "latency", Baseline: "o3",
+		Doc: "1 on the step where the rewrite first becomes correct (and proved) and as fast as gcc -O3, else 0",
+		Func: func(s *rlcore.RewardSignal) (float64, error) {
+			e, ok := s.Episode.(*Episode)
+			if !ok {
+				return 0, fmt.Errorf("superopt-success needs a superopt episode, got %T", s.Episode)
+			}
+			target := float64(e.ev.TLat)
+			reached := func(q float64) bool { return q >= target/max(s.Baseline, 1)-1e-9 }
+			if e.score.Correct() && !e.unproven && reached(s.Quality) && !reached(s.PrevQuality) {
+				return 1, nil
+			}
+			return 0, nil
+		},
+	})
+	rlcore.RegisterTransition(&rlcore.Transition{
+		Name: "superopt-mh", Task: TaskName,
+		Doc: "propose the move; accept with probability min(1, exp(-β·Δcost)) as STOKE's Metropolis-Hastings, else revert",
+		Step: func(ctx context.Context, in rlcore.TransitionInput) (rlcore.Episode, bool, error) {
+			return acceptStep(ctx, in, false)
+		},
+	})
+	rlcore.RegisterTransition(&rlcore.Transition{
+		Name: "superopt-greedy", Task: TaskName,
+		Doc: "propose the move; keep it only if the cost does not rise",
+		Step: func(ctx context.Context, in rlcore.TransitionInput) (rlcore.Episode, bool, error) {
+			return acceptStep(ctx, in, true)
+		},
+	})
+	for _, m := range []struct{ name, doc string }{
+		{"cost", "STOKE's cost: eq (wrong output bits over the test cases, misalignment-relaxed) + latency"},
+		{"latency", "sum of the rewrite's instruction latencies (Agner Fog's Zen 3 table)"},
+		{"correctness", "STOKE's eq term: wrong live-out bits over the test cases (0 = right on every test)"},
+		{"length", "instructions in the rewrite, nops excluded"},
+	} {
+		rlcore.RegisterMeasure(&rlcore.Measure{Name: m.name, Doc: m.doc, Task: TaskName})
+	}
+	rlcore.RegisterActionSpace(&rlcore.ActionSpace{
+		Name: "superopt-basic", Task: TaskName,
+		Doc: "the eight elementary STOKE moves, without the weighted mix",
+		Select: func(p rlcore.Problem) ([]int, error) {
+			var idx []int
+			for m := stoke.MoveOpcode; m < stoke.MoveWeighted; m++ {
+				idx = append(idx, int(m))
+			}
+			return idx, nil
+		},
+	})
+}
+
+// acceptStep makes the task's proposals-per-step proposals of move kind
+// in.Action, each accepted (MH or greedy) or reverted; the step counts as
+// applied when any proposal was accepted.
+func acceptStep(ctx context.Context, in rlcore.TransitionInput, greedy bool) (rlcore.Episode, bool, error) {
+	e, ok := in.Episode.(*Episode)
+	if !ok {
+		return in.Episode, false, fmt.Errorf("superopt transitions need a superopt episode, got %T", in.Episode)
+	}
+	applied := false
+	for range e.p.opts.PerStep {
+		if err := ctx.Err(); err != nil {
+			return e, applied, err
+		}
+		acc, err := e.propose(ctx, in.Action, greedy)
+		if err != nil {
+			return e, applied, err
+		}
+		applied = applied || acc
+	}
+	return e, applied, nil
+}
+
+// featureState is superopt-features.
+type featureState struct{}
+
+const numFeatures = int(x86.NumOps) + 5
+
+func (featureState) Space() rlcore.Space { return rlcore.NewBox(numFeatures, 0, 100) }
+
+func (featureState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
+	e, ok := ep.(*Episode)
+	if !ok {
+		return nil, fmt.Errorf("superopt-features needs a superopt episode, got %T", ep)
+	}
+	obs := make([]float64, numFeatures)
+	n := e.prog.Len()
+	for _, in := range e.prog {
+		if in.Op != x86.Nop {
+			obs[in.Op] += 1 / float64(n)
+		}
+	}
+	k := int(x86.NumOps)
+	obs[k] = float64(e.score.Eq) / float64(max(e.ev.MaxEq(), 1))
+	obs[k+1] = min(float64(e.score.Latency)/float64(max(e.ev.TLat, 1)), 100)
+	obs[k+2] = min(float64(n)/float64(max(e.b.target.Code.Len(), 1)), 100)
+	if e.score.Correct() {
+		obs[k+3] = 1
+	}
+	obs[k+4] = min(e.quality(), 100)
+	return obs, nil
+}
