@@ -21,6 +21,17 @@ type Notebook struct{}
 // Update sends html to the block id of the running cell's output.
 func (Notebook) Update(id, html string) { gonbui.UpdateHtml(id, html) }
 
+// Flush waits until gonb has received every update sent so far, so that
+// the final frame is not lost when the cell's program exits.
+func (Notebook) Flush() { gonbui.Sync() }
+
+// flush calls d's Flush method when it has one.
+func flush(d Display) {
+	if f, ok := d.(interface{ Flush() }); ok {
+		f.Flush()
+	}
+}
+
 // InNotebook reports whether the program runs inside a gonb notebook cell.
 func InNotebook() bool { return gonbui.IsNotebook }
 

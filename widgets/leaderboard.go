@@ -118,6 +118,9 @@ func (l *Leaderboard) Close() error {
 	l.closed = true
 	l.mu.Unlock()
 	l.th.stop()
+	if l.display != nil {
+		flush(l.display)
+	}
 	return l.err
 }
 

@@ -214,6 +214,9 @@ func (lc *LiveCurves) Close() error {
 	lc.closed = true
 	lc.mu.Unlock()
 	lc.th.stop()
+	if lc.display != nil {
+		flush(lc.display)
+	}
 	return lc.err
 }
 
