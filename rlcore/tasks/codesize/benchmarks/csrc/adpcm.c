@@ -3,6 +3,8 @@
 #include <stdint.h>
 
 #define NSAMPLES 20000
+#define BLOCK 1017 /* samples per block; odd like WAV IMA blocks, the first travels in the header */
+#define NBLOCKS ((NSAMPLES + BLOCK - 1) / BLOCK)
 
 static const int index_table[16] = { -1, -1, -1, -1, 2, 4, 6, 8, -1, -1, -1, -1, 2, 4, 6, 8 };
 
@@ -78,25 +80,48 @@ static int decode_sample(adpcm_state *st, int code)
     return st->predicted;
 }
 
-static void adpcm_encode(const int16_t *in, uint8_t *out, int n)
+/* Each block carries a header with the first sample and the step index, as
+ * in WAV IMA ADPCM, so the decoder starts in step with the encoder. */
+typedef struct {
+    int16_t first;
+    uint8_t index;
+} block_header;
+
+static void adpcm_encode(const int16_t *in, uint8_t *out, block_header *hdr, int n)
 {
     adpcm_state st = { 0, 0 };
-    int i;
+    int i, nib = 0;
     for (i = 0; i < n; i++) {
-        int code = encode_sample(&st, in[i]);
-        if (i & 1)
-            out[i / 2] = (uint8_t)(out[i / 2] | (code << 4));
+        int code;
+        if (i % BLOCK == 0) {
+            hdr[i / BLOCK].first = in[i];
+            hdr[i / BLOCK].index = (uint8_t)st.index;
+            st.predicted = in[i];
+            continue;
+        }
+        code = encode_sample(&st, in[i]);
+        if (nib & 1)
+            out[nib / 2] = (uint8_t)(out[nib / 2] | (code << 4));
         else
-            out[i / 2] = (uint8_t)code;
+            out[nib / 2] = (uint8_t)code;
+        nib++;
     }
 }
 
-static void adpcm_decode(const uint8_t *in, int16_t *out, int n)
+static void adpcm_decode(const uint8_t *in, const block_header *hdr, int16_t *out, int n)
 {
     adpcm_state st = { 0, 0 };
-    int i;
+    int i, nib = 0;
     for (i = 0; i < n; i++) {
-        int code = (i & 1) ? (in[i / 2] >> 4) : (in[i / 2] & 15);
+        int code;
+        if (i % BLOCK == 0) {
+            st.predicted = hdr[i / BLOCK].first;
+            st.index = hdr[i / BLOCK].index;
+            out[i] = hdr[i / BLOCK].first;
+            continue;
+        }
+        code = (nib & 1) ? (in[nib / 2] >> 4) : (in[nib / 2] & 15);
+        nib++;
         out[i] = (int16_t)decode_sample(&st, code);
     }
 }
@@ -127,15 +152,18 @@ int main(void)
 {
     static int16_t signal[NSAMPLES], decoded[NSAMPLES];
     static uint8_t packed[NSAMPLES / 2];
+    static block_header headers[NBLOCKS];
     uint32_t hash = 5381u;
     long long err2 = 0;
     int maxerr = 0, i;
 
     make_signal(signal, NSAMPLES);
-    adpcm_encode(signal, packed, NSAMPLES);
-    adpcm_decode(packed, decoded, NSAMPLES);
-    for (i = 0; i < NSAMPLES / 2; i++)
+    adpcm_encode(signal, packed, headers, NSAMPLES);
+    adpcm_decode(packed, headers, decoded, NSAMPLES);
+    for (i = 0; i < (NSAMPLES - NBLOCKS) / 2; i++)
         hash = hash * 33u + packed[i];
+    for (i = 0; i < NBLOCKS; i++)
+        hash = hash * 7u + (uint32_t)(uint16_t)headers[i].first + headers[i].index;
     for (i = 0; i < NSAMPLES; i++) {
         int e = signal[i] - decoded[i];
         if (e < 0)
