@@ -83,24 +83,26 @@ func TestTaskEnvComponents(t *testing.T) {
 	for _, tc := range []struct {
 		state, reward, actions, transition string
 		dim                                int
+		bench                              string
 	}{
-		{"instcount", "ic", "all", "apply", 70},
-		{"instcount-norm", "ic-norm", "all", "apply", 69},
-		{"autophase", "ic-oz", "all", "apply", 56},
-		{"autophase+action-history(2)", "ic-o3", "all", "revert-if-worse", 56 + 2*len(Passes)},
-		{"instcount", "textsize", "all", "apply", 70},
-		{"instcount", "textsize-norm", "all", "apply", 70},
-		{"instcount", "textsize-oz", "all", "apply", 70},
-		{"instcount", "textsize-o3", "all", "apply", 70},
-		{"autophase", "ic-oz", "oz-passes", "apply", 56},
+		{"instcount", "ic", "all", "apply", 70, "csmith:7"},
+		{"instcount-norm", "ic-norm", "all", "apply", 69, "csmith:7"},
+		{"autophase", "ic-oz", "all", "apply", 56, "csmith:7"},
+		{"autophase+action-history(2)", "ic-o3", "all", "revert-if-worse", 56 + 2*len(Passes), "csmith:7"},
+		{"autophase", "ic-oz", "oz-passes", "apply", 56, "csmith:7"},
+		// textsize compiles the module at every step: use a small program.
+		{"instcount", "textsize", "all", "apply", 70, "testdata/suite/crc.c"},
+		{"instcount", "textsize-norm", "all", "apply", 70, "testdata/suite/crc.c"},
+		{"instcount", "textsize-oz", "all", "apply", 70, "testdata/suite/crc.c"},
+		{"instcount", "textsize-o3", "all", "revert-if-worse", 70, "testdata/suite/crc.c"},
 	} {
-		t.Run(tc.state+"/"+tc.reward+"/"+tc.transition, func(t *testing.T) {
+		t.Run(tc.state+"/"+tc.reward+"/"+tc.actions+"/"+tc.transition, func(t *testing.T) {
 			env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Arm: rlcore.Arm{State: tc.state, Reward: tc.reward, Actions: tc.actions, Transition: tc.transition}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer env.Close()
-			obs, err := env.Reset(ctx, "csmith:7")
+			obs, err := env.Reset(ctx, tc.bench)
 			if err != nil {
 				t.Fatal(err)
 			}
