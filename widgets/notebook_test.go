@@ -44,8 +44,9 @@ func startFakeGonb(t *testing.T) *fakeGonb {
 	if f.err != nil {
 		t.Skipf("cannot fake gonb's pipes: %v", f.err)
 	}
-	gonbui.IsNotebook = true
-	t.Cleanup(func() { gonbui.IsNotebook = false })
+	// IsNotebook stays true for the rest of the process: gonb's goroutines
+	// read it at any time, so changing it back would be a data race. The
+	// headless tests skip themselves when it is set.
 	f.g.mu.Lock()
 	f.g.msgs = nil
 	f.g.mu.Unlock()
@@ -102,7 +103,9 @@ func newFakeGonb() (*fakeGonb, error) {
 			}
 		}
 	}()
-	go func() { _ = gonbui.Open() }()
+	if err := gonbui.Open(); err != nil {
+		return nil, err
+	}
 	<-ready
 	// The pipes are open: their names are no longer needed.
 	if err := os.RemoveAll(dir); err != nil {
@@ -203,15 +206,21 @@ func TestNotebookThroughGonbPipes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := StopButton(cancel)
-	script := g.waitFor(t, "the button's script", func(m *protocol.DisplayData) bool {
-		return strings.Contains(htmlOf(m), "newSyncedVariable")
+	button := g.waitFor(t, "the button", func(m *protocol.DisplayData) bool {
+		return m.DisplayID == stop.blockID && strings.Contains(htmlOf(m), "&#9632; Stop")
 	})
-	addr := regexp.MustCompile(`newSyncedVariable\("([^"]+)"`).FindStringSubmatch(htmlOf(script))
+	addr := regexp.MustCompile(`newSyncedVariable\("([^"]+)"`).FindStringSubmatch(htmlOf(button))
 	if addr == nil || !strings.HasPrefix(addr[1], "/supersonic/stop/") {
-		t.Fatalf("button script has no address: %s", htmlOf(script))
+		t.Fatalf("button script has no address: %s", htmlOf(button))
 	}
-	g.waitFor(t, "the button", func(m *protocol.DisplayData) bool {
-		return strings.Contains(htmlOf(m), "&#9632; Stop")
+	g.waitFor(t, "the subscription to the button's address", func(m *protocol.DisplayData) bool {
+		switch v := m.Data[protocol.MIMECommSubscribe].(type) {
+		case protocol.CommSubscription:
+			return v.Address == addr[1] && !v.Unsubscribe
+		case *protocol.CommSubscription:
+			return v.Address == addr[1] && !v.Unsubscribe
+		}
+		return false
 	})
 	g.send(addr[1], 0) // the browser created the button
 	if ctx.Err() != nil || stop.Clicked() {
