@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -154,7 +155,8 @@ pull: 3s
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("winner %s\n%s", res.Winner.Name, cmp.Table())
+		// Printed rather than logged: benchmark logs are truncated.
+		fmt.Printf("winner %s (mean %.4f over %d pulls)\n%s", res.Winner.Name, res.Winner.Mean, res.Winner.Pulls, cmp.Table())
 		for _, o := range cmp.Overheads {
 			if !math.IsNaN(o.Geomean) {
 				b.ReportMetric(o.Geomean, "overhead-"+o.Method)
