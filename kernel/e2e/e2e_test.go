@@ -110,7 +110,7 @@ func runPython(t *testing.T, args ...string) string {
 }
 
 func TestKernel(t *testing.T) {
-	for _, scenario := range []string{"plain", "help", "list", "malformed", "display", "comm", "complete", "interrupt", "gonb_dies", "restart", "shutdown"} {
+	for _, scenario := range []string{"plain", "help", "list", "malformed", "display", "comm", "complete", "stdin", "interrupt", "gonb_dies", "restart", "shutdown"} {
 		t.Run(scenario, func(t *testing.T) {
 			out := runPython(t, scenario)
 			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {

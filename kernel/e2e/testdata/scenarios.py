@@ -227,6 +227,16 @@ def scenario_complete(km, kc):
     check(r["status"] == "ok", "Go completion is answered by gonb", r)
 
 
+def scenario_stdin(km, kc):
+    msg_id = kc.execute('%with_inputs\n!read x && echo "got $x"', allow_stdin=True)
+    req = kc.get_stdin_msg(timeout=TIMEOUT)
+    check(req["msg_type"] == "input_request" and req["parent_header"]["msg_id"] == msg_id, "gonb's input_request reaches the client", req)
+    kc.input("supersonic")
+    reply = get_reply(kc, msg_id)
+    text = text_of(collect(kc, msg_id))
+    check(reply["content"]["status"] == "ok" and "got supersonic" in text, "the input_reply reaches the cell", text)
+
+
 def scenario_interrupt(km, kc):
     msg_id = kc.execute('%%\nfmt.Println("sleeping")\ntime.Sleep(120 * time.Second)\nfmt.Println("woke up")')
     deadline = time.time() + TIMEOUT
