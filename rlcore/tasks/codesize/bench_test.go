@@ -215,3 +215,31 @@ func reportMedian(b *testing.B, steps []time.Duration) {
 	slices.Sort(steps)
 	b.ReportMetric(float64(steps[len(steps)/2].Nanoseconds()), "median-ns/step")
 }
+
+// BenchmarkObserve measures the observations and the textsize measure of
+// the csmith:7 O0 module through the worker.
+func BenchmarkObserve(b *testing.B) {
+	bm := benchModule(b)
+	ctx := context.Background()
+	ep, err := shared.newEpisode(ctx, bm.name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ep.Close()
+	for _, tc := range []struct {
+		name string
+		get  func() error
+	}{
+		{"instcount", func() error { _, err := ep.InstCount(ctx); return err }},
+		{"autophase", func() error { _, err := ep.Autophase(ctx); return err }},
+		{"textsize", func() error { ep.size = -1; _, err := ep.Measure(ctx, "textsize"); return err }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := tc.get(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
