@@ -183,6 +183,15 @@ func (e *Episode) Bitcode(ctx context.Context) ([]byte, error) {
 	return resp.Bitcode, nil
 }
 
+// IR returns the current module as textual LLVM IR.
+func (e *Episode) IR(ctx context.Context) (string, error) {
+	resp, err := e.call(ctx, &request{Op: opIR})
+	if err != nil {
+		return "", fmt.Errorf("codesize: benchmark %s: IR: %w", e.b.name, err)
+	}
+	return resp.IR, nil
+}
+
 // Close frees the module and gives the worker back.
 func (e *Episode) Close() error {
 	e.once.Do(func() {

@@ -62,6 +62,14 @@ func TestEpisodeApplyForkMeasure(t *testing.T) {
 	if err != nil || len(counts) != llvm.InstCountDim || counts[0] != int64(ic) {
 		t.Fatalf("InstCount = %v (len %d), %v; want TotalInsts = %v", counts[:3], len(counts), err, ic)
 	}
+	ir, err := ep.IR(ctx)
+	if err != nil || !strings.Contains(ir, "define") || strings.Count(ir, "alloca") >= strings.Count(mustIR(t, fork), "alloca") {
+		t.Errorf("IR after sroa: %d bytes, %v; want fewer allocas than at O0", len(ir), err)
+	}
+	bc, err := ep.Bitcode(ctx)
+	if err != nil || len(bc) < 4 || string(bc[:2]) != "BC" {
+		t.Errorf("Bitcode: %d bytes, %v", len(bc), err)
+	}
 	ap, err := ep.Autophase(ctx)
 	if err != nil || len(ap) != llvm.AutophaseDim || ap[51] != int64(ic) {
 		t.Fatalf("Autophase TotalInsts = %v, %v; want %v", ap[51], err, ic)
@@ -151,4 +159,13 @@ func TestTaskEnvComponents(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustIR(t *testing.T, ep rlcore.Episode) string {
+	t.Helper()
+	ir, err := ep.(*Episode).IR(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ir
 }

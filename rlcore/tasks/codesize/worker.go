@@ -39,6 +39,7 @@ const (
 	opBitcode                 // Handle → Bitcode
 	opBaseline                // Key, Pipeline → IC and, with WithSize, Size of the pipeline's result
 	opAbort                   // debugging: abort() the worker as an LLVM check failure would
+	opIR                      // Handle → IR (textual)
 )
 
 type request struct {
@@ -61,6 +62,7 @@ type response struct {
 	NeedBitcode bool
 	// HasMain (opBaseline): the module defines main.
 	HasMain bool
+	IR      string
 }
 
 // maxCachedModules bounds the parsed initial modules a worker keeps.
@@ -226,6 +228,8 @@ func (st *workerState) do(req *request, resp *response) error {
 		resp.Size, err = st.textSize(m)
 	case opBitcode:
 		resp.Bitcode = m.Bitcode()
+	case opIR:
+		resp.IR = m.String()
 	default:
 		return fmt.Errorf("unknown request %d", req.Op)
 	}
