@@ -17,10 +17,12 @@ import (
 
 // Validator is an optional interface of a rlcore.Problem: a task-specific
 // check of a deployed action sequence beyond replaying it (for code size,
-// for example, that the optimized program still compiles and verifies).
-// actions are task action indices (into Problem.Actions), as applied.
+// for example, that the optimized program still compiles and behaves like
+// the original). actions are task action indices (into Problem.Actions),
+// as applied; names are Problem.Actions()[a]. Deploy calls it after the
+// replay on a fresh env reached the recorded quality.
 type Validator interface {
-	Validate(ctx context.Context, benchmark string, actions []int) error
+	ValidateActions(ctx context.Context, benchmark string, actions []int) error
 }
 
 // DefaultDeployBudget is the per-benchmark training budget of Deploy and
@@ -276,7 +278,7 @@ func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, bes
 		return applied, names, fmt.Errorf("replay reached quality %g, training recorded %g: the task is not deterministic", q, best.Quality)
 	}
 	if v, ok := d.problem.(Validator); ok {
-		if err := v.Validate(ctx, bench, applied); err != nil {
+		if err := v.ValidateActions(ctx, bench, applied); err != nil {
 			return applied, names, fmt.Errorf("validation by task %s: %w", d.problem.Task(), err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
@@ -321,5 +322,56 @@ func TestDeployWithoutSearchRunIsAClearError(t *testing.T) {
 	_, err := Deploy(context.Background(), DeployOptions{Run: "never-ran", Store: tempStore(t)})
 	if !errors.Is(err, store.ErrNoRun) || !strings.Contains(err.Error(), "never-ran") {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestWallTimeBudgetAndDRLMetaPolicy(t *testing.T) {
+	st := tempStore(t)
+	spec := synSpec("walltime")
+	res, err := Search(context.Background(), spec, Options{Strategy: "drl", Budget: rlcore.Budget{Duration: 200 * time.Millisecond}, Workers: 2, Store: st, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != rlcore.BudgetExhausted || len(res.Pulls) == 0 || res.Winner == nil {
+		t.Fatalf("status %v after %d pulls", res.Status, len(res.Pulls))
+	}
+	w, err := st.Policy(context.Background(), res.RunID, "meta:drl")
+	if err != nil || !strings.Contains(string(w), "drl-meta-policy") {
+		t.Fatalf("stored meta policy %q, %v", w, err)
+	}
+}
+
+func TestTuneInterruptedKeepsTrials(t *testing.T) {
+	st := tempStore(t)
+	ctx := context.Background()
+	spec := synSpec("tune-int")
+	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"noise": 0, "work": 3000}}}
+	if _, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Steps: 8}, Workers: 2, Store: st, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := 0
+	tr, err := Tune(cctx, TuneOptions{Run: "tune-int", Store: st, Trials: 100, Workers: 2, OnTrial: func(TrialEvent) {
+		if n++; n == 5 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Status != rlcore.Interrupted || len(tr.Trials) < 5 || tr.Best == nil {
+		t.Fatalf("tune: status %v, %d trials, best %v", tr.Status, len(tr.Trials), tr.Best)
+	}
+	run, err := st.FindRun(ctx, "tune-int", store.KindTune)
+	if err != nil || run.Status != store.StatusInterrupted {
+		t.Fatalf("stored tune run %+v, %v", run, err)
+	}
+	pulls, _ := st.Pulls(ctx, run.ID, false)
+	if len(pulls) != len(tr.Trials) {
+		t.Fatalf("stored %d trials of %d", len(pulls), len(tr.Trials))
+	}
+	if _, ok, _ := st.LatestTuned(ctx, run.Parent, tr.Arm.String()); !ok {
+		t.Fatal("the best configuration so far was not stored")
 	}
 }

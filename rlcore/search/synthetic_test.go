@@ -80,8 +80,8 @@ func (p *synProblem) NewEpisode(_ context.Context, b string) (rlcore.Episode, er
 
 func (p *synProblem) Close() error { return nil }
 
-// Validate is the optional replay-validation hook (search.Validator).
-func (p *synProblem) Validate(_ context.Context, benchmark string, actions []int) error {
+// ValidateActions is the optional replay-validation hook (search.Validator).
+func (p *synProblem) ValidateActions(_ context.Context, benchmark string, actions []int) error {
 	p.validated.Add(1)
 	if p.rejectAll {
 		return errors.New("the synthetic validator rejects everything")
