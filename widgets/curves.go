@@ -142,14 +142,18 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		f.Height = style.Height
 	}
 	for i, c := range curves {
-		pts := decimate(c.pts, xmin, xmax, decimateBuckets)
+		pts := c.pts
+		if style.Y == YBest {
+			pts = staircase(pts)
+		}
+		pts = decimate(pts, xmin, xmax, decimateBuckets)
 		xys := make(plotter.XYs, 0, len(pts))
-		last := math.NaN()
 		for _, pt := range pts {
 			if finite(pt.x) && finite(pt.y) {
 				xys = append(xys, plotter.XY{X: pt.x, Y: pt.y})
 			}
 		}
+		last := math.NaN()
 		best := math.Inf(-1)
 		for _, pt := range c.pts {
 			if finite(pt.y) && pt.y > best {
@@ -170,14 +174,11 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		}
 		sty := seriesStyle(i)
 		if len(xys) > 0 {
-			line, err := plotter.NewLine(xys)
-			if err == nil { // NewLine only fails on non-finite values, filtered above
-				line.LineStyle = sty
-				if style.Y == YBest {
-					line.StepStyle = plotter.PostStep
-				}
-				p.Add(line)
+			line := &plotter.Line{XYs: xys, LineStyle: sty}
+			if style.Y == YBest {
+				line.StepStyle = plotter.PostStep
 			}
+			p.Add(curveLine{line})
 		}
 		f.addLegend(label, lineThumb(sty))
 	}
@@ -191,6 +192,33 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		p.X.Min = 0
 	}
 	return f
+}
+
+// curveLine draws a plotter.Line without reporting a glyph box per point:
+// lines have no glyphs, and gonum/plot would otherwise gather thousands of
+// empty boxes several times per frame to pad the axes (most of the
+// rendering time of a long curve).
+type curveLine struct{ line *plotter.Line }
+
+func (l curveLine) Plot(c draw.Canvas, p *plot.Plot) { l.line.Plot(c, p) }
+
+func (l curveLine) DataRange() (xmin, xmax, ymin, ymax float64) { return l.line.DataRange() }
+
+// staircase keeps the points of a best-so-far curve where the value
+// changes, and the last point: drawn as a post-step line, it is the same
+// curve.
+func staircase(pts []xy) []xy {
+	if len(pts) <= 2 {
+		return pts
+	}
+	out := make([]xy, 0, 64)
+	out = append(out, pts[0])
+	for i := 1; i < len(pts)-1; i++ {
+		if pts[i].y != out[len(out)-1].y {
+			out = append(out, pts[i])
+		}
+	}
+	return append(out, pts[len(pts)-1])
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -218,7 +246,8 @@ func decimate(pts []xy, xmin, xmax float64, buckets int) []xy {
 			}
 			last = j
 		}
-		for _, k := range sortedUnique4(first, lo, hi, last) {
+		idx, n := sortedUnique4(first, lo, hi, last)
+		for _, k := range idx[:n] {
 			out = append(out, pts[k])
 		}
 		i = j
@@ -226,22 +255,24 @@ func decimate(pts []xy, xmin, xmax float64, buckets int) []xy {
 	return out
 }
 
-// sortedUnique4 returns the distinct values of a, b, c, d in increasing
-// order (a ≤ b, c ≤ d always holds here but is not assumed).
-func sortedUnique4(a, b, c, d int) []int {
-	v := [4]int{a, b, c, d}
+// sortedUnique4 returns the n distinct values of a, b, c, d in increasing
+// order in the first n entries of an array (no allocation: it runs once
+// per column).
+func sortedUnique4(a, b, c, d int) (v [4]int, n int) {
+	v = [4]int{a, b, c, d}
 	for i := 1; i < 4; i++ {
 		for j := i; j > 0 && v[j] < v[j-1]; j-- {
 			v[j], v[j-1] = v[j-1], v[j]
 		}
 	}
-	out := v[:1]
+	n = 1
 	for _, x := range v[1:] {
-		if x != out[len(out)-1] {
-			out = append(out, x)
+		if x != v[n-1] {
+			v[n] = x
+			n++
 		}
 	}
-	return out
+	return v, n
 }
 
 // lineThumb draws a legend thumbnail: a short thick line in the series'

@@ -47,11 +47,11 @@ func TestPlotCurvesSVGStructure(t *testing.T) {
 				if !doc.hasText(s.Name) {
 					t.Errorf("legend has no entry for arm %q", s.Name)
 				}
-				if n := doc.linesOf(hexColor(i), 50); n != 1 {
+				if n := doc.linesOf(hexColor(i), 3); n != 1 {
 					t.Errorf("arm %q (colour %s) is drawn as %d long lines, want 1", s.Name, hexColor(i), n)
 				}
 				// The legend thumbnail is a short line of the same colour.
-				if n := doc.linesOf(hexColor(i), 1) - doc.linesOf(hexColor(i), 50); n != 1 {
+				if n := doc.linesOf(hexColor(i), 1) - doc.linesOf(hexColor(i), 3); n != 1 {
 					t.Errorf("arm %q has %d legend thumbnails, want 1", s.Name, n)
 				}
 			}
