@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ErrCrashed is wrapped by the errors of episodes whose worker process
@@ -57,12 +58,49 @@ func startWorker() (*worker, error) {
 	}
 	w.in = bufio.NewWriter(w.stdin)
 	w.enc = gob.NewEncoder(w.in)
-	w.dec = gob.NewDecoder(bufio.NewReader(stdout))
+	out := bufio.NewReader(stdout)
+	w.dec = gob.NewDecoder(out)
 	go func() {
 		cmd.Wait()
 		close(w.waited)
 	}()
+	if err := awaitGreeting(out); err != nil {
+		w.mu.Lock()
+		w.markDead()
+		err = fmt.Errorf("start LLVM worker: %w: %w", err, w.dead)
+		w.mu.Unlock()
+		return nil, err
+	}
 	return w, nil
+}
+
+// workerStartTimeout bounds the wait for a new worker's greeting.
+const workerStartTimeout = time.Minute
+
+// awaitGreeting skips output until the worker's greeting line.
+func awaitGreeting(out *bufio.Reader) error {
+	done := make(chan error, 1)
+	go func() {
+		for skipped := 0; skipped < 1<<20; {
+			line, err := out.ReadString('\n')
+			if err != nil {
+				done <- fmt.Errorf("no greeting: %w", err)
+				return
+			}
+			if line == workerGreeting {
+				done <- nil
+				return
+			}
+			skipped += len(line)
+		}
+		done <- errors.New("no greeting in the first MiB of output")
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(workerStartTimeout):
+		return fmt.Errorf("no greeting within %v", workerStartTimeout)
+	}
 }
 
 // call sends one request and waits for the answer. Cancelling ctx kills

@@ -17,6 +17,9 @@ import (
 // until stdin closes. An LLVM abort kills the worker, not the search.
 const workerEnv = "SUPERSONIC_CODESIZE_WORKER"
 
+// workerGreeting is the first line a ready worker writes.
+const workerGreeting = "supersonic codesize worker ready\n"
+
 func init() {
 	if os.Getenv(workerEnv) != "1" {
 		return
@@ -90,6 +93,9 @@ func runWorker() int {
 		return 2
 	}
 	out := bufio.NewWriter(os.NewFile(uintptr(protoFD), "protocol"))
+	// The greeting lets the parent skip anything that earlier package
+	// initialisers printed to stdout.
+	out.WriteString(workerGreeting)
 	enc := gob.NewEncoder(out)
 	dec := gob.NewDecoder(bufio.NewReader(os.Stdin))
 	tm, err := llvm.NewHostTargetMachine()
@@ -98,6 +104,9 @@ func runWorker() int {
 		return 2
 	}
 	st := &workerState{ctx: llvm.NewContext(), tm: tm, initial: map[string]*llvm.Module{}, modules: map[int]*llvm.Module{}}
+	if err := out.Flush(); err != nil {
+		return 2
+	}
 	for {
 		var req request
 		if err := dec.Decode(&req); err != nil {
