@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image/color"
@@ -209,10 +210,8 @@ func WriteComparisonText(w io.Writer, c Comparison) error {
 	if ref == "" {
 		ref = "default"
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	if c.Title != "" {
-		fmt.Fprintln(tw, c.Title)
-	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "method\tgeomean vs %s\tbenchmarks\tsearch\tdeploy\n", ref)
 	for m, g := range c.Geomeans() {
 		n := 0
@@ -225,6 +224,13 @@ func WriteComparisonText(w io.Writer, c Comparison) error {
 		fmt.Fprintf(tw, "%s\t%+.2f%%\t%d/%d\t%s\t%s\n", c.Methods[m], percent(g), n, len(c.Benchmarks), durationText(r.Search), durationText(r.Deploy))
 	}
 	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing comparison: %w", err)
+	}
+	text := trimLines(buf.String())
+	if c.Title != "" {
+		text = c.Title + "\n" + text
+	}
+	if _, err := io.WriteString(w, text); err != nil {
 		return fmt.Errorf("writing comparison: %w", err)
 	}
 	return nil

@@ -283,8 +283,15 @@ func lineThumb(sty draw.LineStyle) plot.Thumbnailer {
 	return &plotter.Line{LineStyle: thick}
 }
 
-// formatScore prints a score with four significant digits.
+// formatScore prints a score with a fixed number of decimals for its
+// magnitude, so that the scores of a legend line up: 1.130, 0.927, 12.5.
 func formatScore(v float64) string {
+	switch a := math.Abs(v); {
+	case a < 10:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	case a < 1000:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 

@@ -145,3 +145,19 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 }
+
+func TestSVGToHTML(t *testing.T) {
+	svg := mustSVG(t, PlotCurves(seriesOf(syntheticSearch(8, 2, 20)), CurveStyle{Title: "inline"}))
+	html := svgToHTML(svg)
+	if strings.Contains(html, "<?xml") || !strings.HasPrefix(html, `<div class="supersonic-chart"><svg style="max-width:100%;height:auto"`) {
+		t.Errorf("inline chart starts with %.120q", html)
+	}
+	// Still well-formed XML, with the fallback fonts.
+	doc := parseSVG(t, []byte(html))
+	if !doc.hasText("inline") {
+		t.Error("inline chart lost its title")
+	}
+	if !strings.Contains(html, "sans-serif") {
+		t.Error("chart fonts have no sans-serif fallback")
+	}
+}

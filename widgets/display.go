@@ -117,8 +117,10 @@ func newBlockID(prefix string) string {
 // inlined in HTML, and wraps it in a div.
 func svgToHTML(svg []byte) string {
 	s := string(svg)
-	if i := strings.Index(s, "<svg"); i > 0 {
-		s = s[i:]
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		// Scale down with the output area, keeping the aspect ratio of
+		// the viewBox.
+		s = `<svg style="max-width:100%;height:auto"` + s[i+len("<svg"):]
 	}
-	return `<div class="supersonic-chart" style="max-width:100%;overflow-x:auto">` + s + `</div>`
+	return `<div class="supersonic-chart">` + s + `</div>`
 }

@@ -138,8 +138,12 @@ func (f *Figure) SVG() ([]byte, error) {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("writing chart as SVG: %w", err)
 	}
-	return buf.Bytes(), nil
+	// Browsers without Liberation Sans fall back to a metric-compatible
+	// sans-serif font rather than to their default serif one.
+	return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), svgFontFamily), nil
 }
+
+var svgFontFamily = []byte("font-family:'Liberation Sans',Arimo,Arial,Helvetica,sans-serif;")
 
 // PNG returns the figure as a PNG image at 192 dpi on a white background.
 func (f *Figure) PNG() ([]byte, error) {

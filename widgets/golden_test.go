@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 )
@@ -35,14 +36,17 @@ func TestReadmeCharts(t *testing.T) {
 		rlcore.Event{Kind: rlcore.RunDone, Run: armNames[6], Status: rlcore.Failed},
 	)
 	lc := NewLiveCurves(LiveOptions{Title: "search codesize (bandit, 4 workers)", Display: Headless,
-		Progress: &bytes.Buffer{}, Budget: rlcore.Budget{Steps: 500_000}})
+		Progress: &bytes.Buffer{}, Budget: rlcore.Budget{Duration: 5 * time.Minute}})
 	for _, e := range kept {
 		lc.Observe(e)
 	}
 	if err := lc.Close(); err != nil {
 		t.Fatal(err)
 	}
-	live := lc.Figure()
+	// The picture shows the state 3m12s into a 5-minute search.
+	snap := lc.snapshot()
+	snap.elapsed = 3*time.Minute + 12*time.Second
+	live := lc.figure(snap)
 	cmp, err := PlotComparison(sampleComparison())
 	if err != nil {
 		t.Fatal(err)

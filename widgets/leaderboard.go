@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"io"
@@ -218,10 +219,8 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 
 // WriteLeaderboardText writes rows as an aligned text table, best first.
 func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	if title != "" {
-		fmt.Fprintf(tw, "%s\n", title)
-	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "#\tarm\tscore\tpulls\tsteps\tstatus\t\t\n")
 	for i, r := range sortArms(rows) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, formatCount(float64(r.Steps)), r.Status, r.Detail)
@@ -229,7 +228,24 @@ func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing leaderboard: %w", err)
 	}
+	var out strings.Builder
+	if title != "" {
+		out.WriteString(title + "\n")
+	}
+	out.WriteString(trimLines(buf.String()))
+	if _, err := io.WriteString(w, out.String()); err != nil {
+		return fmt.Errorf("writing leaderboard: %w", err)
+	}
 	return nil
+}
+
+// trimLines removes the padding tabwriter leaves at the end of lines.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func scoreText(v float64) string {
