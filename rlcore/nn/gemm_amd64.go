@@ -32,3 +32,6 @@ func kern4x8(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc in
 
 //go:noescape
 func kern1x8(k int, a *float64, b *float64, ldb int, c *float64)
+
+//go:noescape
+func tanh4(dst, src *float64, n int)

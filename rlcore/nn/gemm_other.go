@@ -11,3 +11,7 @@ func kern4x8(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc in
 func kern1x8(k int, a *float64, b *float64, ldb int, c *float64) {
 	panic("nn: no gemm kernels on this platform")
 }
+
+func tanh4(dst, src *float64, n int) {
+	panic("nn: no tanh kernel on this platform")
+}
