@@ -10,10 +10,11 @@ import (
 )
 
 // compileC compiles a C file to O0 bitcode as the codesize task does.
-func compileC(t testing.TB, src string) []byte {
+func compileC(t testing.TB, src string, flags ...string) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out.bc")
-	cmd := exec.Command("clang-19", "-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c", src, "-o", out)
+	args := append([]string{"-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c", src, "-o", out}, flags...)
+	cmd := exec.Command("clang-19", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("clang-19: %v\n%s", err, b)
 	}
