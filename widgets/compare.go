@@ -144,7 +144,7 @@ func PlotComparison(c Comparison) (*Figure, error) {
 		p.Add(bars)
 		label := name
 		if !math.IsNaN(geo[m]) {
-			label += fmt.Sprintf("  %+.1f%%", percent(geo[m]))
+			label += fmt.Sprintf("%s%+.1f%%", legendGap, percent(geo[m]))
 		}
 		f.addLegend(label, bars)
 	}

@@ -167,7 +167,7 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		}
 		label := c.name
 		if !math.IsNaN(last) {
-			label += "  " + formatScore(last)
+			label += legendGap + formatScore(last)
 		}
 		if c.note != "" {
 			label += " (" + c.note + ")"
@@ -193,6 +193,10 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 	}
 	return f
 }
+
+// legendGap separates a legend entry's name from its value: two
+// no-break spaces, which SVG renderers do not collapse into one.
+const legendGap = "\u00a0\u00a0"
 
 // curveLine draws a plotter.Line without reporting a glyph box per point:
 // lines have no glyphs, and gonum/plot would otherwise gather thousands of

@@ -70,7 +70,7 @@ func newFigure(p *plot.Plot) *Figure {
 	leg.Top = true
 	leg.Left = true
 	leg.ThumbnailWidth = vg.Points(18)
-	leg.Padding = vg.Points(1)
+	leg.Padding = vg.Points(2.5)
 	leg.TextStyle.Font = sansFont(9)
 	return &Figure{plot: p, legend: leg, Width: DefaultWidth, Height: DefaultHeight}
 }
