@@ -25,13 +25,14 @@ type CompareOptions struct {
 	Spec  *Spec
 	Arm   *rlcore.Arm
 	Hyper rlcore.Hyper
-	// Baselines are search baselines run as rlcore algorithms by name;
-	// default the spec's (random, greedy, anneal, genetic).
+	// Baselines are the methods compared with the client RL. A name
+	// registered as an rlcore algorithm is a search baseline, run like the
+	// client on the winner's action space and transition; any other name is
+	// a reference compilation of the task, reported through
+	// Episode.Baseline(ctx, "quality", name) (the compiler's default: oz, o3
+	// for code size). Default: the spec's Baseline followed by its
+	// Baselines (oz, random, greedy, anneal, genetic).
 	Baselines []string
-	// Default is the compiler's default compilation reported as a method
-	// (Episode.Baseline(ctx, "quality", Default)); default the spec's
-	// Baseline ("oz"); "-" leaves it out.
-	Default string
 	// On lists benchmark specs; default (or "test") the spec's test set,
 	// "train" its training set.
 	On []string
@@ -83,7 +84,7 @@ type Comparison struct {
 	SearchRun  int64
 	Arm        rlcore.Arm
 	Benchmarks []string
-	Methods    []string // client first, then the compiler default, then the baselines
+	Methods    []string // the client RL (ClientMethod) first, then the baselines as given
 	// Results[method][benchmark].
 	Results map[string]map[string]*MethodResult
 	// Target[benchmark] is the best final quality among search baselines.
@@ -115,22 +116,34 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			hyper = t.Hyper
 		}
 	}
-	baselines := opt.Baselines
-	if len(baselines) == 0 {
-		baselines = spec.Baselines
-	}
-	for _, b := range baselines {
-		if _, err := rlcore.LookupAlgorithm(b); err != nil {
-			return nil, fmt.Errorf("compare: baseline %w", err)
-		}
-	}
-	def := opt.Default
-	if def == "" {
-		def = spec.Baseline
+	names := opt.Baselines
+	if len(names) == 0 {
+		names = append([]string{spec.Baseline}, spec.Baselines...)
 	}
 	benches, err := targetBenchmarks(ctx, sess, opt.On)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
+	}
+	var baselines []string            // search baselines (algorithms)
+	compilations := map[string]bool{} // reference compilations
+	seen := map[string]bool{}
+	for _, b := range names {
+		if seen[b] {
+			return nil, fmt.Errorf("compare: baseline %q listed twice", b)
+		}
+		seen[b] = true
+		if b == ClientMethod {
+			return nil, fmt.Errorf("compare: %q names the client RL; it is always compared", b)
+		}
+		if _, err := rlcore.LookupAlgorithm(b); err == nil {
+			baselines = append(baselines, b)
+			continue
+		}
+		if r := compilerDefault(ctx, sess.problem, benches[0], b); r.Err != nil {
+			return nil, fmt.Errorf("compare: baseline %q is neither a registered algorithm (%s) nor a reference compilation of task %s: %w",
+				b, registered(rlcore.KindAlgorithm, ""), spec.Task, r.Err)
+		}
+		compilations[b] = true
 	}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
@@ -143,11 +156,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		logger = slog.Default()
 	}
 	quiet := opt.Observer != nil || opt.OnResult != nil
-	methods := []string{ClientMethod}
-	if def != "-" {
-		methods = append(methods, def)
-	}
-	methods = append(methods, baselines...)
+	methods := append([]string{ClientMethod}, names...)
 	rec := sess.recorder(logger)
 	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches})
 	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget,
@@ -172,12 +181,12 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		}
 		seed := pullSeed(spec.Seed, 2_000_000+i)
 		var r *MethodResult
-		switch j.method {
-		case ClientMethod:
+		switch {
+		case j.method == ClientMethod:
 			dep := d.deploy(ctx, arm, hyper, j.bench, opt.Budget, seed)
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
-		case def:
-			r = compilerDefault(ctx, sess.problem, j.bench, def)
+		case compilations[j.method]:
+			r = compilerDefault(ctx, sess.problem, j.bench, j.method)
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method

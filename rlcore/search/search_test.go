@@ -244,7 +244,7 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 		t.Fatalf("stored deployments %+v", rows)
 	}
 
-	cmp, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, Baselines: []string{"syn-c", "syn-b"}, Budget: rlcore.Budget{Steps: 84}, Logger: quiet})
+	cmp, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, Baselines: []string{"oz", "syn-c", "syn-b"}, Budget: rlcore.Budget{Steps: 84}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +267,13 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 	for _, want := range []string{"syn2", "geomean", "search overhead", "syn-b"} {
 		if !strings.Contains(table, want) {
 			t.Fatalf("table lacks %q:\n%s", want, table)
+		}
+	}
+	for _, bad := range [][]string{{"o9"}, {"oz", "oz"}, {"supersonic"}} {
+		if _, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, Baselines: bad, Logger: quiet}); err == nil {
+			t.Fatalf("Compare with baselines %v: no error", bad)
+		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a registered algorithm") {
+			t.Fatalf("Compare with baselines %v: %v", bad, err)
 		}
 	}
 	bs, _ := st.Baselines(ctx, cmp.RunID)

@@ -171,7 +171,7 @@ func (s Spec) dims() []int {
 func (s Spec) Validate() error {
 	var errs []error
 	if s.Task == "" {
-		errs = append(errs, fmt.Errorf("no task: add a line `task: NAME`; registered tasks: %s", names(rlcore.KindTask, "")))
+		errs = append(errs, fmt.Errorf("no task: add a line `task: NAME`; registered tasks: %s", registered(rlcore.KindTask, "")))
 	} else if _, err := rlcore.LookupTask(s.Task); err != nil {
 		errs = append(errs, err)
 	}
@@ -191,10 +191,10 @@ func (s Spec) Validate() error {
 		errs = append(errs, errors.New("both folds and test given: use `test:` for an explicit split or `folds:` for cross-validation, not both"))
 	}
 	if len(s.States) == 0 {
-		errs = append(errs, fmt.Errorf("no state functions: add a line `states: NAME, …`; for task %s: %s", s.Task, names(rlcore.KindState, s.Task)))
+		errs = append(errs, fmt.Errorf("no state functions: add a line `states: NAME, …`; for task %s: %s", s.Task, registered(rlcore.KindState, s.Task)))
 	}
 	if len(s.Algorithms) == 0 {
-		errs = append(errs, fmt.Errorf("no algorithms: add a line `algorithms: NAME, …`; registered: %s", names(rlcore.KindAlgorithm, "")))
+		errs = append(errs, fmt.Errorf("no algorithms: add a line `algorithms: NAME, …`; registered: %s", registered(rlcore.KindAlgorithm, "")))
 	}
 	d := s.withDefaults()
 	for _, st := range s.States {
@@ -244,7 +244,7 @@ func (s Spec) Validate() error {
 	return errors.Join(errs...)
 }
 
-func names(kind rlcore.Kind, task string) string {
+func registered(kind rlcore.Kind, task string) string {
 	var ns []string
 	for _, in := range rlcore.List(kind, task) {
 		ns = append(ns, in.Name)
