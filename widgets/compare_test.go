@@ -97,7 +97,7 @@ func TestPlotComparisonSVG(t *testing.T) {
 		}
 	}
 	// The legend shows the geomean improvement of each method.
-	if !doc.hasText("supersonic"+legendGap+"+3.2%") {
+	if !doc.hasText("supersonic" + legendGap + "+3.2%") {
 		t.Errorf("legend lacks the geomean of supersonic: %q", doc.texts)
 	}
 }
