@@ -26,7 +26,8 @@ type Comparison struct {
 	Benchmarks []string
 	// Values[m][b] is method m's improvement over Reference on benchmark b
 	// as a ratio: 1 is as good as the reference, 1.05 is 5% better, 0.9
-	// is 10% worse. NaN or a missing entry means no result.
+	// is 10% worse. NaN means no result: the bar's slot stays empty and
+	// the geomean skips it.
 	Values [][]float64
 	// Overhead, when set, is shown as a table under the chart.
 	Overhead []OverheadRow

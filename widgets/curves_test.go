@@ -71,6 +71,18 @@ func TestPlotCurvesManyArmsAndEmpty(t *testing.T) {
 			t.Errorf("legend has no entry for arm %q", s.Name)
 		}
 	}
+	// Forty arms: the figure grows so that the legend fits.
+	many := seriesOf(syntheticSearch(9, 40, 20))
+	f := PlotCurves(many, CurveStyle{})
+	if h := f.height(); h <= DefaultHeight {
+		t.Errorf("a 40-arm chart keeps the default height %v: its legend cannot fit", h)
+	}
+	doc = parseSVG(t, mustSVG(t, f))
+	for _, s := range many {
+		if !doc.hasText(s.Name) {
+			t.Errorf("legend has no entry for arm %q", s.Name)
+		}
+	}
 	// A chart without points (a search that has not finished an episode)
 	// still renders.
 	doc = parseSVG(t, mustSVG(t, PlotCurves([]Series{{Name: "ppo"}}, CurveStyle{Title: "empty"})))

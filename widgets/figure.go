@@ -129,10 +129,21 @@ func titleStyle(size float64, clr color.Color) text.Style {
 	return text.Style{Color: clr, Font: sansFont(size), Handler: plot.DefaultTextHandler}
 }
 
+// height returns the figure's height, raised when the legend column needs
+// more room than Height leaves under the title (a search with many arms).
+func (f *Figure) height() vg.Length {
+	if f.legendEntries == 0 {
+		return f.Height
+	}
+	r := f.legend.Rectangle(draw.Canvas{})
+	need := r.Max.Y - r.Min.Y + vg.Points(80) // title lines, axis, margins
+	return max(f.Height, need)
+}
+
 // SVG returns the figure as an SVG document (fonts are referenced by
 // name, not embedded).
 func (f *Figure) SVG() ([]byte, error) {
-	c := vgsvg.New(f.Width, f.Height)
+	c := vgsvg.New(f.Width, f.height())
 	f.draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
@@ -147,7 +158,7 @@ var svgFontFamily = []byte("font-family:'Liberation Sans',Arimo,Arial,Helvetica,
 
 // PNG returns the figure as a PNG image at 192 dpi on a white background.
 func (f *Figure) PNG() ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
+	c := vgimg.NewWith(vgimg.UseWH(f.Width, f.height()), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
 	f.draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {

@@ -82,9 +82,8 @@ type runState struct {
 	hasBest   bool
 	steps     int
 	episodes  int
-	failures  int
-	elapsed   time.Duration
-	stepsPerS float64
+	failures  int     // failed episodes
+	stepsPerS float64 // latest training speed reported
 	done      bool
 	status    rlcore.Status
 }
@@ -151,9 +150,6 @@ func (lc *LiveCurves) Observe(e rlcore.Event) {
 	}
 	if e.Step > r.steps {
 		r.steps = e.Step
-	}
-	if e.Elapsed > r.elapsed {
-		r.elapsed = e.Elapsed
 	}
 	switch e.Kind {
 	case rlcore.EpisodeEnd:
@@ -354,6 +350,20 @@ func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
 	}
 	if long {
 		parts = append(parts, eps)
+		var speed float64
+		var failures int
+		for _, r := range s.runs {
+			if !r.done {
+				speed += r.stepsPerS
+			}
+			failures += r.failures
+		}
+		if speed > 0 {
+			parts = append(parts, formatCount(speed)+" steps/s")
+		}
+		if failures > 0 {
+			parts = append(parts, fmt.Sprintf("failed episodes: %d", failures))
+		}
 	}
 	if len(s.runs) > 1 {
 		arms := fmt.Sprintf("%d arms", len(s.runs))

@@ -178,12 +178,14 @@ func TestHeadlessFallback(t *testing.T) {
 	for _, e := range syntheticSearch(4, 3, 200) {
 		lc.Observe(e)
 	}
+	lc.Observe(rlcore.Event{Kind: rlcore.EpisodeFailed, Run: "late arm"})
+	lc.Observe(rlcore.Event{Kind: rlcore.Progress, Run: "late arm", Step: 900, StepsPerS: 1500})
 	if err := lc.Close(); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
 	last := lines[len(lines)-1]
-	for _, want := range []string{"[search test]", "best ", " of 1m", "600 episodes", "3 arms, 3 done"} {
+	for _, want := range []string{"[search test]", "best ", " of 1m", "600 episodes", "4 arms, 1 running, 3 done", "1.5k steps/s", "failed episodes: 1"} {
 		if !strings.Contains(last, want) {
 			t.Errorf("last progress line %q lacks %q", last, want)
 		}
