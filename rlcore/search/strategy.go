@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 )
@@ -21,33 +22,59 @@ type Strategy interface {
 	Observe(b *Board, p *PullResult)
 }
 
-// StrategyInfo documents a strategy.
+// StrategyInfo is a named, documented strategy.
 type StrategyInfo struct {
 	Name string
-	Doc  string
-	new  func(b *Board, budget rlcore.Budget, rng *rand.Rand) Strategy
+	Doc  string // one line
+	// New builds the strategy for board's arm space; budget is the
+	// search budget; every random choice must come from rng.
+	New func(b *Board, budget rlcore.Budget, rng *rand.Rand) Strategy
 }
 
-var strategies = []StrategyInfo{
-	{"bandit", "UCB over arms with successive elimination; in-flight pulls count as virtual pulls (default)", newBandit},
-	{"drl", "the paper's deep-RL meta-agent: softmax policy on the recent arm history, REINFORCE with a baseline, rewards normalized per benchmark", newDRL},
-	{"grid", "every arm in turn, sweep after sweep", newGrid},
-	{"random", "an arm uniformly at random each pull", newRandom},
-	{"anneal", "simulated annealing over arm vectors; a neighbour changes one component", newAnneal},
-	{"genetic", "steady-state genetic algorithm over arm vectors: tournament selection, uniform crossover, mutation", newGenetic},
-}
+var (
+	strategiesMu sync.RWMutex
+	strategies   = []StrategyInfo{
+		{"bandit", "UCB over arms with successive elimination; in-flight pulls count as virtual pulls (default)", newBandit},
+		{"drl", "the paper's deep-RL meta-agent: softmax policy on the recent arm history, REINFORCE with a baseline, rewards normalized per benchmark", newDRL},
+		{"grid", "every arm in turn, sweep after sweep", newGrid},
+		{"random", "an arm uniformly at random each pull", newRandom},
+		{"anneal", "simulated annealing over arm vectors; a neighbour changes one component", newAnneal},
+		{"genetic", "steady-state genetic algorithm over arm vectors: tournament selection, uniform crossover, mutation", newGenetic},
+	}
+)
 
 // Strategies lists the search strategies.
-func Strategies() []StrategyInfo { return append([]StrategyInfo(nil), strategies...) }
+func Strategies() []StrategyInfo {
+	strategiesMu.RLock()
+	defer strategiesMu.RUnlock()
+	return append([]StrategyInfo(nil), strategies...)
+}
+
+// RegisterStrategy adds a strategy (or replaces the one of that name, so
+// that a notebook cell can be re-run).
+func RegisterStrategy(s StrategyInfo) {
+	if s.Name == "" || s.New == nil {
+		panic("search: RegisterStrategy needs a Name and a New function")
+	}
+	strategiesMu.Lock()
+	defer strategiesMu.Unlock()
+	for i := range strategies {
+		if strategies[i].Name == s.Name {
+			strategies[i] = s
+			return
+		}
+	}
+	strategies = append(strategies, s)
+}
 
 // NewStrategy builds the named strategy for board's arm space. budget is
 // the search budget (strategies that schedule, such as anneal, read
 // Steps).
 func NewStrategy(name string, b *Board, budget rlcore.Budget, seed int64) (Strategy, error) {
 	var names []string
-	for _, s := range strategies {
+	for _, s := range Strategies() {
 		if s.Name == name {
-			return s.new(b, budget, rand.New(rand.NewPCG(uint64(seed), 0x57a7_e6))), nil
+			return s.New(b, budget, rand.New(rand.NewPCG(uint64(seed), 0x57a7_e6))), nil
 		}
 		names = append(names, s.Name)
 	}
