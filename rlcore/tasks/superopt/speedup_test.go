@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/hd"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/stoke"
@@ -11,7 +12,8 @@ import (
 )
 
 // BenchmarkSpeedupO3 superoptimizes all 25 programs (STOKE's weighted
-// move, 1M proposals each with a restart every 100k, seed 1), then times
+// move, 1M proposals each with a restart every 100k, seed 1, z3 limited
+// to 5 s per query), then times
 // the proved rewrite, the naive target and gcc -O3 side by side. Run with
 // -benchtime 1x; it reports the speedup over -O3 per program and their
 // geometric mean.
@@ -24,8 +26,8 @@ func BenchmarkSpeedupO3(b *testing.B) {
 		names = append(names, t.Name)
 	}
 	cfg := SpeedupConfig{
-		Search: stoke.Config{Move: stoke.MoveWeighted, Proposals: 1_000_000, Restart: 100_000, Seed: 1},
-		Timing: timing.Config{Iterations: 1_000_000, Runs: 9},
+		Search: stoke.Config{Move: stoke.MoveWeighted, Proposals: 1_000_000, Restart: 100_000, Seed: 1, VerifyTimeout: 5 * time.Second},
+		Timing: timing.Config{Iterations: 1_000_000, Runs: 15},
 	}
 	for range b.N {
 		res, err := MeasureSpeedups(context.Background(), names, cfg)

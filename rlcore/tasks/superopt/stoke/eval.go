@@ -32,13 +32,22 @@ type Spec struct {
 // Misalign if that register is not the live-out one (STOKE's "misalignment
 // penalty", which rewards computing the right value in the wrong place).
 // With Misalign ≥ 1, eq = 0 exactly when the rewrite is right on every test.
+//
+// Wrong is a constant added to the cost of a rewrite that is wrong on any
+// test (negative: the target's latency). Our addition to STOKE's cost: for
+// boolean outputs (p10–p12, p18) a wrong bit is cheap, and without it a
+// one-instruction program that is wrong on a few tests costs less than the
+// correct target, so the chain leaves the correct programs for good. With
+// Wrong = target latency, no wrong rewrite costs less than the target.
 type Weights struct {
 	Eq, Perf float64
 	Misalign int
+	Wrong    float64
 }
 
-// DefaultWeights are STOKE's defaults: unit weights, misalignment penalty 1.
-var DefaultWeights = Weights{Eq: 1, Perf: 1, Misalign: 1}
+// DefaultWeights: STOKE's unit weights and misalignment penalty 1, and the
+// wrong-rewrite penalty set to the target's latency.
+var DefaultWeights = Weights{Eq: 1, Perf: 1, Misalign: 1, Wrong: -1}
 
 // Evaluator scores rewrites of one target on a set of test cases. It is not
 // safe for concurrent use (it reuses a scratch state); Clone makes a copy.
@@ -60,6 +69,9 @@ type Evaluator struct {
 // machine states); the target's outputs on them are computed here.
 func NewEvaluator(spec Spec, target x86.Program, regs []x86.Reg, tests []x86.State, w Weights) *Evaluator {
 	e := &Evaluator{Spec: spec, Target: target.Clone(), Weights: w, Regs: regs, TLat: target.Latency()}
+	if e.Weights.Wrong < 0 {
+		e.Weights.Wrong = float64(e.TLat)
+	}
 	for _, t := range tests {
 		e.AddTest(t)
 	}
@@ -156,11 +168,18 @@ func (e *Evaluator) ScoreBounded(p x86.Program, maxCost float64) (Score, bool) {
 		return s, false
 	}
 	bound := math.MaxInt
-	if !math.IsInf(maxCost, 1) && e.Weights.Eq > 0 {
-		bound = int(math.Floor((maxCost - s.Cost) / e.Weights.Eq))
+	if rem := maxCost - s.Cost; !math.IsInf(maxCost, 1) && e.Weights.Eq > 0 {
+		if rem < e.Weights.Wrong+e.Weights.Eq {
+			bound = 0 // any wrong bit already exceeds maxCost
+		} else {
+			bound = int(math.Floor((rem - e.Weights.Wrong) / e.Weights.Eq))
+		}
 	}
 	s.Eq = e.EqBounded(p, bound)
 	s.Cost += e.Weights.Eq * float64(s.Eq)
+	if s.Eq > 0 {
+		s.Cost += e.Weights.Wrong
+	}
 	return s, s.Cost <= maxCost
 }
 
