@@ -18,8 +18,10 @@ type ArmStats struct {
 	// first one.
 	Mean, Best float64
 	// Std is the sample standard deviation of the scores (0 under 2 pulls).
-	Std           float64
-	Retired       bool // failed too often; strategies no longer choose it
+	Std     float64
+	Retired bool // failed too often; strategies no longer choose it
+	// Pruned: the strategy stopped choosing it (bandit elimination).
+	Pruned        bool
 	BestBenchmark string
 	BestActions   []int // best action sequence of the best pull
 	sum, sumSq    float64
@@ -40,8 +42,9 @@ func (a *ArmStats) add(score float64) {
 }
 
 // Board is the leaderboard of a search: the arm space and every arm's
-// tally. Strategies read it to choose the next arm; only the search loop
-// writes it, so strategies need no locking.
+// tally. Strategies read it to choose the next arm (and may mark arms
+// Pruned); only the search goroutine touches it, so strategies need no
+// locking.
 type Board struct {
 	Arms []ArmStats
 	// Dims is the number of choices per component (algorithm, state,

@@ -192,6 +192,7 @@ func (s *banditStrategy) Observe(b *Board, _ *PullResult) {
 	for i, a := range b.Arms {
 		if a.Pulls >= 2 && a.Mean+eliminationZ*scale/math.Sqrt(float64(a.Pulls)) < lcb {
 			s.eliminated[i] = true
+			b.Arms[i].Pruned = true
 		}
 	}
 }

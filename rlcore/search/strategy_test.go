@@ -39,6 +39,23 @@ func TestStrategiesFindTheBestArm(t *testing.T) {
 			}
 		}
 	}
+	pruned := 0
+	for seed := range 3 {
+		s := spec
+		s.Seed = int64(seed + 1)
+		res, _ := Search(context.Background(), s, Options{Strategy: "bandit", Budget: rlcore.Budget{Steps: 150}, Workers: 1, NoStore: true, Logger: quiet})
+		for _, a := range res.Arms {
+			if a.Pruned {
+				pruned++
+				if isBest(a.Name) {
+					t.Errorf("seed %d: bandit pruned the best arm", seed)
+				}
+			}
+		}
+	}
+	if pruned == 0 {
+		t.Error("bandit pruned no arm in 150 pulls over 24 arms")
+	}
 	t.Logf("best arm found in %d seeds: %v (chance: %.1f)", seeds, found, float64(seeds)/24)
 	for _, st := range builtin {
 		if found[st.Name] <= seeds/24+1 {
