@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sort"
 	"time"
@@ -167,6 +168,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		defer t.Stop()
 		deadline = t.C
 	}
+	fallback := rand.New(rand.NewPCG(uint64(spec.Seed), 0xfa11))
 	status := rlcore.Finished
 	stopping := false
 	inflight := 0
@@ -188,8 +190,10 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 				break
 			}
 			arm, ok := strat.Next(board)
-			if ok && !board.Active(arm) {
-				ok = false
+			if ok && (arm < 0 || arm >= len(board.Arms) || !board.Active(arm)) {
+				// A strategy proposed a retired (or no) arm: pull an active
+				// one instead.
+				arm, ok = randomActive(board, fallback, false)
 			}
 			if !ok {
 				if inflight == 0 {
