@@ -121,8 +121,8 @@ func TestCodesizeEndToEnd(t *testing.T) {
 }
 
 // BenchmarkCodesizeSearchOverhead measures the paper's search overhead on
-// the code-size task: a short search picks the client RL, then the client
-// RL and the baselines run on the same 4 unseen benchmarks with the same
+// the code-size task: a short search picks the client RL and ASHA tunes it
+// (6 configurations, 2 rungs), then the client RL and the baselines run on the same 4 unseen benchmarks with the same
 // wall-clock budget each (SUPERSONIC_OVERHEAD_BUDGET, default 5s), one at a
 // time. It reports, per baseline, the geomean over benchmarks of (time the
 // baseline needs to reach the best baseline's quality) ÷ (time the client
@@ -162,6 +162,11 @@ pull: 3s
 		if err != nil || res.Winner == nil {
 			b.Fatalf("search: %v %v", err, res.Err)
 		}
+		tr, err := search.Tune(ctx, search.TuneOptions{Run: "overhead", Store: st, Trials: 6, Rungs: 2, MinBudget: rlcore.Budget{Duration: 2 * time.Second}, Workers: 2, Logger: quiet})
+		if err != nil || tr.Err != nil {
+			b.Fatalf("tune: %v %v", err, tr.Err)
+		}
+		fmt.Printf("tuned %s: %v (score %.4f at rung %d)\n", tr.Algorithm, tr.Best, tr.BestScore, tr.BestRung)
 		cmp, err := search.Compare(ctx, search.CompareOptions{Run: "overhead", Store: st, Budget: rlcore.Budget{Duration: budget}, Logger: quiet})
 		if err != nil {
 			b.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -207,6 +208,23 @@ func TestReadableWithSqlite3CLI(t *testing.T) {
 	out, err := exec.Command(cli, path, "select name, status from runs; pragma user_version;").CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "cli|finished\n1" {
 		t.Fatalf("sqlite3 said %q, %v", out, err)
+	}
+}
+
+func TestOddFileNames(t *testing.T) {
+	for _, name := range []string{"with space.db", "what?.db", "hash#1.db", "100%.db"} {
+		path := filepath.Join(t.TempDir(), name)
+		s, err := Open(path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := s.CreateRun(context.Background(), Run{Name: "x", Kind: KindSearch}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s: the store is not where asked: %v", name, err)
+		}
 	}
 }
 
