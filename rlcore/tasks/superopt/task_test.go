@@ -232,7 +232,7 @@ func TestTimingP01(t *testing.T) {
 	tg, _ := hd.Lookup("p01")
 	rw, _ := x86.Parse("lea eax, [rdi-1]\nand eax, edi")
 	ts, err := timing.Measure(context.Background(), 1, []timing.Function{{Name: "p01_target", Code: tg.Code}, {Name: "p01_rewrite", Code: rw}},
-		tg.C, []string{"p01"}, []string{"-O3"}, timing.Config{Iterations: 200000, Runs: 5})
+		tg.C, []string{"p01"}, []string{"-O3"}, timing.Config{Iterations: 20000, Runs: 11})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,8 +117,8 @@ func CompileO3(ctx context.Context, csrc, fn string) (x86.Program, string, error
 
 // Config configures Measure.
 type Config struct {
-	Iterations int // calls per timed run; zero means 2,000,000
-	Runs       int // timed runs per function (the median is reported); zero means 9
+	Iterations int // calls per timed run; zero means 100,000
+	Runs       int // timed runs per function; zero means 151
 	Seed       uint32
 }
 
@@ -129,7 +129,7 @@ type Timing struct {
 	// MinNsPerOp is the fastest run, the estimate least disturbed by other
 	// load on a shared machine.
 	MinNsPerOp float64
-	Runs    []float64
+	Runs       []float64
 	// Checksum is the last value of the call chain: functions that compute
 	// the same function have equal checksums.
 	Checksum uint32
@@ -140,14 +140,16 @@ type Timing struct {
 // with a generated harness, and times each function: calls chained through
 // the first argument (x = f(a[i] ^ x, b[i], …)) on pseudo-random
 // arguments, clock_gettime around each run, runs interleaved across
-// functions, median of the runs. All functions take params unsigned
-// arguments.
+// functions; the median and the minimum of the runs are reported. On a
+// shared machine many short runs and the minimum are the stable estimate
+// (the median drifts with the other load). All functions take params
+// unsigned arguments.
 func Measure(ctx context.Context, params int, fns []Function, csrc string, cfns []string, cflags []string, cfg Config) ([]Timing, error) {
 	if cfg.Iterations <= 0 {
-		cfg.Iterations = 2_000_000
+		cfg.Iterations = 100_000
 	}
 	if cfg.Runs <= 0 {
-		cfg.Runs = 9
+		cfg.Runs = 151
 	}
 	if params < 1 || params > 4 {
 		return nil, fmt.Errorf("timing: %d parameters, want 1..4", params)
