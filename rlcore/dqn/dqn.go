@@ -23,6 +23,7 @@ var DQN = &rlcore.Algorithm{
 	Kind: rlcore.Learner,
 	Params: []rlcore.Param{
 		{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
+		{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 0, Min: 0, Max: 1, Int: true},
 		{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
 		{Name: "buffer_size", Doc: "replay buffer capacity in transitions", Default: 50_000, Min: 1000, Max: 1_000_000, Log: true, Int: true},
 		{Name: "batch_size", Doc: "transitions per gradient step", Default: 64, Min: 8, Max: 1024, Log: true, Int: true},
@@ -62,6 +63,7 @@ func train(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore
 	if err != nil {
 		return nil, fmt.Errorf("dqn: %w", err)
 	}
+	ag.budget = cfg.Budget
 	rec := rlcore.NewRecorder(ctx, env, cfg)
 	var ck *checkpointer
 	if every := int(h["eval_every"]); every > 0 {
@@ -94,6 +96,9 @@ type agent struct {
 	learningStarts, trainFreq, gSteps int
 	targetUpdate                      int
 	double                            bool
+	lr0                               float64
+	annealLR                          bool
+	budget                            rlcore.Budget
 
 	// scratch
 	aStar     []int
@@ -135,8 +140,9 @@ func newAgent(env rlcore.Env, h rlcore.Hyper, seed int64) (*agent, error) {
 		learningStarts: int(h["learning_starts"]), trainFreq: int(h["train_freq"]), gSteps: int(h["gradient_steps"]),
 		targetUpdate: int(h["target_update"]),
 		double:       h["double"] == 1,
-		aStar:        make([]int, n),
-		pred:         make([]float64, n), y: make([]float64, n),
+		lr0:          h["lr"], annealLR: h["anneal_lr"] == 1,
+		aStar: make([]int, n),
+		pred:  make([]float64, n), y: make([]float64, n),
 		gPred: make([]float64, n), gq: make([]float64, n*nAct),
 		cur: make([]float64, obsDim),
 	}, nil
@@ -168,6 +174,9 @@ func (ag *agent) run(rec *rlcore.Recorder, ck *checkpointer) {
 			}
 			ag.buf.add(ag.cur, a, sr.Reward, sr.Obs, sr.Terminated, nm)
 			if steps >= ag.learningStarts && ag.buf.size >= ag.b.n && steps%ag.trainFreq == 0 {
+				if ag.annealLR {
+					ag.opt.LR = ag.lr0 * max(1-budgetProgress(rec, ag.budget), 0)
+				}
 				for range ag.gSteps {
 					rec.ReportLoss(ag.learn())
 				}
@@ -185,6 +194,21 @@ func (ag *agent) run(rec *rlcore.Recorder, ck *checkpointer) {
 			curRaw, nextRaw, mask = nextRaw, curRaw, nm
 		}
 	}
+}
+
+// budgetProgress is the fraction of the budget spent, from the first
+// limited dimension (steps, then episodes, then time); 0 when unlimited.
+func budgetProgress(rec *rlcore.Recorder, b rlcore.Budget) float64 {
+	s := rec.Stats()
+	switch {
+	case b.Steps > 0:
+		return float64(s.Steps) / float64(b.Steps)
+	case b.Episodes > 0:
+		return float64(s.Episodes) / float64(b.Episodes)
+	case b.Duration > 0:
+		return float64(s.Elapsed) / float64(b.Duration)
+	}
+	return 0
 }
 
 // epsilon is the exploration rate after steps environment steps.

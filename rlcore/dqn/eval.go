@@ -69,6 +69,7 @@ func (c *checkpointer) evaluate(ctx context.Context, q *qNet) {
 		return
 	}
 	c.evals++
+	slog.Debug("dqn: checkpoint evaluation", "evaluation", c.evals, "mean_return", score, "best", c.bestScore)
 	if c.bestNet == nil || score >= c.bestScore {
 		c.bestScore, c.bestNet = score, q.export()
 	}
