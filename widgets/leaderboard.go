@@ -25,6 +25,7 @@ type ArmStatus string
 const (
 	ArmWaiting ArmStatus = "waiting" // not pulled yet
 	ArmRunning ArmStatus = "running"
+	ArmIdle    ArmStatus = "idle"   // pulled before, not training now
 	ArmPruned  ArmStatus = "pruned" // stopped early by the search strategy
 	ArmFailed  ArmStatus = "failed"
 	ArmDone    ArmStatus = "done"
@@ -174,6 +175,7 @@ func sortArms(rows []ArmRow) []ArmRow {
 var statusColors = map[ArmStatus]string{
 	ArmWaiting: "#bab0ac",
 	ArmRunning: "#4e79a7",
+	ArmIdle:    "#76b7b2",
 	ArmPruned:  "#f28e2b",
 	ArmFailed:  "#e15759",
 	ArmDone:    "#59a14f",

@@ -74,14 +74,18 @@ type LiveCurves struct {
 	frames atomic.Int64
 }
 
-// runState is what LiveCurves knows about one run.
+// runState is what LiveCurves knows about one run, or about one arm of a
+// search, whose pulls are separate training runs with the arm's name.
 type runState struct {
-	name      string
-	pts       []xy // append-only; compaction replaces the slice
-	best      float64
-	hasBest   bool
-	steps     int
-	episodes  int
+	name    string
+	pts     []xy // append-only; compaction replaces the slice
+	best    float64
+	hasBest bool
+	// steps, episodes and elapsed add up the arm's pulls (see account).
+	steps    int
+	episodes int
+	elapsed  time.Duration
+	streams  []stream
 	failures  int     // failed episodes
 	stepsPerS float64 // latest training speed reported
 	done      bool
@@ -148,23 +152,20 @@ func (lc *LiveCurves) Observe(e rlcore.Event) {
 		}
 		lc.last = r
 	}
-	if e.Step > r.steps {
-		r.steps = e.Step
-	}
+	r.account(e)
 	switch e.Kind {
 	case rlcore.EpisodeEnd:
-		r.episodes = max(r.episodes, e.Episode)
 		if !r.hasBest || e.Best > r.best {
 			r.best, r.hasBest = e.Best, true
 		}
 		var p xy
 		switch lc.opts.X {
 		case XElapsed:
-			p.x = e.Elapsed.Seconds()
+			p.x = r.elapsed.Seconds()
 		case XWall:
 			p.x = wall
 		default:
-			p.x = float64(e.Step)
+			p.x = float64(r.steps)
 		}
 		switch lc.opts.Y {
 		case YQuality:
@@ -172,21 +173,71 @@ func (lc *LiveCurves) Observe(e rlcore.Event) {
 		case YReturn:
 			p.y = e.Return
 		default:
-			p.y = e.Best
+			p.y = r.best // the arm's best over all its pulls
 		}
 		r.pts = append(r.pts, p)
 		if len(r.pts) > maxStoredPoints {
 			r.pts = compact(r.pts)
 		}
+		r.done = false
 	case rlcore.Progress:
 		r.stepsPerS = e.StepsPerS
+		r.done = false
 	case rlcore.EpisodeFailed:
 		r.failures++
 	case rlcore.RunDone:
-		r.done, r.status = true, e.Status
+		// The arm is done when its last concurrent pull is.
+		r.done, r.status = len(r.streams) == 0, e.Status
 	}
 	lc.mu.Unlock()
 	lc.th.poke()
+}
+
+// stream is a training run in progress under a run name: its counters as
+// of its last event.
+type stream struct {
+	step, episode int
+	elapsed       time.Duration
+}
+
+// account adds what e says happened since the previous event of its
+// stream. A search pulls an arm many times, each pull a fresh training
+// run whose Step, Episode and Elapsed start again from zero, possibly
+// several at once on different workers; the events of one stream are
+// recognised by their episode count (each EpisodeEnd adds one) and their
+// step count (never decreasing). A RunDone closes its stream. For a single
+// run, the totals are simply its counters.
+func (r *runState) account(e rlcore.Event) {
+	want := e.Episode // Progress, EpisodeFailed, RunDone: same episode count
+	if e.Kind == rlcore.EpisodeEnd {
+		want = e.Episode - 1
+	}
+	i := -1
+	for j, s := range r.streams {
+		if s.episode == want && s.step <= e.Step && (i < 0 || s.step > r.streams[i].step) {
+			i = j
+		}
+	}
+	if i < 0 && e.Kind == rlcore.RunDone {
+		// A RunDone without the counters of a stream (sent by hand rather
+		// than by rlcore.Recorder) ends every stream of the run.
+		r.streams = r.streams[:0]
+		return
+	}
+	if i < 0 { // a new pull, or a stream seen for the first time
+		r.streams = append(r.streams, stream{})
+		i = len(r.streams) - 1
+	}
+	s := &r.streams[i]
+	r.steps += e.Step - s.step
+	r.episodes += max(e.Episode-s.episode, 0)
+	if d := e.Elapsed - s.elapsed; d > 0 {
+		r.elapsed += d
+	}
+	s.step, s.episode, s.elapsed = e.Step, e.Episode, max(s.elapsed, e.Elapsed)
+	if e.Kind == rlcore.RunDone {
+		r.streams = append(r.streams[:i], r.streams[i+1:]...)
+	}
 }
 
 // compact decimates a long curve to at most maxStoredPoints/2 points.

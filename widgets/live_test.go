@@ -146,6 +146,58 @@ func TestLiveCurvesConcurrentObserve(t *testing.T) {
 	}
 }
 
+// A search pulls an arm many times, each pull a fresh training run named
+// after the arm, sometimes two at once: the arm's curve goes on across
+// pulls instead of starting again at zero.
+func TestLiveCurvesAccumulatesPulls(t *testing.T) {
+	for _, x := range []XAxis{XSteps, XElapsed} {
+		lc := NewLiveCurves(LiveOptions{Display: Headless, Progress: io.Discard, X: x})
+		// Arm a: three pulls one after the other.
+		var bestA float64
+		for pull := range 3 {
+			ev := syntheticRun(uint64(10+pull), "a", 100)
+			bestA = max(bestA, ev[len(ev)-1].Best)
+			for _, e := range ev {
+				lc.Observe(e)
+			}
+		}
+		// Arm b: two pulls at once, their events interleaved.
+		p1, p2 := syntheticRun(20, "b", 100), syntheticRun(21, "b", 100)
+		for i := range p1 {
+			lc.Observe(p1[i])
+			if p2[i].Kind != rlcore.EpisodeEnd {
+				lc.Observe(p2[i])
+				continue
+			}
+			lc.Observe(rlcore.Event{Kind: rlcore.Progress, Run: "b", Step: p2[i].Step - 20, Episode: p2[i].Episode - 1, Elapsed: p2[i].Elapsed})
+			lc.Observe(p2[i])
+		}
+		if err := lc.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s := lc.snapshot()
+		for i, want := range []struct {
+			name            string
+			steps, episodes int
+		}{{"a", 3 * 45 * 100, 300}, {"b", 2 * 45 * 100, 200}} {
+			r := s.runs[i]
+			if r.name != want.name || r.steps != want.steps || r.episodes != want.episodes || !r.done || len(r.streams) != 0 {
+				t.Errorf("x=%v arm %s: %d steps, %d episodes, done %v, %d open pulls; want %d, %d, true, 0",
+					x, r.name, r.steps, r.episodes, r.done, len(r.streams), want.steps, want.episodes)
+			}
+			pts := s.curves[i].pts
+			for j := 1; j < len(pts); j++ {
+				if pts[j].x < pts[j-1].x || pts[j].y < pts[j-1].y {
+					t.Fatalf("x=%v arm %s: curve goes back at point %d: %v after %v", x, r.name, j, pts[j], pts[j-1])
+				}
+			}
+		}
+		if got := s.curves[0].pts[len(s.curves[0].pts)-1].y; got != bestA {
+			t.Errorf("arm a ends at best %v, want the best of its pulls %v", got, bestA)
+		}
+	}
+}
+
 func TestLiveCurvesBoundsStoredPoints(t *testing.T) {
 	lc := NewLiveCurves(LiveOptions{Display: Headless, Progress: io.Discard})
 	const n = 5 * maxStoredPoints
