@@ -11,6 +11,11 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/kernel/cellmod"
+	// The kernel under test is built from these packages: importing them
+	// makes go test's result cache notice when they change.
+	_ "github.com/supersonic-rl/supersonic/kernel/kernelspec"
+	_ "github.com/supersonic-rl/supersonic/kernel/magic"
+	_ "github.com/supersonic-rl/supersonic/kernel/proxy"
 )
 
 const modulePath = "github.com/supersonic-rl/supersonic"
@@ -98,6 +103,13 @@ func requireKernel(t testing.TB) {
 func runPython(t *testing.T, args ...string) string {
 	t.Helper()
 	requireKernel(t)
+	// Read the script (and notebooks) here so that go test's result cache
+	// notices when they change.
+	for _, f := range append([]string{"testdata/scenarios.py"}, args[1:]...) {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/usr/bin/python3", append([]string{"testdata/scenarios.py"}, args...)...)

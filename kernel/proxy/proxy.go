@@ -58,7 +58,8 @@ type Kernel struct {
 	pending    map[string]pendingRequest
 	original   map[string]string // msg_id → the cell as typed, for magic cells
 	internal   map[string]chan *wire.Message
-	notice     string // said in the next cell's output (gonb was restarted)
+	comms      map[string]string // open comm_id → target_name, for comm_info_request
+	notice     string            // said in the next cell's output (gonb was restarted)
 	execCount  int
 	shutdown   bool
 	shutdownCh chan struct{}
@@ -86,6 +87,7 @@ func Run(ctx context.Context, cfg Config) error {
 		pending:    map[string]pendingRequest{},
 		original:   map[string]string{},
 		internal:   map[string]chan *wire.Message{},
+		comms:      map[string]string{},
 		shutdownCh: make(chan struct{}),
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -201,6 +203,11 @@ func (k *Kernel) startGonb(ctx context.Context) error {
 		}
 	}
 	k.mu.Lock()
+	if k.shutdown {
+		k.mu.Unlock()
+		g.stop(0) // a shutdown came while gonb was restarting
+		return nil
+	}
 	k.gonb = g
 	close(k.ready)
 	k.mu.Unlock()
@@ -282,6 +289,7 @@ func (k *Kernel) watch(ctx context.Context, g *child) {
 	k.pending = map[string]pendingRequest{}
 	why := fmt.Sprintf("Supersonic: the Go kernel (gonb) stopped unexpectedly (%v) and was restarted; declarations from earlier cells are gone, re-run the cells you need.", g.exitErr)
 	k.notice = why
+	k.comms = map[string]string{} // they lived in the dead gonb
 	k.mu.Unlock()
 	slog.Error("gonb died; restarting it", "err", g.exitErr)
 	g.stop(0)
@@ -446,8 +454,50 @@ func (k *Kernel) handleRequest(from *wire.Socket, m *wire.Message) {
 	case "shutdown_request":
 		k.handleShutdown(from, m)
 		return
+	case "comm_info_request":
+		// gonb does not answer it; the proxy sees every comm_open and
+		// comm_close pass.
+		k.answer(from, m, "comm_info_reply", map[string]any{"status": "ok", "comms": k.commInfo(m)})
+		return
+	case "comm_open", "comm_close":
+		k.trackComm(m)
 	}
 	k.forward(from, m)
+}
+
+// trackComm records comms opened and closed by either side.
+func (k *Kernel) trackComm(m *wire.Message) {
+	var c struct {
+		CommID     string `json:"comm_id"`
+		TargetName string `json:"target_name"`
+	}
+	if m.DecodeContent(&c) != nil || c.CommID == "" {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if m.Header.MsgType == "comm_open" {
+		k.comms[c.CommID] = c.TargetName
+	} else {
+		delete(k.comms, c.CommID)
+	}
+}
+
+// commInfo lists the open comms, of the requested target if one is given.
+func (k *Kernel) commInfo(m *wire.Message) map[string]any {
+	var c struct {
+		TargetName string `json:"target_name"`
+	}
+	_ = m.DecodeContent(&c)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := map[string]any{}
+	for id, target := range k.comms {
+		if c.TargetName == "" || c.TargetName == target {
+			out[id] = map[string]any{"target_name": target}
+		}
+	}
+	return out
 }
 
 func nonNil(s []string) []string {
@@ -672,6 +722,9 @@ func (k *Kernel) relayIOPub(g *child) {
 		k.mu.Unlock()
 		if internal {
 			continue
+		}
+		if m.Header.MsgType == "comm_open" || m.Header.MsgType == "comm_close" {
+			k.trackComm(m)
 		}
 		if isMagic && m.Header.MsgType == "execute_input" {
 			var c map[string]json.RawMessage

@@ -200,6 +200,27 @@ def scenario_comm(km, kc):
     kc.shell_channel.send(msg)
     pong = wait_comm(kc, msg["header"]["msg_id"], "#heartbeat/pong")
     check(pong["content"]["comm_id"] == comm_id, "comm_msg round trip: ping answered by pong", pong)
+    info = kc.comm_info(reply=True, timeout=30)["content"]
+    check(info["status"] == "ok" and info["comms"].get(comm_id, {}).get("target_name") == "gonb_comm", "comm_info lists the open comm", info)
+    # A cell program talks to the frontend over that comm (as widgets do).
+    msg_id = kc.execute('import (\n\t"github.com/janpfeifer/gonb/gonbui"\n\t"github.com/janpfeifer/gonb/gonbui/comms"\n)\n\n'
+                        '%%\ncomms.Send("/e2e/value", 42)\ngonbui.Sync()')
+    reply = get_reply(kc, msg_id, 60)
+    check(reply["content"]["status"] == "ok", "a cell sending over the comm runs", reply["content"])
+    sent = [m for m in collect_all(kc, 3) if m["msg_type"] == "comm_msg" and m["content"]["data"].get("address") == "/e2e/value"]
+    check(sent and sent[0]["content"]["comm_id"] == comm_id and sent[0]["content"]["data"]["value"] == 42,
+          "the cell's comm_msg reaches the client", sent)
+
+
+def collect_all(kc, seconds):
+    """Every iopub message arriving within seconds."""
+    out, deadline = [], time.time() + seconds
+    while time.time() < deadline:
+        try:
+            out.append(kc.get_iopub_msg(timeout=0.2))
+        except Exception:
+            pass
+    return out
 
 
 def wait_comm(kc, parent, address, timeout=30):
