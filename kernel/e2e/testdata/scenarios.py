@@ -164,6 +164,24 @@ def scenario_list(km, kc):
     check(md and 'rlcore.List(kind, "")' in md[0]["content"]["data"]["text/markdown"], "--show-go shows the Go source", md)
 
 
+def scenario_bad_signature(km, kc):
+    from jupyter_client.session import Session
+    forger = Session(key=b"not-the-key", session=kc.session.session, username=kc.session.username)
+    msg = forger.msg("execute_request", {"code": '%%\nfmt.Println("forged")', "silent": False, "store_history": True,
+                                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+    forger.send(kc.shell_channel.socket, msg)
+    try:
+        reply = kc.get_shell_msg(timeout=5)
+        raise AssertionError(f"a message signed with the wrong key was answered: {reply}")
+    except AssertionError:
+        raise
+    except Exception:
+        print("ok: a message signed with the wrong key is dropped")
+    reply, msgs = execute(kc, '%%\nfmt.Println("genuine")')
+    text = text_of(msgs)
+    check(reply["status"] == "ok" and "genuine" in text and "forged" not in text, "the kernel still serves signed messages", text)
+
+
 def scenario_malformed(km, kc):
     reply, msgs = execute(kc, "%supersonic lst")
     check(reply["status"] == "error" and reply["ename"] == "MagicError", "a malformed magic gets an error reply", reply)
