@@ -1,8 +1,10 @@
 package widgets
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -141,6 +143,16 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 	if style.Height > 0 {
 		f.Height = style.Height
 	}
+	names := make([]string, len(curves))
+	for i, c := range curves {
+		names[i] = c.name
+	}
+	short, common := shortNames(names)
+	// The legend column takes at most 40% of the width (see Figure.draw).
+	maxLabel := f.Width*0.4 - f.legend.ThumbnailWidth - vg.Points(16)
+	if common != "" {
+		f.addLegend(fitText(f.legend.TextStyle, "all: "+common, maxLabel+f.legend.ThumbnailWidth))
+	}
 	for i, c := range curves {
 		pts := c.pts
 		if style.Y == YBest {
@@ -165,13 +177,14 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		} else if !math.IsInf(best, -1) {
 			last = best
 		}
-		label := c.name
+		var suffix string
 		if !math.IsNaN(last) {
-			label += legendGap + formatScore(last)
+			suffix += legendGap + formatScore(last)
 		}
 		if c.note != "" {
-			label += " (" + c.note + ")"
+			suffix += " (" + c.note + ")"
 		}
+		label := fitText(f.legend.TextStyle, short[i], maxLabel-f.legend.TextStyle.Width(suffix)) + suffix
 		sty := seriesStyle(i)
 		if len(xys) > 0 {
 			line := &plotter.Line{XYs: xys, LineStyle: sty}
@@ -181,6 +194,16 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 			p.Add(curveLine{line})
 		}
 		f.addLegend(label, lineThumb(sty))
+	}
+	if style.Y == YBest {
+		if lo, ok := heldQuantile(curves, 0.02); ok && lo > p.Y.Min && lo < p.Y.Max {
+			// Leave out the brief low start of each arm: the range covers
+			// the values the curves hold for 98% of their length.
+			p.Y.Min = lo - 0.05*(p.Y.Max-lo)
+		}
+	}
+	if p.Y.Max > p.Y.Min { // a little room above the best curve
+		p.Y.Max += 0.03 * (p.Y.Max - p.Y.Min)
 	}
 	p.Y.Tick.Marker = valueTicks{}
 	switch style.X {
@@ -207,6 +230,36 @@ type curveLine struct{ line *plotter.Line }
 func (l curveLine) Plot(c draw.Canvas, p *plot.Plot) { l.line.Plot(c, p) }
 
 func (l curveLine) DataRange() (xmin, xmax, ymin, ymax float64) { return l.line.DataRange() }
+
+// heldQuantile returns the q-quantile of the values of best-so-far curves,
+// each value weighted by the x-length it is held for (until the curve's
+// next point). ok is false when the curves have no length.
+func heldQuantile(curves []curve, q float64) (v float64, ok bool) {
+	type held struct{ y, w float64 }
+	var hs []held
+	var total float64
+	for _, c := range curves {
+		for i := 0; i+1 < len(c.pts); i++ {
+			w := c.pts[i+1].x - c.pts[i].x
+			if w > 0 && finite(w) && finite(c.pts[i].y) {
+				hs = append(hs, held{c.pts[i].y, w})
+				total += w
+			}
+		}
+	}
+	if total <= 0 {
+		return 0, false
+	}
+	slices.SortFunc(hs, func(a, b held) int { return cmp.Compare(a.y, b.y) })
+	var acc float64
+	for _, h := range hs {
+		acc += h.w
+		if acc >= q*total {
+			return h.y, true
+		}
+	}
+	return hs[len(hs)-1].y, true
+}
 
 // staircase keeps the points of a best-so-far curve where the value
 // changes, and the last point: drawn as a post-step line, it is the same

@@ -173,3 +173,49 @@ func TestSVGToHTML(t *testing.T) {
 		t.Error("chart fonts have no sans-serif fallback")
 	}
 }
+
+func TestShortNames(t *testing.T) {
+	tests := []struct {
+		names      []string
+		short      []string
+		wantCommon string
+	}{
+		{[]string{"ppo · autophase · quality-delta · all · apply", "a2c · instcount-norm · quality-delta · all · apply"},
+			[]string{"ppo · autophase", "a2c · instcount-norm"}, "quality-delta · all · apply"},
+		{[]string{"ppo·autophase·ic-oz", "ppo·instcount·ic-oz"}, []string{"autophase", "instcount"}, "ppo · ic-oz"},
+		{[]string{"ppo·x", "ppo·x"}, []string{"ppo·x", "ppo·x"}, ""},     // nothing tells them apart: unchanged
+		{[]string{"ppo·x", "ppo·y·z"}, []string{"ppo·x", "ppo·y·z"}, ""}, // different shapes
+		{[]string{"random", "greedy"}, []string{"random", "greedy"}, ""}, // plain names
+		{[]string{"ppo · autophase"}, []string{"ppo · autophase"}, ""},   // one arm
+	}
+	for _, tc := range tests {
+		short, common := shortNames(tc.names)
+		if strings.Join(short, "|") != strings.Join(tc.short, "|") || common != tc.wantCommon {
+			t.Errorf("shortNames(%q) = %q, %q; want %q, %q", tc.names, short, common, tc.short, tc.wantCommon)
+		}
+	}
+}
+
+func TestLongArmNamesFitTheLegend(t *testing.T) {
+	long := "reinforce · instcount-norm+action-history(8)+autophase · quality-delta"
+	series := []Series{
+		{Name: long + " · all · apply", Points: seriesOf(syntheticRun(1, "x", 30))[0].Points},
+		{Name: "ppo · autophase · quality-delta · all · apply", Points: seriesOf(syntheticRun(2, "y", 30))[0].Points},
+	}
+	f := PlotCurves(series, CurveStyle{})
+	doc := parseSVG(t, mustSVG(t, f))
+	if !doc.hasText("all: quality-delta · all · apply") {
+		t.Errorf("legend does not show the shared components: %q", doc.texts)
+	}
+	sty := f.legend.TextStyle
+	for _, s := range doc.texts {
+		if strings.HasPrefix(s, "reinforce") {
+			if !strings.Contains(s, "…") {
+				t.Errorf("long legend entry %q was not shortened", s)
+			}
+			if w := sty.Width(s); w > f.Width*0.4 {
+				t.Errorf("legend entry %q is %v wide, more than the legend column %v", s, w, f.Width*0.4)
+			}
+		}
+	}
+}

@@ -82,10 +82,10 @@ type runState struct {
 	best    float64
 	hasBest bool
 	// steps, episodes and elapsed add up the arm's pulls (see account).
-	steps    int
-	episodes int
-	elapsed  time.Duration
-	streams  []stream
+	steps     int
+	episodes  int
+	elapsed   time.Duration
+	streams   []stream
 	failures  int     // failed episodes
 	stepsPerS float64 // latest training speed reported
 	done      bool

@@ -1,0 +1,77 @@
+package widgets
+
+import (
+	"strings"
+
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+)
+
+// armSep separates the components of an arm's name ("ppo · autophase ·
+// quality-delta"); arms named with a bare middle dot are split as well.
+const armSep = "·"
+
+// shortNames drops from arm names the components that every arm shares at
+// the same position, so that a legend shows what tells arms apart. It
+// returns the short names and the shared components joined (empty when
+// nothing is shared or names are not made of components).
+func shortNames(names []string) (short []string, common string) {
+	short = append([]string(nil), names...)
+	if len(names) < 2 {
+		return short, ""
+	}
+	parts := make([][]string, len(names))
+	for i, n := range names {
+		parts[i] = strings.Split(n, armSep)
+		for j := range parts[i] {
+			parts[i][j] = strings.TrimSpace(parts[i][j])
+		}
+		if len(parts[i]) != len(parts[0]) || len(parts[i]) < 2 {
+			return short, ""
+		}
+	}
+	var shared []string
+	keep := make([]bool, len(parts[0]))
+	kept := 0
+	for j := range parts[0] {
+		for i := range parts {
+			if parts[i][j] != parts[0][j] {
+				keep[j] = true
+				break
+			}
+		}
+		if keep[j] {
+			kept++
+		} else {
+			shared = append(shared, parts[0][j])
+		}
+	}
+	if len(shared) == 0 || kept == 0 {
+		return short, ""
+	}
+	for i := range parts {
+		var own []string
+		for j, p := range parts[i] {
+			if keep[j] {
+				own = append(own, p)
+			}
+		}
+		short[i] = strings.Join(own, " "+armSep+" ")
+	}
+	return short, strings.Join(shared, " "+armSep+" ")
+}
+
+// fitText shortens s with an ellipsis until it is at most w wide in sty.
+func fitText(sty text.Style, s string, w vg.Length) string {
+	if sty.Width(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 {
+		r = r[:len(r)-1]
+		if t := strings.TrimSpace(string(r)) + "…"; sty.Width(t) <= w {
+			return t
+		}
+	}
+	return "…"
+}
