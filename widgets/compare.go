@@ -170,12 +170,16 @@ func OverheadHTML(title string, rows []OverheadRow) string {
 		fmt.Fprintf(&b, `<div style="font-family:sans-serif;font-weight:bold;margin:4px 0">%s</div>`, htmlEscape(title))
 	}
 	fmt.Fprintf(&b, `<table style="%s"><thead><tr>`, tableStyle)
-	for _, h := range []string{"method", "search", "deploy", "per benchmark", "steps"} {
-		fmt.Fprintf(&b, `<th style="%s">%s</th>`, thStyle, h)
+	for i, h := range []string{"method", "search", "deploy", "per benchmark", "steps"} {
+		sty := thStyle
+		if i > 0 {
+			sty += ";text-align:right"
+		}
+		fmt.Fprintf(&b, `<th style="%s">%s</th>`, sty, h)
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	for _, r := range rows {
-		fmt.Fprintf(&b, `<tr><td style="%s"><code>%s</code></td><td style="%s">%s</td><td style="%s">%s</td><td style="%s">%s</td><td style="%s">%s</td></tr>`,
+		fmt.Fprintf(&b, `<tr><td style="%s;white-space:nowrap"><code>%s</code></td><td style="%s">%s</td><td style="%s">%s</td><td style="%s">%s</td><td style="%s">%s</td></tr>`,
 			tdStyle, htmlEscape(r.Method), numStyle, durationText(r.Search), numStyle, durationText(r.Deploy),
 			numStyle, durationText(perBenchmark(r)), numStyle, formatCount(float64(r.Steps)))
 	}

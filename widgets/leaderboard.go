@@ -48,7 +48,7 @@ type ArmRow struct {
 	Arm    string
 	Score  float64 // best score; NaN when the arm has none yet
 	Pulls  int     // times the search chose the arm
-	Steps  int     // environment steps spent on the arm
+	Steps  int     // environment steps spent on the arm; 0: not shown
 	Status ArmStatus
 	Detail string // free text: hyperparameters, the error of a failed arm
 }
@@ -199,7 +199,12 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 	}
 	fmt.Fprintf(&b, `<table style="%s"><thead><tr>`, tableStyle)
 	for _, h := range []string{"#", "arm", "score", "pulls", "steps", "status", ""} {
-		fmt.Fprintf(&b, `<th style="%s">%s</th>`, thStyle, h)
+		sty := thStyle
+		switch h {
+		case "#", "score", "pulls", "steps":
+			sty += ";text-align:right"
+		}
+		fmt.Fprintf(&b, `<th style="%s">%s</th>`, sty, h)
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	if len(rows) == 0 {
@@ -210,8 +215,8 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 		if color == "" {
 			color = "#79706e"
 		}
-		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s"><code>%s</code></td><td style="%s">%s</td><td style="%s">%d</td><td style="%s">%s</td>`,
-			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score), numStyle, r.Pulls, numStyle, formatCount(float64(r.Steps)))
+		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s;white-space:nowrap"><code>%s</code></td><td style="%s">%s</td><td style="%s">%d</td><td style="%s">%s</td>`,
+			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score), numStyle, r.Pulls, numStyle, stepsText(r.Steps))
 		fmt.Fprintf(&b, `<td style="%s"><span style="background:%s;color:white;border-radius:3px;padding:0 6px">%s</span></td><td style="%s;color:#555">%s</td></tr>`,
 			tdStyle, color, htmlEscape(string(r.Status)), tdStyle, htmlEscape(r.Detail))
 	}
@@ -225,7 +230,7 @@ func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "#\tarm\tscore\tpulls\tsteps\tstatus\t\t\n")
 	for i, r := range sortArms(rows) {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, formatCount(float64(r.Steps)), r.Status, r.Detail)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, stepsText(r.Steps), r.Status, r.Detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing leaderboard: %w", err)
@@ -248,6 +253,14 @@ func trimLines(s string) string {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// stepsText prints a step count, or a dash when it is not known.
+func stepsText(n int) string {
+	if n <= 0 {
+		return "–"
+	}
+	return formatCount(float64(n))
 }
 
 func scoreText(v float64) string {
