@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,9 +34,20 @@ type Comparison struct {
 	Overhead []OverheadRow
 }
 
-// OverheadRow is the cost of one method in a comparison.
+// OverheadRow is the cost of one method in a comparison. Two kinds of
+// columns are shown, each only when some row sets it: the paper's search
+// overhead (how much longer the method needs than the deployed policy to
+// reach the target quality) and plain costs (times and steps).
 type OverheadRow struct {
 	Method string
+	// TimeRatio summarises, over the benchmarks, the time the method needs
+	// to reach the target quality divided by the time the deployed policy
+	// needs (> 1: the policy is faster): geometric mean, minimum and
+	// maximum. NaN means not measured; zero values mean not given.
+	TimeRatio Ratios
+	// Missed counts the benchmarks where the method never reached the
+	// target.
+	Missed int
 	// Search is the one-off time spent before deployment: architecture
 	// search and training. Zero for methods that need none.
 	Search time.Duration
@@ -45,6 +57,9 @@ type OverheadRow struct {
 	// Steps are the environment steps (compiler invocations) of deployment.
 	Steps int
 }
+
+// Ratios summarises ratios over benchmarks.
+type Ratios struct{ Geomean, Min, Max float64 }
 
 // Validate checks that Values has one row per method, each with one value
 // per benchmark, and that the values are positive ratios or NaN.
@@ -164,27 +179,60 @@ func PlotComparison(c Comparison) (*Figure, error) {
 
 // OverheadHTML renders the cost of each method as an HTML table.
 func OverheadHTML(title string, rows []OverheadRow) string {
+	var ratios, costs bool
+	for _, r := range rows {
+		t := r.TimeRatio
+		ratios = ratios || t.Geomean != 0 || t.Min != 0 || t.Max != 0 || r.Missed != 0
+		costs = costs || r.Search != 0 || r.Deploy != 0 || r.Steps != 0
+	}
 	var b strings.Builder
 	b.WriteString(`<div class="supersonic-overhead">`)
 	if title != "" {
 		fmt.Fprintf(&b, `<div style="font-family:sans-serif;font-weight:bold;margin:4px 0">%s</div>`, htmlEscape(title))
 	}
-	fmt.Fprintf(&b, `<table style="%s"><thead><tr>`, tableStyle)
-	for i, h := range []string{"method", "search", "deploy", "per benchmark", "steps"} {
-		sty := thStyle
-		if i > 0 {
-			sty += ";text-align:right"
-		}
-		fmt.Fprintf(&b, `<th style="%s">%s</th>`, sty, h)
+	fmt.Fprintf(&b, `<table style="%s"><thead><tr><th style="%s">method</th>`, tableStyle, thStyle)
+	var heads []string
+	if ratios {
+		heads = append(heads, "time to target ÷ policy's (geomean)", "min", "max", "missed")
+	}
+	if costs {
+		heads = append(heads, "search", "deploy", "per benchmark", "steps")
+	}
+	for _, h := range heads {
+		fmt.Fprintf(&b, `<th style="%s;text-align:right">%s</th>`, thStyle, htmlEscape(h))
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	for _, r := range rows {
-		fmt.Fprintf(&b, `<tr><td style="%s;white-space:nowrap"><code>%s</code></td><td style="%s">%s</td><td style="%s">%s</td><td style="%s">%s</td><td style="%s">%s</td></tr>`,
-			tdStyle, htmlEscape(r.Method), numStyle, durationText(r.Search), numStyle, durationText(r.Deploy),
-			numStyle, durationText(perBenchmark(r)), numStyle, formatCount(float64(r.Steps)))
+		fmt.Fprintf(&b, `<tr><td style="%s;white-space:nowrap"><code>%s</code></td>`, tdStyle, htmlEscape(r.Method))
+		var cells []string
+		if ratios {
+			t := r.TimeRatio
+			cells = append(cells, ratioText(t.Geomean), ratioText(t.Min), ratioText(t.Max), strconv.Itoa(r.Missed))
+		}
+		if costs {
+			cells = append(cells, durationText(r.Search), durationText(r.Deploy), durationText(perBenchmark(r)), stepsText(r.Steps))
+		}
+		for _, c := range cells {
+			fmt.Fprintf(&b, `<td style="%s">%s</td>`, numStyle, htmlEscape(c))
+		}
+		b.WriteString(`</tr>`)
 	}
 	b.WriteString(`</tbody></table></div>`)
 	return b.String()
+}
+
+// ratioText prints a time ratio as 3.2×, ∞ when never reached, – when
+// unknown.
+func ratioText(v float64) string {
+	switch {
+	case math.IsNaN(v) || v == 0:
+		return "–"
+	case math.IsInf(v, 1):
+		return "∞"
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64) + "×"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64) + "×"
 }
 
 func perBenchmark(r OverheadRow) time.Duration {
@@ -217,7 +265,7 @@ func WriteComparisonText(w io.Writer, c Comparison) error {
 	}
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "method\tgeomean vs %s\tbenchmarks\tsearch\tdeploy\n", ref)
+	fmt.Fprintf(tw, "method\tgeomean vs %s\tbenchmarks\ttime to target ÷ policy's\tsearch\tdeploy\n", ref)
 	for m, g := range c.Geomeans() {
 		n := 0
 		for _, v := range c.Values[m] {
@@ -226,7 +274,8 @@ func WriteComparisonText(w io.Writer, c Comparison) error {
 			}
 		}
 		r := costs[c.Methods[m]]
-		fmt.Fprintf(tw, "%s\t%+.2f%%\t%d/%d\t%s\t%s\n", c.Methods[m], percent(g), n, len(c.Benchmarks), durationText(r.Search), durationText(r.Deploy))
+		fmt.Fprintf(tw, "%s\t%+.2f%%\t%d/%d\t%s\t%s\t%s\n", c.Methods[m], percent(g), n, len(c.Benchmarks),
+			ratioText(r.TimeRatio.Geomean), durationText(r.Search), durationText(r.Deploy))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing comparison: %w", err)

@@ -103,8 +103,22 @@ func TestPlotComparisonSVG(t *testing.T) {
 }
 
 func TestOverheadHTML(t *testing.T) {
-	html := OverheadHTML("search overhead", sampleComparison().Overhead)
+	rows := sampleComparison().Overhead
+	html := OverheadHTML("search overhead", rows)
 	for _, want := range []string{"<table", "supersonic", "42m", "300ms", "18k", "search overhead"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("overhead table lacks %q:\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, "time to target") {
+		t.Error("overhead table shows time-ratio columns no row sets")
+	}
+	// The paper's overhead: time ratios to the target, with misses.
+	rows[1].TimeRatio.Geomean, rows[1].TimeRatio.Min, rows[1].TimeRatio.Max = 3.25, 1.5, math.Inf(1)
+	rows[1].Missed = 2
+	rows[2].TimeRatio.Geomean = math.NaN()
+	html = OverheadHTML("", rows)
+	for _, want := range []string{"time to target", "3.25×", "1.50×", "∞", ">2<", "–"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("overhead table lacks %q:\n%s", want, html)
 		}

@@ -88,7 +88,8 @@ func ExampleRenderComparison() {
 		Values:     [][]float64{{1.04, 1.02}, {0.98, math.NaN()}},
 		Overhead: []widgets.OverheadRow{
 			{Method: "supersonic", Search: 40 * time.Minute, Deploy: 2 * time.Second, Benchmarks: 2, Steps: 90},
-			{Method: "random", Deploy: time.Minute, Benchmarks: 2, Steps: 4000},
+			{Method: "random", Deploy: time.Minute, Benchmarks: 2, Steps: 4000,
+				TimeRatio: widgets.Ratios{Geomean: 4.2, Min: 1.5, Max: 11.8}, Missed: 1},
 		},
 	}
 	// In a notebook: the bar chart and the overhead table in the cell.
@@ -99,7 +100,7 @@ func ExampleRenderComparison() {
 	}
 	// Output:
 	// code size vs -Oz
-	// method      geomean vs -Oz  benchmarks  search  deploy
-	// supersonic  +3.00%          2/2         40m     2s
-	// random      -2.00%          1/2         –       1m
+	// method      geomean vs -Oz  benchmarks  time to target ÷ policy's  search  deploy
+	// supersonic  +3.00%          2/2         –                          40m     2s
+	// random      -2.00%          1/2         4.20×                      –       1m
 }
