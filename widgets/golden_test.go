@@ -51,7 +51,15 @@ func TestReadmeCharts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, f := range map[string]*Figure{"live-curves": live, "comparison": cmp} {
+	// Time to quality on one benchmark: the deployed policy and baselines.
+	var methods []Series
+	for i, m := range []string{"supersonic", "greedy", "random", "anneal", "genetic"} {
+		s := seriesOf(syntheticRun(uint64(40+i), m, 300))[0]
+		s.Name = m
+		methods = append(methods, s)
+	}
+	ttq := PlotTimeToQuality("time to quality on qsort", methods)
+	for name, f := range map[string]*Figure{"live-curves": live, "comparison": cmp, "time-to-quality": ttq} {
 		pngData, err := f.PNG()
 		if err != nil {
 			t.Fatal(err)
