@@ -1,0 +1,361 @@
+// Package searchview shows each phase of a Supersonic architecture search —
+// search, tune, deploy, compare — while it runs and after it is stored: it
+// connects rlcore/search's runs to the widgets (live reward curves, the
+// leaderboard, the Stop button, comparison charts). In a gonb notebook the
+// output goes to the cell; elsewhere it is terminal progress, so the same
+// program runs under `go run` and in CI.
+//
+// The kernel's magics expand to calls of this package; a Go cell can make
+// the same calls:
+//
+//	ctx, done := searchview.Context(context.Background())
+//	defer done()
+//	view := searchview.WatchSearch("cs", budget)
+//	res, err := search.Search(ctx, spec, view.Options(search.Options{Budget: budget}))
+//	view.Close(res)
+package searchview
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/search"
+	"github.com/supersonic-rl/supersonic/widgets"
+)
+
+// Context returns a context that is cancelled by SIGINT or SIGTERM (a
+// kernel interrupt reaches the cell's program as SIGINT) and, in a
+// notebook, by a Stop button shown in the cell. Everything found until then
+// is kept: the search functions return their best so far and the store
+// marks the run interrupted. Call done when the work is over; it removes
+// the button.
+func Context(parent context.Context) (ctx context.Context, done func()) {
+	ctx, stopSignals := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(ctx)
+	button := widgets.StopButton(cancel)
+	return ctx, func() {
+		button.Close()
+		cancel()
+		stopSignals()
+	}
+}
+
+// Search shows a running search: one live curve per arm (the best task
+// quality each arm's training runs reach) and the leaderboard of arms.
+type Search struct {
+	live  *widgets.LiveCurves
+	board *widgets.Leaderboard
+}
+
+// WatchSearch starts the widgets of the search named name.
+func WatchSearch(name string, budget rlcore.Budget) *Search {
+	return &Search{
+		live: widgets.NewLiveCurves(widgets.LiveOptions{
+			Title: "search " + name + ": best quality per arm", Budget: budget, X: widgets.XWall,
+		}),
+		board: widgets.NewLeaderboard(widgets.LeaderboardOptions{Title: "arms of " + name}),
+	}
+}
+
+// Options returns o with the widgets' observers added (after o's own).
+func (s *Search) Options(o search.Options) search.Options {
+	o.Observer = rlcore.Tee(o.Observer, s.live.Observe)
+	prev := o.OnPull
+	o.OnPull = func(ev search.PullEvent) {
+		s.board.Update(ArmRows(ev.Leaderboard, false))
+		if prev != nil {
+			prev(ev)
+		}
+	}
+	return o
+}
+
+// Close draws the final frames and prints what the search found.
+func (s *Search) Close(res *search.Result) error {
+	if res != nil {
+		s.board.Update(ArmRows(res.Arms, true))
+	}
+	err := firstErr(s.live.Close(), s.board.Close())
+	if res != nil {
+		fmt.Println(SearchSummary(res))
+	}
+	return err
+}
+
+// SearchSummary is a short text account of a finished search.
+func SearchSummary(res *search.Result) string {
+	if res.Winner == nil {
+		return fmt.Sprintf("search %s (run %d): %s after %d pulls, no arm succeeded: %v",
+			res.Name, res.RunID, res.Status, len(res.Pulls), res.Err)
+	}
+	w := res.Winner
+	return fmt.Sprintf("search %s (run %d, strategy %s): %s after %d pulls in %s\nwinner: %s\n  mean score %.4f over %d pulls (best %.4f); score = mean best task quality on the training benchmarks",
+		res.Name, res.RunID, res.Strategy, res.Status, len(res.Pulls), res.Elapsed.Round(1e7), w.Name, w.Mean, w.Pulls, w.Best)
+}
+
+// ArmRows turns leaderboard tallies into widget rows; final marks the
+// search as over (arms no longer running are done).
+func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
+	rows := make([]widgets.ArmRow, 0, len(arms))
+	for _, a := range arms {
+		r := widgets.ArmRow{Arm: a.Name, Score: a.Mean, Pulls: a.Pulls + a.Failures}
+		switch {
+		case a.Retired:
+			r.Status = widgets.ArmFailed
+		case a.Pruned:
+			r.Status = widgets.ArmPruned
+		case a.InFlight > 0 && !final:
+			r.Status = widgets.ArmRunning
+		case a.Pulls+a.Failures == 0:
+			r.Status = widgets.ArmWaiting
+		case final:
+			r.Status = widgets.ArmDone
+		default:
+			r.Status = widgets.ArmIdle
+		}
+		if a.Pulls > 1 && !math.IsNaN(a.Best) {
+			r.Detail = fmt.Sprintf("best %.4f ± %.4f", a.Best, a.Std)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// Tune shows a running ASHA tuning: one live curve per trial and a line
+// per finished trial.
+type Tune struct {
+	live *widgets.LiveCurves
+}
+
+// WatchTune starts the widgets of a tuning run.
+func WatchTune(name string, budget rlcore.Budget) *Tune {
+	return &Tune{live: widgets.NewLiveCurves(widgets.LiveOptions{
+		Title: "tune " + name + ": best quality per trial", Budget: budget, X: widgets.XWall,
+	})}
+}
+
+// Options returns o with the widgets' observer added.
+func (t *Tune) Options(o search.TuneOptions) search.TuneOptions {
+	o.Observer = rlcore.Tee(o.Observer, t.live.Observe)
+	return o
+}
+
+// Close draws the final frame and prints the best configuration.
+func (t *Tune) Close(res *search.TuneResult) error {
+	err := t.live.Close()
+	if res != nil {
+		fmt.Printf("tune (run %d): %s after %d trials in %s\nbest %s configuration (score %.4f at rung %d): %s\n",
+			res.RunID, res.Status, len(res.Trials), res.Elapsed.Round(1e7), res.Algorithm, res.BestScore, res.BestRung, formatHyper(res.Best))
+	}
+	return err
+}
+
+// Deploy shows a deployment: one live curve per unseen benchmark, then the
+// table of results.
+type Deploy struct {
+	live *widgets.LiveCurves
+}
+
+// WatchDeploy starts the widgets of a deployment.
+func WatchDeploy(name string, budget rlcore.Budget) *Deploy {
+	return &Deploy{live: widgets.NewLiveCurves(widgets.LiveOptions{
+		Title: "deploy " + name + ": best quality per benchmark", Budget: budget, X: widgets.XElapsed,
+	})}
+}
+
+// Options returns o with the widgets' observer added.
+func (d *Deploy) Options(o search.DeployOptions) search.DeployOptions {
+	o.Observer = rlcore.Tee(o.Observer, d.live.Observe)
+	return o
+}
+
+// Close draws the final frame and shows every benchmark's result.
+func (d *Deploy) Close(res *search.DeployResult) error {
+	err := d.live.Close()
+	if res == nil {
+		return err
+	}
+	fmt.Printf("deploy (run %d): %s; arm %s", res.RunID, res.Status, res.Arm)
+	if res.Tuned {
+		fmt.Printf(" with tuned %s", formatHyper(res.Hyper))
+	}
+	fmt.Println()
+	for _, r := range res.Results {
+		check := "validated"
+		if !r.Validated {
+			check = fmt.Sprintf("NOT validated: %v", r.Err)
+		}
+		fmt.Printf("  %-22s quality %7.4f  found after %-8s %s\n    %v\n", r.Benchmark, r.Quality, r.Found.Round(1e7), check, r.ActionNames)
+	}
+	return err
+}
+
+// ShowComparison renders a comparison: the chart of each method's quality
+// relative to the compiler default, the search-overhead table, and the
+// time-to-quality plot.
+func ShowComparison(c *search.Comparison, out widgets.Output) error {
+	wc := ComparisonChart(c)
+	err := widgets.RenderComparison(out, "comparison", wc)
+	if series := TimeToQuality(c); len(series) > 0 {
+		err = firstErr(err, widgets.RenderTimeToQuality(out, "time-to-quality",
+			"mean best quality over the benchmarks against wall time", series))
+	}
+	fmt.Println(c.Table())
+	return err
+}
+
+// defaultMethod finds the comparison's compiler default: the first method
+// that is not a registered algorithm (a reference compilation such as oz).
+func defaultMethod(c *search.Comparison) string {
+	for _, m := range c.Methods {
+		if m == search.ClientMethod {
+			continue
+		}
+		if _, err := rlcore.LookupAlgorithm(m); err != nil {
+			return m
+		}
+	}
+	return ""
+}
+
+// ComparisonChart converts c into the widgets' comparison: every method's
+// quality divided by the compiler default's on each benchmark (1.05 = 5%
+// better than the default). Without a default the qualities are shown as
+// they are. Non-positive ratios are left empty.
+func ComparisonChart(c *search.Comparison) widgets.Comparison {
+	ref := defaultMethod(c)
+	wc := widgets.Comparison{
+		Title:      fmt.Sprintf("quality relative to %s (%s)", refName(ref), c.Arm),
+		Reference:  refName(ref),
+		Benchmarks: c.Benchmarks,
+	}
+	for _, m := range c.Methods {
+		if m == ref {
+			continue
+		}
+		row := make([]float64, len(c.Benchmarks))
+		for i, b := range c.Benchmarks {
+			row[i] = math.NaN()
+			r := c.Results[m][b]
+			if r == nil || math.IsNaN(r.Quality) {
+				continue
+			}
+			v := r.Quality
+			if ref != "" {
+				d := c.Results[ref][b]
+				if d == nil || d.Quality <= 0 {
+					continue
+				}
+				v /= d.Quality
+			}
+			if v > 0 {
+				row[i] = v
+			}
+		}
+		wc.Methods = append(wc.Methods, m)
+		wc.Values = append(wc.Values, row)
+	}
+	for _, o := range c.Overheads {
+		var row widgets.OverheadRow
+		row.Method = o.Method
+		row.TimeRatio.Geomean, row.TimeRatio.Min, row.TimeRatio.Max = o.Geomean, o.Min, o.Max
+		row.Missed = o.Missed
+		row.Deploy = c.Walltime[o.Method] * time.Duration(len(c.Benchmarks)) // Walltime is a mean
+		row.Benchmarks = len(c.Benchmarks)
+		wc.Overhead = append(wc.Overhead, row)
+	}
+	return wc
+}
+
+func refName(ref string) string {
+	if ref == "" {
+		return "the task quality"
+	}
+	return "-" + capitalizeO(ref)
+}
+
+// capitalizeO writes compiler levels as users know them: oz → Oz.
+func capitalizeO(s string) string {
+	if len(s) == 2 && s[0] == 'o' {
+		return "O" + s[1:]
+	}
+	return s
+}
+
+// TimeToQuality returns, for each method with curves, the mean over the
+// benchmarks of the best quality reached by each moment (a benchmark counts
+// with its first quality until it has one): the paper's search-overhead
+// picture.
+func TimeToQuality(c *search.Comparison) []widgets.Series {
+	var out []widgets.Series
+	for _, m := range c.Methods {
+		var times []float64
+		type pt struct{ t, q float64 }
+		per := make([][]pt, 0, len(c.Benchmarks))
+		for _, b := range c.Benchmarks {
+			r := c.Results[m][b]
+			if r == nil || len(r.Curve) == 0 {
+				continue
+			}
+			var ps []pt
+			for _, p := range r.Curve {
+				ps = append(ps, pt{p.Elapsed.Seconds(), p.Best})
+				times = append(times, p.Elapsed.Seconds())
+			}
+			per = append(per, ps)
+		}
+		if len(per) == 0 {
+			continue
+		}
+		sort.Float64s(times)
+		s := widgets.Series{Name: m}
+		idx := make([]int, len(per))
+		for _, t := range times {
+			sum := 0.0
+			for i, ps := range per {
+				for idx[i]+1 < len(ps) && ps[idx[i]+1].t <= t {
+					idx[i]++
+				}
+				sum += ps[idx[i]].q
+			}
+			s.Points = append(s.Points, rlcore.CurvePoint{Elapsed: time.Duration(t * float64(time.Second)), Best: sum / float64(len(per)), Quality: sum / float64(len(per))})
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func formatHyper(h rlcore.Hyper) string {
+	if len(h) == 0 {
+		return "(defaults)"
+	}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := ""
+	for i, k := range keys {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s=%.4g", k, h[k])
+	}
+	return s
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
