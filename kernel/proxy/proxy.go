@@ -63,6 +63,7 @@ type Kernel struct {
 	execCount  int
 	shutdown   bool
 	shutdownCh chan struct{}
+	closeOnce  sync.Once
 }
 
 // pendingRequest is a request relayed to gonb awaiting its reply.
@@ -521,9 +522,11 @@ func (k *Kernel) forward(from *wire.Socket, m *wire.Message) {
 	if from == k.control {
 		to = g.control
 	}
-	k.mu.Lock()
-	k.pending[m.Header.MsgID] = pendingRequest{from: from, msg: m}
-	k.mu.Unlock()
+	if strings.HasSuffix(m.Header.MsgType, "_request") { // comm messages get no reply
+		k.mu.Lock()
+		k.pending[m.Header.MsgID] = pendingRequest{from: from, msg: m}
+		k.mu.Unlock()
+	}
 	if err := to.Send(m); err != nil {
 		slog.Error("relaying to gonb", "type", m.Header.MsgType, "err", err)
 	}
@@ -612,7 +615,7 @@ func (k *Kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
 	}
 	k.answer(from, m, "shutdown_reply", map[string]any{"status": "ok", "restart": content.Restart})
 	time.Sleep(100 * time.Millisecond) // let the reply leave before closing sockets
-	close(k.shutdownCh)
+	k.closeOnce.Do(func() { close(k.shutdownCh) })
 }
 
 // interruptBySignal forwards a SIGINT to gonb's process group.
