@@ -192,6 +192,14 @@ func (e *Episode) IR(ctx context.Context) (string, error) {
 	return resp.IR, nil
 }
 
+// Verify runs LLVM's module verifier on the current module.
+func (e *Episode) Verify(ctx context.Context) error {
+	if _, err := e.call(ctx, &request{Op: opVerify}); err != nil {
+		return fmt.Errorf("codesize: benchmark %s after %s: %w", e.b.name, strings.Join(e.names, " "), err)
+	}
+	return nil
+}
+
 // Close frees the module and gives the worker back.
 func (e *Episode) Close() error {
 	e.once.Do(func() {

@@ -62,10 +62,11 @@ type Validation struct {
 }
 
 // Validate checks a result: replaying passes from the O0 module must give
-// wantIC instructions (skip the check with wantIC < 0), and for runnable
-// benchmarks (with a main) the optimized program, built with clang-19 and
-// run with RunTimeout, must print the same stdout and exit with the same
-// status as the O0 build. The error says which check failed.
+// wantIC instructions (skip the check with wantIC < 0) and a module that
+// LLVM's verifier accepts, and for runnable benchmarks (with a main) the
+// optimized program, built with clang-19 and run with RunTimeout, must
+// print the same stdout and exit with the same status as the O0 build. The
+// error says which check failed.
 func (p *Problem) Validate(ctx context.Context, benchmark string, passes []string, wantIC int64) (*Validation, error) {
 	ep, err := p.replay(ctx, benchmark, passes)
 	if err != nil {
@@ -75,6 +76,9 @@ func (p *Problem) Validate(ctx context.Context, benchmark string, passes []strin
 	v := &Validation{Benchmark: ep.b.name, Passes: passes, IC: ep.ic}
 	if wantIC >= 0 && ep.ic != wantIC {
 		return v, fmt.Errorf("codesize: validate %s: replaying %d passes gives %d instructions, not the reported %d", benchmark, len(passes), ep.ic, wantIC)
+	}
+	if err := ep.Verify(ctx); err != nil {
+		return v, err
 	}
 	if !ep.b.runnable {
 		return v, nil

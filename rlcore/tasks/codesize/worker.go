@@ -43,6 +43,7 @@ const (
 	opBaseline                // Key, Pipeline → IC and, with WithSize, Size of the pipeline's result
 	opAbort                   // debugging: abort() the worker as an LLVM check failure would
 	opIR                      // Handle → IR (textual)
+	opVerify                  // Handle → Err when the module is malformed
 )
 
 type request struct {
@@ -239,6 +240,8 @@ func (st *workerState) do(req *request, resp *response) error {
 		resp.Bitcode = m.Bitcode()
 	case opIR:
 		resp.IR = m.String()
+	case opVerify:
+		err = m.Verify()
 	default:
 		return fmt.Errorf("unknown request %d", req.Op)
 	}
