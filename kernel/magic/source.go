@@ -14,7 +14,7 @@ const (
 	AggregatorImport = "github.com/supersonic-rl/supersonic/rlcore/all"
 	// UseAggregator switches the blank import of AggregatorImport into
 	// expansions; turn it on once that package exists.
-	UseAggregator = false
+	UseAggregator = true
 	// GonbUIImport is gonb's display library, used for HTML output.
 	GonbUIImport = "github.com/janpfeifer/gonb/gonbui"
 )

@@ -1,6 +1,7 @@
 """End-to-end scenarios against the installed kernelspec "supersonic",
-driven by Debian's jupyter_client / nbclient. Usage: scenarios.py NAME [ARG].
-Each scenario starts its own kernel, asserts, and exits 0 on success."""
+driven by Debian's jupyter_client / nbclient.
+Usage: scenarios.py NAME... (run on one kernel) | scenarios.py quickstart NOTEBOOK.
+Asserts, and exits 0 on success."""
 import os
 import signal
 import sys
@@ -379,7 +380,9 @@ if __name__ == "__main__":
         sys.exit(0)
     km, kc = start()
     try:
-        SCENARIOS[name](km, kc)
+        for name in sys.argv[1:]:  # several scenarios may share one kernel
+            print(f"== {name}")
+            SCENARIOS[name](km, kc)
     finally:
         if km.is_alive():
             kc.stop_channels()
