@@ -18,6 +18,7 @@ func init() {
 	})
 	rlcore.RegisterMeasure(&rlcore.Measure{Name: "ic", Task: TaskName, Doc: "IR instruction count of the module"})
 	rlcore.RegisterMeasure(&rlcore.Measure{Name: "textsize", Task: TaskName, Doc: "bytes of executable code (.text) in the object file for the host"})
+	rlcore.RegisterMeasure(&rlcore.Measure{Name: "runtime", Task: TaskName, Doc: "seconds: median of 3 runs of the program built from the module (benchmarks with a main)"})
 
 	rlcore.RegisterState(&rlcore.State{
 		Name: "instcount", Task: TaskName,

@@ -109,8 +109,10 @@ func (e *Episode) Apply(ctx context.Context, action int) error {
 	return nil
 }
 
-// Measure reads "ic" (IR instruction count) or "textsize" (bytes of
-// .text in the object file for the host).
+// Measure reads "ic" (IR instruction count), "textsize" (bytes of .text
+// in the object file for the host) or "runtime" (seconds, the median of
+// RuntimeRuns runs of the program built from the module; benchmarks with a
+// main only).
 func (e *Episode) Measure(ctx context.Context, metric string) (float64, error) {
 	switch metric {
 	case "ic":
@@ -118,6 +120,8 @@ func (e *Episode) Measure(ctx context.Context, metric string) (float64, error) {
 			return 0, e.err
 		}
 		return float64(e.ic), nil
+	case "runtime":
+		return e.runtime(ctx)
 	case "textsize":
 		if e.size < 0 {
 			resp, err := e.call(ctx, &request{Op: opTextSize})
@@ -128,7 +132,7 @@ func (e *Episode) Measure(ctx context.Context, metric string) (float64, error) {
 		}
 		return float64(e.size), nil
 	}
-	return 0, fmt.Errorf("codesize: unknown metric %q: want ic or textsize", metric)
+	return 0, fmt.Errorf("codesize: unknown metric %q: want ic, textsize or runtime", metric)
 }
 
 // Baseline reads "ic", "textsize" or "quality" under "o0", "oz" or "o3".

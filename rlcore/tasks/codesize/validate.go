@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -123,6 +124,11 @@ func buildAndRun(ctx context.Context, dir, name string, bitcode []byte) (runResu
 	if out, err := exec.CommandContext(ctx, clang, "-O0", "-w", bcPath, "-o", exe, "-lm").CombinedOutput(); err != nil {
 		return runResult{}, fmt.Errorf("link with %s: %w\n%s", clang, err, strings.TrimSpace(string(out)))
 	}
+	return run(ctx, dir, exe)
+}
+
+// run runs a program with RunTimeout and returns its stdout and exit code.
+func run(ctx context.Context, dir, exe string) (runResult, error) {
 	rctx, cancel := context.WithTimeout(ctx, RunTimeout)
 	defer cancel()
 	var stdout bytes.Buffer
@@ -148,4 +154,41 @@ func clip(s string) string {
 		return s[:200] + "…"
 	}
 	return s
+}
+
+// RuntimeRuns is how many times the runtime measure runs a program.
+const RuntimeRuns = 3
+
+// runtime builds the current module (object code from the worker's target
+// machine, linked by clang-19) and times RuntimeRuns runs.
+func (e *Episode) runtime(ctx context.Context) (float64, error) {
+	if !e.b.runnable {
+		return 0, fmt.Errorf("codesize: benchmark %s has no main: no runtime to measure", e.b.name)
+	}
+	resp, err := e.call(ctx, &request{Op: opObject})
+	if err != nil {
+		return 0, fmt.Errorf("codesize: benchmark %s: object code: %w", e.b.name, err)
+	}
+	dir, err := os.MkdirTemp("", "supersonic-runtime-*")
+	if err != nil {
+		return 0, fmt.Errorf("codesize: runtime: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	obj, exe := filepath.Join(dir, "prog.o"), filepath.Join(dir, "prog")
+	if err := os.WriteFile(obj, resp.Bitcode, 0o644); err != nil {
+		return 0, fmt.Errorf("codesize: runtime: %w", err)
+	}
+	if out, err := exec.CommandContext(ctx, clang, obj, "-o", exe, "-lm").CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("codesize: runtime of %s: link with %s: %w\n%s", e.b.name, clang, err, strings.TrimSpace(string(out)))
+	}
+	times := make([]float64, RuntimeRuns)
+	for i := range times {
+		start := time.Now()
+		if _, err := run(ctx, dir, exe); err != nil {
+			return 0, fmt.Errorf("codesize: runtime of %s: %w", e.b.name, err)
+		}
+		times[i] = time.Since(start).Seconds()
+	}
+	slices.Sort(times)
+	return times[len(times)/2], nil
 }

@@ -133,7 +133,7 @@ func TestBadInput(t *testing.T) {
 	if err := ep.Apply(ctx, len(Passes)); err == nil {
 		t.Errorf("Apply out of range: no error")
 	}
-	if _, err := ep.Measure(ctx, "runtime"); err == nil || !strings.Contains(err.Error(), "want ic or textsize") {
+	if _, err := ep.Measure(ctx, "cycles"); err == nil || !strings.Contains(err.Error(), "want ic, textsize or runtime") {
 		t.Errorf("unknown measure: %v", err)
 	}
 	if _, err := ep.Baseline(ctx, "ic", "o2"); err == nil || !strings.Contains(err.Error(), "o0, oz or o3") {
@@ -214,5 +214,18 @@ func TestCancel(t *testing.T) {
 	// The episode is still usable with a live context.
 	if err := ep.Apply(context.Background(), mustPass(t, "-mem2reg")); err != nil {
 		t.Errorf("Apply after a cancelled call: %v", err)
+	}
+}
+
+func TestRuntimeMeasure(t *testing.T) {
+	ctx := context.Background()
+	ep := newEpisode(t, shared, "builtin:crc32")
+	o0, err := ep.Measure(ctx, "runtime")
+	if err != nil || o0 <= 0 || o0 > RunTimeout.Seconds() {
+		t.Fatalf("runtime at O0 = %v s, %v", o0, err)
+	}
+	ll := newEpisode(t, shared, "llvm/testdata/diamond.ll")
+	if _, err := ll.Measure(ctx, "runtime"); err == nil || !strings.Contains(err.Error(), "no main") {
+		t.Errorf("runtime of a module without main: %v", err)
 	}
 }

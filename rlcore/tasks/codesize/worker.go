@@ -44,6 +44,7 @@ const (
 	opAbort                   // debugging: abort() the worker as an LLVM check failure would
 	opIR                      // Handle → IR (textual)
 	opVerify                  // Handle → Err when the module is malformed
+	opObject                  // Handle → Bitcode holding the object file for the host
 )
 
 type request struct {
@@ -242,6 +243,8 @@ func (st *workerState) do(req *request, resp *response) error {
 		resp.IR = m.String()
 	case opVerify:
 		err = m.Verify()
+	case opObject:
+		resp.Bitcode, err = st.tm.EmitObject(m)
 	default:
 		return fmt.Errorf("unknown request %d", req.Op)
 	}
