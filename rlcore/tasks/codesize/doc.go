@@ -13,7 +13,7 @@
 //	             (plus the generic quality, quality-delta, quality-binary)
 //	actions      all (118 passes), oz-passes
 //	transitions  the generic apply, revert-if-worse, replay-from-scratch
-//	measures     ic, textsize
+//	measures     ic, textsize, runtime
 //
 // # Actions
 //
@@ -99,13 +99,14 @@
 // # Validation and evaluation
 //
 // [Problem.Replay] re-applies a pass sequence to the O0 module;
-// [Problem.Validate] also checks the reported count and, for benchmarks
+// [Problem.Validate] also checks the reported count and the verifier and, for benchmarks
 // with a main, builds the optimized module with clang-19, runs it and
 // compares its output and exit status with the O0 build's. [Evaluate]
 // computes the leaderboard metric over a set of results: the geometric
 // mean of the per-benchmark scores, 0 when any score is ≤ 0 (as
 // CompilerGym's geometric_mean does), with the arithmetic mean beside it.
 //
-// Not implemented: a runtime measure (running programs is only used for
-// validation).
+// The runtime measure builds the current module (object code from the
+// worker's host target machine, linked by clang-19) and returns the median
+// wall time of RuntimeRuns runs; it has no baselines and no reward.
 package codesize
