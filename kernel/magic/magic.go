@@ -154,9 +154,26 @@ func All() []*Magic {
 		if out[i].placeholder != out[j].placeholder {
 			return !out[i].placeholder // available magics first
 		}
+		ri, rj := workflowRank(out[i].Name), workflowRank(out[j].Name)
+		if ri != rj {
+			return ri < rj
+		}
 		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// workflow is the order in which help lists the magics: the order a
+// notebook uses them in.
+var workflow = []string{"supersonic", "task", "search", "tune", "deploy", "compare", "runs", "show"}
+
+func workflowRank(name string) int {
+	for i, n := range workflow {
+		if n == name {
+			return i
+		}
+	}
+	return len(workflow)
 }
 
 // Written returns how the magic is typed: "%name" or "%%name".

@@ -50,16 +50,13 @@ func TestRun(t *testing.T) {
 		{code: "%supersonic list widgets", wantErr: `unknown component kind "widgets"; known: tasks, states`},
 		{code: "%supersonic list states rewards", wantErr: "list takes at most one kind"},
 		{code: "%supersonic version now", wantErr: "version takes no arguments"},
-		{code: "%supersonic help nosuch", wantErr: `no magic "nosuch"; magics: %supersonic`},
+		{code: "%supersonic help nosuch", wantErr: `no magic "nosuch"; magics: %supersonic, %%task, %search`},
 		{code: "%supersonic list --budget 5m", wantErr: "unknown flag --budget; allowed: --show-go"},
 		{code: "%supersonic list --show-go=yes", wantErr: "--show-go takes no value"},
 		{code: `%supersonic list "states`, wantErr: "unterminated \" quote"},
 		{code: "%supersonic help\nfmt.Println(1)", wantErr: "takes a single line"},
 		{code: "%%supersonic help", wantErr: "is not a cell magic: write %supersonic"},
 		{code: "%task foo", wantErr: "is a cell magic: write %%task"},
-		{code: "%%task foo\nenv: codesize", wantErr: "not available yet"},
-		{code: "%search foo --budget 5m", wantErr: "%search is not available yet"},
-		{code: "%runs", wantErr: "not available yet"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.code, func(t *testing.T) {

@@ -1,0 +1,79 @@
+package magic
+
+import (
+	"errors"
+	"go/parser"
+	"go/token"
+	"strings"
+	"testing"
+)
+
+func TestPipelineMagics(t *testing.T) {
+	const task = "%%task cs\ntask: codesize\nbenchmarks: builtin:crc32, builtin:sha256\ntest: builtin:md5\nstates: autophase\nalgorithms: ppo, a2c\n"
+	tests := []struct {
+		code     string
+		wantErr  string
+		wantCode []string
+	}{
+		{code: task, wantCode: []string{"func init_supersonicTask_cs() {", "search.Declare(\"cs\", `task: codesize", "spec.Validate()", "searchview.ShowTask(spec)", `_ "` + AggregatorImport + `"`}},
+		{code: "%%task my-task.v2\ntask: codesize\nbenchmarks: builtin:*\nstates: autophase\nalgorithms: ppo", wantCode: []string{"func init_supersonicTask_my_task_v2()"}},
+		{code: "%%task\ntask: codesize", wantErr: "want exactly one task name"},
+		{code: "%%task 9lives\ntask: codesize\nbenchmarks: builtin:*\nstates: autophase\nalgorithms: ppo", wantErr: "a name starts with a letter"},
+		{code: "%%task cs\ntask: codesize\nflavour: strawberry", wantErr: "flavour"},
+		{code: "%search cs", wantCode: []string{`search.Declared("cs")`, "search.Search(ctx, spec, view.Options(search.Options{Budget: budget}))", "rlcore.Budget{}", "searchview.Context"}},
+		{code: "%search cs --budget 2m --pull 5s --workers 2 --strategy drl --seed 7", wantCode: []string{
+			"Duration: 120000 * time.Millisecond", `Strategy: "drl"`, "PullBudget: rlcore.Budget{Duration: 5000 * time.Millisecond}", "Workers: 2", "spec.Seed = 7", `"time"`}},
+		{code: "%search cs --budget 40pulls", wantCode: []string{"rlcore.Budget{Steps: 40}"}},
+		{code: "%search", wantErr: "want the name of a task"},
+		{code: "%search cs --strategy hillclimb", wantErr: `unknown strategy "hillclimb"; known: bandit`},
+		{code: "%search cs --budget soon", wantErr: "--budget"},
+		{code: "%search cs --workers 0", wantErr: "--workers \"0\": want an integer from 1"},
+		{code: "%tune", wantCode: []string{`search.Tune(ctx, view.Options(search.TuneOptions{Run: "", Budget: budget}))`}},
+		{code: "%tune 3 --trials 8", wantCode: []string{`Run: "3"`, "Trials: 8"}},
+		{code: "%tune --scheduler hyperband", wantErr: "the only scheduler is asha"},
+		{code: "%deploy cs --on test --budget 30s", wantCode: []string{`On: []string{"test"}`, "Budget: rlcore.Budget{Duration: 30000 * time.Millisecond}", "search.Deploy("}},
+		{code: "%deploy a b", wantErr: "want at most one run"},
+		{code: "%compare --baselines oz,random --budget 2000steps", wantCode: []string{`Baselines: []string{"oz", "random"}`, "Steps: 2000", "searchview.ShowComparison(res"}},
+		{code: "%compare --baselines ,", wantErr: "--baselines needs at least one method"},
+		{code: "%runs", wantCode: []string{"store.Open(store.DefaultPath())", `searchview.ShowRuns(context.Background(), st, "", 50)`}},
+		{code: "%runs --kind tune --limit 5", wantCode: []string{`"tune", 5)`}},
+		{code: "%runs --kind pizza", wantErr: "want search, tune, deploy or compare"},
+		{code: "%show 12", wantCode: []string{`searchview.ShowRun(context.Background(), st, "12", widgets.Output{})`}},
+		{code: "%show cs --show-go", wantCode: []string{"```go"}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.SplitN(tc.code, "\n", 2)[0], func(t *testing.T) {
+			exp, err := Run(tc.code)
+			if tc.wantErr != "" {
+				var me *Error
+				if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Run(%q) error = %v, want a *magic.Error containing %q", tc.code, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Run(%q): %v", tc.code, err)
+			}
+			for _, want := range tc.wantCode {
+				if !strings.Contains(exp.Code, want) {
+					t.Errorf("expansion of %q lacks %q:\n%s", tc.code, want, exp.Code)
+				}
+			}
+			checkGoSyntax(t, exp.Code)
+		})
+	}
+}
+
+// checkGoSyntax parses an expansion as Go: the declarations as a file and
+// the part after gonb's %% marker as the body of main.
+func checkGoSyntax(t *testing.T, code string) {
+	t.Helper()
+	decls, body, ok := strings.Cut(code, "%%\n")
+	if !ok {
+		t.Fatalf("expansion has no %%%% marker:\n%s", code)
+	}
+	src := "package main\n" + decls + "\nfunc main() {\n" + body + "\n}\n"
+	if _, err := parser.ParseFile(token.NewFileSet(), "cell.go", src, parser.AllErrors); err != nil {
+		t.Errorf("expansion is not valid Go: %v\n%s", err, src)
+	}
+}

@@ -1,0 +1,162 @@
+package searchview
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/search"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/widgets"
+)
+
+// ShowTask prints a declared task: its problem, benchmarks and the arms of
+// its search space.
+func ShowTask(spec search.Spec) {
+	arms := spec.Arms()
+	fmt.Printf("task %s: %s, %d arms = %d algorithms × %d states × %d rewards × %d action spaces × %d transitions\n",
+		spec.Name, spec.Task, len(arms), len(spec.Algorithms), len(spec.States), len(spec.Rewards), len(spec.Actions), len(spec.Transitions))
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  #\talgorithm\tstate\treward\tactions\ttransition")
+	for i, a := range arms {
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", i, a.Algorithm, a.State, a.Reward, a.Actions, a.Transition)
+	}
+	tw.Flush()
+}
+
+// ShowRuns shows the run store's runs, newest first; kind "" means every
+// kind. In a notebook it is an HTML table.
+func ShowRuns(ctx context.Context, st *store.Store, kind string, limit int) error {
+	runs, err := st.Runs(ctx, kind, limit)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		fmt.Printf("the run store %s has no runs yet\n", st.Path())
+		return nil
+	}
+	text := search.RunsTable(runs)
+	if d := widgets.Auto(); d != nil {
+		d.Update("", "<pre>"+html.EscapeString(text)+"</pre>")
+		return nil
+	}
+	fmt.Print(text)
+	return nil
+}
+
+// ShowRun draws a stored run again: a search's curves and leaderboard, a
+// tuning's trials, a deployment's results or a comparison's charts, with
+// the text summary.
+func ShowRun(ctx context.Context, st *store.Store, ref string, out widgets.Output) error {
+	rep, err := search.Load(ctx, st, ref)
+	if err != nil {
+		return err
+	}
+	switch rep.Run.Kind {
+	case "search", "tune":
+		series := pullSeries(rep.Pulls, rep.Run.Kind == "search")
+		if len(series) > 0 {
+			err = widgets.RenderCurves(out, fmt.Sprintf("run-%d-curves", rep.Run.ID), series, widgets.CurveStyle{
+				Title:    fmt.Sprintf("%s %s (run %d): best quality", rep.Run.Kind, rep.Run.Name, rep.Run.ID),
+				Subtitle: fmt.Sprintf("%s · %d pulls", rep.Run.Status, len(rep.Pulls)),
+				X:        widgets.XSteps, Y: widgets.YBest,
+			})
+		}
+		if rep.Run.Kind == "search" && len(rep.Arms) > 0 {
+			err = firstErr(err, widgets.RenderLeaderboard(out, fmt.Sprintf("run-%d-arms", rep.Run.ID), "arms", storedArmRows(rep.Arms)))
+		}
+	case "compare":
+		if c := rep.Comparison(); c != nil {
+			err = widgets.RenderComparison(out, fmt.Sprintf("run-%d-comparison", rep.Run.ID), ComparisonChart(c))
+			if s := TimeToQuality(c); len(s) > 0 {
+				err = firstErr(err, widgets.RenderTimeToQuality(out, fmt.Sprintf("run-%d-time-to-quality", rep.Run.ID),
+					"mean best quality over the benchmarks against wall time", s))
+			}
+		}
+	}
+	fmt.Print(rep.Summary())
+	return err
+}
+
+// pullSeries joins the pulls of each arm into one curve (their steps and
+// times added up in pull order); for tuning every pull is its own series.
+func pullSeries(pulls []store.Pull, byArm bool) []widgets.Series {
+	sorted := append([]store.Pull(nil), pulls...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Seq < sorted[j].Seq })
+	var order []string
+	series := map[string]*widgets.Series{}
+	offsetStep := map[string]int{}
+	offsetTime := map[string]time.Duration{}
+	best := map[string]float64{}
+	for _, p := range sorted {
+		name := p.Arm
+		if !byArm {
+			name = fmt.Sprintf("%s #%d", shortHyper(p.Hyper), p.Seq)
+		}
+		s, ok := series[name]
+		if !ok {
+			s = &widgets.Series{Name: name}
+			series[name] = s
+			order = append(order, name)
+		}
+		for _, c := range p.Curve {
+			b := c.Best
+			if prev, ok := best[name]; ok && prev > b {
+				b = prev
+			}
+			best[name] = b
+			s.Points = append(s.Points, rlcore.CurvePoint{Step: offsetStep[name] + c.Step, Episode: c.Episode,
+				Elapsed: offsetTime[name] + c.Elapsed, Return: c.Return, Quality: c.Quality, Best: b})
+		}
+		offsetStep[name] += p.Steps
+		offsetTime[name] += p.Elapsed
+		if p.Status == store.PullFailed {
+			s.Note = "failed"
+		}
+	}
+	out := make([]widgets.Series, 0, len(order))
+	for _, n := range order {
+		if len(series[n].Points) > 0 {
+			out = append(out, *series[n])
+		}
+	}
+	return out
+}
+
+func shortHyper(h map[string]float64) string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		if len(parts) == 3 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s=%.3g", k, h[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func storedArmRows(arms []store.Arm) []widgets.ArmRow {
+	rows := make([]widgets.ArmRow, 0, len(arms))
+	for _, a := range arms {
+		r := widgets.ArmRow{Arm: a.Name, Score: a.Mean, Pulls: a.Pulls + a.Failures, Status: widgets.ArmDone}
+		switch {
+		case a.Status == "retired":
+			r.Status = widgets.ArmFailed
+		case a.Pulls+a.Failures == 0:
+			r.Status = widgets.ArmWaiting
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
