@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 )
@@ -26,4 +27,24 @@ func BenchmarkParallelPulls(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/pull")
 		})
 	}
+	// On a shared machine the load drifts between the two sub-benchmarks;
+	// this one alternates 1 and 2 workers within every iteration and
+	// reports the ratio of their summed times.
+	b.Run("speedup", func(b *testing.B) {
+		var t1, t2 time.Duration
+		for b.Loop() {
+			for _, workers := range []int{1, 2} {
+				start := time.Now()
+				if _, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Steps: n}, Workers: workers, NoStore: true, Logger: quiet}); err != nil {
+					b.Fatal(err)
+				}
+				if workers == 1 {
+					t1 += time.Since(start)
+				} else {
+					t2 += time.Since(start)
+				}
+			}
+		}
+		b.ReportMetric(float64(t1)/float64(t2), "x-speedup")
+	})
 }
