@@ -189,8 +189,9 @@ def scenario_malformed(km, kc):
     check("lst" in reply["evalue"] and "help, version, list" in reply["evalue"], "evalue says what was wrong and what is allowed", reply["evalue"])
     errs = [m for m in msgs if m["msg_type"] == "error"]
     check(len(errs) == 1 and errs[0]["content"]["ename"] == "MagicError", "an error message is published on iopub", msgs)
-    reply, msgs = execute(kc, "%search foo --budget 5m")
-    check(reply["status"] == "error" and "not available yet" in reply["evalue"], "reserved magics say they are not available yet", reply)
+    reply, msgs = execute(kc, "%supersonic list widgets")
+    check(reply["status"] == "error" and "unknown component kind" in reply["evalue"] and "states" in reply["evalue"],
+          "a bad argument names the allowed values", reply)
     reply, msgs = execute(kc, '%%\nfmt.Println("still alive")')
     check(reply["status"] == "ok" and "still alive" in text_of(msgs), "the kernel works after a malformed magic", text_of(msgs))
 
