@@ -117,3 +117,24 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "evals/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(insts), "ns/inst")
 }
+
+// BenchmarkSearchProposals measures MH proposals per second (proposal,
+// early-terminated scoring, acceptance; z3 time included when a proof is
+// needed) on three targets of different length, 200k proposals each.
+func BenchmarkSearchProposals(b *testing.B) {
+	for _, name := range []string{"p01", "p10", "p16"} {
+		tg, _ := hd.Lookup(name)
+		b.Run(name, func(b *testing.B) {
+			props, secs := 0, 0.0
+			for i := 0; i < b.N; i++ {
+				res, err := Search(context.Background(), specOf(tg), tg.Code, Config{Move: MoveWeighted, Proposals: 200_000, Seed: uint64(i + 1)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				props += res.Proposals
+				secs += res.Elapsed.Seconds()
+			}
+			b.ReportMetric(float64(props)/secs, "proposals/s")
+		})
+	}
+}
