@@ -43,8 +43,8 @@ type Config struct {
 	HeartbeatEvery, HeartbeatTimeout time.Duration
 }
 
-// Kernel is a running Supersonic kernel.
-type Kernel struct {
+// kernel is a running Supersonic kernel.
+type kernel struct {
 	cfg     Config
 	session string
 	signer  *wire.Signer
@@ -80,7 +80,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.HeartbeatTimeout == 0 {
 		cfg.HeartbeatTimeout = 30 * time.Second
 	}
-	k := &Kernel{
+	k := &kernel{
 		cfg:        cfg,
 		session:    wire.NewID(),
 		signer:     wire.NewSigner(cfg.Connection.Key),
@@ -145,7 +145,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 // bind binds the frontend's five channels exactly where the connection
 // file says.
-func (k *Kernel) bind(ctx context.Context) error {
+func (k *kernel) bind(ctx context.Context) error {
 	c := k.cfg.Connection
 	k.shell = &wire.Socket{Name: "frontend shell", Sock: zmq4.NewRouter(ctx), Signer: k.signer}
 	k.control = &wire.Socket{Name: "frontend control", Sock: zmq4.NewRouter(ctx), Signer: k.signer}
@@ -163,14 +163,14 @@ func (k *Kernel) bind(ctx context.Context) error {
 	return nil
 }
 
-func (k *Kernel) closeFrontend() {
+func (k *kernel) closeFrontend() {
 	for _, s := range []*wire.Socket{k.shell, k.control, k.stdin, k.iopub} {
 		s.Close()
 	}
 	k.hb.Close()
 }
 
-func (k *Kernel) serveHeartbeat() {
+func (k *kernel) serveHeartbeat() {
 	for {
 		msg, err := k.hb.Recv()
 		if err != nil {
@@ -184,7 +184,7 @@ func (k *Kernel) serveHeartbeat() {
 
 // startGonb starts a gonb child, waits until it answers, prepares its cell
 // module and starts relaying its messages.
-func (k *Kernel) startGonb(ctx context.Context) error {
+func (k *kernel) startGonb(ctx context.Context) error {
 	g, err := startChild(ctx, &k.cfg)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (k *Kernel) startGonb(ctx context.Context) error {
 
 // ask sends an internal request to gonb and waits for its reply; its
 // messages are not shown to the frontend.
-func (k *Kernel) ask(ctx context.Context, g *child, msgType string, content any, timeout time.Duration) (*wire.Message, error) {
+func (k *kernel) ask(ctx context.Context, g *child, msgType string, content any, timeout time.Duration) (*wire.Message, error) {
 	m, err := wire.New(msgType, k.session, nil, content)
 	if err != nil {
 		return nil, err
@@ -248,7 +248,7 @@ func (k *Kernel) ask(ctx context.Context, g *child, msgType string, content any,
 }
 
 // current returns the running gonb, waiting while it is being restarted.
-func (k *Kernel) current() *child {
+func (k *kernel) current() *child {
 	for {
 		k.mu.Lock()
 		ready, g := k.ready, k.gonb
@@ -267,7 +267,7 @@ func (k *Kernel) current() *child {
 }
 
 // watch restarts gonb when its process exits or its heartbeat stops.
-func (k *Kernel) watch(ctx context.Context, g *child) {
+func (k *kernel) watch(ctx context.Context, g *child) {
 	hbDead := make(chan struct{})
 	go k.watchHeartbeat(ctx, g, hbDead)
 	select {
@@ -313,7 +313,7 @@ func (k *Kernel) watch(ctx context.Context, g *child) {
 
 // watchHeartbeat pings gonb's heartbeat channel and closes dead after a
 // ping goes unanswered for HeartbeatTimeout.
-func (k *Kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{}) {
+func (k *kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{}) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := becomeSubreaper(); err != nil {
@@ -362,7 +362,7 @@ func (k *Kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{
 }
 
 // failPending answers a request gonb can no longer answer.
-func (k *Kernel) failPending(p pendingRequest, why string) {
+func (k *kernel) failPending(p pendingRequest, why string) {
 	replyType := strings.TrimSuffix(p.msg.Header.MsgType, "_request") + "_reply"
 	content := map[string]any{"status": "error", "ename": "GonbDied", "evalue": why, "traceback": []string{why}}
 	if p.msg.Header.MsgType == "execute_request" {
@@ -373,14 +373,14 @@ func (k *Kernel) failPending(p pendingRequest, why string) {
 	k.publish(p.msg, "status", map[string]any{"execution_state": "idle"})
 }
 
-func (k *Kernel) count() int {
+func (k *kernel) count() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.execCount
 }
 
 // reply sends a reply to req on the socket it came from.
-func (k *Kernel) reply(to *wire.Socket, req *wire.Message, msgType string, content any) {
+func (k *kernel) reply(to *wire.Socket, req *wire.Message, msgType string, content any) {
 	m, err := wire.New(msgType, k.session, req, content)
 	if err == nil {
 		err = to.Send(m)
@@ -391,7 +391,7 @@ func (k *Kernel) reply(to *wire.Socket, req *wire.Message, msgType string, conte
 }
 
 // publish sends an iopub message whose parent is req.
-func (k *Kernel) publish(req *wire.Message, msgType string, content any) {
+func (k *kernel) publish(req *wire.Message, msgType string, content any) {
 	m, err := wire.New(msgType, k.session, req, content)
 	if err != nil {
 		slog.Error("building iopub message", "type", msgType, "err", err)
@@ -404,7 +404,7 @@ func (k *Kernel) publish(req *wire.Message, msgType string, content any) {
 }
 
 // serveRequests handles the frontend's shell or control channel.
-func (k *Kernel) serveRequests(from *wire.Socket) {
+func (k *kernel) serveRequests(from *wire.Socket) {
 	for {
 		m, err := from.Recv()
 		if err != nil {
@@ -414,7 +414,7 @@ func (k *Kernel) serveRequests(from *wire.Socket) {
 	}
 }
 
-func (k *Kernel) handleRequest(from *wire.Socket, m *wire.Message) {
+func (k *kernel) handleRequest(from *wire.Socket, m *wire.Message) {
 	switch m.Header.MsgType {
 	case "execute_request":
 		k.handleExecute(from, m)
@@ -467,7 +467,7 @@ func (k *Kernel) handleRequest(from *wire.Socket, m *wire.Message) {
 }
 
 // trackComm records comms opened and closed by either side.
-func (k *Kernel) trackComm(m *wire.Message) {
+func (k *kernel) trackComm(m *wire.Message) {
 	var c struct {
 		CommID     string `json:"comm_id"`
 		TargetName string `json:"target_name"`
@@ -485,7 +485,7 @@ func (k *Kernel) trackComm(m *wire.Message) {
 }
 
 // commInfo lists the open comms, of the requested target if one is given.
-func (k *Kernel) commInfo(m *wire.Message) map[string]any {
+func (k *kernel) commInfo(m *wire.Message) map[string]any {
 	var c struct {
 		TargetName string `json:"target_name"`
 	}
@@ -509,14 +509,14 @@ func nonNil(s []string) []string {
 }
 
 // answer replies to m from the proxy itself, between busy and idle.
-func (k *Kernel) answer(from *wire.Socket, m *wire.Message, replyType string, content any) {
+func (k *kernel) answer(from *wire.Socket, m *wire.Message, replyType string, content any) {
 	k.publish(m, "status", map[string]any{"execution_state": "busy"})
 	k.reply(from, m, replyType, content)
 	k.publish(m, "status", map[string]any{"execution_state": "idle"})
 }
 
 // forward relays a frontend request to gonb, re-signed with gonb's key.
-func (k *Kernel) forward(from *wire.Socket, m *wire.Message) {
+func (k *kernel) forward(from *wire.Socket, m *wire.Message) {
 	g := k.current()
 	to := g.shell
 	if from == k.control {
@@ -537,7 +537,7 @@ type executeContent struct {
 }
 
 // handleExecute expands magic cells and relays every execute_request.
-func (k *Kernel) handleExecute(from *wire.Socket, m *wire.Message) {
+func (k *kernel) handleExecute(from *wire.Socket, m *wire.Message) {
 	var c executeContent
 	if err := m.DecodeContent(&c); err != nil {
 		slog.Warn("undecodable execute_request", "err", err)
@@ -574,7 +574,7 @@ func (k *Kernel) handleExecute(from *wire.Socket, m *wire.Message) {
 }
 
 // magicError answers a bad magic without sending anything to gonb.
-func (k *Kernel) magicError(from *wire.Socket, m *wire.Message, code string, err error) {
+func (k *kernel) magicError(from *wire.Socket, m *wire.Message, code string, err error) {
 	evalue := err.Error()
 	count := k.count()
 	k.publish(m, "status", map[string]any{"execution_state": "busy"})
@@ -589,7 +589,7 @@ func (k *Kernel) magicError(from *wire.Socket, m *wire.Message, code string, err
 
 // handleShutdown relays the shutdown to gonb, waits for it to stop and ends
 // the kernel (a restart is the frontend starting a new kernel process).
-func (k *Kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
+func (k *kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
 	k.mu.Lock()
 	k.shutdown = true
 	g := k.gonb
@@ -619,7 +619,7 @@ func (k *Kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
 }
 
 // interruptBySignal forwards a SIGINT to gonb's process group.
-func (k *Kernel) interruptBySignal() {
+func (k *kernel) interruptBySignal() {
 	k.mu.Lock()
 	g := k.gonb
 	k.mu.Unlock()
@@ -632,7 +632,7 @@ func (k *Kernel) interruptBySignal() {
 }
 
 // serveStdin relays input_reply messages to gonb.
-func (k *Kernel) serveStdin() {
+func (k *kernel) serveStdin() {
 	for {
 		m, err := k.stdin.Recv()
 		if err != nil {
@@ -645,7 +645,7 @@ func (k *Kernel) serveStdin() {
 }
 
 // relayReplies relays gonb's shell or control replies to the frontend.
-func (k *Kernel) relayReplies(g *child, from *wire.Socket) {
+func (k *kernel) relayReplies(g *child, from *wire.Socket) {
 	for {
 		m, err := from.Recv()
 		if err != nil {
@@ -684,7 +684,7 @@ func (k *Kernel) relayReplies(g *child, from *wire.Socket) {
 }
 
 // brand presents gonb's kernel_info_reply as Supersonic's.
-func (k *Kernel) brand(m *wire.Message) *wire.Message {
+func (k *kernel) brand(m *wire.Message) *wire.Message {
 	var c map[string]any
 	if err := json.Unmarshal(m.Content, &c); err != nil {
 		return m
@@ -699,7 +699,7 @@ func (k *Kernel) brand(m *wire.Message) *wire.Message {
 }
 
 // relayInputRequests relays gonb's input_request messages to the frontend.
-func (k *Kernel) relayInputRequests(g *child) {
+func (k *kernel) relayInputRequests(g *child) {
 	for {
 		m, err := g.stdin.Recv()
 		if err != nil {
@@ -712,7 +712,7 @@ func (k *Kernel) relayInputRequests(g *child) {
 }
 
 // relayIOPub relays gonb's iopub messages, showing magic cells as typed.
-func (k *Kernel) relayIOPub(g *child) {
+func (k *kernel) relayIOPub(g *child) {
 	for {
 		m, err := g.iopub.Recv()
 		if err != nil {
