@@ -527,7 +527,7 @@ func (c compareCommand) Validate() error {
 }
 
 func (c compareCommand) Expand() (Source, error) {
-	opts := c.options()
+	opts := append(c.options(), "OnResult: searchview.CompareProgress")
 	if len(c.baselines) > 0 {
 		var q []string
 		for _, s := range c.baselines {

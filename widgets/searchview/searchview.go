@@ -359,3 +359,13 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// CompareProgress prints one line per finished method × benchmark of a
+// comparison (a search.CompareOptions.OnResult).
+func CompareProgress(r search.MethodResult) {
+	if r.Err != nil {
+		fmt.Printf("  %-12s %-24s failed: %v\n", r.Method, r.Benchmark, r.Err)
+		return
+	}
+	fmt.Printf("  %-12s %-24s quality %.4f  (best found after %s)\n", r.Method, r.Benchmark, r.Quality, r.Found.Round(time.Millisecond))
+}
