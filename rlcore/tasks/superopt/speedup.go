@@ -90,7 +90,7 @@ func MeasureSpeedups(ctx context.Context, benchmarks []string, cfg SpeedupConfig
 		s.OverO0 = pairedRatio(ts[0].Runs, ts[1].Runs)
 		out = append(out, s)
 		slog.Info("superopt: measured", "benchmark", name, "latency", fmt.Sprintf("%d→%d (O3 %d)", s.TargetLatency, s.RewriteLatency, o3Lat),
-			"speedup-over-o3(median,min)", fmt.Sprintf("%.2f,%.2f", s.OverO3, s.OverO3Min), "proposals", res.Proposals, "verifications", res.Verifications, "search", res.Elapsed.Round(1e6))
+			"speedup-over-o3(median,min)", fmt.Sprintf("%.2f,%.2f", s.OverO3, s.OverO3Min), "proposals", res.Proposals, "verifications", res.Verifications, "z3-unknown", res.Unknown, "search", res.Elapsed.Round(1e6))
 		if cfg.Observer != nil {
 			cfg.Observer(rlcore.Event{Kind: rlcore.EpisodeEnd, Run: name, Benchmark: name, Elapsed: res.Elapsed, Step: res.Proposals,
 				Quality: s.OverO3, Best: s.OverO3, Return: s.OverO0})

@@ -84,6 +84,10 @@ type Config struct {
 	// Goal stops the search (Status Finished) once a rewrite of latency
 	// at most Goal is proved; zero means search the whole budget.
 	Goal int
+	// GiveUp: after GiveUp z3 time-outs on candidates of some latency L,
+	// candidates of latency L or more are no longer sent to z3 (only
+	// faster ones are). Zero means 3.
+	GiveUp int
 }
 
 // Result is what Search returns.
@@ -98,6 +102,7 @@ type Result struct {
 	Proposals       int
 	Accepted        int
 	Verifications   int
+	Unknown         int // verifications z3 could not decide in time
 	Counterexamples int
 	Evaluations     int
 	Elapsed         time.Duration
@@ -121,6 +126,11 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 	if cfg.Weights == (Weights{}) {
 		cfg.Weights = DefaultWeights
 	}
+	if cfg.GiveUp == 0 {
+		cfg.GiveUp = 3
+	}
+	unknownAt := map[int]int{} // latency → z3 time-outs
+	hopeless := math.MaxInt    // candidates this slow are not sent to z3
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	ev := NewEvaluator(spec, target, CallerSaved, RandomTests(spec, cfg.Tests, rng), cfg.Weights)
 	pr := NewProposer(target, spec.LiveIn, spec.LiveOut)
@@ -169,7 +179,7 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 		res.Accepted++
 		cur, next = next, cur
 		curScore = s
-		if s.Correct() && s.Latency < res.Latency {
+		if s.Correct() && s.Latency < res.Latency && s.Latency < hopeless {
 			key := Compact(cur).String()
 			if refuted[key] {
 				continue
@@ -194,6 +204,10 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 				curScore = ev.Score(cur)
 			default:
 				refuted[key] = true
+				res.Unknown++
+				if unknownAt[s.Latency]++; unknownAt[s.Latency] >= cfg.GiveUp {
+					hopeless = min(hopeless, s.Latency)
+				}
 			}
 		}
 		if cfg.Observer != nil && time.Since(lastReport) > 200*time.Millisecond {
