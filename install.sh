@@ -51,6 +51,9 @@ go build -o bin/ github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports gol
 say "Building the kernel into bin/supersonic"
 go build -o bin/supersonic ./kernel/cmd/supersonic
 
+say "Building every package once, so that notebook cells compile from a warm cache"
+go build ./...
+
 say "Registering the Jupyter kernelspec 'supersonic'"
 bin/supersonic install --user --gonb "$REPO/bin/gonb" --checkout "$REPO"
 

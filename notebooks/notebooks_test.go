@@ -30,7 +30,8 @@ type summary struct {
 // store and returns what every code cell produced.
 func execute(t *testing.T, notebook string) []cellSummary {
 	t.Helper()
-	if out, err := exec.Command("/usr/bin/jupyter", "kernelspec", "list").CombinedOutput(); err != nil || !strings.Contains(string(out), "supersonic") {
+	if out, err := exec.Command("/usr/bin/python3", "-c",
+		"from jupyter_client.kernelspec import KernelSpecManager as M; print(M().find_kernel_specs())").CombinedOutput(); err != nil || !strings.Contains(string(out), "supersonic") {
 		t.Fatalf("the Jupyter kernelspec 'supersonic' is not installed (run ./install.sh): %v\n%s", err, out)
 	}
 	dir := t.TempDir()

@@ -39,7 +39,6 @@ type Magic struct {
 	// saying what was wrong and what is allowed.
 	Parse func(c *Call) (Command, error)
 
-	placeholder bool
 }
 
 // Flag is a --flag of a magic.
@@ -103,8 +102,8 @@ var (
 	registry = map[string]*Magic{}
 )
 
-// Register adds m to the registry. It replaces a reserved placeholder of
-// the same name and panics on any other duplicate or on an incomplete magic.
+// Register adds m to the registry. It panics on a duplicate, on a name of
+// gonb's own commands or on an incomplete magic.
 func Register(m *Magic) {
 	if m.Name == "" || m.Usage == "" || m.Doc == "" || m.Parse == nil {
 		panic(fmt.Sprintf("magic: registering %q: Name, Usage, Doc and Parse are required", m.Name))
@@ -114,11 +113,7 @@ func Register(m *Magic) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	old, ok := registry[m.Name]
-	if ok && m.placeholder {
-		return // the real magic was registered first
-	}
-	if ok && !old.placeholder {
+	if _, ok := registry[m.Name]; ok {
 		panic(fmt.Sprintf("magic: %q registered twice", m.Name))
 	}
 	registry[m.Name] = m
@@ -141,8 +136,8 @@ func Lookup(name string) (*Magic, bool) {
 	return m, ok
 }
 
-// All returns every registered magic: the available ones first, each
-// group sorted by name.
+// All returns every registered magic in workflow order (the order a
+// notebook uses them), others by name.
 func All() []*Magic {
 	mu.RLock()
 	defer mu.RUnlock()
@@ -151,9 +146,6 @@ func All() []*Magic {
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].placeholder != out[j].placeholder {
-			return !out[i].placeholder // available magics first
-		}
 		ri, rj := workflowRank(out[i].Name), workflowRank(out[j].Name)
 		if ri != rj {
 			return ri < rj

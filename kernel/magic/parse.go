@@ -11,7 +11,7 @@ import (
 const ShowGoFlag = "show-go"
 
 // Detect reports whether the cell is a Supersonic magic: its first non-blank
-// line starts with %name or %%name of a registered (or reserved) magic.
+// line starts with %name or %%name of a registered magic.
 // It returns that magic's name; every other cell belongs to gonb.
 func Detect(code string) (string, bool) {
 	line, _ := firstLine(code)
@@ -66,10 +66,6 @@ func Parse(code string) (*Call, error) {
 	}
 	if !m.Cell && strings.TrimSpace(body) != "" {
 		return nil, &Error{Magic: name, Err: fmt.Errorf("%s takes a single line, but the cell has more lines; put other code in its own cell; usage: %s", m.Written(), m.Usage)}
-	}
-	if m.placeholder {
-		_, err := m.Parse(&Call{Magic: m, Line: line})
-		return nil, &Error{Magic: name, Err: err}
 	}
 	words, err := Split(strings.TrimSpace(line[len(m.Written()):]))
 	if err != nil {
