@@ -38,7 +38,6 @@ type Magic struct {
 	// Parse turns a tokenized call into a command, or returns an error
 	// saying what was wrong and what is allowed.
 	Parse func(c *Call) (Command, error)
-
 }
 
 // Flag is a --flag of a magic.

@@ -56,6 +56,22 @@
 // gets no evaluation and the final weights. With eval_every = 0 the final
 // weights are returned.
 //
+// # Defaults
+//
+// The defaults are tuned for CartPole-v1 within 100,000 environment
+// steps: Adam at 5e-4, γ = 0.99, a 50,000-transition buffer, 1,000 steps
+// of collection, one gradient step of 128 transitions per environment
+// step, a hard target copy every 1,000 steps, ε from 1 to 0.02 over
+// 15,000 steps, two hidden layers of 64 ReLUs, double targets, a plain
+// head, gradient clipping at 10 and a checkpoint evaluation of 10 episodes
+// every 5,000 steps. With them the returned policy averaged ≥ 475 over
+// 20 fresh CartPole episodes for each of the training seeds 1 to 8 we
+// tried (TestLearnsCartPole runs seed 1). DQN is sensitive to its seed
+// and its hyperparameters: with a batch of 64, or ε decaying over 10,000
+// steps, or a learning rate of 7e-4, some seed among 2, 4 and 5 ended
+// below 475, and with lr 1e-3 and a batch of 64 the final weights of seed
+// 2 scored 451 where its best checkpoint scored 485.
+//
 // # Policy
 //
 // The returned policy is an *nn.Policy over a plain MLP whose outputs are
