@@ -192,3 +192,23 @@ func (e *Episode) runtime(ctx context.Context) (float64, error) {
 	slices.Sort(times)
 	return times[len(times)/2], nil
 }
+
+// Problem implements the optional Validator interface of rlcore/search.
+var _ interface {
+	ValidateActions(ctx context.Context, benchmark string, actions []int) error
+} = (*Problem)(nil)
+
+// ValidateActions validates a sequence of action indices (into Actions)
+// as Validate does, without a count to compare: the optional Validator
+// interface that the search's Deploy calls.
+func (p *Problem) ValidateActions(ctx context.Context, benchmark string, actions []int) error {
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		if a < 0 || a >= len(Passes) {
+			return fmt.Errorf("codesize: validate %s: action %d (step %d) out of range [0, %d)", benchmark, a, i+1, len(Passes))
+		}
+		names[i] = Passes[a].Name
+	}
+	_, err := p.Validate(ctx, benchmark, names, -1)
+	return err
+}

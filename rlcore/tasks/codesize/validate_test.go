@@ -42,6 +42,13 @@ func TestReplayAndValidate(t *testing.T) {
 	if _, err := shared.Validate(ctx, "csmith:7", seqs[0], 1); err == nil || !strings.Contains(err.Error(), "not the reported 1") {
 		t.Errorf("Validate with a wrong count: %v, want a mismatch error", err)
 	}
+	actions := []int{mustPass(t, "-sroa"), mustPass(t, "-instcombine"), mustPass(t, "-simplifycfg")}
+	if err := shared.ValidateActions(ctx, "builtin:qsort", actions); err != nil {
+		t.Errorf("ValidateActions: %v", err)
+	}
+	if err := shared.ValidateActions(ctx, "builtin:qsort", []int{len(Passes)}); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("ValidateActions out of range: %v", err)
+	}
 }
 
 func TestCrashIsolation(t *testing.T) {
