@@ -25,6 +25,22 @@ func (b Budget) Exhausted(steps, episodes int, elapsed time.Duration) bool {
 		(b.Duration > 0 && elapsed >= b.Duration)
 }
 
+// Progress is the fraction of the budget that s has spent, measured on the
+// first limited dimension (steps, then episodes, then time); 0 when the
+// budget is unlimited. Algorithms use it for schedules such as learning
+// rate annealing.
+func (b Budget) Progress(s Stats) float64 {
+	switch {
+	case b.Steps > 0:
+		return float64(s.Steps) / float64(b.Steps)
+	case b.Episodes > 0:
+		return float64(s.Episodes) / float64(b.Episodes)
+	case b.Duration > 0:
+		return float64(s.Elapsed) / float64(b.Duration)
+	}
+	return 0
+}
+
 // String formats the budget the way ParseBudget reads it.
 func (b Budget) String() string {
 	var parts []string

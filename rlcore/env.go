@@ -2,6 +2,7 @@ package rlcore
 
 import (
 	"context"
+	"math/rand/v2"
 )
 
 // Env is a Gym-style environment. Actions are indices of a Discrete space.
@@ -66,3 +67,21 @@ type ActionNamer interface {
 // EnvFactory makes a fresh, independent Env. Searches call it once per
 // worker; seed makes any randomness in the env reproducible.
 type EnvFactory func(ctx context.Context, seed int64) (Env, error)
+
+// RandomAllowed returns an action drawn uniformly among those mask allows
+// (a nil mask allows all n), or -1 when it allows none.
+func RandomAllowed(rng *rand.Rand, mask []bool, n int) int {
+	if mask == nil {
+		return rng.IntN(n)
+	}
+	pick, seen := -1, 0
+	for a, ok := range mask {
+		if ok {
+			seen++
+			if rng.IntN(seen) == 0 {
+				pick = a
+			}
+		}
+	}
+	return pick
+}

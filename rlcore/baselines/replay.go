@@ -126,14 +126,14 @@ func (p *player) allowed(a int) int {
 	if p.mask == nil || (a < len(p.mask) && p.mask[a]) {
 		return a
 	}
-	return randomAllowed(p.rng, p.mask, p.nActions)
+	return rlcore.RandomAllowed(p.rng, p.mask, p.nActions)
 }
 
 // randomAction draws an action uniformly among those the current state
 // allows, or returns -1 when none is.
 func (p *player) randomAction() int {
 	p.mask = p.rec.Mask(p.mask)
-	return randomAllowed(p.rng, p.mask, p.nActions)
+	return rlcore.RandomAllowed(p.rng, p.mask, p.nActions)
 }
 
 // randomSequence draws n actions uniformly (masks are applied when the
@@ -156,22 +156,4 @@ func (p *player) otherAction(a int) int {
 		b++
 	}
 	return b
-}
-
-// randomAllowed returns a uniformly random action allowed by mask (nil
-// allows all), or -1 when none is.
-func randomAllowed(rng *rand.Rand, mask []bool, n int) int {
-	if mask == nil {
-		return rng.IntN(n)
-	}
-	pick, seen := -1, 0
-	for a, ok := range mask {
-		if ok {
-			seen++
-			if rng.IntN(seen) == 0 {
-				pick = a
-			}
-		}
-	}
-	return pick
 }

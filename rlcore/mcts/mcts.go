@@ -281,7 +281,7 @@ func (s *search) rollout(env rlcore.Env) (float64, error) {
 	g := 0.0
 	for step := 0; step < s.rolloutDepth; step++ {
 		mask := maskOf(env)
-		a := randomAllowed(s.rng, mask, s.nActions)
+		a := rlcore.RandomAllowed(s.rng, mask, s.nActions)
 		if a < 0 {
 			break
 		}
@@ -313,20 +313,4 @@ func (s *search) bestAction(root *node) int {
 		}
 	}
 	return best
-}
-
-func randomAllowed(rng *rand.Rand, mask []bool, n int) int {
-	if mask == nil {
-		return rng.IntN(n)
-	}
-	pick, seen := -1, 0
-	for a, ok := range mask {
-		if ok {
-			seen++
-			if rng.IntN(seen) == 0 {
-				pick = a
-			}
-		}
-	}
-	return pick
 }

@@ -58,7 +58,7 @@ func trainA2C(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlc
 			continue
 		}
 		r.computeGAE(h["gamma"], h["lambda"])
-		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, budgetProgress(rec, cfg.Budget))
+		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, cfg.Budget.Progress(rec.Stats()))
 		rec.ReportLoss(up.update(r, col.rowMasks(r)))
 	}
 	return rec.Finish(ac.greedyPolicy()), nil

@@ -117,18 +117,3 @@ func lrSchedule(lr0 float64, anneal bool, progress float64) float64 {
 	}
 	return lr0 * math.Max(1-progress, 0)
 }
-
-// budgetProgress is the fraction of the budget spent, from the first
-// limited dimension (steps, then episodes, then time); 0 when unlimited.
-func budgetProgress(rec *rlcore.Recorder, b rlcore.Budget) float64 {
-	s := rec.Stats()
-	switch {
-	case b.Steps > 0:
-		return float64(s.Steps) / float64(b.Steps)
-	case b.Episodes > 0:
-		return float64(s.Episodes) / float64(b.Episodes)
-	case b.Duration > 0:
-		return float64(s.Elapsed) / float64(b.Duration)
-	}
-	return 0
-}

@@ -59,7 +59,7 @@ func trainPPO(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlc
 			break // the run stopped mid-rollout
 		}
 		r.computeGAE(h["gamma"], h["lambda"])
-		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, budgetProgress(rec, cfg.Budget))
+		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, cfg.Budget.Progress(rec.Stats()))
 		rec.ReportLoss(up.update(r, col.rowMasks(r)))
 	}
 	return rec.Finish(ac.greedyPolicy()), nil

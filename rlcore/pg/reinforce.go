@@ -57,7 +57,7 @@ func trainREINFORCE(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig)
 			break // the run stopped mid-batch: no complete returns to learn from
 		}
 		r.computeGAE(h["gamma"], 1) // λ = 1: return minus baseline
-		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, budgetProgress(rec, cfg.Budget))
+		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, cfg.Budget.Progress(rec.Stats()))
 		rec.ReportLoss(up.update(r, col.rowMasks(r)))
 	}
 	return rec.Finish(ac.greedyPolicy()), nil

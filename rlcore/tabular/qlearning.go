@@ -64,7 +64,7 @@ func trainQ(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcor
 			q := table.row(obs)
 			var a int
 			if rng.Float64() < eps {
-				a = randomAllowed(rng, mask, nActions)
+				a = rlcore.RandomAllowed(rng, mask, nActions)
 			} else {
 				a = greedy(q, mask, rng)
 			}
@@ -93,24 +93,6 @@ func trainQ(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcor
 		}
 	}
 	return rec.Finish(table), nil
-}
-
-// randomAllowed returns a uniformly random action allowed by mask (nil
-// allows all), or -1 when none is.
-func randomAllowed(rng *rand.Rand, mask []bool, n int) int {
-	if mask == nil {
-		return rng.IntN(n)
-	}
-	pick, seen := -1, 0
-	for a, ok := range mask {
-		if ok {
-			seen++
-			if rng.IntN(seen) == 0 {
-				pick = a
-			}
-		}
-	}
-	return pick
 }
 
 // greedy returns the allowed action with the highest value; ties are
