@@ -85,3 +85,21 @@ func FuzzParseBudget(f *testing.F) {
 		}
 	})
 }
+
+func TestBudgetProgress(t *testing.T) {
+	s := Stats{Steps: 50, Episodes: 2, Elapsed: 30 * time.Second}
+	cases := []struct {
+		b    Budget
+		want float64
+	}{
+		{Budget{}, 0},
+		{Budget{Steps: 200, Duration: time.Minute}, 0.25},
+		{Budget{Episodes: 8}, 0.25},
+		{Budget{Duration: time.Minute}, 0.5},
+	}
+	for _, c := range cases {
+		if got := c.b.Progress(s); got != c.want {
+			t.Errorf("%v.Progress(%+v) = %v, want %v", c.b, s, got, c.want)
+		}
+	}
+}
