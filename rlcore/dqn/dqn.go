@@ -222,7 +222,10 @@ func (ag *agent) epsilon(steps int) float64 {
 // act is ε-greedy over the actions allowed by mask (nil: all).
 func (ag *agent) act(obs []float64, mask []bool, eps float64) int {
 	if ag.rng.Float64() < eps {
-		return randomAllowed(ag.rng, mask, ag.nAct)
+		if a := rlcore.RandomAllowed(ag.rng, mask, ag.nAct); a >= 0 {
+			return a
+		}
+		return ag.rng.IntN(ag.nAct) // a mask allowing nothing is ignored
 	}
 	return nn.Argmax(ag.online.forward(obs, 1), mask)
 }
@@ -294,20 +297,3 @@ func usable(mask []bool) []bool {
 	return nil
 }
 
-// randomAllowed returns a uniformly random action allowed by mask (nil
-// allows all).
-func randomAllowed(rng *rand.Rand, mask []bool, n int) int {
-	if mask == nil {
-		return rng.IntN(n)
-	}
-	pick, seen := 0, 0
-	for a, ok := range mask {
-		if ok {
-			seen++
-			if rng.IntN(seen) == 0 {
-				pick = a
-			}
-		}
-	}
-	return pick
-}
