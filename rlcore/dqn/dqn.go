@@ -296,4 +296,3 @@ func usable(mask []bool) []bool {
 	}
 	return nil
 }
-
