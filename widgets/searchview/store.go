@@ -20,8 +20,18 @@ import (
 // its search space.
 func ShowTask(spec search.Spec) {
 	arms := spec.Arms()
+	// Count from the arms, which include the defaults of components the
+	// spec leaves out (actions: all, transitions: apply, …).
+	distinct := func(of func(rlcore.Arm) string) int {
+		seen := map[string]bool{}
+		for _, a := range arms {
+			seen[of(a)] = true
+		}
+		return len(seen)
+	}
 	fmt.Printf("task %s: %s, %d arms = %d algorithms × %d states × %d rewards × %d action spaces × %d transitions\n",
-		spec.Name, spec.Task, len(arms), len(spec.Algorithms), len(spec.States), len(spec.Rewards), len(spec.Actions), len(spec.Transitions))
+		spec.Name, spec.Task, len(arms), distinct(func(a rlcore.Arm) string { return a.Algorithm }), distinct(func(a rlcore.Arm) string { return a.State }),
+		distinct(func(a rlcore.Arm) string { return a.Reward }), distinct(func(a rlcore.Arm) string { return a.Actions }), distinct(func(a rlcore.Arm) string { return a.Transition }))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  #\talgorithm\tstate\treward\tactions\ttransition")
 	for i, a := range arms {
