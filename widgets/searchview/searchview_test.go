@@ -1,0 +1,135 @@
+package searchview
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	_ "github.com/supersonic-rl/supersonic/rlcore/baselines" // random is a registered algorithm
+	"github.com/supersonic-rl/supersonic/rlcore/search"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/widgets"
+)
+
+func TestArmRows(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name  string
+		arm   search.ArmStats
+		final bool
+		want  widgets.ArmStatus
+	}{
+		{"unpulled", search.ArmStats{Mean: nan}, false, widgets.ArmWaiting},
+		{"training", search.ArmStats{Pulls: 1, InFlight: 1, Mean: 1}, false, widgets.ArmRunning},
+		{"between pulls", search.ArmStats{Pulls: 2, Mean: 1}, false, widgets.ArmIdle},
+		{"over", search.ArmStats{Pulls: 2, InFlight: 1, Mean: 1}, true, widgets.ArmDone},
+		{"eliminated", search.ArmStats{Pulls: 1, Pruned: true, Mean: 1}, true, widgets.ArmPruned},
+		{"failing", search.ArmStats{Failures: 3, Retired: true, Mean: nan}, false, widgets.ArmFailed},
+	}
+	for _, tt := range tests {
+		rows := ArmRows([]search.ArmStats{tt.arm}, tt.final)
+		if len(rows) != 1 || rows[0].Status != tt.want {
+			t.Errorf("%s: status %v, want %v", tt.name, rows[0].Status, tt.want)
+		}
+		if got, want := rows[0].Pulls, tt.arm.Pulls+tt.arm.Failures; got != want {
+			t.Errorf("%s: %d pulls shown, want %d (failed pulls count)", tt.name, got, want)
+		}
+	}
+}
+
+// comparison builds a comparison of the client, the compiler default and
+// random search on two benchmarks.
+func comparison() *search.Comparison {
+	res := func(m, b string, q float64, curve ...[2]float64) *search.MethodResult {
+		r := &search.MethodResult{Method: m, Benchmark: b, Quality: q}
+		for _, p := range curve {
+			r.Curve = append(r.Curve, rlcore.CurvePoint{Elapsed: time.Duration(p[0] * float64(time.Second)), Best: p[1]})
+		}
+		return r
+	}
+	return &search.Comparison{
+		Benchmarks: []string{"a", "b"},
+		Methods:    []string{search.ClientMethod, "oz", "random"},
+		Results: map[string]map[string]*search.MethodResult{
+			search.ClientMethod: {"a": res(search.ClientMethod, "a", 1.2, [2]float64{1, 1.0}, [2]float64{3, 1.2}), "b": res(search.ClientMethod, "b", 0.9, [2]float64{2, 0.9})},
+			"oz":                {"a": res("oz", "a", 1), "b": res("oz", "b", 1)},
+			"random":            {"a": res("random", "a", -0.5), "b": res("random", "b", math.NaN())},
+		},
+	}
+}
+
+func TestComparisonChartIsRelativeToTheCompilerDefault(t *testing.T) {
+	wc := ComparisonChart(comparison())
+	if err := wc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if wc.Reference != "-Oz" || len(wc.Methods) != 2 || wc.Methods[0] != search.ClientMethod || wc.Methods[1] != "random" {
+		t.Fatalf("reference %q, methods %v; want -Oz and the two methods other than oz", wc.Reference, wc.Methods)
+	}
+	if wc.Values[0][0] != 1.2 || wc.Values[0][1] != 0.9 {
+		t.Errorf("client ratios %v, want [1.2 0.9]", wc.Values[0])
+	}
+	// A quality below zero (worse than O0) and a missing one are left empty.
+	if !math.IsNaN(wc.Values[1][0]) || !math.IsNaN(wc.Values[1][1]) {
+		t.Errorf("random ratios %v, want both empty", wc.Values[1])
+	}
+}
+
+func TestTimeToQualityAveragesBenchmarks(t *testing.T) {
+	series := TimeToQuality(comparison())
+	if len(series) != 1 || series[0].Name != search.ClientMethod {
+		t.Fatalf("series %+v, want the client's only (the others have no curves)", series)
+	}
+	// At 1 s: a=1.0, b not started (counts its first value 0.9); at 2 s: a=1.0, b=0.9; at 3 s: a=1.2, b=0.9.
+	want := []float64{0.95, 0.95, 1.05}
+	pts := series[0].Points
+	if len(pts) != len(want) {
+		t.Fatalf("%d points, want %d", len(pts), len(want))
+	}
+	for i, p := range pts {
+		if math.Abs(p.Best-want[i]) > 1e-12 {
+			t.Errorf("point %d at %v: %v, want %v", i, p.Elapsed, p.Best, want[i])
+		}
+	}
+}
+
+func TestShowRunRedrawsAStoredComparison(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, err := st.CreateRun(ctx, store.Run{Name: "cmp", Kind: "compare", Task: "codesize"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []store.Baseline{
+		{Run: id, Benchmark: "a", Method: search.ClientMethod, Quality: 1.1, Actions: []int{1, 2}, Curve: [][2]float64{{0.5, 1.0}, {1, 1.1}}, TimeToTarget: time.Second},
+		{Run: id, Benchmark: "a", Method: "oz", Quality: 1, TimeToTarget: -1},
+		{Run: id, Benchmark: "a", Method: "random", Quality: 1.05, Actions: []int{3}, Curve: [][2]float64{{2, 1.05}}, TimeToTarget: 2 * time.Second},
+	} {
+		if _, err := st.AddBaseline(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.FinishRun(ctx, id, store.StatusFinished, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := ShowRun(ctx, st, "cmp", widgets.Output{Display: widgets.Headless, Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"run-1-comparison.svg", "run-1-comparison.png", "run-1-time-to-quality.svg"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if err := ShowRun(ctx, st, "nosuch", widgets.Output{Display: widgets.Headless}); err == nil {
+		t.Error("ShowRun of an unknown run succeeded")
+	}
+}
