@@ -25,6 +25,17 @@ type Validator interface {
 	ValidateActions(ctx context.Context, benchmark string, actions []int) error
 }
 
+// ResultChecker is an optional interface of a rlcore.Problem whose episodes
+// are not a function of their action sequence alone — superopt's rewrite
+// moves draw their details at random, and its test cases grow with z3's
+// counterexamples — so that replaying the actions on a fresh env cannot
+// reproduce a result. Deploy and Compare then ask the problem to check the
+// best result it recorded on the benchmark (for superopt: prove the best
+// rewrite equivalent to the target again) instead of replaying.
+type ResultChecker interface {
+	CheckResult(ctx context.Context, benchmark string, quality float64) error
+}
+
 // DefaultDeployBudget is the per-benchmark training budget of Deploy and
 // Compare when none is given.
 var DefaultDeployBudget = rlcore.Budget{Duration: 60 * time.Second}
@@ -253,13 +264,27 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 }
 
 // replay runs the sequence on a fresh env, checks it reaches the recorded
-// quality and asks the problem's Validator.
+// quality and asks the problem's Validator; a ResultChecker problem checks
+// its recorded result instead.
 func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, best rlcore.EpisodeRecord) ([]int, []string, error) {
 	env, err := rlcore.NewTaskEnv(d.problem, rlcore.TaskEnvConfig{Arm: arm, Horizon: max(d.horizon, len(best.Actions)+1)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("replay: %w", err)
 	}
 	defer env.Close()
+	all := d.problem.Actions()
+	if rc, ok := d.problem.(ResultChecker); ok {
+		applied := make([]int, len(best.Actions))
+		names := make([]string, len(best.Actions))
+		for i, a := range best.Actions {
+			applied[i] = env.TaskAction(a)
+			names[i] = all[applied[i]]
+		}
+		if err := rc.CheckResult(ctx, bench, best.Quality); err != nil {
+			return applied, names, fmt.Errorf("check by task %s: %w", d.problem.Task(), err)
+		}
+		return applied, names, nil
+	}
 	if _, err := env.Reset(ctx, bench); err != nil {
 		return nil, nil, fmt.Errorf("replay: reset: %w", err)
 	}
@@ -270,7 +295,6 @@ func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, bes
 	}
 	applied := append([]int(nil), env.History()...)
 	names := make([]string, len(applied))
-	all := d.problem.Actions()
 	for i, a := range applied {
 		names[i] = all[a]
 	}
