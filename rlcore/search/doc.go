@@ -87,7 +87,9 @@
 // [Tune] runs ASHA over the winner algorithm's hyperparameter ranges.
 // [Deploy] trains the (tuned) winner on each test benchmark within a
 // budget and validates the best action sequence by replaying it on a fresh
-// env, then through the problem's [Validator] if it implements one.
+// env, then through the problem's [Validator] if it implements one (a
+// [ResultChecker] problem, whose episodes a replay cannot reproduce, checks
+// its recorded best result instead).
 // [Compare] runs the client RL, the compiler default and the search
 // baselines on the same benchmarks with the same budget, and reports the
 // table and the search overhead ([Overhead]).
