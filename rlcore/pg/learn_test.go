@@ -8,31 +8,15 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
 )
 
-// evaluate plays episodes greedy episodes of CartPole with fresh seeds and
-// returns the mean return.
+// evaluate plays episodes greedy CartPole episodes with fresh seeds (none
+// of them used in training) and returns the mean return.
 func evaluate(t *testing.T, p rlcore.Policy, episodes int) float64 {
 	t.Helper()
-	ctx := context.Background()
-	total := 0.0
-	for ep := range episodes {
-		env := envs.NewCartPole(int64(1_000_000 + ep))
-		obs, err := env.Reset(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			sr, err := env.Step(ctx, p.Act(obs, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
-			total += sr.Reward
-			if sr.Done() {
-				break
-			}
-			obs = sr.Obs
-		}
+	mean, err := rlcore.Evaluate(context.Background(), func(ep int) rlcore.Env { return envs.NewCartPole(int64(1_000_000 + ep)) }, p, episodes)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return total / float64(episodes)
+	return mean
 }
 
 func trainCartPole(t *testing.T, alg *rlcore.Algorithm, seed int64, steps int, h rlcore.Hyper) *rlcore.Result {
