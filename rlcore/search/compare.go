@@ -42,6 +42,9 @@ type CompareOptions struct {
 	// Workers runs that many (benchmark, method) jobs at once; default 1,
 	// so that wall-clock budgets are not shared between methods.
 	Workers int
+	// Executor runs the client RL's and the search baselines' training
+	// jobs; nil is the local pool. Reference compilations run here.
+	Executor Executor
 
 	Store    *store.Store // nil opens store.DefaultPath()
 	Problem  rlcore.Problem
@@ -148,9 +151,8 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
 	}
-	if opt.Workers <= 0 {
-		opt.Workers = 1
-	}
+	exec := sess.executorFor(opt.Executor)
+	opt.Workers = workersFor(ctx, opt.Workers, exec, 1)
 	logger := opt.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -165,7 +167,6 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	for _, m := range methods {
 		cmp.Results[m] = map[string]*MethodResult{}
 	}
-	d := &deployer{problem: sess.problem, horizon: spec.Horizon, observer: opt.Observer}
 	type job struct{ method, bench string }
 	var jobs []job
 	for _, b := range benches {
@@ -183,14 +184,14 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		var r *MethodResult
 		switch {
 		case j.method == ClientMethod:
-			dep := d.deploy(ctx, arm, hyper, j.bench, opt.Budget, seed)
+			dep := exec.Run(ctx, deployJob(spec, jobID(spec.Name, cmp.RunID, "compare", i), arm, hyper, j.bench, opt.Budget, seed), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		case compilations[j.method]:
 			r = compilerDefault(ctx, sess.problem, j.bench, j.method)
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method
-			dep := d.deploy(ctx, bArm, nil, j.bench, opt.Budget, seed)
+			dep := exec.Run(ctx, deployJob(spec, jobID(spec.Name, cmp.RunID, "compare", i), bArm, nil, j.bench, opt.Budget, seed), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		}
 		results[i] = r

@@ -59,8 +59,10 @@ type DeployOptions struct {
 	// DefaultDeployBudget.
 	Budget rlcore.Budget
 	// Workers deploys on that many benchmarks at once; default
-	// runtime.NumCPU().
+	// runtime.NumCPU(), or the Executor's capacity.
 	Workers int
+	// Executor runs the deployments; nil is the local pool.
+	Executor Executor
 
 	Store    *store.Store // nil opens store.DefaultPath()
 	Problem  rlcore.Problem
@@ -91,6 +93,8 @@ type Deployment struct {
 	Validated bool
 	Err       error
 	Result    *rlcore.Result
+	// Runner names who ran it: "local" or a remote worker (see Executor).
+	Runner string
 }
 
 // DeployResult is every benchmark's deployment.
@@ -132,9 +136,8 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
 	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.NumCPU()
-	}
+	exec := sess.executorFor(opt.Executor)
+	opt.Workers = workersFor(ctx, opt.Workers, exec, runtime.NumCPU())
 	logger := opt.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -144,11 +147,13 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches})
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindDeploy, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	start := time.Now()
-	d := &deployer{problem: sess.problem, horizon: spec.Horizon, observer: opt.Observer}
 	res.Results = make([]Deployment, len(benches))
 	var mu sync.Mutex
 	parallel(len(benches), opt.Workers, func(i int) {
-		dep := d.deploy(ctx, arm, res.Hyper, benches[i], opt.Budget, pullSeed(spec.Seed, 1_000_000+i))
+		jr := exec.Run(ctx, deployJob(spec, jobID(spec.Name, res.RunID, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
+			pullSeed(spec.Seed, 1_000_000+i)), opt.Observer)
+		dep := *jr.Deployment
+		dep.Runner = jr.Runner
 		mu.Lock()
 		defer mu.Unlock()
 		res.Results[i] = dep

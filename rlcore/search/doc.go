@@ -74,6 +74,16 @@
 // store. A pull that errors or panics is recorded with its error; an arm
 // that keeps failing is retired; the search goes on.
 //
+// # Executors
+//
+// Every phase hands its jobs (pulls, trials, deployments, the comparison's
+// training runs) to an [Executor]: by default the local pool, which runs
+// them in this process as described above; package rlcore/search/cluster
+// runs them on NATS JetStream workers on other machines. A [Job] is
+// self-contained (task and options, arm, hyperparameters, seed, budget,
+// benchmarks); [RunJob] is what a worker does with it. Whatever the
+// executor, the phase alone writes the run store.
+//
 // # Strategies
 //
 // All strategies share one budget (rlcore.Budget: Steps = pulls, Duration

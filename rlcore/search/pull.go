@@ -19,8 +19,11 @@ import (
 // size CompilerGym's normalized metric, 1.0 = as many instructions removed
 // as -Oz). It is not clipped: 1.07 and 1.30 stay different.
 type PullResult struct {
-	Seq      int // order in which the pull was started
-	Worker   int
+	Seq    int // order in which the pull was started
+	Worker int // the phase's job slot that ran it
+	// Runner names who ran it: "local", or the remote worker (see
+	// Executor).
+	Runner   string
 	ArmIndex int
 	Arm      rlcore.Arm
 	Seed     int64
@@ -54,28 +57,23 @@ type puller struct {
 	observer   rlcore.Observer
 }
 
-type pullJob struct {
-	seq, worker, arm int
-	a                rlcore.Arm
-	hyper            rlcore.Hyper // overrides on top of the arm's own
-	budget           rlcore.Budget
-	seed             int64
-	rung             int
-}
-
 // pull runs one job. It never panics: a panic in the algorithm or the task
 // is recovered and recorded as the pull's error.
-func (p *puller) pull(ctx context.Context, j pullJob) (out *PullResult) {
-	out = &PullResult{Seq: j.seq, Worker: j.worker, ArmIndex: j.arm, Arm: j.a, Seed: j.seed, Budget: j.budget,
-		Rung: j.rung, Score: math.NaN(), Started: time.Now()}
+func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
+	out = &PullResult{Seq: j.Seq, ArmIndex: j.ArmIndex, Arm: j.Arm, Seed: j.Seed, Budget: j.Budget,
+		Rung: j.Rung, Score: math.NaN(), Started: time.Now()}
 	defer func() {
 		if r := recover(); r != nil {
 			out.Status = pullFailed
-			out.Err = fmt.Errorf("pull of %s panicked: %v\n%s", j.a, r, firstLines(string(debug.Stack()), 12))
+			out.Err = fmt.Errorf("pull of %s panicked: %v\n%s", j.Arm, r, firstLines(string(debug.Stack()), 12))
 		}
 		out.Elapsed = time.Since(out.Started)
 	}()
-	res, hyper, err := p.train(ctx, j.a, j.hyper, j.budget, j.seed, p.benchmarks, j.a.String())
+	label := j.Label
+	if label == "" {
+		label = j.Arm.String()
+	}
+	res, hyper, err := p.train(ctx, j.Arm, j.Hyper, j.Budget, j.Seed, p.benchmarks, label)
 	out.Hyper, out.Result = hyper, res
 	if err != nil {
 		out.Status, out.Err = pullFailed, err
@@ -87,12 +85,12 @@ func (p *puller) pull(ctx context.Context, j pullJob) (out *PullResult) {
 	out.Score, out.PerBenchmark = score(res, p.benchmarks)
 	switch {
 	case res.Status == rlcore.Failed:
-		out.Status, out.Err = pullFailed, fmt.Errorf("training %s failed: %w", j.a, res.Err)
+		out.Status, out.Err = pullFailed, fmt.Errorf("training %s failed: %w", j.Arm, res.Err)
 	case res.Status == rlcore.Interrupted:
 		out.Status, out.Err = pullInterrupted, context.Cause(ctx)
 	case math.IsNaN(out.Score):
 		out.Status = pullFailed
-		out.Err = fmt.Errorf("no episode reached any training benchmark within the pull budget %v", j.budget)
+		out.Err = fmt.Errorf("no episode reached any training benchmark within the pull budget %v", j.Budget)
 		if res.Err != nil {
 			out.Err = fmt.Errorf("%w; last error: %w", out.Err, res.Err)
 		}

@@ -28,8 +28,11 @@ type Options struct {
 	// (which defaults to DefaultPullBudget).
 	PullBudget rlcore.Budget
 	// Workers is the number of pulls run in parallel; default
-	// runtime.NumCPU().
+	// runtime.NumCPU(), or the Executor's capacity.
 	Workers int
+	// Executor runs the pulls; nil is the local pool (Workers goroutines
+	// in this process). See package rlcore/search/cluster.
+	Executor Executor
 	// MinPulls is how many successful pulls the winner needs (fewer when
 	// no arm has that many); default 2.
 	MinPulls int
@@ -99,9 +102,6 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	if opt.Strategy == "" {
 		opt.Strategy = "bandit"
 	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.NumCPU()
-	}
 	if opt.MinPulls <= 0 {
 		opt.MinPulls = 2
 	}
@@ -125,6 +125,8 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
 	}
 	defer sess.close()
+	exec := sess.executorFor(opt.Executor)
+	opt.Workers = workersFor(ctx, opt.Workers, exec, runtime.NumCPU())
 	res := &Result{Name: spec.Name, Strategy: opt.Strategy, Train: sess.train, Test: sess.test}
 	if len(sess.train) == 0 {
 		return nil, fmt.Errorf("search %s: no training benchmarks", spec.Name)
@@ -148,15 +150,15 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		rec.do("storing arms", func(c context.Context) error { return rec.st.AddArms(c, rows) })
 	}
 
-	p := &puller{problem: sess.problem, benchmarks: sess.train, horizon: spec.Horizon, observer: opt.Observer}
 	start := time.Now()
-	jobs := make(chan pullJob)
+	jobs := make(chan Job)
 	results := make(chan *PullResult, opt.Workers)
 	for w := range opt.Workers {
 		go func() {
 			for j := range jobs {
-				j.worker = w
-				results <- p.pull(ctx, j)
+				jr := exec.Run(ctx, j, opt.Observer)
+				jr.Pull.Worker, jr.Pull.Runner = w, jr.Runner
+				results <- jr.Pull
 			}
 		}()
 	}
@@ -201,7 +203,8 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 				}
 				break
 			}
-			j := pullJob{seq: board.Started, arm: arm, a: board.Arms[arm].Arm, budget: opt.PullBudget, seed: pullSeed(spec.Seed, board.Started)}
+			j := sess.pullJob(spec, jobID(spec.Name, res.RunID, "pull", board.Started), board.Started, arm, board.Arms[arm].Arm, nil, opt.PullBudget,
+				pullSeed(spec.Seed, board.Started), 0)
 			board.Started++
 			board.Arms[arm].InFlight++
 			inflight++

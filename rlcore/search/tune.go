@@ -37,7 +37,9 @@ type TuneOptions struct {
 	// Budget limits the whole tuning run (Duration: wall time; Steps:
 	// trials started, an alternative to Trials).
 	Budget  rlcore.Budget
-	Workers int // default runtime.NumCPU()
+	Workers int // default runtime.NumCPU(), or the Executor's capacity
+	// Executor runs the trials; nil is the local pool.
+	Executor Executor
 
 	Store    *store.Store // nil opens store.DefaultPath()
 	Problem  rlcore.Problem
@@ -125,9 +127,8 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	if opt.MinBudget.IsZero() {
 		opt.MinBudget = spec.PullBudget
 	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.NumCPU()
-	}
+	exec := sess.executorFor(opt.Executor)
+	opt.Workers = workersFor(ctx, opt.Workers, exec, runtime.NumCPU())
 	logger := opt.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -139,7 +140,6 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	res := &TuneResult{SearchRun: run.ID, Arm: arm, Algorithm: alg.Name, BestScore: math.NaN(), BestRung: -1}
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindTune, Task: spec.Task, Strategy: "asha", Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 
-	p := &puller{problem: sess.problem, benchmarks: sess.train, horizon: spec.Horizon, observer: opt.Observer}
 	rng := rand.New(rand.NewPCG(uint64(spec.Seed), 0xa5_4a))
 	asha := &ashaState{eta: opt.Eta, rungs: make([][]ashaEntry, opt.Rungs), promoted: make([]map[int]bool, opt.Rungs)}
 	for k := range asha.promoted {
@@ -148,7 +148,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	var configs []rlcore.Hyper
 	start := time.Now()
 	type job struct {
-		pullJob
+		Job
 		config int
 	}
 	jobs := make(chan job)
@@ -156,9 +156,9 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	for w := range opt.Workers {
 		go func() {
 			for j := range jobs {
-				j.worker = w
-				pr := p.pull(ctx, j.pullJob)
-				results <- Trial{Config: j.config, Rung: j.rung, Hyper: j.hyper, Pull: pr}
+				jr := exec.Run(ctx, j.Job, opt.Observer)
+				jr.Pull.Worker, jr.Pull.Runner = w, jr.Runner
+				results <- Trial{Config: j.config, Rung: j.Rung, Hyper: j.Hyper, Pull: jr.Pull}
 			}
 		}()
 	}
@@ -184,8 +184,8 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 				configs = append(configs, sampleHyper(params, rng))
 				cfg = len(configs) - 1
 			}
-			j := job{pullJob: pullJob{seq: seq, arm: -1, a: arm, hyper: configs[cfg], budget: scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(rung))),
-				seed: pullSeed(spec.Seed, seq), rung: rung}, config: cfg}
+			j := job{Job: sess.pullJob(spec, jobID(spec.Name, res.RunID, "trial", seq), seq, -1, arm, configs[cfg],
+				scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(rung))), pullSeed(spec.Seed, seq), rung), config: cfg}
 			seq++
 			inflight++
 			jobs <- j

@@ -1,0 +1,147 @@
+package search
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+// Executor runs the jobs of every phase — the search's pulls, the tuning
+// trials, the deployments and the comparison's training runs. The default
+// is the local pool: the phase's own goroutines train on the problem the
+// phase opened. Package rlcore/search/cluster runs them on NATS JetStream
+// workers instead.
+//
+// Run is called from several goroutines at once (as many as the phase's
+// Workers option); it returns when the job has finished, failed or been
+// interrupted by ctx, and never returns nil. The phase, not the executor,
+// writes the run store.
+type Executor interface {
+	Run(ctx context.Context, j Job, obs rlcore.Observer) *JobResult
+}
+
+// Capacity is an optional interface of an Executor that knows how many
+// jobs it can run at once (the connected workers' slots); a phase whose
+// Workers option is zero keeps that many jobs in flight.
+type Capacity interface {
+	Capacity(ctx context.Context) int
+}
+
+// JobKind tells what a Job does.
+type JobKind string
+
+const (
+	// JobPull trains an arm on Benchmarks and scores it (a search pull or
+	// a tuning trial): JobResult.Pull.
+	JobPull JobKind = "pull"
+	// JobDeploy trains an arm on one benchmark and validates its best
+	// action sequence (a deployment, or a client-RL or search-baseline
+	// run of a comparison): JobResult.Deployment.
+	JobDeploy JobKind = "deploy"
+)
+
+// Job is one unit of work, self-contained so that it can run in another
+// process: the task and its options, the arm, hyperparameters, seed,
+// budget and benchmarks.
+type Job struct {
+	// ID identifies the job across redeliveries (run, phase and sequence
+	// number); a result is counted once per ID.
+	ID          string
+	Kind        JobKind
+	Task        string
+	TaskOptions map[string]string `json:",omitempty"`
+	Horizon     int
+	Arm         rlcore.Arm
+	// Hyper overrides the arm's own hyperparameters.
+	Hyper      rlcore.Hyper `json:",omitempty"`
+	Seed       int64
+	Budget     rlcore.Budget
+	Benchmarks []string
+	// Label is the Run of the job's training events (an arm's name).
+	Label string
+	// Seq, ArmIndex and Rung are the search's bookkeeping, returned in
+	// the PullResult.
+	Seq, ArmIndex, Rung int
+}
+
+// JobResult is what a job produced: Pull for JobPull, Deployment for
+// JobDeploy. Runner names who ran it ("local" or a remote worker).
+type JobResult struct {
+	Pull       *PullResult
+	Deployment *Deployment
+	Runner     string
+}
+
+// RunJob runs j on problem p, in this process; it never panics. It is
+// the local pool's work and a remote worker's.
+func RunJob(ctx context.Context, p rlcore.Problem, j Job, obs rlcore.Observer) *JobResult {
+	switch j.Kind {
+	case JobPull:
+		pl := &puller{problem: p, benchmarks: j.Benchmarks, horizon: j.Horizon, observer: obs}
+		return &JobResult{Pull: pl.pull(ctx, j)}
+	case JobDeploy:
+		d := &deployer{problem: p, horizon: j.Horizon, observer: obs}
+		bench := ""
+		if len(j.Benchmarks) == 1 {
+			bench = j.Benchmarks[0]
+		}
+		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed)
+		if len(j.Benchmarks) != 1 {
+			dep.Err = fmt.Errorf("a deploy job needs exactly one benchmark, got %d", len(j.Benchmarks))
+		}
+		return &JobResult{Deployment: &dep}
+	}
+	return &JobResult{Pull: &PullResult{Seq: j.Seq, ArmIndex: j.ArmIndex, Arm: j.Arm, Status: pullFailed,
+		Err: fmt.Errorf("unknown job kind %q; allowed: %s, %s", j.Kind, JobPull, JobDeploy)}}
+}
+
+// localExecutor is the default: jobs run in this process on the phase's
+// problem.
+type localExecutor struct{ problem rlcore.Problem }
+
+func (l localExecutor) Run(ctx context.Context, j Job, obs rlcore.Observer) *JobResult {
+	r := RunJob(ctx, l.problem, j, obs)
+	r.Runner = "local"
+	return r
+}
+
+// executorFor returns e, or the local pool on the session's problem.
+func (s *session) executorFor(e Executor) Executor {
+	if e == nil {
+		return localExecutor{s.problem}
+	}
+	return e
+}
+
+// workersFor is the number of jobs a phase keeps in flight: n when set,
+// the executor's capacity when it reports one, else def.
+func workersFor(ctx context.Context, n int, e Executor, def int) int {
+	if n > 0 {
+		return n
+	}
+	if c, ok := e.(Capacity); ok {
+		if k := c.Capacity(ctx); k > 0 {
+			return k
+		}
+	}
+	return def
+}
+
+// pullJob is the Job of a search pull or a tuning trial.
+func (s *session) pullJob(spec Spec, id string, seq, arm int, a rlcore.Arm, hyper rlcore.Hyper, budget rlcore.Budget, seed int64, rung int) Job {
+	return Job{ID: id, Kind: JobPull, Task: spec.Task, TaskOptions: spec.TaskOptions, Horizon: spec.Horizon, Arm: a, Hyper: hyper,
+		Seed: seed, Budget: budget, Benchmarks: s.train, Label: a.String(), Seq: seq, ArmIndex: arm, Rung: rung}
+}
+
+// deployJob is the Job of training arm on one benchmark.
+func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64) Job {
+	return Job{ID: id, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
+		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench}
+}
+
+// jobID names job seq of a phase's run: unique per stored run (and per
+// search name when there is no store).
+func jobID(name string, run int64, phase string, seq int) string {
+	return fmt.Sprintf("%s.%d.%s.%d", name, run, phase, seq)
+}
