@@ -79,8 +79,8 @@
 // folder by the hash of the source, the flags and clang's version (a C
 // file's local headers are not part of the key). The O0, Oz and O3
 // instruction counts and .text sizes (default<Oz> and default<O3> run on
-// the O0 module with LLVMRunPasses) are cached by the hash of the O0
-// bitcode. A benchmark that does not compile or has no instructions is
+// the O0 module with LLVMRunPasses and a position-independent target
+// machine for the host) are cached by the hash of the O0 bitcode. A benchmark that does not compile or has no instructions is
 // skipped with a slog warning and reported by [Problem.Resolve].
 //
 // # Crash isolation
@@ -90,11 +90,27 @@
 // with SUPERSONIC_CODESIZE_WORKER=1, which an init function of this package
 // turns into a request loop on stdin/stdout (gob messages) — in test
 // binaries, programs and gonb cells alike. A worker holds modules by
-// handle; forks clone inside the same worker (revert-if-worse forks every
-// step). When a worker dies, its episodes fail with an error naming the
+// handle and parses every episode's O0 module from its bitcode (a clone
+// would reorder use lists, and with them a few passes' results); forks
+// clone inside the same worker (revert-if-worse forks every step). When a worker dies, its episodes fail with an error naming the
 // benchmark, the passes applied and the pipeline to replay with opt-19,
 // with LLVM's last stderr lines; the next episode gets a new worker. Idle
-// workers are pooled, so a reset costs one clone of the O0 module.
+// workers are pooled, so a reset costs one parse of the O0 bitcode.
+//
+// # Reproducing results with LLVM's own tools
+//
+// Every count the task reports can be reproduced with clang-19 and
+// opt-19 alone (reproduce.go; tests run each command). The O0 module is
+// [CompileCommand]'s clang-19 -O0 -Xclang -disable-O0-optnone -emit-llvm
+// output; the -Oz and -O3 references are
+//
+//	opt-19 --relocation-model=pic -passes='default<Oz>' o0.bc
+//
+// (plain opt-19 -Oz uses static relocation and gives other counts on some
+// programs; [ReferenceCommand]). A pass sequence is one opt-19 pipeline
+// with the adaptors written out and analyses invalidated between passes
+// ([OptPipeline], [OptCommand]), or a script of one opt-19 call per pass
+// ([OptScript]); [CountScript] counts the instructions of the output.
 //
 // # Validation and evaluation
 //

@@ -248,7 +248,9 @@ type baselineFile struct {
 // baselines reads or computes the O0, Oz and O3 instruction counts and
 // .text sizes of b.
 func (p *Problem) baselines(ctx context.Context, b *benchmark) error {
-	path := filepath.Join(p.cacheDir, "baseline", b.key+".json")
+	// baseline2: since the worker parses every episode's module from
+	// bitcode instead of cloning it, counts can differ from older caches.
+	path := filepath.Join(p.cacheDir, "baseline2", b.key+".json")
 	if data, err := os.ReadFile(path); err == nil {
 		var f baselineFile
 		if json.Unmarshal(data, &f) == nil && len(f.Base) == len(baselinePipelines) {

@@ -70,13 +70,13 @@ type response struct {
 	IR      string
 }
 
-// maxCachedModules bounds the parsed initial modules a worker keeps.
+// maxCachedModules bounds the initial modules (bitcode) a worker keeps.
 const maxCachedModules = 64
 
 type workerState struct {
 	ctx     *llvm.Context
 	tm      *llvm.TargetMachine
-	initial map[string]*llvm.Module
+	initial map[string][]byte // initial bitcode by key
 	modules map[int]*llvm.Module
 	next    int
 }
@@ -105,7 +105,7 @@ func runWorker() int {
 		fmt.Fprintln(os.Stderr, "codesize worker:", err)
 		return 2
 	}
-	st := &workerState{ctx: llvm.NewContext(), tm: tm, initial: map[string]*llvm.Module{}, modules: map[int]*llvm.Module{}}
+	st := &workerState{ctx: llvm.NewContext(), tm: tm, initial: map[string][]byte{}, modules: map[int]*llvm.Module{}}
 	if err := out.Flush(); err != nil {
 		return 2
 	}
@@ -143,25 +143,32 @@ func (st *workerState) add(m *llvm.Module) int {
 	return st.next
 }
 
+// initialModule parses a fresh copy of a benchmark's initial module. It
+// parses the bitcode every time rather than cloning a parsed module:
+// LLVMCloneModule reorders use lists, to which some passes are sensitive
+// (attributor removed 2 instructions fewer on a csmith program), and the
+// task's counts must be those opt-19 gives on the same bitcode (see
+// OptPipeline). Parsing costs about as much as cloning.
 func (st *workerState) initialModule(req *request) (*llvm.Module, bool, error) {
-	if m, ok := st.initial[req.Key]; ok {
-		return m, true, nil
+	bc, ok := st.initial[req.Key]
+	if !ok {
+		if req.Bitcode == nil {
+			return nil, false, nil
+		}
+		if len(st.initial) >= maxCachedModules {
+			for k := range st.initial {
+				delete(st.initial, k)
+				break
+			}
+		}
+		bc = req.Bitcode
+		st.initial[req.Key] = bc
 	}
-	if req.Bitcode == nil {
-		return nil, false, nil
-	}
-	m, err := st.ctx.Parse(req.Bitcode, req.Key)
+	m, err := st.ctx.Parse(bc, req.Key)
 	if err != nil {
+		delete(st.initial, req.Key)
 		return nil, true, err
 	}
-	if len(st.initial) >= maxCachedModules {
-		for k, old := range st.initial {
-			old.Dispose()
-			delete(st.initial, k)
-			break
-		}
-	}
-	st.initial[req.Key] = m
 	return m, true, nil
 }
 
@@ -184,7 +191,7 @@ func (st *workerState) serve(req *request) *response {
 func (st *workerState) do(req *request, resp *response) error {
 	switch req.Op {
 	case opLoad, opBaseline:
-		init, ok, err := st.initialModule(req)
+		m, ok, err := st.initialModule(req)
 		if err != nil {
 			return err
 		}
@@ -192,7 +199,6 @@ func (st *workerState) do(req *request, resp *response) error {
 			resp.NeedBitcode = true
 			return nil
 		}
-		m := init.Clone()
 		if req.Op == opLoad {
 			resp.Handle = st.add(m)
 			resp.IC = m.InstructionCount()
