@@ -1,5 +1,5 @@
 // Package all registers every built-in Supersonic component: import it for
-// its side effects to make the tasks (codesize, superopt), their state,
+// its side effects to make the tasks (codesize, superopt, tensor), their state,
 // reward, action and transition functions, and all client-RL algorithms and
 // search baselines available by name.
 //
@@ -17,4 +17,5 @@ import (
 	_ "github.com/supersonic-rl/supersonic/rlcore/tabular"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/codesize"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/superopt"
+	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/tensor"
 )

@@ -10,8 +10,8 @@ import (
 // paper's case studies name are all available after importing the package.
 func TestEverythingRegistered(t *testing.T) {
 	want := map[rlcore.Kind][]string{
-		rlcore.KindTask:       {"codesize", "superopt"},
-		rlcore.KindAlgorithm:  {"ppo", "a2c", "reinforce", "dqn", "qlearning", "mcts", "ucb1", "thompson", "random", "greedy", "anneal", "genetic"},
+		rlcore.KindTask:       {"codesize", "superopt", "tensor"},
+		rlcore.KindAlgorithm:  {"ppo", "a2c", "reinforce", "dqn", "qlearning", "mcts", "ucb1", "thompson", "random", "greedy", "anneal", "genetic", "costmodel"},
 		rlcore.KindState:      {"action-history", "autophase", "instcount", "instcount-norm"},
 		rlcore.KindReward:     {"quality-delta", "ic-oz", "ic", "textsize-oz"},
 		rlcore.KindTransition: {"apply", "revert-if-worse", "replay-from-scratch"},

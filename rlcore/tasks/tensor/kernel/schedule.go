@@ -345,3 +345,8 @@ func log2(x float64) float64 {
 	}
 	return n + (x - 1)
 }
+
+// Equal reports whether s and o are the same schedule of the same operator.
+func (s Schedule) Equal(o Schedule) bool {
+	return s.Space.Op == o.Space.Op && slices.Equal(s.Values, o.Values)
+}

@@ -53,14 +53,11 @@ type Peak struct {
 	Median  float64
 }
 
-// MeasurePeak compiles PeakC and runs it runs times in r; the best run is
-// the peak (the least disturbed by other load).
-func MeasurePeak(ctx context.Context, c *Compiler, r *Runner, runs int) (Peak, error) {
-	art, err := c.Compile(ctx, PeakC)
-	if err != nil {
-		return Peak{}, fmt.Errorf("peak microbenchmark: %w", err)
-	}
-	l, err := r.lib(art.Path)
+// Peak compiles PeakC (see MeasurePeak) or takes its shared object at
+// path and runs it runs times; the best run is the peak (the least
+// disturbed by other load).
+func (r *Runner) Peak(ctx context.Context, path string, runs int) (Peak, error) {
+	l, err := r.lib(path)
 	if err != nil {
 		return Peak{}, fmt.Errorf("peak microbenchmark: %w", err)
 	}
@@ -91,4 +88,13 @@ func MeasurePeak(ctx context.Context, c *Compiler, r *Runner, runs int) (Peak, e
 	sort.Float64s(gf)
 	p.GFLOPS, p.Median = gf[len(gf)-1], gf[len(gf)/2]
 	return p, nil
+}
+
+// MeasurePeak compiles PeakC and runs it in r (see Runner.Peak).
+func MeasurePeak(ctx context.Context, c *Compiler, r *Runner, runs int) (Peak, error) {
+	art, err := c.Compile(ctx, PeakC)
+	if err != nil {
+		return Peak{}, fmt.Errorf("peak microbenchmark: %w", err)
+	}
+	return r.Peak(ctx, art.Path, runs)
 }

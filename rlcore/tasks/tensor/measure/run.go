@@ -58,8 +58,10 @@ type Request struct {
 	Candidate, Yardstick string // shared objects (see Compiler)
 	// Warmup runs of each before timing; Reps at least, more until the
 	// candidate ran MinTime in total, at most MaxReps.
+	// MaxTime stops repeating once the candidate ran that long (after one
+	// pair), so that a slow schedule costs seconds, not minutes.
 	Warmup, Reps, MaxReps int
-	MinTime               time.Duration
+	MinTime, MaxTime      time.Duration
 	// Seed of the inputs (uniform in [-1, 1]).
 	Seed uint64
 }
@@ -293,6 +295,9 @@ func (r *Runner) Run(ctx context.Context, req Request) (*Response, error) {
 	total := 0.0
 	for i := 0; i < maxReps; i++ {
 		if i >= reps && total >= req.MinTime.Seconds() {
+			break
+		}
+		if i >= 1 && req.MaxTime > 0 && total >= req.MaxTime.Seconds() {
 			break
 		}
 		if err := ctx.Err(); err != nil {

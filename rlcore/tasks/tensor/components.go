@@ -1,0 +1,73 @@
+package tensor
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+)
+
+func init() {
+	rlcore.RegisterTask(&rlcore.Task{
+		Name:    TaskName,
+		Doc:     "schedules of NN operators (GEMM, dense, conv2d, depthwise, batch matmul, softmax) as C, compiled with clang-19 and timed",
+		Options: optionDocs,
+		Open:    Open,
+	})
+	rlcore.RegisterState(&rlcore.State{
+		Name: "tensor-features", Task: TaskName,
+		Doc: "knob vector and loop-nest features of the schedule (log2 tiles, order, pragmas, accumulator size, innermost loop) plus log2 of the current and best speedup and of the last step's change",
+		New: func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
+			if len(args) != 0 {
+				return nil, fmt.Errorf("takes no arguments")
+			}
+			return featureState{}, nil
+		},
+	})
+	rlcore.RegisterReward(&rlcore.Reward{
+		Name: "tensor-speedup-delta", Task: TaskName, Metric: "time",
+		Doc: "log of the step's speedup: ln(time before / time after)",
+		Func: func(s *rlcore.RewardSignal) (float64, error) {
+			if !(s.Prev > 0 && s.Cur > 0) {
+				return 0, nil
+			}
+			return math.Log(s.Prev / s.Cur), nil
+		},
+	})
+	rlcore.RegisterReward(&rlcore.Reward{
+		Name: "tensor-best-improvement", Task: TaskName, Metric: "speedup",
+		Doc: "ln(speedup / best speedup of the episode so far) when the step beats it, else 0",
+		Func: func(s *rlcore.RewardSignal) (float64, error) {
+			e, ok := s.Episode.(*Episode)
+			if !ok {
+				return 0, fmt.Errorf("tensor-best-improvement needs a tensor episode, got %T", s.Episode)
+			}
+			if s.Cur > e.prevBest {
+				return math.Log(s.Cur / e.prevBest), nil
+			}
+			return 0, nil
+		},
+	})
+	for _, m := range []struct{ name, doc string }{
+		{"time", "estimated seconds of the schedule: its median time ratio to the reference schedule × the reference's time"},
+		{"speedup", "speedup over the default schedule (the naive loop nest), from interleaved timing"},
+		{"gflops", "estimated GFLOP/s of the schedule"},
+	} {
+		rlcore.RegisterMeasure(&rlcore.Measure{Name: m.name, Doc: m.doc, Task: TaskName})
+	}
+	rlcore.RegisterAlgorithm(CostModel)
+}
+
+// featureState is tensor-features.
+type featureState struct{}
+
+func (featureState) Space() rlcore.Space { return rlcore.NewBox(numObservation, -64, 64) }
+
+func (featureState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
+	e, ok := ep.(*Episode)
+	if !ok {
+		return nil, fmt.Errorf("tensor-features needs a tensor episode, got %T", ep)
+	}
+	return e.observation(), nil
+}
