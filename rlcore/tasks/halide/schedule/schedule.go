@@ -1,0 +1,338 @@
+// Package schedule is the schedule space of the halide task, as data: for
+// every stage (Halide Func) of a pipeline, where it is computed (inline,
+// compute_root, compute_at a consumer's loop) and stored (store_root), its
+// split/tile sizes, vectorize width, parallel outer loop, unroll factor
+// and loop order. A Schedule prints as Halide C++ a user can paste
+// (CPP), as a compact line (String) that Parse reads back, hashes
+// (Hash), lowers to the directive lines package hl applies (Directives),
+// and is edited one directive at a time by the Actions.
+package schedule
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+)
+
+// Pipeline is the shape of an image pipeline, as package hl reports it.
+type Pipeline struct {
+	Name string
+	// Doc describes the algorithm and its input.
+	Doc        string
+	InW, InH   int // the generated input image
+	InC        int
+	OutExtents []int
+	// Stages in producer-first order; the output is last.
+	Stages []Func
+}
+
+// Func is one stage (Halide Func) of a pipeline.
+type Func struct {
+	Name string
+	Vars []string // pure variables, innermost first
+	// Updates counts update definitions; PureUpdates says every update
+	// writes f(vars...), so the loop directives apply to it as well.
+	Updates     int
+	PureUpdates bool
+	RVars       []string // reduction variables of the updates ("r$x")
+	Consumers   []string // stages that call this one
+}
+
+// Stage returns the index of the stage named name, or -1.
+func (p *Pipeline) Stage(name string) int {
+	for i, s := range p.Stages {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Compute says where a stage is computed.
+type Compute uint8
+
+const (
+	Root   Compute = iota // compute_root: the whole stage before its consumers
+	Inline                // inlined into every use
+	Rows                  // compute_at the consumer's outer y loop (yo, or y)
+	Tiles                 // compute_at the consumer's outer x loop (xo, or x)
+)
+
+var computeNames = [...]string{"root", "inline", "rows", "tiles"}
+
+func (c Compute) String() string { return computeNames[c] }
+
+// Order is a stage's loop order.
+type Order uint8
+
+const (
+	Natural Order = iota // y outside x (tiles: yo, xo, yi, xi); reductions innermost
+	SwapXY               // x outside y
+	ROuter               // updates: reduction loops outside the inner x/y loops
+)
+
+var orderNames = [...]string{"natural", "swap", "router"}
+
+func (o Order) String() string { return orderNames[o] }
+
+// Stage is the schedule of one Func.
+type Stage struct {
+	Compute   Compute
+	StoreRoot bool // store_root with compute_at: storage hoisted, sliding window
+	TileX     int  // split x by TileX (0: no split)
+	TileY     int  // split y by TileY (0: no split)
+	Vector    int  // vectorize the inner x loop by Vector lanes (0: scalar)
+	Parallel  bool // parallel outer y loop
+	Unroll    int  // unroll the inner y loop by Unroll (0: none)
+	Order     Order
+}
+
+// Schedule is a pipeline's schedule: one Stage per pipeline stage, in the
+// pipeline's order.
+type Schedule struct {
+	Pipeline *Pipeline
+	Stages   []Stage
+}
+
+// Default is the reference schedule: every stage compute_root, loops in
+// their natural order, serial and scalar — what a straightforward C loop
+// nest per stage computes (and what hl measures as the default).
+func Default(p *Pipeline) Schedule {
+	return Schedule{Pipeline: p, Stages: make([]Stage, len(p.Stages))}
+}
+
+// Clone returns an independent copy.
+func (s Schedule) Clone() Schedule {
+	return Schedule{Pipeline: s.Pipeline, Stages: append([]Stage(nil), s.Stages...)}
+}
+
+// IsDefault says whether s is the default schedule.
+func (s Schedule) IsDefault() bool {
+	for _, st := range s.Stages {
+		if st != (Stage{}) {
+			return false
+		}
+	}
+	return true
+}
+
+// Hash identifies the schedule (its String form) with 64-bit FNV-1a.
+func (s Schedule) Hash() uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s.String()))
+	return h.Sum64()
+}
+
+// loops is a stage's loop structure under its schedule.
+type loops struct {
+	x, y           string   // the stage's x and y variables ("" when absent)
+	xo, xi, yo, yi string   // after splits (equal to x / y when not split)
+	rest           []string // outer pure variables (c, k, …)
+	order          []string // innermost first, pure variables only
+}
+
+func (s Schedule) loopsOf(i int) loops {
+	f := s.Pipeline.Stages[i]
+	st := s.Stages[i]
+	var l loops
+	if len(f.Vars) > 0 {
+		l.x = f.Vars[0]
+	}
+	if len(f.Vars) > 1 {
+		l.y = f.Vars[1]
+	}
+	if len(f.Vars) > 2 {
+		l.rest = f.Vars[2:]
+	}
+	l.xo, l.xi, l.yo, l.yi = l.x, l.x, l.y, l.y
+	if st.TileX > 0 && l.x != "" {
+		l.xo, l.xi = l.x+"o", l.x+"i"
+	}
+	if st.TileY > 0 && l.y != "" {
+		l.yo, l.yi = l.y+"o", l.y+"i"
+	}
+	add := func(v ...string) {
+		for _, n := range v {
+			if n == "" {
+				continue
+			}
+			dup := false
+			for _, o := range l.order {
+				dup = dup || o == n
+			}
+			if !dup {
+				l.order = append(l.order, n)
+			}
+		}
+	}
+	// a split loop keeps its inner and outer halves together, except a
+	// tile (both split), whose inner halves go inside both outer ones
+	xs, ys := []string{l.xi, l.xo}, []string{l.yi, l.yo}
+	switch {
+	case l.xo != l.x && l.yo != l.y && st.Order == SwapXY:
+		add(l.yi, l.xi, l.yo, l.xo)
+	case l.xo != l.x && l.yo != l.y:
+		add(l.xi, l.yi, l.xo, l.yo)
+	case st.Order == SwapXY:
+		add(ys...)
+		add(xs...)
+	default:
+		add(xs...)
+		add(ys...)
+	}
+	add(l.rest...)
+	return l
+}
+
+// outer is the stage's outermost x/y loop (the parallel one).
+func (l loops) outer(o Order) string {
+	if o == SwapXY && l.xo != "" {
+		return l.xo
+	}
+	if l.yo != "" {
+		return l.yo
+	}
+	return l.xo
+}
+
+// atVar resolves a compute_at level to a variable of consumer i.
+func (s Schedule) atVar(consumer int, c Compute) string {
+	l := s.loopsOf(consumer)
+	if c == Tiles || l.yo == "" {
+		return l.xo
+	}
+	return l.yo
+}
+
+// Consumer is the stage a compute_at of stage i refers to: its last
+// consumer in pipeline order, or -1 for the output.
+func (s Schedule) Consumer(i int) int {
+	best := -1
+	for _, c := range s.Pipeline.Stages[i].Consumers {
+		if j := s.Pipeline.Stage(c); j > best {
+			best = j
+		}
+	}
+	return best
+}
+
+// Check reports what makes s impossible before Halide sees it.
+func (s Schedule) Check() error {
+	if len(s.Stages) != len(s.Pipeline.Stages) {
+		return fmt.Errorf("schedule of %s has %d stages, the pipeline %d", s.Pipeline.Name, len(s.Stages), len(s.Pipeline.Stages))
+	}
+	for i, st := range s.Stages {
+		f := s.Pipeline.Stages[i]
+		out := i == len(s.Stages)-1
+		if out && st.Compute != Root {
+			return fmt.Errorf("stage %s is the output: it can only be compute_root", f.Name)
+		}
+		if st.Compute == Inline && f.Updates > 0 {
+			return fmt.Errorf("stage %s has update definitions: it cannot be inlined", f.Name)
+		}
+		if st.StoreRoot && (st.Compute == Root || st.Compute == Inline) {
+			return fmt.Errorf("stage %s: store_root needs compute_at", f.Name)
+		}
+		if (st.Compute == Rows || st.Compute == Tiles) && s.Consumer(i) < 0 {
+			return fmt.Errorf("stage %s has no consumer to compute at", f.Name)
+		}
+		if (st.Compute == Rows || st.Compute == Tiles) && s.Stages[s.Consumer(i)].Compute == Inline {
+			return fmt.Errorf("stage %s is computed at %s, which is inlined", f.Name, s.Pipeline.Stages[s.Consumer(i)].Name)
+		}
+	}
+	return nil
+}
+
+// Directives lowers s to the directive lines package hl applies (see
+// apply_schedule in hl.cpp).
+func (s Schedule) Directives() string {
+	var b strings.Builder
+	for i := range s.Stages {
+		for _, d := range s.stageDirectives(i) {
+			fmt.Fprintln(&b, d.line())
+		}
+	}
+	return b.String()
+}
+
+// directive is one scheduling call on a stage's definition.
+type directive struct {
+	fn     string
+	update int // 0 pure definition, u for update u-1; -1 for Func-level calls
+	op     string
+	args   []string
+}
+
+func (d directive) line() string {
+	if d.update < 0 {
+		return strings.Join(append([]string{d.fn, d.op}, d.args...), " ")
+	}
+	return strings.Join(append([]string{d.fn, fmt.Sprint(d.update), d.op}, d.args...), " ")
+}
+
+func (s Schedule) stageDirectives(i int) []directive {
+	f := s.Pipeline.Stages[i]
+	st := s.Stages[i]
+	if st.Compute == Inline {
+		return []directive{{fn: f.Name, update: -1, op: "inline"}}
+	}
+	l := s.loopsOf(i)
+	var ds []directive
+	defs := 1
+	if f.PureUpdates {
+		defs += f.Updates
+	}
+	for u := 0; u < defs; u++ {
+		add := func(op string, args ...string) {
+			ds = append(ds, directive{fn: f.Name, update: u, op: op, args: args})
+		}
+		if l.xo != l.x {
+			add("split", l.x, l.xo, l.xi, fmt.Sprint(st.TileX))
+		}
+		if l.yo != l.y {
+			add("split", l.y, l.yo, l.yi, fmt.Sprint(st.TileY))
+		}
+		order := l.order
+		if u > 0 && st.Order == ROuter && len(f.RVars) > 0 {
+			// inner x (and y in a tile) innermost, then the reduction
+			inner := []string{l.xi}
+			if l.yi != l.yo {
+				inner = append(inner, l.yi)
+			}
+			var outer []string
+			for _, v := range order {
+				if v != l.xi && !(len(inner) > 1 && v == l.yi) {
+					outer = append(outer, v)
+				}
+			}
+			order = append(append(append([]string{}, inner...), f.RVars...), outer...)
+			add("reorder", order...)
+		} else if (l.xo != l.x && l.yo != l.y) || st.Order == SwapXY {
+			if u > 0 && len(f.RVars) > 0 {
+				order = append(append([]string{}, f.RVars...), order...)
+			}
+			add("reorder", order...)
+		}
+		if st.Unroll > 1 && l.yi != "" {
+			add("unroll", l.yi, fmt.Sprint(st.Unroll))
+		}
+		if st.Vector > 1 && l.xi != "" {
+			add("vectorize", l.xi, fmt.Sprint(st.Vector))
+		}
+		if st.Parallel {
+			add("parallel", l.outer(st.Order))
+		}
+	}
+	switch st.Compute {
+	case Root:
+		ds = append(ds, directive{fn: f.Name, update: -1, op: "root"})
+	case Rows, Tiles:
+		c := s.Consumer(i)
+		at := []string{s.Pipeline.Stages[c].Name, s.atVar(c, st.Compute)}
+		ds = append(ds, directive{fn: f.Name, update: -1, op: "at", args: at})
+		if st.StoreRoot {
+			ds = append(ds, directive{fn: f.Name, update: -1, op: "store_root"})
+		}
+	}
+	return ds
+}

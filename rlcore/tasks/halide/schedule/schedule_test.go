@@ -1,0 +1,138 @@
+package schedule
+
+import (
+	"strings"
+	"testing"
+)
+
+// blur is a two-stage pipeline: blur_x feeds blur_y, the output.
+var blur = &Pipeline{Name: "blur", Stages: []Func{
+	{Name: "blur_x", Vars: []string{"x", "y"}, Consumers: []string{"blur_y"}},
+	{Name: "blur_y", Vars: []string{"x", "y"}},
+}}
+
+// conv has an output fed by a reduction with pure updates.
+var conv = &Pipeline{Name: "conv", Stages: []Func{
+	{Name: "conv", Vars: []string{"x", "y", "co"}, Updates: 1, PureUpdates: true, RVars: []string{"r$x", "r$y"}, Consumers: []string{"relu"}},
+	{Name: "relu", Vars: []string{"x", "y", "co"}},
+}}
+
+func TestDirectivesAndCPP(t *testing.T) {
+	tests := []struct {
+		name       string
+		p          *Pipeline
+		text       string
+		directives []string
+		cpp        []string
+	}{
+		{"default", blur, "blur: default", []string{"blur_x root", "blur_y root"}, []string{"blur_x\n    .compute_root();"}},
+		{"inline", blur, "blur: blur_x=inline", []string{"blur_x inline"}, []string{"blur_x\n    .compute_inline();"}},
+		{"tiled output, producer per tile", blur, "blur: blur_x=tiles,vec8 blur_y=root,tile(64x16),vec8,par",
+			[]string{"blur_x 0 vectorize x 8", "blur_x at blur_y xo", "blur_y 0 split x xo xi 64", "blur_y 0 split y yo yi 16",
+				"blur_y 0 reorder xi yi xo yo", "blur_y 0 vectorize xi 8", "blur_y 0 parallel yo"},
+			[]string{`Var xi("xi"), xo("xo"), yi("yi"), yo("yo");`, ".compute_at(blur_y, xo)", ".parallel(yo)"}},
+		{"rows with sliding window", blur, "blur: blur_x=rows,store_root", []string{"blur_x at blur_y y", "blur_x store_root"}, []string{".store_root()"}},
+		{"swap and unroll", blur, "blur: blur_y=root,par,unroll2,swap", []string{"blur_y 0 reorder y x", "blur_y 0 unroll y 2", "blur_y 0 parallel x"}, nil},
+		{"reduction outside", conv, "conv: conv=tiles,tile(8x0),vec8,router", []string{"conv 0 split x xo xi 8", "conv 1 split x xo xi 8", "conv 1 reorder xi r$x r$y xo y co", "conv 1 vectorize xi 8", "conv at relu x"},
+			[]string{"conv\n    .split(x, xo, xi, 8)", "conv.update(0)\n    .split(x, xo, xi, 8)\n    .reorder(xi, r.x, r.y, xo, y, co)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse(tt.p, tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.String() != tt.text {
+				t.Errorf("String() = %q, want %q", s.String(), tt.text)
+			}
+			d := s.Directives()
+			for _, want := range tt.directives {
+				if !strings.Contains(d, want+"\n") {
+					t.Errorf("directives lack %q:\n%s", want, d)
+				}
+			}
+			c := s.CPP()
+			for _, want := range tt.cpp {
+				if !strings.Contains(c, want) {
+					t.Errorf("C++ lacks %q:\n%s", want, c)
+				}
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, text := range []string{
+		"blur", "other: default", "blur: nosuch=root", "blur: blur_x=vec5", "blur: blur_y=inline",
+		"blur: blur_x=root,store_root", "blur: blur_x=tile(3x4)", "blur: blur_x=fast", "conv: conv=inline",
+	} {
+		p := blur
+		if strings.HasPrefix(text, "conv") {
+			p = conv
+		}
+		if _, err := Parse(p, text); err == nil {
+			t.Errorf("Parse(%q) accepted it", text)
+		}
+	}
+}
+
+func TestActionsEditOneDirective(t *testing.T) {
+	s := Default(blur)
+	index := map[string]int{}
+	for i, a := range Actions {
+		index[a.Name] = i
+	}
+	cursor := 1
+	steps := []struct {
+		action  string
+		changed bool
+		want    string
+	}{
+		{"compute-inline", false, "blur: default"}, // the output cannot be inlined
+		{"vectorize=8", true, "blur: blur_y=root,vec8"},
+		{"vectorize=8", false, "blur: blur_y=root,vec8"},
+		{"prev-stage", true, "blur: blur_y=root,vec8"},
+		{"store-root", false, "blur: blur_y=root,vec8"}, // needs compute_at
+		{"compute-tiles", true, "blur: blur_x=tiles blur_y=root,vec8"},
+		{"store-root", true, "blur: blur_x=tiles,store_root blur_y=root,vec8"},
+		{"compute-root", true, "blur: blur_y=root,vec8"},
+	}
+	for _, st := range steps {
+		var changed bool
+		var err error
+		cursor, changed, err = s.Apply(index[st.action], cursor)
+		if err != nil || changed != st.changed || s.String() != st.want {
+			t.Fatalf("%s: changed %v (%v), schedule %q; want %v, %q", st.action, changed, err, s, st.changed, st.want)
+		}
+	}
+	if _, _, err := s.Apply(len(Actions), 0); err == nil {
+		t.Error("an out-of-range action was accepted")
+	}
+}
+
+func TestHashFollowsString(t *testing.T) {
+	a, _ := Parse(blur, "blur: blur_x=inline")
+	b, _ := Parse(blur, "blur: blur_x=inline")
+	c := Default(blur)
+	if a.Hash() != b.Hash() || a.Hash() == c.Hash() {
+		t.Errorf("hashes %x %x %x", a.Hash(), b.Hash(), c.Hash())
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("blur: blur_x=tiles,vec8 blur_y=root,tile(64x16),vec8,par")
+	f.Add("blur: default")
+	f.Add("blur: blur_x=rows,store_root,unroll2,swap")
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := Parse(blur, text)
+		if err != nil {
+			return
+		}
+		again, err := Parse(blur, s.String())
+		if err != nil || again.String() != s.String() {
+			t.Fatalf("%q → %q → %q, %v", text, s.String(), again.String(), err)
+		}
+		_ = s.Directives()
+		_ = s.CPP()
+	})
+}
