@@ -67,36 +67,9 @@ func buildActions() []Action {
 			st.StoreRoot = false
 			return true
 		}))
-	for _, v := range append([]int{0}, TileSizes...) {
-		v := v
-		as = append(as, set(fmt.Sprintf("split-x=%d", v), fmt.Sprintf("split the x loop by %d (0: no split)", v), func(st *Stage) bool {
-			if st.TileX == v {
-				return false
-			}
-			st.TileX = v
-			return true
-		}))
-	}
-	for _, v := range append([]int{0}, TileSizes...) {
-		v := v
-		as = append(as, set(fmt.Sprintf("split-y=%d", v), fmt.Sprintf("split the y loop by %d (0: no split); with split-x, a tile", v), func(st *Stage) bool {
-			if st.TileY == v {
-				return false
-			}
-			st.TileY = v
-			return true
-		}))
-	}
-	for _, v := range append([]int{0}, VectorWidths...) {
-		v := v
-		as = append(as, set(fmt.Sprintf("vectorize=%d", v), fmt.Sprintf("vectorize the inner x loop by %d lanes (0: scalar)", v), func(st *Stage) bool {
-			if st.Vector == v {
-				return false
-			}
-			st.Vector = v
-			return true
-		}))
-	}
+	as = append(as, choices("split-x", "split the x loop by %d (0: no split)", TileSizes, func(st *Stage) *int { return &st.TileX })...)
+	as = append(as, choices("split-y", "split the y loop by %d (0: no split); with split-x, a tile", TileSizes, func(st *Stage) *int { return &st.TileY })...)
+	as = append(as, choices("vectorize", "vectorize the inner x loop by %d lanes (0: scalar)", VectorWidths, func(st *Stage) *int { return &st.Vector })...)
 	as = append(as,
 		set("parallel", "parallel(): run the outer y loop on all cores", func(st *Stage) bool {
 			if st.Parallel {
@@ -112,16 +85,7 @@ func buildActions() []Action {
 			st.Parallel = false
 			return true
 		}))
-	for _, v := range append([]int{0}, UnrollFactors...) {
-		v := v
-		as = append(as, set(fmt.Sprintf("unroll=%d", v), fmt.Sprintf("unroll the inner y loop by %d (0: no unroll)", v), func(st *Stage) bool {
-			if st.Unroll == v {
-				return false
-			}
-			st.Unroll = v
-			return true
-		}))
-	}
+	as = append(as, choices("unroll", "unroll the inner y loop by %d (0: no unroll)", UnrollFactors, func(st *Stage) *int { return &st.Unroll })...)
 	for _, o := range []Order{Natural, SwapXY, ROuter} {
 		o := o
 		doc := map[Order]string{
@@ -136,6 +100,21 @@ func buildActions() []Action {
 			st.Order = o
 			return true
 		}))
+	}
+	return as
+}
+
+// choices makes one action per value (and 0) of the field field points to.
+func choices(name, doc string, values []int, field func(*Stage) *int) []Action {
+	var as []Action
+	for _, v := range append([]int{0}, values...) {
+		as = append(as, Action{Name: fmt.Sprintf("%s=%d", name, v), Doc: fmt.Sprintf(doc, v), Edit: func(st *Stage) bool {
+			if *field(st) == v {
+				return false
+			}
+			*field(st) = v
+			return true
+		}})
 	}
 	return as
 }

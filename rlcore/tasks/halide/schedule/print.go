@@ -169,6 +169,14 @@ func (p *Pipeline) stageNames() []string {
 	return n
 }
 
+// flags are the directives without a number, by their String form.
+var flags = map[string]func(*Stage){
+	"root": func(st *Stage) { st.Compute = Root }, "inline": func(st *Stage) { st.Compute = Inline },
+	"rows": func(st *Stage) { st.Compute = Rows }, "tiles": func(st *Stage) { st.Compute = Tiles },
+	"store_root": func(st *Stage) { st.StoreRoot = true }, "par": func(st *Stage) { st.Parallel = true },
+	"swap": func(st *Stage) { st.Order = SwapXY }, "router": func(st *Stage) { st.Order = ROuter },
+}
+
 func parseStage(text string) (Stage, error) {
 	var st Stage
 	num := func(s, prefix string, allowed []int) (int, error) {
@@ -186,22 +194,8 @@ func parseStage(text string) (Stage, error) {
 	for _, d := range strings.Split(text, ",") {
 		var err error
 		switch {
-		case d == "root":
-			st.Compute = Root
-		case d == "inline":
-			st.Compute = Inline
-		case d == "rows":
-			st.Compute = Rows
-		case d == "tiles":
-			st.Compute = Tiles
-		case d == "store_root":
-			st.StoreRoot = true
-		case d == "par":
-			st.Parallel = true
-		case d == "swap":
-			st.Order = SwapXY
-		case d == "router":
-			st.Order = ROuter
+		case flags[d] != nil:
+			flags[d](&st)
 		case strings.HasPrefix(d, "tile(") && strings.HasSuffix(d, ")"):
 			a, b, ok := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(d, "tile("), ")"), "x")
 			if !ok {
