@@ -3,9 +3,12 @@ package explain
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "github.com/supersonic-rl/supersonic/rlcore/all"
@@ -25,7 +28,7 @@ func storedDeployment(t *testing.T, seqs map[string][]string) (*store.Store, str
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	spec, err := search.ParseSpec("cs", "task: codesize\nbenchmarks: builtin:crc32\ntest: builtin:qsort, builtin:dijkstra\nstates: autophase\nrewards: ic-oz\nalgorithms: ppo\noption.cache: "+filepath.Join(dir, "cache")+"\n")
+	spec, err := search.ParseSpec("cs", "task: codesize\nbenchmarks: builtin:crc32\ntest: builtin:qsort, builtin:dijkstra\nstates: autophase\nrewards: ic-oz\nalgorithms: ppo\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +169,7 @@ func TestExportAndReplay(t *testing.T) {
 	if !r.OK {
 		t.Fatalf("replay differs:\n%s", r.Text())
 	}
+	replayInFreshDirectory(t, path, true)
 	// A tampered file: replay says what differs.
 	f.Expected["ic"]++
 	data, _ := json.Marshal(f)
@@ -179,10 +183,61 @@ func TestExportAndReplay(t *testing.T) {
 	if r.OK || !strings.Contains(r.Text(), want) {
 		t.Errorf("replay of a tampered file:\n%s\nwant a line %q", r.Text(), want)
 	}
+	if out := replayInFreshDirectory(t, bad, false); !strings.Contains(out, want) {
+		t.Errorf("supersonic replay of a tampered file:\n%s\nwant a line %q", out, want)
+	}
 	f.Program.Data = f.Program.Data[:len(f.Program.Data)-8] + "AAAAAAA="
 	data, _ = json.Marshal(f)
 	os.WriteFile(bad, data, 0o644)
 	if _, err := Replay(ctx, bad); err == nil {
 		t.Errorf("replay of a corrupt program succeeded")
 	}
+}
+
+var (
+	buildOnce sync.Once
+	bin       string
+	buildErr  error
+)
+
+// replayInFreshDirectory builds the supersonic command, copies the export
+// into an empty folder and runs `supersonic replay FILE` there with an
+// empty cache and home, as on another machine with the same tools.
+func replayInFreshDirectory(t *testing.T, export string, wantOK bool) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "supersonic-bin-*")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		bin = filepath.Join(dir, "supersonic")
+		if out, err := exec.Command("go", "build", "-o", bin, "../../kernel/cmd/supersonic").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build supersonic: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	fresh := t.TempDir()
+	data, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fresh, "result.supersonic.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "replay", "result.supersonic.json")
+	cmd.Dir = fresh
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
+	out, err := cmd.CombinedOutput()
+	if (err == nil) != wantOK {
+		t.Fatalf("supersonic replay (want success %v): %v\n%s", wantOK, err, out)
+	}
+	t.Logf("supersonic replay:\n%s", out)
+	if wantOK && !strings.Contains(string(out), "checks reproduce the export") {
+		t.Errorf("supersonic replay says:\n%s", out)
+	}
+	return string(out)
 }

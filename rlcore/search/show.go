@@ -2,10 +2,13 @@ package search
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +33,32 @@ type RunReport struct {
 // for the newest run) with everything stored about it. If st is nil the
 // default store is opened.
 func Load(ctx context.Context, st *store.Store, ref string) (*RunReport, error) {
+	return LoadPhase(ctx, st, ref, "")
+}
+
+// Phases are the kinds of runs, one per phase: what --phase accepts.
+var Phases = []string{store.KindSearch, store.KindTune, store.KindDeploy, store.KindCompare}
+
+// CheckPhase accepts "" (any phase) or one of Phases.
+func CheckPhase(phase string) error {
+	if phase == "" {
+		return nil
+	}
+	for _, p := range Phases {
+		if p == phase {
+			return nil
+		}
+	}
+	return fmt.Errorf("phase %q: want %s", phase, strings.Join(Phases, ", "))
+}
+
+// LoadPhase is Load restricted to runs of one phase (search, tune, deploy
+// or compare; "" for any): the phases of one task share its name, so
+// "cs" with phase "deploy" is the newest deploy run named cs.
+func LoadPhase(ctx context.Context, st *store.Store, ref, phase string) (*RunReport, error) {
+	if err := CheckPhase(phase); err != nil {
+		return nil, err
+	}
 	if st == nil {
 		var err error
 		if st, err = store.Open(""); err != nil {
@@ -37,7 +66,7 @@ func Load(ctx context.Context, st *store.Store, ref string) (*RunReport, error) 
 		}
 		defer st.Close()
 	}
-	run, err := st.FindRun(ctx, ref, "")
+	run, err := st.FindRun(ctx, ref, phase)
 	if err != nil {
 		return nil, err
 	}
@@ -191,4 +220,72 @@ func RunsTable(runs []store.Run) string {
 			r.Started.Local().Format("2006-01-02 15:04:05"), dur, winner)
 	}
 	return b.String()
+}
+
+// SameName lists the runs that share run's name, newest first, when there
+// are runs of more than one phase among them (nil otherwise): what %show
+// prints so that the user can pick another with --phase or an id.
+func SameName(ctx context.Context, st *store.Store, run store.Run) ([]store.Run, error) {
+	all, err := st.Runs(ctx, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	var same []store.Run
+	kinds := map[string]bool{}
+	for _, r := range all {
+		if r.Name == run.Name {
+			same = append(same, r)
+			kinds[r.Kind] = true
+		}
+	}
+	if len(kinds) < 2 {
+		return nil, nil
+	}
+	return same, nil
+}
+
+// AmbiguityNote says which run of a shared name is shown and how to pick
+// another ("" when the name is not shared across phases).
+func AmbiguityNote(shown store.Run, same []store.Run) string {
+	if len(same) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d runs are named %q; showing run %d (%s). Pick another with --phase %s or by id:\n", len(same), shown.Name, shown.ID, shown.Kind, strings.Join(Phases, "|"))
+	for _, r := range same {
+		mark := " "
+		if r.ID == shown.ID {
+			mark = "*"
+		}
+		fmt.Fprintf(&b, " %s id %-4d %-8s %-11s %s\n", mark, r.ID, r.Kind, r.Status, r.Started.Local().Format("2006-01-02 15:04:05"))
+	}
+	return b.String()
+}
+
+// RunsCSVHeader are the columns of WriteRunsCSV.
+var RunsCSVHeader = []string{"id", "name", "kind", "task", "strategy", "status", "started", "finished", "duration_s", "parent", "winner", "winner_score", "error"}
+
+// WriteRunsCSV writes runs as CSV (RFC 4180, a header line, times in RFC
+// 3339 UTC, empty cells for missing values), for pandas, R or a
+// spreadsheet.
+func WriteRunsCSV(w io.Writer, runs []store.Run) error {
+	cw := csv.NewWriter(w)
+	cw.Write(RunsCSVHeader)
+	for _, r := range runs {
+		finished, dur, parent, score := "", "", "", ""
+		if !r.Finished.IsZero() {
+			finished = r.Finished.UTC().Format(time.RFC3339)
+			dur = strconv.FormatFloat(r.Finished.Sub(r.Started).Seconds(), 'f', 3, 64)
+		}
+		if r.Parent != 0 {
+			parent = strconv.FormatInt(r.Parent, 10)
+		}
+		if !math.IsNaN(r.WinnerScore) && r.Winner != "" {
+			score = strconv.FormatFloat(r.WinnerScore, 'g', -1, 64)
+		}
+		cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Name, r.Kind, r.Task, r.Strategy, r.Status,
+			r.Started.UTC().Format(time.RFC3339), finished, dur, parent, r.Winner, score, r.Error})
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -6,6 +6,7 @@ import (
 	"html"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,13 +61,50 @@ func ShowRuns(ctx context.Context, st *store.Store, kind string, limit int) erro
 	return nil
 }
 
+// WriteRunsCSV writes the store's runs of kind ("" for all) to the CSV
+// file path (see search.WriteRunsCSV) and says so.
+func WriteRunsCSV(ctx context.Context, st *store.Store, kind string, limit int, path string) error {
+	runs, err := st.Runs(ctx, kind, limit)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := search.WriteRunsCSV(f, runs); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d runs to %s (columns: %s)\n", len(runs), path, strings.Join(search.RunsCSVHeader, ", "))
+	return nil
+}
+
 // ShowRun draws a stored run again: a search's curves and leaderboard, a
 // tuning's trials, a deployment's results or a comparison's charts, with
 // the text summary.
 func ShowRun(ctx context.Context, st *store.Store, ref string, out widgets.Output) error {
-	rep, err := search.Load(ctx, st, ref)
+	return ShowRunPhase(ctx, st, ref, "", out)
+}
+
+// ShowRunPhase is ShowRun for the newest run of one phase (search, tune,
+// deploy or compare; "" for any) named ref. When ref is a name that runs of
+// several phases share and no phase is given, it first lists them and says
+// which one it shows.
+func ShowRunPhase(ctx context.Context, st *store.Store, ref, phase string, out widgets.Output) error {
+	rep, err := search.LoadPhase(ctx, st, ref, phase)
 	if err != nil {
 		return err
+	}
+	if _, isID := strconv.ParseInt(ref, 10, 64); phase == "" && isID != nil && ref != "" {
+		same, err := search.SameName(ctx, st, rep.Run)
+		if err != nil {
+			return err
+		}
+		fmt.Print(search.AmbiguityNote(rep.Run, same))
 	}
 	switch rep.Run.Kind {
 	case "search", "tune":

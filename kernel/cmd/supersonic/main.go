@@ -1,6 +1,7 @@
 // Command supersonic is the Supersonic Jupyter kernel: `supersonic kernel`
 // runs it for a frontend, `supersonic install` registers the kernelspec,
-// `supersonic version` prints the versions.
+// `supersonic replay FILE` re-applies a result exported by %export and
+// checks every number, `supersonic version` prints the versions.
 package main
 
 import (
@@ -27,6 +28,7 @@ const modulePath = "github.com/supersonic-rl/supersonic"
 const usage = `usage:
   supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs]
   supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
+  supersonic replay FILE     (re-apply a result written by the export magic and check every number)
   supersonic version`
 
 func main() {
@@ -41,12 +43,14 @@ func main() {
 		err = runKernel(os.Args[2:])
 	case "install":
 		err = install(os.Args[2:])
+	case "replay":
+		err = replay(os.Args[2:])
 	case "version":
 		fmt.Printf("supersonic %s (gonb %s, messaging protocol %s)\n", magic.Version, magic.GonbVersion, wire.Version)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 	default:
-		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, version", os.Args[1])
+		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, replay, version", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "supersonic:", err)

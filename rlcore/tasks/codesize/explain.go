@@ -175,8 +175,14 @@ func (p *Problem) tools(ctx context.Context) (map[string]string, error) {
 			return nil, err
 		}
 		out[key] = versionLine(v)
+		if tool == OptTool {
+			for _, line := range strings.Split(v, "\n") {
+				if t, ok := strings.CutPrefix(strings.TrimSpace(line), "Default target:"); ok {
+					out["target"] = strings.TrimSpace(t) + ", position-independent"
+				}
+			}
+		}
 	}
-	out["target"] = "host triple, --relocation-model=pic (see codesize.ReferenceCommand)"
 	return out, nil
 }
 
