@@ -296,8 +296,8 @@ func (p *Problem) prepareOnce(ctx context.Context, st *opState) error {
 		return fmt.Errorf("tensor %s: default schedule: %w", st.op.Name, err)
 	}
 	// The naive kernel is slow: three pairs, no warm-up beyond the check
-	// run. Its output checks the reference's.
-	resp, err := p.runN(ctx, st, def.Path, 3, 0)
+	// run, whatever MaxTime says. Its output checks the reference's.
+	resp, err := p.runN(ctx, st, def.Path, 3, 0, 0)
 	if err != nil {
 		return fmt.Errorf("tensor %s: timing the default schedule against the reference: %w", st.op.Name, err)
 	}
@@ -306,12 +306,12 @@ func (p *Problem) prepareOnce(ctx context.Context, st *opState) error {
 }
 
 func (p *Problem) run(ctx context.Context, st *opState, cand string, reps int) (*measure.Response, error) {
-	return p.runN(ctx, st, cand, reps, p.opts.Warmup)
+	return p.runN(ctx, st, cand, reps, p.opts.Warmup, p.opts.MaxTime)
 }
 
-func (p *Problem) runN(ctx context.Context, st *opState, cand string, reps, warmup int) (*measure.Response, error) {
+func (p *Problem) runN(ctx context.Context, st *opState, cand string, reps, warmup int, maxTime time.Duration) (*measure.Response, error) {
 	req := &measure.Request{Op: st.op.Name, Candidate: cand, Yardstick: st.yard.Path, Warmup: warmup, Reps: reps, MaxReps: max(50, reps),
-		MinTime: p.opts.MinTime, MaxTime: p.opts.MaxTime, Seed: uint64(p.opts.Seed)}
+		MinTime: p.opts.MinTime, MaxTime: maxTime, Seed: uint64(p.opts.Seed)}
 	p.runMu.Lock()
 	defer p.runMu.Unlock()
 	start := time.Now()

@@ -59,7 +59,8 @@ type Request struct {
 	// Warmup runs of each before timing; Reps at least, more until the
 	// candidate ran MinTime in total, at most MaxReps.
 	// MaxTime stops repeating once the candidate ran that long (after one
-	// pair), so that a slow schedule costs seconds, not minutes.
+	// pair), and a candidate whose check run took over a tenth of it gets
+	// no warm-up and one pair: a slow schedule costs seconds, not minutes.
 	Warmup, Reps, MaxReps int
 	MinTime, MaxTime      time.Duration
 	// Seed of the inputs (uniform in [-1, 1]).
@@ -280,18 +281,23 @@ func (r *Runner) Run(ctx context.Context, req Request) (*Response, error) {
 	yin1 := d.prepare(yard, d.pkdYard)
 	cin1 := d.prepare(cand, d.pkdCand)
 	C.ss_time(yard.kernel, d.in0.p, yin1, d.yard.p)
-	C.ss_time(cand.kernel, d.in0.p, cin1, d.out.p)
+	first := float64(C.ss_time(cand.kernel, d.in0.p, cin1, d.out.p))
 	resp := &Response{MaxErr: maxErr(d.out.floats(), d.yard.floats())}
 	if !(resp.MaxErr <= Tolerance) {
 		return resp, fmt.Errorf("wrong output: max error %.3g exceeds the tolerance %.0e (relative to max(1, max |reference|))", resp.MaxErr, Tolerance)
 	}
 	runCand := func() float64 { return float64(C.ss_time(cand.kernel, d.in0.p, cin1, d.out.p)) }
 	runYard := func() float64 { return float64(C.ss_time(yard.kernel, d.in0.p, yin1, d.yard.p)) }
-	for range req.Warmup {
+	warmup, reps, maxReps := req.Warmup, max(req.Reps, 1), max(req.MaxReps, req.Reps, 1)
+	if req.MaxTime > 0 && first > req.MaxTime.Seconds()/10 {
+		// A slow kernel (a near-naive schedule): the check run warmed it
+		// and one interleaved pair is enough to rank it.
+		warmup, reps, maxReps = 0, 1, 1
+	}
+	for range warmup {
 		runYard()
 		runCand()
 	}
-	reps, maxReps := max(req.Reps, 1), max(req.MaxReps, req.Reps, 1)
 	total := 0.0
 	for i := 0; i < maxReps; i++ {
 		if i >= reps && total >= req.MinTime.Seconds() {
