@@ -57,6 +57,7 @@ func init() {
 		rlcore.RegisterMeasure(&rlcore.Measure{Name: m.name, Doc: m.doc, Task: TaskName})
 	}
 	rlcore.RegisterAlgorithm(CostModel)
+	rlcore.RegisterAlgorithm(Grid)
 }
 
 // featureState is tensor-features.

@@ -197,3 +197,21 @@ func (e *Episode) observation() []float64 {
 }
 
 const numObservation = kernel.NumFeatures + 3
+
+// ScheduleAfter replays task actions (indices into the task's actions, as
+// a deployment or a comparison stores them) from the default schedule of
+// benchmark, without measuring anything.
+func ScheduleAfter(benchmark string, taskActions []int) (kernel.Schedule, error) {
+	op, err := kernel.Lookup(benchmark)
+	if err != nil {
+		return kernel.Schedule{}, fmt.Errorf("tensor: %w", err)
+	}
+	s := kernel.NewSpace(op).Default()
+	for _, a := range taskActions {
+		if a < 0 || a >= len(actions) {
+			return s, fmt.Errorf("tensor: action %d out of range [0, %d)", a, len(actions))
+		}
+		s, _ = s.Step(kernel.KnobNames[a/2], 1-2*(a%2))
+	}
+	return s, nil
+}

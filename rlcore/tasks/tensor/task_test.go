@@ -240,3 +240,31 @@ func TestCostModelReplays(t *testing.T) {
 		t.Fatalf("replay reached %g, the tuner recorded %g", q, res.Best.Quality)
 	}
 }
+
+func TestGridWalksTheSpaceInOrder(t *testing.T) {
+	sp := kernel.NewSpace(mustOp(t, "softmax-bert"))
+	b := &benchTuner{space: sp, seen: map[uint64]bool{}, next: sp.Default()}
+	n := 0
+	for {
+		s, ok := b.gridNext()
+		if !ok {
+			break
+		}
+		if n == 0 && !s.Equal(sp.Default()) {
+			t.Fatalf("grid starts at %s, want the default", s)
+		}
+		n++
+	}
+	if want := 2 * 2 * 2 * 2 * 4 * 2; n != want {
+		t.Fatalf("grid enumerated %d softmax schedules, want %d", n, want)
+	}
+}
+
+func mustOp(t *testing.T, name string) *kernel.Op {
+	t.Helper()
+	op, err := kernel.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op
+}

@@ -39,7 +39,22 @@ var CostModel = &rlcore.Algorithm{
 		{Name: "epochs", Doc: "full-batch Adam epochs per model fit", Default: 150, Min: 10, Max: 5000, Log: true, Int: true},
 		{Name: "lr", Doc: "Adam learning rate", Default: 3e-3, Min: 1e-5, Max: 1e-1, Log: true},
 	},
-	Train: trainCostModel,
+	Train: func(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
+		return tune(ctx, env, cfg, "costmodel")
+	},
+}
+
+// Grid is AutoTVM's grid-search tuner: it measures the schedules of the
+// space in index order (the first knob varying fastest, from the default),
+// skipping invalid ones. At a budget far below the space's size it only
+// ever explores the first knobs — which is the point of the baseline.
+var Grid = &rlcore.Algorithm{
+	Name: "grid",
+	Doc:  "AutoTVM-style grid search over tensor schedules: every schedule in index order, first knob fastest",
+	Kind: rlcore.Searcher,
+	Train: func(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
+		return tune(ctx, env, cfg, "grid")
+	},
 }
 
 type tunerSample struct {
@@ -49,21 +64,25 @@ type tunerSample struct {
 	speedup float64
 }
 
-func trainCostModel(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
+// tune runs a schedule-space tuner ("costmodel" or "grid") on env's
+// tensor problem.
+func tune(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig, method string) (*rlcore.Result, error) {
 	te, ok := env.(*rlcore.TaskEnv)
 	if !ok {
-		return nil, fmt.Errorf("costmodel: needs a task environment, got %T", env)
+		return nil, fmt.Errorf("%s: needs a task environment, got %T", method, env)
 	}
 	p, ok := te.Problem().(*Problem)
 	if !ok {
-		return nil, fmt.Errorf("costmodel tunes tensor schedules only; task %s is not tensor", te.Problem().Task())
+		return nil, fmt.Errorf("%s tunes tensor schedules only; task %s is not tensor", method, te.Problem().Task())
 	}
 	h := cfg.Hyper
-	t := &tuner{ctx: ctx, p: p, cfg: cfg, start: time.Now(), rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x636f73746d6f64)),
+	t := &tuner{ctx: ctx, p: p, cfg: cfg, method: method, start: time.Now(), rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x636f73746d6f64)),
 		init: int(h["init"]), batch: int(h["batch"]), candidates: int(h["candidates"]), explore: h["explore"],
 		epochs: int(h["epochs"]), lr: h["lr"],
 		res: &rlcore.Result{PerBenchmark: map[string]rlcore.EpisodeRecord{}}}
-	if t.init < 1 || t.batch < 1 || t.candidates < 1 || t.epochs < 1 || !(t.lr > 0) {
+	if method == "grid" {
+		t.batch = 1
+	} else if t.init < 1 || t.batch < 1 || t.candidates < 1 || t.epochs < 1 || !(t.lr > 0) {
 		return nil, fmt.Errorf("costmodel: bad hyperparameters %v (resolve them with CostModel.Resolve)", h)
 	}
 	// agent action of each task action, for the replayable result
@@ -81,7 +100,7 @@ func trainCostModel(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig)
 		if err != nil {
 			return nil, fmt.Errorf("costmodel: %w", err)
 		}
-		states[i] = &benchTuner{name: b, space: sp, seen: map[uint64]bool{}}
+		states[i] = &benchTuner{name: b, space: sp, seen: map[uint64]bool{}, next: sp.Default()}
 	}
 	for i := 0; !t.stopped(); i++ {
 		t.round(states[i%len(states)])
@@ -92,6 +111,7 @@ func trainCostModel(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig)
 }
 
 type tuner struct {
+	method     string
 	ctx        context.Context
 	p          *Problem
 	cfg        rlcore.TrainConfig
@@ -107,6 +127,7 @@ type tuner struct {
 	res        *rlcore.Result
 	hasBest    bool
 	fails      int
+	done       bool
 }
 
 type benchTuner struct {
@@ -114,10 +135,14 @@ type benchTuner struct {
 	space   *kernel.Space
 	seen    map[uint64]bool
 	samples []tunerSample
+	// next is the grid's next schedule (nil Values: the grid is done).
+	next kernel.Schedule
 }
 
 func (t *tuner) stopped() bool {
 	switch {
+	case t.done:
+		t.res.Status = rlcore.Finished
 	case t.ctx.Err() != nil:
 		t.res.Status = rlcore.Interrupted
 	case t.cfg.Budget.Exhausted(t.res.Stats.Steps, t.res.Stats.Episodes, time.Since(t.start)):
@@ -141,7 +166,11 @@ func (t *tuner) emit(e rlcore.Event) {
 // round measures one batch on bench.
 func (t *tuner) round(b *benchTuner) {
 	var picks []kernel.Schedule
-	if len(b.samples) < t.init {
+	if t.method == "grid" {
+		if s, ok := b.gridNext(); ok {
+			picks = append(picks, s)
+		}
+	} else if len(b.samples) < t.init {
 		for len(picks) < t.batch {
 			s, ok := t.randomUnseen(b)
 			if !ok {
@@ -154,8 +183,7 @@ func (t *tuner) round(b *benchTuner) {
 		picks = t.propose(b)
 	}
 	if len(picks) == 0 {
-		t.res.Status = rlcore.Finished // the space is exhausted
-		t.fails = 10
+		t.done = true // the space is exhausted
 		return
 	}
 	for _, s := range picks {
@@ -199,6 +227,31 @@ func (t *tuner) measure(b *benchTuner, s kernel.Schedule) {
 	t.emit(rlcore.Event{Kind: rlcore.EpisodeEnd, Benchmark: b.name, Return: r.Speedup, Quality: r.Speedup, Best: t.res.Best.Quality})
 }
 
+// gridNext returns the next valid schedule in index order.
+func (b *benchTuner) gridNext() (kernel.Schedule, bool) {
+	for b.next.Values != nil {
+		s := b.next.Clone()
+		// advance the mixed-radix counter, first knob fastest
+		i := 0
+		for ; i < len(s.Values); i++ {
+			vals := b.space.Knobs[i].Values
+			j := idx(vals, b.next.Values[i]) + 1
+			if j < len(vals) {
+				b.next.Values[i] = vals[j]
+				break
+			}
+			b.next.Values[i] = vals[0]
+		}
+		if i == len(s.Values) {
+			b.next.Values = nil
+		}
+		if s.Valid() == nil && !b.seen[s.Hash()] {
+			return s, true
+		}
+	}
+	return kernel.Schedule{}, false
+}
+
 // agentPath is the agent's actions that lead to s.
 func (t *tuner) agentPath(s kernel.Schedule) ([]int, error) {
 	path, err := Path(s)
@@ -209,7 +262,7 @@ func (t *tuner) agentPath(s kernel.Schedule) ([]int, error) {
 	for i, a := range path {
 		ag, ok := t.agent[a]
 		if !ok {
-			return nil, fmt.Errorf("costmodel: the arm's action space lacks %s, needed to reach %s", actions[a], s)
+			return nil, fmt.Errorf("%s: the arm's action space lacks %s, needed to reach %s", t.method, actions[a], s)
 		}
 		out[i] = ag
 	}
