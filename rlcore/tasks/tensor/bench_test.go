@@ -10,8 +10,8 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	_ "github.com/supersonic-rl/supersonic/rlcore/baselines"
-	"github.com/supersonic-rl/supersonic/rlcore/tasks/tensor/kernel"
 	_ "github.com/supersonic-rl/supersonic/rlcore/pg"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/tensor/kernel"
 )
 
 // BenchmarkGEMM512 reports, for GEMM 512³, the naive nest's and the
