@@ -145,3 +145,18 @@ func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench s
 func jobID(name string, run int64, phase string, seq int) string {
 	return fmt.Sprintf("%s.%d.%s.%d", name, run, phase, seq)
 }
+
+// Check reports whether this process can run j: its task and every
+// component of its arm are registered here. A remote worker calls it
+// before running a job, so that a job naming a task or a component the
+// worker was not built with (a reward written in a notebook cell, say) is
+// refused with the registry's list of what it has.
+func (j Job) Check() error {
+	alg, err := ParseAlgorithm(j.Arm.Algorithm)
+	if err != nil {
+		return err
+	}
+	s := Spec{Name: j.ID, Task: j.Task, Benchmarks: j.Benchmarks, States: []string{j.Arm.State}, Rewards: []string{j.Arm.Reward},
+		Actions: []string{j.Arm.Actions}, Transitions: []string{j.Arm.Transition}, Algorithms: []AlgorithmSpec{alg}}
+	return s.Validate()
+}

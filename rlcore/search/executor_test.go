@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -67,5 +68,29 @@ func TestEveryPhaseRunsItsJobsThroughTheExecutor(t *testing.T) {
 	// comparison (the client RL and syn-b; oz is a reference compilation).
 	if ex.kinds[JobPull] != 9 || ex.kinds[JobDeploy] != 6 {
 		t.Fatalf("jobs by kind %v, want 9 pulls and 6 deployments", ex.kinds)
+	}
+}
+
+func TestJobCheckNamesWhatIsMissing(t *testing.T) {
+	spec := synSpec("check")
+	a := spec.Arms()[0]
+	for _, tc := range []struct {
+		name string
+		edit func(j *Job)
+		want string
+	}{
+		{"ok", func(*Job) {}, ""},
+		{"task", func(j *Job) { j.Task = "no-such-task" }, "no-such-task"},
+		{"reward", func(j *Job) { j.Arm.Reward = "cell-reward" }, "cell-reward"},
+		{"algorithm", func(j *Job) { j.Arm.Algorithm = "nope(lr=1)" }, "nope"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := deployJob(spec.withDefaults(), "id", a, nil, "syn0", rlcore.Budget{Steps: 1}, 1)
+			tc.edit(&j)
+			err := j.Check()
+			if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("Check() = %v, want an error naming %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,9 @@
 // runs it for a frontend, `supersonic install` registers the kernelspec,
 // `supersonic replay FILE` re-applies a result exported by %export and
 // checks every number, `supersonic version` prints the versions.
+// `supersonic worker` runs search jobs from a NATS JetStream work queue,
+// `supersonic workers` lists the connected workers and `supersonic nats`
+// runs a NATS server with JetStream (see the README, "Many machines").
 package main
 
 import (
@@ -29,6 +32,9 @@ const usage = `usage:
   supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs]
   supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
   supersonic replay FILE     (re-apply a result written by the export magic and check every number)
+  supersonic worker --nats URL [--creds FILE] [--nkey FILE] [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--concurrency N]
+  supersonic workers --nats URL [same credential flags]
+  supersonic nats [--listen HOST:PORT] [--store DIR] [--config FILE]
   supersonic version`
 
 func main() {
@@ -45,12 +51,18 @@ func main() {
 		err = install(os.Args[2:])
 	case "replay":
 		err = replay(os.Args[2:])
+	case "worker":
+		err = runWorker(os.Args[2:])
+	case "workers":
+		err = runWorkers(os.Args[2:])
+	case "nats":
+		err = runNATS(os.Args[2:])
 	case "version":
 		fmt.Printf("supersonic %s (gonb %s, messaging protocol %s)\n", magic.Version, magic.GonbVersion, wire.Version)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 	default:
-		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, replay, version", os.Args[1])
+		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, replay, worker, workers, nats, version", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "supersonic:", err)

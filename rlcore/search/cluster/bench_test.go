@@ -1,0 +1,89 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/search"
+)
+
+// localPool runs jobs in this process, as the phases do by default.
+type localPool struct{ p rlcore.Problem }
+
+func (l localPool) Run(ctx context.Context, j search.Job, obs rlcore.Observer) *search.JobResult {
+	return search.RunJob(ctx, l.p, j, obs)
+}
+
+// BenchmarkNoopJobs measures the coordinator's overhead per job side by
+// side: the same no-op job (one step of the random baseline on a task
+// whose episodes cost nothing) through the local pool and through
+// JetStream (an embedded server and an in-process worker with 64 slots,
+// all on this machine's cores). "seq" keeps one job in flight (the added
+// latency per job); "par64" keeps 64 in flight (jobs per second).
+func BenchmarkNoopJobs(b *testing.B) {
+	c := newCluster(&testing.T{})
+	defer c.srv.Close()
+	nc, err := Conn{URL: c.url()}.Connect()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go Serve(ctx, nc, WorkerOptions{Name: "bench", Concurrency: 64, CacheDir: b.TempDir()})
+	e, err := New(ctx, nc, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	for e.Capacity(ctx) == 0 {
+	}
+	executors := []struct {
+		name string
+		ex   search.Executor
+	}{{"local", localPool{noopProblem{}}}, {"jetstream", e}}
+	var run atomic.Int64
+	for _, inflight := range []int{1, 64} {
+		for _, x := range executors {
+			b.Run(fmt.Sprintf("%s/inflight=%d", x.name, inflight), func(b *testing.B) {
+				lat := make([]time.Duration, b.N)
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				prefix := strconv.FormatInt(run.Add(1), 10) + "."
+				start := time.Now()
+				for range inflight {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							i := int(next.Add(1)) - 1
+							if i >= b.N {
+								return
+							}
+							t0 := time.Now()
+							r := x.ex.Run(ctx, noopJob(prefix+strconv.Itoa(i), "n0"), nil)
+							lat[i] = time.Since(t0)
+							if r.Pull == nil || !r.Pull.OK() {
+								b.Errorf("job %d: %+v", i, r.Pull)
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				el := time.Since(start)
+				slices.Sort(lat)
+				b.ReportMetric(float64(b.N)/el.Seconds(), "jobs/s")
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+			})
+		}
+	}
+}
