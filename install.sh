@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # install.sh: idempotent set-up of Supersonic on a fresh Debian 12 machine.
 #   1. Debian packages (skipped when all are already installed),
-#   2. gonb, goimports and gopls built into ./bin from the versions pinned by
-#      the `tool` directives in go.mod, and the kernel binary ./bin/supersonic,
+#   2. gonb and goimports built into ./bin from the versions pinned by the `tool`
+#      directives in go.mod, gopls v0.23.0, and the kernel binary ./bin/supersonic,
 #   3. the Jupyter kernelspec "supersonic" registered for the current user.
 # Run as root, or as a user with sudo. Exits non-zero on the first failure.
 set -euo pipefail
@@ -45,8 +45,11 @@ command -v go >/dev/null || fail "go is not on PATH; install Go $(sed -n 's/^go 
 /usr/bin/python3 -c 'import jupyter_client, nbclient' || fail "/usr/bin/python3 lacks jupyter_client or nbclient"
 
 mkdir -p bin
-say "Building gonb, goimports and gopls (pinned by go.mod's tool directives) into bin/"
-go build -o bin/ github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports golang.org/x/tools/gopls
+say "Building gonb and goimports (pinned by go.mod's tool directives) and gopls v0.23.0 into bin/"
+go build -o bin/ github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports
+# gopls v0.23.0 builds only with the golang.org/x/tools it was released with, older than the one
+# NATS (nats-server -> x/crypto -> x/text) brings into go.mod: it is built in a module of its own.
+GOFLAGS= GOBIN="$REPO/bin" go install golang.org/x/tools/gopls@v0.23.0
 
 say "Building the kernel into bin/supersonic"
 go build -o bin/supersonic ./kernel/cmd/supersonic
