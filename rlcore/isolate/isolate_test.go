@@ -338,3 +338,28 @@ func TestBadConfig(t *testing.T) {
 		t.Errorf("empty service: no error")
 	}
 }
+
+func TestRunChild(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	// A shell whose own child would outlive a plain kill of the shell.
+	cmd := exec.CommandContext(ctx, "sh", "-c", "sleep 30 & echo $!; wait")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	start := time.Now()
+	if err := isolate.RunChild(cmd); err == nil {
+		t.Fatalf("RunChild of a command past its context's deadline: no error")
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("cancellation took %v", time.Since(start))
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := syscall.Kill(pid, 0); err == nil && !zombie(pid) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the child's own child %d outlived the cancellation", pid)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
 // PullResult is one pull: an arm's algorithm trained briefly on the
@@ -127,6 +128,13 @@ func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, 
 		return nil, hyper, fmt.Errorf("arm %s: %w", arm, err)
 	}
 	defer env.Close()
+	if budget.Duration > 0 {
+		// Budgets are checked between steps: a native call (one LLVM pass)
+		// must not hold the run far past its wall-clock budget. A call
+		// still running at the deadline kills its worker and costs that
+		// episode; the algorithm then stops on its budget with its best.
+		ctx = isolate.WithCallDeadline(ctx, time.Now().Add(budget.Duration+callGrace(budget.Duration)))
+	}
 	res, err := alg.Train(ctx, env, rlcore.TrainConfig{Hyper: hyper, Budget: budget, Seed: seed, Benchmarks: benchmarks, Observer: p.observer, Run: run})
 	if err != nil {
 		return nil, hyper, fmt.Errorf("%s cannot train on arm %s: %w", spec.Name, arm, err)
@@ -135,6 +143,12 @@ func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, 
 		return nil, hyper, fmt.Errorf("%s returned no result", spec.Name)
 	}
 	return res, hyper, nil
+}
+
+// callGrace is how long a native call may run past a training run's wall
+// budget: a tenth of the budget plus a second, at most 30 s.
+func callGrace(budget time.Duration) time.Duration {
+	return min(budget/10+time.Second, 30*time.Second)
 }
 
 // score is the mean best quality over the benchmarks the run reached.

@@ -85,6 +85,46 @@ func BenchmarkStep(b *testing.B) {
 		reportMedian(b, steps)
 	})
 
+	// The verifier's cost beside the pass's, timed in the same iteration
+	// so that machine load hits both alike: verify-% is the median over
+	// steps of verify time / pass time.
+	b.Run("inprocess-verify", func(b *testing.B) {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		lc := llvm.NewContext()
+		defer lc.Dispose()
+		tm, err := llvm.NewHostTargetMachine()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tm.Dispose()
+		o0, err := lc.Parse(bm.bitcode, bm.name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer o0.Dispose()
+		cur := o0.Clone()
+		ratios := make([]float64, 0, b.N)
+		for i := 0; i < b.N; i++ {
+			if i > 0 && i%benchResetEvery == 0 {
+				cur.Dispose()
+				cur = o0.Clone()
+			}
+			t0 := time.Now()
+			if err := cur.RunPasses(pipelines[i%benchResetEvery%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if err := cur.Verify(); err != nil {
+				b.Fatal(err)
+			}
+			ratios = append(ratios, float64(time.Since(t1))/float64(t1.Sub(t0)))
+		}
+		cur.Dispose()
+		slices.Sort(ratios)
+		b.ReportMetric(100*ratios[len(ratios)/2], "verify-%")
+	})
+
 	b.Run("opt-subprocess", func(b *testing.B) {
 		dir := b.TempDir()
 		o0 := filepath.Join(dir, "o0.bc")
@@ -122,33 +162,45 @@ func BenchmarkStep(b *testing.B) {
 		}
 	})
 
-	b.Run("worker", func(b *testing.B) {
-		ctx := context.Background()
-		actions := make([]int, len(benchPasses))
-		for i, name := range benchPasses {
-			actions[i] = mustPass(b, name)
-		}
-		ep, err := shared.newEpisode(ctx, bm.name)
+	b.Run("worker", func(b *testing.B) { benchWorkerSteps(b, shared, bm) })
+	// The same steps with LLVM's verifier run after every pass.
+	b.Run("worker-verify", func(b *testing.B) {
+		p, err := Open(Options{CacheDir: testCache, VerifyEachStep: true})
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if i > 0 && i%benchResetEvery == 0 {
-				b.StopTimer()
-				ep.Close()
-				if ep, err = shared.newEpisode(ctx, bm.name); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
-			if err := ep.Apply(ctx, actions[i%benchResetEvery%len(actions)]); err != nil {
+		defer p.Close()
+		benchWorkerSteps(b, p, bm)
+	})
+}
+
+// benchWorkerSteps applies benchPasses through episodes of p on bm.
+func benchWorkerSteps(b *testing.B, p *Problem, bm *benchmark) {
+	ctx := context.Background()
+	actions := make([]int, len(benchPasses))
+	for i, name := range benchPasses {
+		actions[i] = mustPass(b, name)
+	}
+	ep, err := p.newEpisode(ctx, bm.name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%benchResetEvery == 0 {
+			b.StopTimer()
+			ep.Close()
+			if ep, err = p.newEpisode(ctx, bm.name); err != nil {
 				b.Fatal(err)
 			}
+			b.StartTimer()
 		}
-		b.StopTimer()
-		ep.Close()
-	})
+		if err := ep.Apply(ctx, actions[i%benchResetEvery%len(actions)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	ep.Close()
 }
 
 // BenchmarkReset measures starting an episode on csmith:7: through a pooled

@@ -83,19 +83,43 @@
 // machine for the host) are cached by the hash of the O0 bitcode. A benchmark that does not compile or has no instructions is
 // skipped with a slog warning and reported by [Problem.Resolve].
 //
-// # Crash isolation
+// # Crash isolation and limits
 //
-// LLVM aborts the process on some internal checks. Every episode's LLVM
-// work therefore runs in a worker process: this same binary re-executed
-// with SUPERSONIC_CODESIZE_WORKER=1, which an init function of this package
-// turns into a request loop on stdin/stdout (gob messages) — in test
-// binaries, programs and gonb cells alike. A worker holds modules by
-// handle and parses every episode's O0 module from its bitcode (a clone
-// would reorder use lists, and with them a few passes' results); forks
-// clone inside the same worker (revert-if-worse forks every step). When a worker dies, its episodes fail with an error naming the
-// benchmark, the passes applied and the pipeline to replay with opt-19,
-// with LLVM's last stderr lines; the next episode gets a new worker. Idle
-// workers are pooled, so a reset costs one parse of the O0 bitcode.
+// LLVM aborts the process on some internal checks, and some passes run for
+// minutes or take all memory on large functions. Every episode's LLVM work
+// therefore runs in a worker process of the shared rlcore/isolate package
+// (service "codesize"): this same binary re-executed, serving requests
+// from an init function of this package — in test binaries, programs and
+// gonb cells alike. A worker holds modules by handle and parses every
+// episode's O0 module from its bitcode (a clone would reorder use lists,
+// and with them a few passes' results); forks clone inside the same worker
+// (revert-if-worse forks every step). Idle workers are pooled and keep the
+// O0 bitcode, so a reset costs one parse.
+//
+// Limits, all settable ([Options], or the task options call-timeout,
+// prepare-timeout and memory): each LLVM call of an episode may run
+// [DefaultCallTimeout], and a search's wall-clock budget bounds it further
+// (the pull's deadline plus a grace, through isolate.WithCallDeadline);
+// preparing a benchmark may take [DefaultPrepareTimeout], with a progress
+// line in the log every 15 s while it is slow; each worker runs under
+// isolate.DefaultMemoryLimit (a quarter of physical memory, at least
+// 4 GiB). Workers and the programs the task starts (csmith, clang, built
+// benchmarks) die with the process that started them.
+//
+// Modules are verified when loaded: IR that the verifier rejects is a
+// clear error naming the benchmark, never a worker crash later. Verifying
+// after every pass ([Options].VerifyEachStep) costs about 60% of the pass
+// itself on csmith:7 (median of verify time / pass time,
+// BenchmarkStep/inprocess-verify), so it is off by default: a result is
+// verified before it is accepted, when deployment validates it
+// ([Problem.ValidateActions] replays it and runs the verifier).
+//
+// When a worker dies (an abort, a segfault, a time or memory limit), its
+// episodes fail with an error naming the benchmark, the passes applied,
+// how the worker died with LLVM's own message, and a reproducer: the O0
+// module is kept in CacheDir/crashes/HASH.bc and the command replays the
+// passes on it with opt-19 ([OptCommand]). The crash is logged (slog WARN) even when the
+// search around it goes on; the next episode gets a new worker.
 //
 // # Reproducing results with LLVM's own tools
 //

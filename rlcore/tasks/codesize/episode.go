@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
 // Episode is one benchmark being optimized: a module held by a worker
@@ -17,10 +18,9 @@ import (
 type Episode struct {
 	p      *Problem
 	b      *benchmark
-	w      *worker
+	w      *isolate.Worker
 	handle int
-	passes []string // pipeline texts applied, for crash reports
-	names  []string // their action names
+	names  []string // action names applied ("-mem2reg", …)
 	ic     int64
 	size   int64 // .text size of the current module, -1 until measured
 	err    error // set when the worker died: the episode is over
@@ -41,13 +41,13 @@ func (p *Problem) newEpisode(ctx context.Context, name string) (*Episode, error)
 	if err != nil {
 		return nil, err
 	}
-	w, err := p.acquire()
+	w, err := p.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := p.loadCall(ctx, w, b, &request{Op: opLoad})
 	if err != nil {
-		p.release(w)
+		w.Release()
 		return nil, fmt.Errorf("codesize: load benchmark %s: %w", name, err)
 	}
 	return &Episode{p: p, b: b, w: w, handle: resp.Handle, ic: resp.IC, size: -1}, nil
@@ -69,23 +69,24 @@ func (e *Episode) call(ctx context.Context, req *request) (*response, error) {
 	if e.w == nil {
 		return nil, errors.New("codesize: episode is closed")
 	}
-	req.Handle = e.handle
-	resp, err := e.w.call(ctx, req)
-	if err != nil && errors.Is(err, ErrCrashed) {
-		e.err = e.crashError(err)
+	if err := e.w.Err(); err != nil && errors.Is(err, ErrCrashed) {
+		// The worker died serving another episode that shares it (a fork).
+		e.err = fmt.Errorf("codesize: benchmark %s: the episode's worker died serving a fork: %w", e.b.name, err)
 		return nil, e.err
 	}
-	return resp, err
+	req.Handle = e.handle
+	resp, err := callLLVM(ctx, e.w, req)
+	return resp, e.check(err, req.Op)
 }
 
-// crashError names the benchmark and the pass sequence that killed the
-// worker.
-func (e *Episode) crashError(err error) error {
-	seq := "(no passes)"
-	if len(e.passes) > 0 {
-		seq = strings.Join(e.passes, ",")
+// check ends the episode when its worker died during a call of kind op,
+// with a crash report.
+func (e *Episode) check(err error, op op) error {
+	if err != nil && errors.Is(err, ErrCrashed) {
+		e.err = e.crashError(err, op)
+		return e.err
 	}
-	return fmt.Errorf("codesize: benchmark %s crashed LLVM after passes %q (replay with opt-19 -passes=%q): %w", e.b.name, e.names, seq, err)
+	return err
 }
 
 // Apply runs pass number action (an index into Passes).
@@ -94,12 +95,16 @@ func (e *Episode) Apply(ctx context.Context, action int) error {
 		return fmt.Errorf("codesize: action %d out of range [0, %d)", action, len(Passes))
 	}
 	ps := Passes[action]
-	e.passes = append(e.passes, ps.Pipeline)
 	e.names = append(e.names, ps.Name)
-	resp, err := e.call(ctx, &request{Op: opApply, Pipeline: ps.Pipeline})
+	resp, err := e.call(ctx, &request{Op: opApply, Pipeline: ps.Pipeline, Verify: e.p.verifyEach})
 	if err != nil {
+		if e.err == nil && strings.HasPrefix(err.Error(), errInvalidIR.Error()) {
+			// The module is broken: later passes could crash on it.
+			e.err = fmt.Errorf("codesize: benchmark %s: pass %s after %s: %w", e.b.name, ps.Name, strings.Join(e.names[:len(e.names)-1], " "), err)
+			return e.err
+		}
 		if e.err == nil {
-			e.passes, e.names = e.passes[:len(e.passes)-1], e.names[:len(e.names)-1]
+			e.names = e.names[:len(e.names)-1]
 			return fmt.Errorf("codesize: benchmark %s: pass %s: %w", e.b.name, ps.Name, err)
 		}
 		return err
@@ -155,9 +160,9 @@ func (e *Episode) Fork(ctx context.Context) (rlcore.Episode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codesize: fork %s: %w", e.b.name, err)
 	}
-	e.p.retain(e.w)
+	e.w.Retain()
 	return &Episode{p: e.p, b: e.b, w: e.w, handle: resp.Handle, ic: e.ic, size: e.size,
-		passes: append([]string(nil), e.passes...), names: append([]string(nil), e.names...)}, nil
+		names: append([]string(nil), e.names...)}, nil
 }
 
 // InstCount returns CompilerGym's 70 InstCount features of the module.
@@ -212,9 +217,9 @@ func (e *Episode) Close() error {
 		}
 		if e.err == nil {
 			// Freeing cannot fail in a live worker; a dead one has nothing to free.
-			e.w.call(context.Background(), &request{Op: opFree, Handle: e.handle})
+			callLLVM(context.Background(), e.w, &request{Op: opFree, Handle: e.handle})
 		}
-		e.p.release(e.w)
+		e.w.Release()
 		e.w = nil
 	})
 	return nil

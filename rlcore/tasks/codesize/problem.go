@@ -12,10 +12,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
 // TaskName is the registered name of the task.
@@ -33,20 +36,43 @@ type Options struct {
 	// IdleWorkers is how many idle worker processes the problem keeps for
 	// the next episodes; default GOMAXPROCS.
 	IdleWorkers int
+	// CallTimeout bounds each LLVM call of an episode (one pass, a
+	// feature extraction, an object emission); default DefaultCallTimeout.
+	// A search's wall-clock budget bounds the calls further (see
+	// isolate.WithCallDeadline). A call past its limit kills its worker
+	// and fails the episode.
+	CallTimeout time.Duration
+	// PrepareTimeout bounds the preparation of one benchmark (csmith,
+	// clang, the -O0/-Oz/-O3 reference compilations); default
+	// DefaultPrepareTimeout.
+	PrepareTimeout time.Duration
+	// MemoryLimit is each worker's address-space limit in bytes; default
+	// isolate.DefaultMemoryLimit() (a quarter of physical memory, at least
+	// 4 GiB), negative for none.
+	MemoryLimit int64
+	// VerifyEachStep runs LLVM's verifier after every pass, ending the
+	// episode with a clear error when a pass produced invalid IR.
+	VerifyEachStep bool
 }
+
+// Default limits of native work.
+const (
+	DefaultCallTimeout    = time.Minute
+	DefaultPrepareTimeout = 10 * time.Minute
+)
 
 // Problem is the opened code-size task. It is safe for concurrent use.
 type Problem struct {
-	cflags      []string
-	cacheDir    string
-	idleWorkers int
+	cflags         []string
+	cacheDir       string
+	prepareTimeout time.Duration
+	verifyEach     bool
+	pool           *isolate.Pool
 
 	mu       sync.Mutex
 	closed   bool
 	versions map[string]string
 	benches  map[string]*benchEntry
-	idle     []*worker
-	live     map[*worker]bool
 }
 
 // benchEntry prepares a benchmark once, even under concurrent requests.
@@ -87,20 +113,32 @@ func Open(opts Options) (*Problem, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("codesize: cache dir: %w", err)
 	}
-	n := opts.IdleWorkers
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = DefaultCallTimeout
+	}
+	if opts.PrepareTimeout <= 0 {
+		opts.PrepareTimeout = DefaultPrepareTimeout
+	}
+	pool, err := isolate.NewPool(isolate.Config{
+		Service: workerService, Idle: opts.IdleWorkers, CallTimeout: opts.CallTimeout,
+		MemoryLimit: opts.MemoryLimit, MaxUses: maxWorkerLoads,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("codesize: %w", err)
 	}
 	return &Problem{
-		cflags: opts.CFlags, cacheDir: dir, idleWorkers: n,
-		versions: map[string]string{}, benches: map[string]*benchEntry{}, live: map[*worker]bool{},
+		cflags: opts.CFlags, cacheDir: dir, prepareTimeout: opts.PrepareTimeout, verifyEach: opts.VerifyEachStep, pool: pool,
+		versions: map[string]string{}, benches: map[string]*benchEntry{},
 	}, nil
 }
 
 // taskOptions documents the options of the registered task.
 var taskOptions = map[string]string{
-	"cflags": "extra clang flags for C benchmarks (old C: -std=gnu89 -Wno-error=implicit-function-declaration -Wno-error=implicit-int)",
-	"cache":  "cache folder for compiled IR and baselines (default: user cache dir/supersonic/codesize)",
+	"cflags":          "extra clang flags for C benchmarks (old C: -std=gnu89 -Wno-error=implicit-function-declaration -Wno-error=implicit-int)",
+	"cache":           "cache folder for compiled IR and baselines (default: user cache dir/supersonic/codesize)",
+	"call-timeout":    "time limit of one LLVM call of an episode, e.g. 30s (default 1m0s); a search's budget bounds calls further",
+	"prepare-timeout": "time limit of preparing one benchmark: csmith, clang and the -O0/-Oz/-O3 references (default 10m0s)",
+	"memory":          "address-space limit of each LLVM worker process, e.g. 6GiB, 2048MiB or none (default: a quarter of physical memory, at least 4 GiB)",
 }
 
 func openTask(_ context.Context, opts map[string]string) (rlcore.Problem, error) {
@@ -111,6 +149,22 @@ func openTask(_ context.Context, opts map[string]string) (rlcore.Problem, error)
 			o.CFlags = strings.Fields(v)
 		case "cache":
 			o.CacheDir = v
+		case "call-timeout", "prepare-timeout":
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("codesize: option %s: %q is not a positive duration such as 30s or 5m", k, v)
+			}
+			if k == "call-timeout" {
+				o.CallTimeout = d
+			} else {
+				o.PrepareTimeout = d
+			}
+		case "memory":
+			n, err := parseMemory(v)
+			if err != nil {
+				return nil, fmt.Errorf("codesize: option memory: %w", err)
+			}
+			o.MemoryLimit = n
 		default:
 			keys := make([]string, 0, len(taskOptions))
 			for k := range taskOptions {
@@ -219,17 +273,40 @@ func (p *Problem) prepare(ctx context.Context, name string) (*benchmark, error) 
 	return e.b, e.err
 }
 
+// build prepares a benchmark within the prepare timeout, logging progress
+// when it is slow.
 func (p *Problem) build(ctx context.Context, name string) (*benchmark, error) {
+	pctx, cancel := context.WithTimeout(ctx, p.prepareTimeout)
+	defer cancel()
+	// The reference compilations of a large module may take minutes: the
+	// preparation's timeout bounds them, not the per-call one of episodes.
+	pctx = isolate.WithCallTimeout(pctx, p.prepareTimeout)
+	prog := startProgress(name)
+	b, err := p.buildStages(pctx, name, prog)
+	prog.done(err)
+	if err != nil && ctx.Err() == nil && errors.Is(pctx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("benchmark %s: preparation stopped after %v while %s (the prepare timeout: raise it with the task option prepare-timeout)", name, p.prepareTimeout, prog.stage())
+	}
+	return b, err
+}
+
+func (p *Problem) buildStages(ctx context.Context, name string, prog *progress) (*benchmark, error) {
+	prog.set("reading the source")
+	if strings.HasPrefix(name, csmithPrefix) {
+		prog.set("generating the program with csmith")
+	}
 	src, err := p.loadSource(ctx, name)
 	if err != nil {
 		return nil, err
 	}
+	prog.set("compiling with " + clang)
 	bc, err := p.compile(ctx, src)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(bc)
 	b := &benchmark{name: name, key: hex.EncodeToString(sum[:]), bitcode: bc}
+	prog.set("running the reference compilations (-O0, -Oz, -O3)")
 	if err := p.baselines(ctx, b); err != nil {
 		return nil, fmt.Errorf("benchmark %s: %w", name, err)
 	}
@@ -258,11 +335,11 @@ func (p *Problem) baselines(ctx context.Context, b *benchmark) error {
 			return nil
 		}
 	}
-	w, err := p.acquire()
+	w, err := p.acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer p.release(w)
+	defer w.Release()
 	f := baselineFile{Base: map[string]baseline{}}
 	for _, name := range []string{"o0", "oz", "o3"} {
 		resp, err := p.loadCall(ctx, w, b, &request{Op: opBaseline, Pipeline: baselinePipelines[name], WithSize: true})
@@ -282,81 +359,34 @@ func (p *Problem) baselines(ctx context.Context, b *benchmark) error {
 
 // loadCall sends a request that names b's initial module, adding the
 // bitcode when the worker does not hold it yet.
-func (p *Problem) loadCall(ctx context.Context, w *worker, b *benchmark, req *request) (*response, error) {
+func (p *Problem) loadCall(ctx context.Context, w *isolate.Worker, b *benchmark, req *request) (*response, error) {
 	req.Key = b.key
-	resp, err := w.call(ctx, req)
+	resp, err := callLLVM(ctx, w, req)
 	if err == nil && resp.NeedBitcode {
 		req.Bitcode = b.bitcode
-		resp, err = w.call(ctx, req)
+		resp, err = callLLVM(ctx, w, req)
 		req.Bitcode = nil
 	}
 	return resp, err
 }
 
-// maxWorkerLoads recycles a worker after that many modules, bounding the
+// maxWorkerLoads recycles a worker after that many episodes, bounding the
 // memory its LLVM context accumulates.
 const maxWorkerLoads = 2000
 
-// acquire takes an idle worker or starts one, and holds a reference.
-func (p *Problem) acquire() (*worker, error) {
+// acquire takes a worker for an episode (or a preparation).
+func (p *Problem) acquire(ctx context.Context) (*isolate.Worker, error) {
 	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
 		return nil, errors.New("codesize: problem is closed")
 	}
-	for len(p.idle) > 0 {
-		w := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		if w.alive() {
-			w.refs = 1
-			w.loads++
-			p.live[w] = true
-			p.mu.Unlock()
-			return w, nil
-		}
-	}
-	p.mu.Unlock()
-	w, err := startWorker()
+	w, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("codesize: %w", err)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		w.close()
-		return nil, errors.New("codesize: problem is closed")
-	}
-	w.refs = 1
-	w.loads++
-	p.live[w] = true
 	return w, nil
-}
-
-// retain adds a reference to a worker (a fork shares its parent's worker).
-func (p *Problem) retain(w *worker) {
-	p.mu.Lock()
-	w.refs++
-	p.mu.Unlock()
-}
-
-// release drops a reference; an unused healthy worker goes back to the
-// pool, a dead or surplus one is ended.
-func (p *Problem) release(w *worker) {
-	p.mu.Lock()
-	w.refs--
-	if w.refs > 0 {
-		p.mu.Unlock()
-		return
-	}
-	delete(p.live, w)
-	keep := !p.closed && len(p.idle) < p.idleWorkers && w.alive() && w.loads < maxWorkerLoads
-	if keep {
-		p.idle = append(p.idle, w)
-	}
-	p.mu.Unlock()
-	if !keep {
-		w.close()
-	}
 }
 
 // Close ends the idle workers; workers of open episodes end when their
@@ -364,13 +394,8 @@ func (p *Problem) release(w *worker) {
 func (p *Problem) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	idle := p.idle
-	p.idle = nil
 	p.mu.Unlock()
-	for _, w := range idle {
-		w.close()
-	}
-	return nil
+	return p.pool.Close()
 }
 
 // Runnable reports whether a benchmark defines main (and can be validated
@@ -416,4 +441,20 @@ func (b *benchmark) baseline(metric, ref string) (float64, error) {
 func (b *benchmark) quality(ic int64) float64 {
 	o0, oz := b.base["o0"].IC, b.base["oz"].IC
 	return float64(o0-ic) / float64(max(o0-oz, 1))
+}
+
+// parseMemory reads a memory size: "6GiB", "512MiB", "6G", a number of
+// bytes, or "none" (no limit: -1).
+func parseMemory(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	if v == "none" {
+		return -1, nil
+	}
+	num := strings.TrimRightFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	unit := map[string]float64{"": 1, "B": 1, "K": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MiB": 1 << 20, "G": 1 << 30, "GiB": 1 << 30}[v[len(num):]]
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || unit == 0 || f <= 0 {
+		return 0, fmt.Errorf("%q is not a memory size: want e.g. 6GiB, 512MiB or none", v)
+	}
+	return int64(f * unit), nil
 }

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
 // Benchmark name prefixes. Any other name is a path to a .c, .ll or .bc
@@ -228,7 +230,7 @@ func (p *Problem) csmithSource(ctx context.Context, seed uint64) ([]byte, error)
 	cmd := exec.CommandContext(ctx, "csmith", "--seed", strconv.FormatUint(seed, 10))
 	cmd.Stderr = &stderr
 	cmd.Dir = filepath.Dir(path) // csmith writes platform.info into its working folder
-	data, err := cmd.Output()
+	data, err := output(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("csmith --seed %d: %w: %s", seed, err, strings.TrimSpace(stderr.String()))
 	}
@@ -282,7 +284,7 @@ func (p *Problem) compile(ctx context.Context, src *source) ([]byte, error) {
 	if src.path == "" {
 		cmd.Stdin = bytes.NewReader(src.data)
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := combinedOutput(cmd); err != nil {
 		return nil, fmt.Errorf("compile %s with %s %s: %w\n%s", src.name, clang, strings.Join(flags, " "), err, strings.TrimSpace(string(out)))
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -303,7 +305,7 @@ func (p *Problem) toolVersion(ctx context.Context, tool string) (string, error) 
 	}
 	cmd := exec.CommandContext(ctx, tool, "--version")
 	cmd.Dir = p.cacheDir // csmith writes platform.info into its working folder
-	out, err := cmd.Output()
+	out, err := output(cmd)
 	if err != nil {
 		return "", fmt.Errorf("%s --version: %w (is %s installed and on PATH?)", tool, err, tool)
 	}
@@ -340,4 +342,21 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("cache: %w", err)
 	}
 	return nil
+}
+
+// output runs a helper program, bound to this process's life (see
+// isolate.StartChild), and returns its stdout.
+func output(cmd *exec.Cmd) ([]byte, error) {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	err := isolate.RunChild(cmd)
+	return out.Bytes(), err
+}
+
+// combinedOutput is output with stderr mixed in.
+func combinedOutput(cmd *exec.Cmd) ([]byte, error) {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := isolate.RunChild(cmd)
+	return out.Bytes(), err
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
 // RunTimeout bounds each run of a benchmark program during validation.
@@ -121,7 +123,7 @@ func buildAndRun(ctx context.Context, dir, name string, bitcode []byte) (runResu
 	if err := os.WriteFile(bcPath, bitcode, 0o644); err != nil {
 		return runResult{}, err
 	}
-	if out, err := exec.CommandContext(ctx, clang, "-O0", "-w", bcPath, "-o", exe, "-lm").CombinedOutput(); err != nil {
+	if out, err := combinedOutput(exec.CommandContext(ctx, clang, "-O0", "-w", bcPath, "-o", exe, "-lm")); err != nil {
 		return runResult{}, fmt.Errorf("link with %s: %w\n%s", clang, err, strings.TrimSpace(string(out)))
 	}
 	return run(ctx, dir, exe)
@@ -135,7 +137,7 @@ func run(ctx context.Context, dir, exe string) (runResult, error) {
 	cmd := exec.CommandContext(rctx, exe)
 	cmd.Stdout = &stdout
 	cmd.Dir = dir
-	err := cmd.Run()
+	err := isolate.RunChild(cmd)
 	if rctx.Err() != nil {
 		return runResult{}, fmt.Errorf("run: no result within %v", RunTimeout)
 	}
@@ -178,7 +180,7 @@ func (e *Episode) runtime(ctx context.Context) (float64, error) {
 	if err := os.WriteFile(obj, resp.Bitcode, 0o644); err != nil {
 		return 0, fmt.Errorf("codesize: runtime: %w", err)
 	}
-	if out, err := exec.CommandContext(ctx, clang, obj, "-o", exe, "-lm").CombinedOutput(); err != nil {
+	if out, err := combinedOutput(exec.CommandContext(ctx, clang, obj, "-o", exe, "-lm")); err != nil {
 		return 0, fmt.Errorf("codesize: runtime of %s: link with %s: %w\n%s", e.b.name, clang, err, strings.TrimSpace(string(out)))
 	}
 	times := make([]float64, RuntimeRuns)

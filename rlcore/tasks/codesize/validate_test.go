@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
 // seqs are pass sequences with sizeable effects, in several spellings.
@@ -65,14 +68,24 @@ func TestCrashIsolation(t *testing.T) {
 	}
 	defer fork.Close()
 	// abort() in the worker, as a failed LLVM check does.
-	_, err = ep.call(ctx, &request{Op: opAbort})
+	_, err = ep.w.Call(ctx, isolate.FaultAbort, nil)
+	err = ep.check(err, opApply)
 	if err == nil || !errors.Is(err, ErrCrashed) {
 		t.Fatalf("abort in the worker: %v, want ErrCrashed", err)
 	}
-	for _, want := range []string{"csmith:7", "-mem2reg", "instcombine<no-verify-fixpoint>", "signal: aborted"} {
+	for _, want := range []string{"csmith:7", "-mem2reg", "instcombine<no-verify-fixpoint>", "signal: aborted", "reproduce with: opt-19"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("crash error %q does not mention %q", err, want)
 		}
+	}
+	// The reproducer names a kept input file and is a command opt-19
+	// accepts (the injected abort is not LLVM's, so it succeeds).
+	var ce *isolate.CrashError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Reproducer, filepath.Join(testCache, "crashes")) {
+		t.Fatalf("crash error %v: want a reproducer with the module in the crash folder", err)
+	}
+	if out, err := exec.Command("bash", "-o", "pipefail", "-c", ce.Reproducer).CombinedOutput(); err != nil {
+		t.Errorf("reproducer %q: %v\n%s", ce.Reproducer, err, out)
 	}
 	if err := ep.Apply(ctx, mustPass(t, "-gvn")); !errors.Is(err, ErrCrashed) {
 		t.Errorf("Apply after the crash: %v, want the crash error", err)
@@ -148,7 +161,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	task, _ := rlcore.LookupTask(TaskName)
-	if _, err := task.Open(ctx, map[string]string{"cflag": "-O2"}); err == nil || !strings.Contains(err.Error(), "known: cache, cflags") {
+	if _, err := task.Open(ctx, map[string]string{"cflag": "-O2"}); err == nil || !strings.Contains(err.Error(), "known: cache, call-timeout, cflags, memory, prepare-timeout") {
 		t.Errorf("unknown option: %v", err)
 	}
 }

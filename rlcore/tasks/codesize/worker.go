@@ -1,32 +1,37 @@
 package codesize
 
 import (
-	"bufio"
-	"encoding/gob"
+	"context"
+	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"syscall"
 
+	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/codesize/llvm"
 )
 
-// The LLVM work of every episode runs in a worker process: this same
-// binary, re-executed with workerEnv=1, serving requests on stdin/stdout
-// until stdin closes. An LLVM abort kills the worker, not the search.
-const workerEnv = "SUPERSONIC_CODESIZE_WORKER"
+// The LLVM work of every episode runs in a worker process of the isolate
+// package (this same binary, re-executed): an LLVM abort, a segfault, a
+// pass that runs past its time or memory limit kills the worker, not the
+// search. A worker keeps per-process state: the parsed initial modules and
+// the episodes' modules by handle.
+const workerService = "codesize"
 
-// workerGreeting is the first line a ready worker writes.
-const workerGreeting = "supersonic codesize worker ready\n"
+// llvmCall is the one request name of the service: an encoded request, an
+// encoded response (codec.go).
+const llvmCall = "llvm"
 
 func init() {
-	if os.Getenv(workerEnv) != "1" {
-		return
-	}
-	os.Unsetenv(workerEnv)
-	os.Exit(runWorker())
+	isolate.Register(isolate.Service{
+		Name:     workerService,
+		Setup:    setupWorker,
+		Handlers: map[string]isolate.Handler{llvmCall: serveLLVM},
+	})
 }
+
+// ErrCrashed is matched (errors.Is) by the errors of episodes whose worker
+// process died (an LLVM abort, a signal, a time or memory limit): it tells
+// a crash from an ordinary error.
+var ErrCrashed = isolate.ErrCrashed
 
 // op is a worker request kind.
 type op uint8
@@ -41,7 +46,6 @@ const (
 	opTextSize                // Handle → Size
 	opBitcode                 // Handle → Bitcode
 	opBaseline                // Key, Pipeline → IC and, with WithSize, Size of the pipeline's result
-	opAbort                   // debugging: abort() the worker as an LLVM check failure would
 	opIR                      // Handle → IR (textual)
 	opVerify                  // Handle → Err when the module is malformed
 	opObject                  // Handle → Bitcode holding the object file for the host
@@ -54,7 +58,12 @@ type request struct {
 	Bitcode  []byte
 	Pipeline string
 	WithSize bool
+	Verify   bool // opApply: run the verifier on the result
 }
+
+// errInvalidIR prefixes the error of a pass that produced IR the verifier
+// rejects.
+var errInvalidIR = errors.New("the pass produced invalid IR")
 
 type response struct {
 	Handle  int
@@ -62,7 +71,6 @@ type response struct {
 	Size    int64
 	Counts  []int64
 	Bitcode []byte
-	Err     string
 	// NeedBitcode: the worker does not hold Key; resend with Bitcode.
 	NeedBitcode bool
 	// HasMain (opBaseline): the module defines main.
@@ -76,57 +84,46 @@ const maxCachedModules = 64
 type workerState struct {
 	ctx     *llvm.Context
 	tm      *llvm.TargetMachine
-	initial map[string][]byte // initial bitcode by key
+	initial map[string][]byte // initial bitcode by key, verified
 	modules map[int]*llvm.Module
 	next    int
 }
 
-func runWorker() int {
-	dieOnAbort()
-	// The protocol owns the original stdout; anything LLVM prints goes to
-	// stderr, which the parent keeps for crash reports.
-	protoFD, err := syscall.Dup(1)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "codesize worker: dup stdout:", err)
-		return 2
-	}
-	if err := syscall.Dup3(2, 1, 0); err != nil {
-		fmt.Fprintln(os.Stderr, "codesize worker: redirect stdout:", err)
-		return 2
-	}
-	out := bufio.NewWriter(os.NewFile(uintptr(protoFD), "protocol"))
-	// The greeting lets the parent skip anything that earlier package
-	// initialisers printed to stdout.
-	out.WriteString(workerGreeting)
-	enc := gob.NewEncoder(out)
-	dec := gob.NewDecoder(bufio.NewReader(os.Stdin))
+// worker is the state of this process when it is a worker.
+var worker *workerState
+
+func setupWorker() error {
 	tm, err := llvm.NewHostTargetMachine()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "codesize worker:", err)
-		return 2
+		return err
 	}
-	st := &workerState{ctx: llvm.NewContext(), tm: tm, initial: map[string][]byte{}, modules: map[int]*llvm.Module{}}
-	if err := out.Flush(); err != nil {
-		return 2
+	worker = &workerState{ctx: llvm.NewContext(), tm: tm, initial: map[string][]byte{}, modules: map[int]*llvm.Module{}}
+	return nil
+}
+
+func serveLLVM(_ context.Context, data []byte) ([]byte, error) {
+	var req request
+	if err := req.decode(data); err != nil {
+		return nil, err
 	}
-	for {
-		var req request
-		if err := dec.Decode(&req); err != nil {
-			if err != io.EOF {
-				slog.Error("codesize worker: read request", "err", err)
-				return 2
-			}
-			return 0
-		}
-		resp := st.serve(&req)
-		if err := enc.Encode(resp); err != nil {
-			slog.Error("codesize worker: write response", "err", err)
-			return 2
-		}
-		if err := out.Flush(); err != nil {
-			return 2
-		}
+	var resp response
+	if err := worker.do(&req, &resp); err != nil {
+		return nil, err
 	}
+	return resp.encode(), nil
+}
+
+// callLLVM sends one request to a worker.
+func callLLVM(ctx context.Context, w *isolate.Worker, req *request) (*response, error) {
+	data, err := w.Call(ctx, llvmCall, req.encode())
+	if err != nil {
+		return nil, err
+	}
+	var resp response
+	if err := resp.decode(data); err != nil {
+		return nil, err
+	}
+	return &resp, nil
 }
 
 func (st *workerState) module(h int) (*llvm.Module, error) {
@@ -150,25 +147,34 @@ func (st *workerState) add(m *llvm.Module) int {
 // task's counts must be those opt-19 gives on the same bitcode (see
 // OptPipeline). Parsing costs about as much as cloning.
 func (st *workerState) initialModule(req *request) (*llvm.Module, bool, error) {
-	bc, ok := st.initial[req.Key]
-	if !ok {
+	bc, known := st.initial[req.Key]
+	if !known {
 		if req.Bitcode == nil {
 			return nil, false, nil
 		}
-		if len(st.initial) >= maxCachedModules {
-			for k := range st.initial {
-				delete(st.initial, k)
-				break
-			}
-		}
 		bc = req.Bitcode
-		st.initial[req.Key] = bc
 	}
 	m, err := st.ctx.Parse(bc, req.Key)
 	if err != nil {
 		delete(st.initial, req.Key)
 		return nil, true, err
 	}
+	if known {
+		return m, true, nil
+	}
+	// Passes assume valid IR: a malformed module would crash them, so it
+	// is refused here with the verifier's words, once per worker.
+	if err := m.Verify(); err != nil {
+		m.Dispose()
+		return nil, true, fmt.Errorf("the module is not valid LLVM IR: %w", err)
+	}
+	if len(st.initial) >= maxCachedModules {
+		for k := range st.initial {
+			delete(st.initial, k)
+			break
+		}
+	}
+	st.initial[req.Key] = bc
 	return m, true, nil
 }
 
@@ -178,14 +184,6 @@ func (st *workerState) textSize(m *llvm.Module) (int64, error) {
 		return 0, err
 	}
 	return llvm.TextSize(obj)
-}
-
-func (st *workerState) serve(req *request) *response {
-	resp := &response{}
-	if err := st.do(req, resp); err != nil {
-		resp.Err = err.Error()
-	}
-	return resp
 }
 
 func (st *workerState) do(req *request, resp *response) error {
@@ -216,9 +214,6 @@ func (st *workerState) do(req *request, resp *response) error {
 			resp.Size, err = st.textSize(m)
 		}
 		return err
-	case opAbort:
-		abortProcess()
-		return nil
 	}
 	m, err := st.module(req.Handle)
 	if err != nil {
@@ -228,6 +223,11 @@ func (st *workerState) do(req *request, resp *response) error {
 	case opApply:
 		if err := m.RunPasses(req.Pipeline, st.tm, llvm.PassOptions{}); err != nil {
 			return err
+		}
+		if req.Verify {
+			if err := m.Verify(); err != nil {
+				return fmt.Errorf("%w: %w", errInvalidIR, err)
+			}
 		}
 		resp.IC = m.InstructionCount()
 	case opClone:
