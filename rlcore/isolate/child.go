@@ -24,4 +24,3 @@ func RunChild(cmd *exec.Cmd) error {
 	}
 	return cmd.Wait()
 }
-

@@ -45,3 +45,9 @@ func callLimit(ctx context.Context, now time.Time, def time.Duration) (time.Time
 	}
 	return t, d
 }
+
+// CallDeadline reports the deadline WithCallDeadline set on ctx.
+func CallDeadline(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(callDeadlineKey{}).(time.Time)
+	return t, ok
+}

@@ -43,87 +43,11 @@ func BenchmarkStep(b *testing.B) {
 		pipelines[i] = Passes[mustPass(b, name)].Pipeline
 	}
 
-	b.Run("inprocess", func(b *testing.B) {
-		// LLVM allocates per thread: keep its work on one OS thread, as the
-		// worker process does.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		lc := llvm.NewContext()
-		defer lc.Dispose()
-		tm, err := llvm.NewHostTargetMachine()
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer tm.Dispose()
-		o0, err := lc.Parse(bm.bitcode, bm.name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer o0.Dispose()
-		cur := o0.Clone()
-		b.ReportMetric(float64(o0.InstructionCount()), "O0-insts")
-		steps := make([]time.Duration, 0, b.N)
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if i > 0 && i%benchResetEvery == 0 {
-				b.StopTimer()
-				cur.Dispose()
-				cur = o0.Clone()
-				b.StartTimer()
-			}
-			t0 := time.Now()
-			if err := cur.RunPasses(pipelines[i%benchResetEvery%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
-				b.Fatal(err)
-			}
-			if cur.InstructionCount() <= 0 {
-				b.Fatal("empty module")
-			}
-			steps = append(steps, time.Since(t0))
-		}
-		b.StopTimer()
-		cur.Dispose()
-		reportMedian(b, steps)
-	})
-
+	b.Run("inprocess", func(b *testing.B) { benchInprocessSteps(b, bm, pipelines, false) })
 	// The verifier's cost beside the pass's, timed in the same iteration
 	// so that machine load hits both alike: verify-% is the median over
 	// steps of verify time / pass time.
-	b.Run("inprocess-verify", func(b *testing.B) {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		lc := llvm.NewContext()
-		defer lc.Dispose()
-		tm, err := llvm.NewHostTargetMachine()
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer tm.Dispose()
-		o0, err := lc.Parse(bm.bitcode, bm.name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer o0.Dispose()
-		cur := o0.Clone()
-		ratios := make([]float64, 0, b.N)
-		for i := 0; i < b.N; i++ {
-			if i > 0 && i%benchResetEvery == 0 {
-				cur.Dispose()
-				cur = o0.Clone()
-			}
-			t0 := time.Now()
-			if err := cur.RunPasses(pipelines[i%benchResetEvery%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
-				b.Fatal(err)
-			}
-			t1 := time.Now()
-			if err := cur.Verify(); err != nil {
-				b.Fatal(err)
-			}
-			ratios = append(ratios, float64(time.Since(t1))/float64(t1.Sub(t0)))
-		}
-		cur.Dispose()
-		slices.Sort(ratios)
-		b.ReportMetric(100*ratios[len(ratios)/2], "verify-%")
-	})
+	b.Run("inprocess-verify", func(b *testing.B) { benchInprocessSteps(b, bm, pipelines, true) })
 
 	b.Run("opt-subprocess", func(b *testing.B) {
 		dir := b.TempDir()
@@ -201,6 +125,64 @@ func benchWorkerSteps(b *testing.B, p *Problem, bm *benchmark) {
 	}
 	b.StopTimer()
 	ep.Close()
+}
+
+// benchInprocessSteps applies pipelines (cycled, from O0 every
+// benchResetEvery steps) to bm in this process, and with verify runs the
+// verifier after each pass, reporting its cost relative to the pass.
+func benchInprocessSteps(b *testing.B, bm *benchmark, pipelines []string, verify bool) {
+	// LLVM allocates per thread: keep its work on one OS thread, as the
+	// worker process does.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	lc := llvm.NewContext()
+	defer lc.Dispose()
+	tm, err := llvm.NewHostTargetMachine()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tm.Dispose()
+	o0, err := lc.Parse(bm.bitcode, bm.name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o0.Dispose()
+	cur := o0.Clone()
+	b.ReportMetric(float64(o0.InstructionCount()), "O0-insts")
+	steps := make([]time.Duration, 0, b.N)
+	ratios := make([]float64, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%benchResetEvery == 0 {
+			b.StopTimer()
+			cur.Dispose()
+			cur = o0.Clone()
+			b.StartTimer()
+		}
+		t0 := time.Now()
+		if err := cur.RunPasses(pipelines[i%benchResetEvery%len(pipelines)], tm, llvm.PassOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if cur.InstructionCount() <= 0 {
+			b.Fatal("empty module")
+		}
+		step := time.Since(t0)
+		steps = append(steps, step)
+		if verify {
+			t1 := time.Now()
+			if err := cur.Verify(); err != nil {
+				b.Fatal(err)
+			}
+			ratios = append(ratios, float64(time.Since(t1))/float64(step))
+		}
+	}
+	b.StopTimer()
+	cur.Dispose()
+	reportMedian(b, steps)
+	if verify {
+		slices.Sort(ratios)
+		b.ReportMetric(100*ratios[len(ratios)/2], "verify-%")
+	}
 }
 
 // BenchmarkReset measures starting an episode on csmith:7: through a pooled
