@@ -58,17 +58,19 @@ type StepViewer interface {
 // actions (superopt: the best proved rewrite beside the target, with the
 // latency of every instruction and the proof status).
 type ResultViewer interface {
-	ViewResult(ctx context.Context, benchmark string) (View, error)
+	// ViewResult renders the result of quality (as the run store holds
+	// it) on benchmark.
+	ViewResult(ctx context.Context, benchmark string, quality float64) (View, error)
 }
 
 // Exporter is the optional capability of a Problem whose results can be
 // taken away and re-applied elsewhere (%export, `supersonic replay`).
 type Exporter interface {
 	// ExportResult describes the result of actions (task action indices) on
-	// benchmark: the initial program, the tools, the actions in the tool's
-	// own spelling, command lines that reproduce it, the measures and the
-	// validation performed.
-	ExportResult(ctx context.Context, benchmark string, actions []int) (*Export, error)
+	// benchmark, of quality as the run store holds it: the initial program,
+	// the tools, the actions in the tool's own spelling, command lines that
+	// reproduce it, the measures and the validation performed.
+	ExportResult(ctx context.Context, benchmark string, actions []int, quality float64) (*Export, error)
 	// ReplayExport re-applies an export from its own content (not from the
 	// benchmark's name, which may not exist here) and returns the
 	// measures it gets, under the same keys as Export.Expected, and the
@@ -84,6 +86,10 @@ type Export struct {
 	// bitcode) and ProgramName a file name for it ("dijkstra.bc").
 	Program     []byte
 	ProgramName string
+	// Result is the resulting program when the actions do not determine
+	// it (superopt's rewrite), with a file name; nil otherwise.
+	Result     []byte
+	ResultName string
 	// Tools are the versions of the tools the result depends on
 	// ("llvm": "19.1.7", "clang": …).
 	Tools map[string]string

@@ -16,7 +16,7 @@ var methodFlag = Flag{Name: "method", Value: "M", Doc: "a compare run's method (
 func init() {
 	Register(&Magic{
 		Name:  "explain",
-		Usage: "%explain [RUN] [BENCH] [--method M] [--step N [--full]]",
+		Usage: "%explain [RUN] [BENCH] [--method M] [--step N|largest [--full]]",
 		Doc:   "a result step by step: the measure after every action, no-op steps, the mix before and after, the diff of a step",
 		Help: `Replays a deployed or compared result on a fresh episode of its task and
 shows the waterfall: the task's measure (IR instructions for code size) and
@@ -30,14 +30,15 @@ reproduces the final count (opt-19 for code size; the O0 module comes from
 RUN is a deploy or compare run (id or name; a name means its newest deploy or
 compare run; default the newest); BENCH one of its benchmarks, in full
 (builtin:qsort) or by its last part (qsort); default the run's first.
---step N shows the diff of step N instead: only the parts it touched (the LLVM
-functions it changed), highlighted, with three lines of context; add --full
-for the whole text of those parts.
+--step N shows the diff of step N instead (--step largest: the step that
+changed the measure most): only the parts it touched (the LLVM functions it
+changed), highlighted, with three lines of context; add --full for the whole
+text of those parts.
 
 Go: explain.Explain(ctx, explain.Options{Run: RUN, Benchmark: BENCH}), then
 x.Text(), x.HTML(), x.Diff(N, full).`,
 		Flags: []Flag{methodFlag,
-			{Name: "step", Value: "N", Doc: "show the diff of step N (1 = the first action)"},
+			{Name: "step", Value: "N|largest", Doc: "show the diff of step N (1 = the first action), or of the step that changed the measure most", Values: []string{"largest", "1"}},
 			{Name: "full", Doc: "with --step: the whole text of the touched parts, not only the changes"}},
 		Parse: parseExplain,
 	})
@@ -101,9 +102,11 @@ func (r resultRef) options() string {
 
 type explainCommand struct {
 	ref  resultRef
-	step int // 0: the waterfall
+	step int // 0: the waterfall; largestStep: the step that changed most
 	full bool
 }
+
+const largestStep = -1
 
 func parseExplain(c *Call) (Command, error) {
 	ref, err := parseResultRef(c)
@@ -111,8 +114,10 @@ func parseExplain(c *Call) (Command, error) {
 		return nil, err
 	}
 	e := explainCommand{ref: ref, full: c.Flags["full"] == "true"}
-	if n, ok, err := parseIntFlag(c, "step", 1, 1_000_000); err != nil {
-		return nil, err
+	if c.Flags["step"] == "largest" {
+		e.step = largestStep
+	} else if n, ok, err := parseIntFlag(c, "step", 1, 1_000_000); err != nil {
+		return nil, fmt.Errorf("%w, or largest", err)
 	} else if ok {
 		e.step = n
 	}
@@ -144,9 +149,19 @@ func (e explainCommand) Expand() (Source, error) {
 		main += `text, page := x.Text(), x.HTML()
 `
 	} else {
-		main += `diffs, err := x.Diff(` + strconv.Itoa(e.step) + `, ` + strconv.FormatBool(e.full) + `)
+		step := strconv.Itoa(e.step)
+		if e.step == largestStep {
+			main += `step := x.LargestStep()
+if step == 0 {
+	fmt.Println("no step changed the program")
+	return
+}
+`
+			step = "step"
+		}
+		main += `diffs, err := x.Diff(` + step + `, ` + strconv.FormatBool(e.full) + `)
 ` + errorCheck + `
-s := x.Steps[` + strconv.Itoa(e.step-1) + `]
+s := x.Steps[` + step + `-1]
 head := fmt.Sprintf("step %d of %s on %s: %s, %s %v -> %v", s.Index, x.Method, x.Benchmark, s.Action, x.Measure, s.Before, s.After)
 if !s.Changed {
 	head += " (no change)"

@@ -14,8 +14,9 @@ func TestExplainAndExportMagics(t *testing.T) {
 	}{
 		{code: "%explain", wantCode: []string{`explain.Explain(context.Background(), explain.Options{Run: ""})`, "x.Text(), x.HTML()", "gonbui.SendData"}},
 		{code: "%explain cs qsort --method genetic", wantCode: []string{`explain.Options{Run: "cs", Benchmark: "qsort", Method: "genetic"}`}},
-		{code: "%explain 12 builtin:qsort --step 3 --full", wantCode: []string{`Run: "12", Benchmark: "builtin:qsort"`, "x.Diff(3, true)", "x.Steps[2]", "explain.DiffHTML(diffs)"}},
-		{code: "%explain cs qsort --step 0", wantErr: "--step \"0\": want an integer from 1"},
+		{code: "%explain 12 builtin:qsort --step 3 --full", wantCode: []string{`Run: "12", Benchmark: "builtin:qsort"`, "x.Diff(3, true)", "x.Steps[3-1]", "explain.DiffHTML(diffs)"}},
+		{code: "%explain cs qsort --step largest", wantCode: []string{"step := x.LargestStep()", "x.Diff(step, false)"}},
+		{code: "%explain cs qsort --step 0", wantErr: "--step \"0\": want an integer from 1 to 1000000, or largest"},
 		{code: "%explain cs --full", wantErr: "--full goes with --step N"},
 		{code: "%explain cs qsort extra", wantErr: "want at most a run and a benchmark"},
 		{code: "%explain 9lives", wantErr: "a name starts with a letter"},

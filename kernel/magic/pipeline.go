@@ -72,7 +72,7 @@ shows the arms: the Cartesian product of the lists.
 	})
 	Register(&Magic{
 		Name:  "search",
-		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N] [--nats URL|embedded]",
+		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N]",
 		Doc:   "search the task's client-RL architectures in parallel, with live reward curves",
 		Help: `Runs the architecture search of the task declared by %%task NAME: each pull
 trains one arm's client RL briefly on the training benchmarks and scores it by
@@ -86,7 +86,7 @@ Strategies:
 ` + strategyHelp(),
 		Flags: []Flag{budgetFlag,
 			{Name: "pull", Value: "20s|2000steps", Doc: "one pull's training budget (default: the task's pull: line)", Values: []string{"5s", "10s", "20s", "2000steps"}},
-			workersFlag, natsFlag,
+			workersFlag,
 			{Name: "strategy", Value: strategyNames("|"), Doc: "how arms are chosen (default bandit)", Values: strings.Split(strategyNames(" "), " ")},
 			seedFlag},
 		Args:  func(prev []string) []string { return nil },
@@ -94,7 +94,7 @@ Strategies:
 	})
 	Register(&Magic{
 		Name:  "tune",
-		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N] [--scheduler asha] [--nats URL|embedded]",
+		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N] [--scheduler asha]",
 		Doc:   "tune the search winner's hyperparameters with ASHA",
 		Help: `Tunes the winner of search RUN (a run id or name; default the newest
 search) over its algorithm's hyperparameter ranges with ASHA (asynchronous
@@ -102,25 +102,25 @@ successive halving). The best configuration is stored; %deploy and %compare
 use it.`,
 		Flags: []Flag{
 			{Name: "trials", Value: "N", Doc: "configurations ASHA starts (default 20)", Values: []string{"8", "20", "50"}},
-			budgetFlag, workersFlag, natsFlag,
+			budgetFlag, workersFlag,
 			{Name: "scheduler", Value: "asha", Doc: "the trial scheduler; asha is the one there is", Values: []string{"asha"}},
 		},
 		Parse: parseTune,
 	})
 	Register(&Magic{
 		Name:  "deploy",
-		Usage: "%deploy [RUN] [--on test|train|SPEC,…] [--budget 60s|2000steps] [--workers N] [--nats URL|embedded]",
+		Usage: "%deploy [RUN] [--on test|train|SPEC,…] [--budget 60s|2000steps] [--workers N]",
 		Doc:   "train the (tuned) winner on each unseen program and keep its best, validated result",
 		Help: `Deploys the winner of search RUN (default the newest), with its tuned
 hyperparameters when %tune ran: on each benchmark of the task's test set it
 trains the client RL within the budget and keeps the best action sequence,
 replayed from scratch to validate it.`,
-		Flags: []Flag{onFlag, perBenchmarkBudgetFlag, workersFlag, natsFlag},
+		Flags: []Flag{onFlag, perBenchmarkBudgetFlag, workersFlag},
 		Parse: parseDeploy,
 	})
 	Register(&Magic{
 		Name:  "compare",
-		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
+		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N]",
 		Doc:   "compare the deployed client RL with the compiler's default and classic search baselines",
 		Help: `Runs the winner of search RUN and every baseline on the same benchmarks with
 the same budget per benchmark, then shows the quality of each relative to the
@@ -131,24 +131,30 @@ registered search algorithm (random, greedy, anneal, genetic, …) or a
 reference compilation of the task (oz, o3 for code size).`,
 		Flags: []Flag{
 			{Name: "baselines", Value: "oz,random,…", Doc: "methods to compare with (default: the task's baseline and baselines)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
-			onFlag, perBenchmarkBudgetFlag, workersFlag, natsFlag},
+			onFlag, perBenchmarkBudgetFlag, workersFlag},
 		Parse: parseCompare,
 	})
 	Register(&Magic{
 		Name:  "runs",
-		Usage: "%runs [--kind search|tune|deploy|compare] [--limit N]",
+		Usage: "%runs [--kind search|tune|deploy|compare] [--limit N] [--csv FILE]",
 		Doc:   "the run store as a table",
+		Help:  "--csv FILE writes the same runs to a CSV file (one header line; id, name, kind, task, strategy, status, started, finished, duration_s, parent, winner, winner_score, error) for pandas, R or a spreadsheet.",
 		Flags: []Flag{
 			{Name: "kind", Value: "search|tune|deploy|compare", Doc: "only runs of this kind", Values: []string{"search", "tune", "deploy", "compare"}},
 			{Name: "limit", Value: "N", Doc: "at most N runs, newest first (default 50)"},
+			{Name: "csv", Value: "FILE", Doc: "write the runs to a CSV file instead of showing them"},
 		},
 		Parse: parseRuns,
 	})
 	Register(&Magic{
 		Name:  "show",
-		Usage: "%show [RUN]",
+		Usage: "%show [RUN] [--phase search|tune|deploy|compare]",
 		Doc:   "re-render a stored run: curves, leaderboard, deployments or comparison",
-		Help:  "RUN is a run id or name (its newest run of any kind); default the newest run.",
+		Help: `RUN is a run id or name; default the newest run. The phases of one task
+share its name: a name means its newest run of any phase, or of the phase
+--phase names. When runs of several phases share the name and no --phase is
+given, the cell first lists them and says which one it shows.`,
+		Flags: []Flag{{Name: "phase", Value: "search|tune|deploy|compare", Doc: "the newest run of this phase with that name", Values: search.Phases}},
 		Parse: parseShow,
 	})
 }
@@ -292,7 +298,6 @@ type searchCommand struct {
 	workers  int
 	seed     int
 	hasSeed  bool
-	nats     string
 }
 
 func parseSearch(c *Call) (Command, error) {
@@ -311,9 +316,6 @@ func parseSearch(c *Call) (Command, error) {
 		return nil, err
 	}
 	if s.seed, s.hasSeed, err = parseIntFlag(c, "seed", 0, 1<<31-1); err != nil {
-		return nil, err
-	}
-	if s.nats, err = parseNATS(c); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -345,7 +347,7 @@ func (s searchCommand) Expand() (Source, error) {
 	if s.hasSeed {
 		seed = fmt.Sprintf("spec.Seed = %d\n", s.seed)
 	}
-	return withTime(withNATS(Source{
+	return withTime(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background()) // Stop button, Kernel > Interrupt
 spec, err := search.Declared(` + strconv.Quote(s.task) + `)
@@ -356,7 +358,7 @@ res, err := search.Search(ctx, spec, view.Options(search.Options{` + strings.Joi
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}, s.nats)), nil
+	}), nil
 }
 
 // tuneCommand is %tune [RUN].
@@ -365,7 +367,6 @@ type tuneCommand struct {
 	trials  int
 	budget  rlcore.Budget
 	workers int
-	nats    string
 }
 
 func parseTune(c *Call) (Command, error) {
@@ -386,9 +387,6 @@ func parseTune(c *Call) (Command, error) {
 	if t.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
 		return nil, err
 	}
-	if t.nats, err = parseNATS(c); err != nil {
-		return nil, err
-	}
 	return t, nil
 }
 
@@ -402,7 +400,7 @@ func (t tuneCommand) Expand() (Source, error) {
 	if t.workers > 0 {
 		opts = append(opts, "Workers: "+strconv.Itoa(t.workers))
 	}
-	return withTime(withNATS(Source{
+	return withTime(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 budget := ` + budgetLiteral(t.budget) + `
@@ -411,7 +409,7 @@ res, err := search.Tune(ctx, view.Options(search.TuneOptions{` + strings.Join(op
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}, t.nats)), nil
+	}), nil
 }
 
 func runLabel(run string) string {
@@ -428,7 +426,6 @@ type phaseFlags struct {
 	budget    rlcore.Budget
 	hasBudget bool
 	workers   int
-	nats      string
 }
 
 func parsePhase(c *Call) (phaseFlags, error) {
@@ -451,9 +448,6 @@ func parsePhase(c *Call) (phaseFlags, error) {
 		return p, err
 	}
 	if p.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
-		return p, err
-	}
-	if p.nats, err = parseNATS(c); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -494,7 +488,7 @@ func parseDeploy(c *Call) (Command, error) {
 func (d deployCommand) Validate() error { return nil }
 
 func (d deployCommand) Expand() (Source, error) {
-	return withTime(withNATS(Source{
+	return withTime(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 view := searchview.WatchDeploy(` + strconv.Quote(runLabel(d.run)) + `, ` + d.budgetOrDefault() + `)
@@ -502,7 +496,7 @@ res, err := search.Deploy(ctx, view.Options(search.DeployOptions{` + strings.Joi
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}, d.nats)), nil
+	}), nil
 }
 
 type compareCommand struct {
@@ -547,7 +541,7 @@ func (c compareCommand) Expand() (Source, error) {
 		}
 		opts = append(opts, "Baselines: []string{"+strings.Join(q, ", ")+"}")
 	}
-	return withTime(withNATS(Source{
+	return withTime(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport, widgetsImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 res, err := search.Compare(ctx, search.CompareOptions{` + strings.Join(opts, ", ") + `})
@@ -555,19 +549,20 @@ done()
 ` + errorCheck + `
 err = searchview.ShowComparison(res, widgets.Output{})
 ` + errorCheck + ``,
-	}, c.nats)), nil
+	}), nil
 }
 
 type runsCommand struct {
 	kind  string
 	limit int
+	csv   string
 }
 
 func parseRuns(c *Call) (Command, error) {
 	if len(c.Args) > 0 {
 		return nil, fmt.Errorf("takes no arguments, got %q; usage: %s", strings.Join(c.Args, " "), c.Magic.Usage)
 	}
-	r := runsCommand{kind: c.Flags["kind"], limit: 50}
+	r := runsCommand{kind: c.Flags["kind"], limit: 50, csv: c.Flags["csv"]}
 	if n, ok, err := parseIntFlag(c, "limit", 1, 100000); err != nil {
 		return nil, err
 	} else if ok {
@@ -585,24 +580,28 @@ func (r runsCommand) Validate() error {
 }
 
 func (r runsCommand) Expand() (Source, error) {
+	call := `searchview.ShowRuns(context.Background(), st, ` + strconv.Quote(r.kind) + `, ` + strconv.Itoa(r.limit) + `)`
+	if r.csv != "" {
+		call = `searchview.WriteRunsCSV(context.Background(), st, ` + strconv.Quote(r.kind) + `, ` + strconv.Itoa(r.limit) + `, ` + strconv.Quote(r.csv) + `)`
+	}
 	return Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchviewImport, storeImport),
 		Main: `st, err := store.Open(store.DefaultPath())
 ` + errorCheck + `
 defer st.Close()
-err = searchview.ShowRuns(context.Background(), st, ` + strconv.Quote(r.kind) + `, ` + strconv.Itoa(r.limit) + `)
+err = ` + call + `
 ` + errorCheck,
 	}, nil
 }
 
-type showCommand struct{ run string }
+type showCommand struct{ run, phase string }
 
 func parseShow(c *Call) (Command, error) {
 	run, err := optionalRun(c)
-	return showCommand{run: run}, err
+	return showCommand{run: run, phase: c.Flags["phase"]}, err
 }
 
-func (s showCommand) Validate() error { return nil }
+func (s showCommand) Validate() error { return search.CheckPhase(s.phase) }
 
 func (s showCommand) Expand() (Source, error) {
 	return Source{
@@ -610,7 +609,7 @@ func (s showCommand) Expand() (Source, error) {
 		Main: `st, err := store.Open(store.DefaultPath())
 ` + errorCheck + `
 defer st.Close()
-err = searchview.ShowRun(context.Background(), st, ` + strconv.Quote(s.run) + `, widgets.Output{})
+err = searchview.ShowRunPhase(context.Background(), st, ` + strconv.Quote(s.run) + `, ` + strconv.Quote(s.phase) + `, widgets.Output{})
 ` + errorCheck,
 	}, nil
 }

@@ -38,7 +38,10 @@ func TestPipelineMagics(t *testing.T) {
 		{code: "%runs", wantCode: []string{"store.Open(store.DefaultPath())", `searchview.ShowRuns(context.Background(), st, "", 50)`}},
 		{code: "%runs --kind tune --limit 5", wantCode: []string{`"tune", 5)`}},
 		{code: "%runs --kind pizza", wantErr: "want search, tune, deploy or compare"},
-		{code: "%show 12", wantCode: []string{`searchview.ShowRun(context.Background(), st, "12", widgets.Output{})`}},
+		{code: "%runs --csv runs.csv", wantCode: []string{`searchview.WriteRunsCSV(context.Background(), st, "", 50, "runs.csv")`}},
+		{code: "%show 12", wantCode: []string{`searchview.ShowRunPhase(context.Background(), st, "12", "", widgets.Output{})`}},
+		{code: "%show cs --phase deploy", wantCode: []string{`searchview.ShowRunPhase(context.Background(), st, "cs", "deploy", widgets.Output{})`}},
+		{code: "%show cs --phase train", wantErr: `phase "train": want search, tune, deploy, compare`},
 		{code: "%show cs --show-go", wantCode: []string{"```go"}},
 	}
 	for _, tc := range tests {

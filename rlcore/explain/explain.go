@@ -161,14 +161,14 @@ func explainLocated(ctx context.Context, l *located) (*Explanation, error) {
 		}
 	}
 	if rv, ok := p.(rlcore.ResultViewer); ok {
-		v, err := rv.ViewResult(ctx, l.Benchmark)
+		v, err := rv.ViewResult(ctx, l.Benchmark, l.Quality)
 		if err != nil {
 			return nil, fmt.Errorf("the task's view of the result: %w", err)
 		}
 		x.ResultViews = append(x.ResultViews, v)
 	}
 	if ex, ok := p.(rlcore.Exporter); ok && x.Replayable {
-		exp, err := ex.ExportResult(ctx, l.Benchmark, l.Actions)
+		exp, err := ex.ExportResult(ctx, l.Benchmark, l.Actions, l.Quality)
 		if err == nil && x.Measure != "" {
 			x.Reproducer = exp.Commands[x.Measure]
 		}
@@ -238,4 +238,26 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// LargestStep is the step (1-based) that changed the measure the most (the
+// quality when the task has no measure); 0 when no step changed anything.
+func (x *Explanation) LargestStep() int {
+	best, most := 0, 0.0
+	for _, s := range x.Steps {
+		d := math.Abs(s.Delta())
+		if math.IsNaN(d) {
+			d = 0
+		}
+		if x.Measure == "" {
+			d = 0
+		}
+		if !s.Changed {
+			continue
+		}
+		if best == 0 || d > most {
+			best, most = s.Index, d
+		}
+	}
+	return best
 }

@@ -104,6 +104,26 @@ func TestExplainWaterfallMixAndDiff(t *testing.T) {
 			t.Errorf("the text lacks %q:\n%s", want, text)
 		}
 	}
+	if x.LargestStep() != 1 {
+		t.Errorf("the largest step is %d, want 1 (mem2reg)", x.LargestStep())
+	}
+	// The printed reproducer runs and counts what the waterfall ends with.
+	dir := t.TempDir()
+	p, err := codesize.Open(codesize.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	exp, err := p.ExportResult(ctx, x.Benchmark, x.Actions, x.Quality)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, exp.ProgramName), exp.Program, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := runCommand(ctx, dir, "ic", x.Reproducer, x.Final); !got.OK {
+		t.Errorf("the reproducer %s printed %s, the waterfall ends at %v", x.Reproducer, got.Got, x.Final)
+	}
 	if h := x.HTML(); !strings.Contains(h, "<table") || !strings.Contains(h, "no change") {
 		t.Errorf("HTML lacks the waterfall table:\n%s", h)
 	}

@@ -40,6 +40,9 @@ type File struct {
 	// RecordedQuality is the quality the run store holds for the result.
 	RecordedQuality float64 `json:"recorded_quality"`
 	Program         Program `json:"program"`
+	// Result is the resulting program when the actions do not determine
+	// it (superopt's rewrite).
+	Result *Program `json:"result,omitempty"`
 	// Tools are the versions of the tools the numbers depend on.
 	Tools map[string]string `json:"tools"`
 	// Actions are the task's action names; Spelling the same actions in
@@ -126,7 +129,7 @@ func Export(ctx context.Context, opt Options, to string) (string, *File, error) 
 	if !ok {
 		return "", nil, fmt.Errorf("export: task %s cannot export results (it does not implement rlcore.Exporter)", l.problem.Task())
 	}
-	x, err := ex.ExportResult(ctx, l.Benchmark, l.Actions)
+	x, err := ex.ExportResult(ctx, l.Benchmark, l.Actions, l.Quality)
 	if err != nil {
 		return "", nil, fmt.Errorf("export %s on %s (run %d): %w", l.Method, l.Benchmark, l.Run.ID, err)
 	}
@@ -138,6 +141,13 @@ func Export(ctx context.Context, opt Options, to string) (string, *File, error) 
 	}
 	if f.Program, err = encodeProgram(x.ProgramName, x.Program); err != nil {
 		return "", nil, fmt.Errorf("export: %w", err)
+	}
+	if x.Result != nil {
+		r, err := encodeProgram(x.ResultName, x.Result)
+		if err != nil {
+			return "", nil, fmt.Errorf("export: %w", err)
+		}
+		f.Result = &r
 	}
 	if to == "" {
 		to = defaultFileName(l)
@@ -180,6 +190,11 @@ func ReadFile(path string) (*File, error) {
 	}
 	if _, err := f.Program.Bytes(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if f.Result != nil {
+		if _, err := f.Result.Bytes(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	return &f, nil
 }
@@ -226,6 +241,10 @@ func Replay(ctx context.Context, path string) (*ReplayReport, error) {
 	}
 	x := &rlcore.Export{Benchmark: f.Benchmark, Program: prog, ProgramName: f.Program.Name, Tools: f.Tools,
 		Actions: f.Actions, Spelling: f.Spelling, Commands: f.Commands, Expected: f.Expected}
+	if f.Result != nil {
+		x.Result, _ = f.Result.Bytes()
+		x.ResultName = f.Result.Name
+	}
 	r := &ReplayReport{File: f, OK: true}
 	add := func(c Check) {
 		r.Checks = append(r.Checks, c)
@@ -267,7 +286,11 @@ func Replay(ctx context.Context, path string) (*ReplayReport, error) {
 // runCommand runs one reproducer with sh in dir and compares the number
 // it prints with want.
 func runCommand(ctx context.Context, dir, key, cmdline string, want float64) Check {
-	c := Check{What: "command for " + key + ": " + cmdline, Want: fmtMeasure(want)}
+	shown, _, cut := strings.Cut(cmdline, "\n")
+	if cut || len(shown) > 400 {
+		shown = shown[:min(len(shown), 400)] + " …"
+	}
+	c := Check{What: "command for " + key + ": " + shown, Want: fmtMeasure(want)}
 	cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
 	cmd.Dir = dir
 	var stderr bytes.Buffer

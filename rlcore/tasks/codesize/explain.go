@@ -88,7 +88,7 @@ func (e *Episode) Mix(ctx context.Context) (map[string]int64, error) {
 // LLVM 19 pipeline texts, the opt-19 command lines that reproduce the
 // count and the references, the expected counts and quality, and what
 // Validate checked.
-func (p *Problem) ExportResult(ctx context.Context, benchmark string, actions []int) (*rlcore.Export, error) {
+func (p *Problem) ExportResult(ctx context.Context, benchmark string, actions []int, _ float64) (*rlcore.Export, error) {
 	b, err := p.prepare(ctx, benchmark)
 	if err != nil {
 		return nil, err

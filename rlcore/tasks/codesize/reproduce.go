@@ -208,3 +208,23 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// taskHelp is the long help of the task (%supersonic help codesize): how
+// the counts are computed and how to reproduce them with LLVM's tools.
+const taskHelp = `Actions are CompilerGym's LLVM passes under their LLVM 19 names (118; the
+six LLVM 19 no longer has are left out); the quality of a result is
+(IC_O0 − IC) / (IC_O0 − IC_Oz), 1.0 = as many IR instructions removed as -Oz.
+
+How the numbers are computed (each reproduces with LLVM's own tools):
+  O0 module   clang-19 -O0 -Xclang -disable-O0-optnone -emit-llvm -c [option.cflags] prog.c -o prog.bc
+              (clang's default target triple and data layout, x86_64-pc-linux-gnu here)
+  -Oz         opt-19 --relocation-model=pic -passes='default<Oz>' prog.bc -S -o - | ` + CountScript + `
+  -O3         the same with default<O3>
+  passes      each pass runs as its own LLVMRunPasses call on a target machine for the
+              host triple with position-independent code; the same in one opt-19 call:
+              opt-19 --relocation-model=pic -passes='function(mem2reg),invalidate<all>,cgscc(inline),invalidate<all>,function(loop-mssa(licm))' prog.bc
+              (module, CGSCC and function passes need their adaptors; a flat list is rejected)
+Plain opt-19 -Oz builds a static-relocation target machine and counts differently on
+some programs; do not pass -mcpu (it rewrites every function's target-cpu).
+%explain RUN BENCH prints the opt-19 command of a result; %export RUN BENCH writes
+the O0 module with every command, and supersonic replay FILE runs them.`

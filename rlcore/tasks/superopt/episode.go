@@ -119,6 +119,7 @@ func (e *Episode) verifyIfBetter(ctx context.Context) error {
 			e.b.bestProved = rw
 		}
 		e.b.mu.Unlock()
+		recordProved(e.b, rw)
 	case smt.Different:
 		e.ev.AddTest(pf.cex)
 		e.score = e.ev.Score(e.prog)
