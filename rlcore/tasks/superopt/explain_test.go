@@ -9,9 +9,11 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/x86"
 )
 
-func TestViewResultShowsTheKeptRewriteAndItsProof(t *testing.T) {
+// keptP01 opens a problem with an empty proved-rewrite folder holding
+// one proved rewrite of p01, x & (x − 1) in two instructions.
+func keptP01(t *testing.T) (*Problem, *bench, x86.Program) {
+	t.Helper()
 	t.Setenv("SUPERSONIC_SUPEROPT_PROVED", t.TempDir())
-	ctx := context.Background()
 	p := NewProblem(DefaultOptions)
 	b, err := p.bench("p01")
 	if err != nil {
@@ -22,6 +24,12 @@ func TestViewResultShowsTheKeptRewriteAndItsProof(t *testing.T) {
 		t.Fatal(err)
 	}
 	recordProved(b, rw)
+	return p, b, rw
+}
+
+func TestViewResultShowsTheKeptRewriteAndItsProof(t *testing.T) {
+	ctx := context.Background()
+	p, b, rw := keptP01(t)
 	tlat := b.target.Code.Latency()
 	for _, tc := range []struct {
 		quality float64
@@ -47,15 +55,8 @@ func TestViewResultShowsTheKeptRewriteAndItsProof(t *testing.T) {
 }
 
 func TestExportAndReplayARewrite(t *testing.T) {
-	t.Setenv("SUPERSONIC_SUPEROPT_PROVED", t.TempDir())
 	ctx := context.Background()
-	p := NewProblem(DefaultOptions)
-	b, err := p.bench("p01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rw, _ := x86.Parse("lea eax, [rdi-1]\nand eax, edi")
-	recordProved(b, rw)
+	p, b, rw := keptP01(t)
 	q := float64(b.target.Code.Latency()) / float64(rw.Latency())
 	x, err := p.ExportResult(ctx, "p01", []int{0, 1}, q)
 	if err != nil {
