@@ -15,7 +15,9 @@
 //
 // Measurement. Every candidate is timed interleaved with a yardstick, the
 // operator's hand-blocked reference schedule (ABBA order, warm-up, at
-// least Reps pairs, median of the per-pair ratios), and its first output is
+// least Reps rounds, the yardstick run about as long as the candidate in
+// each round; the ratio is that of the fastest run of each, see
+// measure.Result.Ratio), and its first output is
 // checked against the yardstick's (measure.Tolerance). Once per problem
 // and operator the naive default is timed the same way against the
 // yardstick — which checks the reference against the naive kernel. The
@@ -160,7 +162,7 @@ type opState struct {
 	once     sync.Once
 	initErr  error
 	yard     measure.Artifact // the reference schedule, the yardstick
-	refTime  float64          // seconds, the reference against itself
+	refTime  float64          // seconds, the reference's fastest run against itself
 	defRatio float64          // t(default) / t(reference)
 
 	mu      sync.Mutex
@@ -171,11 +173,11 @@ type opState struct {
 type Result struct {
 	done     chan struct{}
 	Schedule kernel.Schedule
-	// Ratio is the median of t(schedule)/t(reference) over interleaved
-	// pairs; Speedup = ratio(default)/Ratio.
+	// Ratio is t(schedule)/t(reference), from the fastest of interleaved
+	// runs of each (measure.Result.Ratio); Speedup = ratio(default)/Ratio.
 	Ratio, Speedup float64
-	// Seconds estimates the schedule's time: Ratio × the reference's time
-	// measured when the operator was first used.
+	// Seconds estimates the schedule's undisturbed time: Ratio × the
+	// reference's fastest run when the operator was first used.
 	Seconds float64
 	// Spread is (p90 − p10)/median of the schedule's own runs.
 	Spread      float64
@@ -290,7 +292,7 @@ func (p *Problem) prepareOnce(ctx context.Context, st *opState) error {
 	if err != nil {
 		return fmt.Errorf("tensor %s: timing the reference schedule: %w", st.op.Name, err)
 	}
-	st.refTime = self.Summary().YardstickMedan
+	st.refTime = self.Summary().YardstickMin
 	def, err := p.compiler.Compile(ctx, st.space.Default().C())
 	if err != nil {
 		return fmt.Errorf("tensor %s: default schedule: %w", st.op.Name, err)
@@ -454,7 +456,7 @@ func (p *Problem) Peak(ctx context.Context) (measure.Peak, error) {
 	}
 	p.runMu.Lock()
 	defer p.runMu.Unlock()
-	r, err := isolate.CallGob[measure.Peak](ctx, p.pool, "peak", &peakRequest{Path: art.Path, Runs: 10})
+	r, err := isolate.CallGob[measure.Peak](ctx, p.pool, "peak", &peakRequest{Path: art.Path, Runs: 30})
 	if err != nil {
 		return measure.Peak{}, fmt.Errorf("tensor: peak microbenchmark: %w", err)
 	}

@@ -2,8 +2,10 @@
 // clang-19 into shared objects (one compile per distinct program, cached
 // on disk by content hash, with a time-out), loads them, and times them
 // against a yardstick kernel: warm-up runs, then repeated runs of the
-// candidate and the yardstick interleaved (ABBA order) so that the ratio
-// of their times holds when the machine is loaded, median and spread.
+// candidate and the yardstick interleaved (ABBA order, the yardstick
+// repeated to run about as long as the candidate) so that the ratio of
+// their fastest runs holds when the machine is loaded; median and spread
+// of the candidate's runs.
 // Every candidate's output is checked against the yardstick's.
 //
 // Loading and running native code happens in a Runner, which the tensor

@@ -67,35 +67,51 @@ type Request struct {
 	Seed uint64
 }
 
-// Response holds the per-run times in seconds, interleaved pairwise.
+// Response holds the times in seconds: the candidate's runs, and for each
+// of them the yardstick's runs next to it (one or more: the yardstick runs
+// about as long in total as the candidate, so both see the same load).
 type Response struct {
-	Candidate, Yardstick []float64
+	Candidate []float64
+	Yardstick [][]float64
 	// MaxErr is max |cand − yard| / max(1, max |yard|) on the first run.
 	MaxErr float64
 }
 
 // Result summarises a Response.
 type Result struct {
-	Median, Spread float64 // candidate's median seconds and (p90−p10)/median
-	// Ratio is the median of candidate/yardstick over the interleaved
-	// pairs: the load-robust figure.
-	Ratio          float64
-	YardstickMedan float64
-	Runs           int
-	MaxErr         float64
+	// Median and Spread ((p90−p10)/median) of the candidate's runs; Min
+	// its fastest run.
+	Median, Spread, Min float64
+	// YardstickMin is the yardstick's fastest run.
+	YardstickMin float64
+	// Ratio is min(candidate)/min(yardstick) over the interleaved runs:
+	// the least disturbed run of each, taken during the same seconds. On a
+	// loaded machine a median is dominated by preemption (a kernel of a few
+	// milliseconds loses whole time slices); the minima of interleaved
+	// runs are what holds.
+	Ratio float64
+	// PairRatio is the median of the per-pair ratios, for comparison.
+	PairRatio float64
+	Runs      int
+	MaxErr    float64
 }
 
-// Summary computes medians, spread and the paired ratio.
+// Summary computes the figures of a Response.
 func (r *Response) Summary() Result {
-	res := Result{Median: quantile(r.Candidate, 0.5), YardstickMedan: quantile(r.Yardstick, 0.5), Runs: len(r.Candidate), MaxErr: r.MaxErr}
+	res := Result{Median: quantile(r.Candidate, 0.5), Min: quantile(r.Candidate, 0), Runs: len(r.Candidate), MaxErr: r.MaxErr}
 	if res.Median > 0 {
 		res.Spread = (quantile(r.Candidate, 0.9) - quantile(r.Candidate, 0.1)) / res.Median
 	}
-	ratios := make([]float64, len(r.Candidate))
-	for i := range ratios {
-		ratios[i] = r.Candidate[i] / r.Yardstick[i]
+	var all, ratios []float64
+	for i, ys := range r.Yardstick {
+		all = append(all, ys...)
+		if len(ys) > 0 {
+			ratios = append(ratios, r.Candidate[i]/quantile(ys, 0))
+		}
 	}
-	res.Ratio = quantile(ratios, 0.5)
+	res.YardstickMin = quantile(all, 0)
+	res.Ratio = res.Min / res.YardstickMin
+	res.PairRatio = quantile(ratios, 0.5)
 	return res
 }
 
@@ -287,7 +303,18 @@ func (r *Runner) Run(ctx context.Context, req Request) (*Response, error) {
 		return resp, fmt.Errorf("wrong output: max error %.3g exceeds the tolerance %.0e (relative to max(1, max |reference|))", resp.MaxErr, Tolerance)
 	}
 	runCand := func() float64 { return float64(C.ss_time(cand.kernel, d.in0.p, cin1, d.out.p)) }
-	runYard := func() float64 { return float64(C.ss_time(yard.kernel, d.in0.p, yin1, d.yard.p)) }
+	yardOnce := func() float64 { return float64(C.ss_time(yard.kernel, d.in0.p, yin1, d.yard.p)) }
+	// the yardstick runs about as long as the candidate next to it (at
+	// most 20 runs)
+	ty0 := yardOnce()
+	yardRuns := max(1, min(20, int(first/max(ty0, 1e-9)+0.5)))
+	runYard := func() []float64 {
+		ys := make([]float64, yardRuns)
+		for i := range ys {
+			ys[i] = yardOnce()
+		}
+		return ys
+	}
 	warmup, reps, maxReps := req.Warmup, max(req.Reps, 1), max(req.MaxReps, req.Reps, 1)
 	if req.MaxTime > 0 && first > req.MaxTime.Seconds()/10 {
 		// A slow kernel (a near-naive schedule): the check run warmed it
@@ -309,7 +336,8 @@ func (r *Runner) Run(ctx context.Context, req Request) (*Response, error) {
 		if err := ctx.Err(); err != nil {
 			return resp, err
 		}
-		var tc, ty float64
+		var tc float64
+		var ty []float64
 		if i%2 == 0 { // ABBA: alternate which goes first
 			tc = runCand()
 			ty = runYard()
