@@ -24,8 +24,9 @@
 // speedup of a schedule over the default is then
 // ratio(default)/ratio(schedule): both ratios are taken under the same
 // load, so they hold on a busy machine where absolute times do not.
-// Results are cached per schedule, so an episode's quality is a function of
-// its actions within a problem (replay reproduces it exactly).
+// Results are cached per schedule for the whole process (for every problem
+// with the same seed and timing options), so an episode's quality is a
+// function of its actions (replay reproduces it exactly).
 //
 // Quality is the speedup over the default schedule (1 = naive loop nest).
 // References: "default" (quality 1) and "reference" (the hand-blocked
@@ -255,6 +256,16 @@ func (p *Problem) Space(benchmark string) (*kernel.Space, error) {
 	return st.space, nil
 }
 
+// measured holds the operators' measurements for the whole process, by
+// operator and the options that affect timing: a measurement is a fact
+// about this machine, so problems opened with the same seed and timing
+// options share it (and agree on every quality) instead of drawing new
+// timing noise.
+var measured = struct {
+	sync.Mutex
+	m map[string]*opState
+}{m: map[string]*opState{}}
+
 func (p *Problem) opState(name string) (*opState, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -265,7 +276,15 @@ func (p *Problem) opState(name string) (*opState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tensor: %w", err)
 	}
-	st := &opState{op: op, space: kernel.NewSpace(op), results: map[uint64]*Result{}}
+	o := p.opts
+	key := fmt.Sprintf("%s|%d|%d|%v|%v|%d", name, o.Seed, o.Reps, o.MinTime, o.MaxTime, o.Warmup)
+	measured.Lock()
+	st, ok := measured.m[key]
+	if !ok {
+		st = &opState{op: op, space: kernel.NewSpace(op), results: map[uint64]*Result{}}
+		measured.m[key] = st
+	}
+	measured.Unlock()
 	p.ops[name] = st
 	return st, nil
 }
