@@ -160,7 +160,8 @@ type opState struct {
 	op    *kernel.Op
 	space *kernel.Space
 
-	once     sync.Once
+	prepMu   sync.Mutex
+	prepared bool
 	initErr  error
 	yard     measure.Artifact // the reference schedule, the yardstick
 	refTime  float64          // seconds, the reference's fastest run against itself
@@ -186,6 +187,7 @@ type Result struct {
 	MaxErr      float64
 	CompileTime time.Duration
 	Err         error
+	cancelled   bool
 }
 
 // GFLOPS is the schedule's estimated throughput.
@@ -293,10 +295,17 @@ func (p *Problem) opState(name string) (*opState, error) {
 // per operator. A failure is kept: every later episode of the operator
 // reports it.
 func (p *Problem) prepare(ctx context.Context, st *opState) error {
-	st.once.Do(func() {
-		st.initErr = p.prepareOnce(ctx, st)
-	})
-	return st.initErr
+	st.prepMu.Lock()
+	defer st.prepMu.Unlock()
+	if st.prepared {
+		return st.initErr
+	}
+	err := p.prepareOnce(ctx, st)
+	if err != nil && ctx.Err() != nil {
+		return err // cancelled: the next caller tries again
+	}
+	st.prepared, st.initErr = true, err
+	return err
 }
 
 func (p *Problem) prepareOnce(ctx context.Context, st *opState) error {
@@ -372,14 +381,8 @@ func (p *Problem) Measure(ctx context.Context, s kernel.Schedule) (*Result, erro
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if r.Err != nil && ctx.Err() == nil && isTransient(r.Err) {
-			// a cancelled measurement is not a verdict on the schedule
-			st.mu.Lock()
-			if st.results[h] == r {
-				delete(st.results, h)
-			}
-			st.mu.Unlock()
-			return p.Measure(ctx, s)
+		if r.cancelled && ctx.Err() == nil {
+			return p.Measure(ctx, s) // measured again below
 		}
 		return r, r.Err
 	}
@@ -387,12 +390,17 @@ func (p *Problem) Measure(ctx context.Context, s kernel.Schedule) (*Result, erro
 	st.results[h] = r
 	st.mu.Unlock()
 	p.measureInto(ctx, st, r)
+	if r.Err != nil && ctx.Err() != nil {
+		// a cancelled measurement is not a verdict on the schedule
+		r.cancelled = true
+		st.mu.Lock()
+		if st.results[h] == r {
+			delete(st.results, h)
+		}
+		st.mu.Unlock()
+	}
 	close(r.done)
 	return r, r.Err
-}
-
-func isTransient(err error) bool {
-	return err == context.Canceled || err == context.DeadlineExceeded || strings.Contains(err.Error(), "context canceled")
 }
 
 func (p *Problem) measureInto(ctx context.Context, st *opState, r *Result) {
