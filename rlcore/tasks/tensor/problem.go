@@ -14,13 +14,14 @@
 // crash-isolating worker process and timed.
 //
 // Measurement. Every candidate is timed interleaved with a yardstick, the
-// operator's hand-blocked reference schedule (ABBA order, warm-up, at
+// operator's hand-blocked reference schedule on one thread (see Yardstick;
+// ABBA order, warm-up, at
 // least Reps rounds, the yardstick run about as long as the candidate in
 // each round; the ratio is that of the fastest run of each, see
 // measure.Result.Ratio), and its first output is
 // checked against the yardstick's (measure.Tolerance). Once per problem
 // and operator the naive default is timed the same way against the
-// yardstick — which checks the reference against the naive kernel. The
+// yardstick — which checks the yardstick against the naive kernel. The
 // speedup of a schedule over the default is then
 // ratio(default)/ratio(schedule): both ratios are taken under the same
 // load, so they hold on a busy machine where absolute times do not.
@@ -163,9 +164,9 @@ type opState struct {
 	prepMu   sync.Mutex
 	prepared bool
 	initErr  error
-	yard     measure.Artifact // the reference schedule, the yardstick
-	refTime  float64          // seconds, the reference's fastest run against itself
-	defRatio float64          // t(default) / t(reference)
+	yard     measure.Artifact // the yardstick (see Yardstick)
+	refTime  float64          // seconds, the yardstick's fastest run against itself
+	defRatio float64          // t(default) / t(yardstick)
 
 	mu      sync.Mutex
 	results map[uint64]*Result
@@ -175,11 +176,11 @@ type opState struct {
 type Result struct {
 	done     chan struct{}
 	Schedule kernel.Schedule
-	// Ratio is t(schedule)/t(reference), from the fastest of interleaved
+	// Ratio is t(schedule)/t(yardstick), from the fastest of interleaved
 	// runs of each (measure.Result.Ratio); Speedup = ratio(default)/Ratio.
 	Ratio, Speedup float64
 	// Seconds estimates the schedule's undisturbed time: Ratio × the
-	// reference's fastest run when the operator was first used.
+	// yardstick's fastest run when the operator was first used.
 	Seconds float64
 	// Spread is (p90 − p10)/median of the schedule's own runs.
 	Spread      float64
@@ -309,16 +310,16 @@ func (p *Problem) prepare(ctx context.Context, st *opState) error {
 }
 
 func (p *Problem) prepareOnce(ctx context.Context, st *opState) error {
-	ref, err := st.space.Reference()
+	yard, err := Yardstick(st.space)
 	if err != nil {
 		return err
 	}
-	if st.yard, err = p.compiler.Compile(ctx, ref.C()); err != nil {
-		return fmt.Errorf("tensor %s: reference schedule: %w", st.op.Name, err)
+	if st.yard, err = p.compiler.Compile(ctx, yard.C()); err != nil {
+		return fmt.Errorf("tensor %s: yardstick schedule: %w", st.op.Name, err)
 	}
 	self, err := p.run(ctx, st, st.yard.Path, p.opts.Reps)
 	if err != nil {
-		return fmt.Errorf("tensor %s: timing the reference schedule: %w", st.op.Name, err)
+		return fmt.Errorf("tensor %s: timing the yardstick schedule: %w", st.op.Name, err)
 	}
 	st.refTime = self.Summary().YardstickMin
 	def, err := p.compiler.Compile(ctx, st.space.Default().C())
@@ -467,6 +468,22 @@ func knobMap(s kernel.Schedule) map[string]int {
 		m[k.Name] = s.Values[i]
 	}
 	return m
+}
+
+// Yardstick is the schedule every measurement of the space's operator is
+// timed against: the hand-blocked reference on one thread. A parallel
+// yardstick would not do: on a loaded machine an OpenMP kernel waits for
+// both of its threads to be scheduled at once, so its times inflate by a
+// factor that serial candidates next to it do not share.
+func Yardstick(sp *kernel.Space) (kernel.Schedule, error) {
+	ref, err := sp.Reference()
+	if err != nil {
+		return ref, err
+	}
+	if _, ok := ref.Get("par"); ok {
+		return ref.With("par", 0)
+	}
+	return ref, nil
 }
 
 // Peak measures the machine's peak float32 GFLOP/s once per process with

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"context"
+	"os"
 
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/tensor/measure"
@@ -23,8 +24,17 @@ type peakRequest struct {
 
 func init() {
 	isolate.Register(isolate.Service{
-		Name:  serviceName,
-		Setup: func() error { runner = measure.NewRunner(); return nil },
+		Name: serviceName,
+		Setup: func() error {
+			// OpenMP threads sleep as soon as a parallel region ends instead
+			// of spinning for 200 ms (libomp's default), so that they do
+			// not steal a core from the yardstick timed next.
+			if err := os.Setenv("KMP_BLOCKTIME", "0"); err != nil {
+				return err
+			}
+			runner = measure.NewRunner()
+			return nil
+		},
 		Handlers: map[string]isolate.Handler{
 			"measure": isolate.GobHandler(func(ctx context.Context, r *measure.Request) (*measure.Response, error) {
 				return runner.Run(ctx, *r)
