@@ -50,6 +50,9 @@ type Event struct {
 	StepsPerS float64 // environment steps per second
 	Status    Status  // RunDone only
 	Err       error   // EpisodeFailed only
+	// Worker names the remote worker training the run ("" in this
+	// process; see package rlcore/search/cluster).
+	Worker string
 }
 
 // Observer receives events. It must not block.

@@ -22,6 +22,8 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -50,8 +52,9 @@ func Context(parent context.Context) (ctx context.Context, done func()) {
 // Search shows a running search: one live curve per arm (the best task
 // quality each arm's training runs reach) and the leaderboard of arms.
 type Search struct {
-	live  *widgets.LiveCurves
-	board *widgets.Leaderboard
+	live    *widgets.LiveCurves
+	board   *widgets.Leaderboard
+	workers armWorkers
 }
 
 // WatchSearch starts the widgets of the search named name.
@@ -66,10 +69,13 @@ func WatchSearch(name string, budget rlcore.Budget) *Search {
 
 // Options returns o with the widgets' observers added (after o's own).
 func (s *Search) Options(o search.Options) search.Options {
-	o.Observer = rlcore.Tee(o.Observer, s.live.Observe)
+	o.Observer = rlcore.Tee(o.Observer, s.live.Observe, s.workers.observe)
 	prev := o.OnPull
 	o.OnPull = func(ev search.PullEvent) {
-		s.board.Update(ArmRows(ev.Leaderboard, false))
+		if ev.Pull.Runner != "" && ev.Pull.Runner != "local" {
+			s.workers.set(ev.Pull.Arm.String(), ev.Pull.Runner)
+		}
+		s.board.Update(s.workers.annotate(ArmRows(ev.Leaderboard, false)))
 		if prev != nil {
 			prev(ev)
 		}
@@ -77,10 +83,44 @@ func (s *Search) Options(o search.Options) search.Options {
 	return o
 }
 
+// armWorkers remembers which remote worker runs (or last ran) each arm,
+// from the training events of jobs run on NATS workers.
+type armWorkers struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (a *armWorkers) observe(e rlcore.Event) {
+	if e.Worker != "" {
+		a.set(e.Run, e.Worker)
+	}
+}
+
+func (a *armWorkers) set(arm, worker string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[string]string{}
+	}
+	a.m[arm] = worker
+}
+
+// annotate adds "on WORKER" to the detail of each arm a remote worker ran.
+func (a *armWorkers) annotate(rows []widgets.ArmRow) []widgets.ArmRow {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, r := range rows {
+		if w, ok := a.m[r.Arm]; ok {
+			rows[i].Detail = strings.TrimSpace(r.Detail + "  on " + w)
+		}
+	}
+	return rows
+}
+
 // Close draws the final frames and prints what the search found.
 func (s *Search) Close(res *search.Result) error {
 	if res != nil {
-		s.board.Update(ArmRows(res.Arms, true))
+		s.board.Update(s.workers.annotate(ArmRows(res.Arms, true)))
 	}
 	err := firstErr(s.live.Close(), s.board.Close())
 	if res != nil {

@@ -133,3 +133,13 @@ func TestShowRunRedrawsAStoredComparison(t *testing.T) {
 		t.Error("ShowRun of an unknown run succeeded")
 	}
 }
+
+func TestLeaderboardNamesRemoteWorkers(t *testing.T) {
+	var a armWorkers
+	a.observe(rlcore.Event{Run: "ppo · autophase", Worker: "b-17"})
+	a.observe(rlcore.Event{Run: "a2c · autophase"}) // trained in this process
+	rows := a.annotate([]widgets.ArmRow{{Arm: "ppo · autophase", Detail: "best 0.9 ± 0.1"}, {Arm: "a2c · autophase"}})
+	if rows[0].Detail != "best 0.9 ± 0.1  on b-17" || rows[1].Detail != "" {
+		t.Fatalf("details %q, %q", rows[0].Detail, rows[1].Detail)
+	}
+}

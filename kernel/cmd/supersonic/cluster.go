@@ -89,6 +89,7 @@ func runNATS(args []string) error {
 	fs.StringVar(&o.Listen, "listen", "", "HOST:PORT to listen on (default 127.0.0.1:4222; another host exposes the server: use --config with TLS and authorization)")
 	fs.StringVar(&o.StoreDir, "store", "", "JetStream folder (default a temporary one; give one so that jobs survive a restart)")
 	fs.StringVar(&o.Config, "config", "", "nats-server configuration file (TLS, accounts, nkeys, cluster routes)")
+	fs.BoolVar(&o.Insecure, "insecure", false, "allow listening beyond loopback without --config (no TLS, no authorization): trusted networks only")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ const usage = `usage:
   supersonic replay FILE     (re-apply a result written by the export magic and check every number)
   supersonic worker --nats URL [--creds FILE] [--nkey FILE] [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--concurrency N]
   supersonic workers --nats URL [same credential flags]
-  supersonic nats [--listen HOST:PORT] [--store DIR] [--config FILE]
+  supersonic nats [--listen HOST:PORT] [--store DIR] [--config FILE] [--insecure]
   supersonic version`
 
 func main() {

@@ -93,6 +93,9 @@ type ServerOptions struct {
 	Config string
 	// Log writes the server's log to stderr.
 	Log bool
+	// Insecure allows a non-loopback Listen without Config (no TLS, no
+	// authorization): only for a trusted private network.
+	Insecure bool
 }
 
 // Server is a NATS server with JetStream running in this process.
@@ -125,6 +128,9 @@ func StartServer(o ServerOptions) (*Server, error) {
 		}
 		if p == 0 {
 			p = server.RANDOM_PORT
+		}
+		if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && o.Config == "" && !o.Insecure {
+			return nil, fmt.Errorf("listen address %q is reachable from other machines: give a configuration file with TLS and authorization (--config, see the README, \"Many machines\"), or allow it without them on a trusted network (--insecure)", o.Listen)
 		}
 		opts.Host, opts.Port = host, p
 	}

@@ -176,7 +176,9 @@ func (e *Executor) onEvent(m *nats.Msg) {
 	w := e.waiting[ev.JobID]
 	e.mu.Unlock()
 	if w != nil && w.obs != nil {
-		w.obs(ev.Event.event())
+		e := ev.Event.event()
+		e.Worker = ev.Worker
+		w.obs(e)
 	}
 }
 
