@@ -112,6 +112,9 @@ type Result struct {
 	// Policy is the trained policy, nil for searchers.
 	Policy Policy
 	Stats  Stats
+	// EpisodeErrors are the first errors of failed episodes (at most
+	// MaxEpisodeErrors; Stats.FailedEpisodes counts all of them).
+	EpisodeErrors []string
 }
 
 // EpisodeRecord describes one episode, or the best prefix of one.

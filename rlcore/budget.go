@@ -86,8 +86,11 @@ func ParseBudget(s string) (Budget, error) {
 			b.Episodes = n
 		default:
 			d, err := time.ParseDuration(part)
-			if err != nil || d <= 0 {
+			if err != nil {
 				return Budget{}, fmt.Errorf("budget %q: cannot read %q: want a duration like 90s or 5m, or a count like 200steps, 50episodes, 100trials", s, part)
+			}
+			if d <= 0 {
+				return Budget{}, fmt.Errorf("budget %q: the duration %q must be > 0", s, part)
 			}
 			b.Duration = d
 		}

@@ -22,7 +22,8 @@ func TestParseBudget(t *testing.T) {
 		{in: "", wantErr: "empty budget"},
 		{in: "soon", wantErr: "cannot read"},
 		{in: "0steps", wantErr: "not a positive count"},
-		{in: "-5s", wantErr: "cannot read"},
+		{in: "-5s", wantErr: "must be > 0"},
+		{in: "0s", wantErr: "must be > 0"}, // issue 18 item 9: was "cannot read"
 		{in: "12parsecs", wantErr: "cannot read"},
 	}
 	for _, tt := range tests {

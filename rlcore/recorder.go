@@ -59,11 +59,17 @@ type Recorder struct {
 	bestLen   int     // actions prefix reaching bestQ
 	bestRet   float64 // return of that prefix
 
+	epErrs []string // the first MaxEpisodeErrors episode errors
+
 	best    EpisodeRecord
 	hasBest bool
 	perBm   map[string]EpisodeRecord
 	curve   []CurvePoint
 }
+
+// MaxEpisodeErrors is how many episode errors a Result keeps (the first
+// ones; Stats.FailedEpisodes counts them all).
+const MaxEpisodeErrors = 3
 
 // ErrStopped is returned by Reset and Step once the recorder has stopped.
 var ErrStopped = errors.New("rlcore: run stopped")
@@ -250,6 +256,8 @@ func (r *Recorder) Finish(policy Policy) *Result {
 		Curve:        r.curve,
 		Policy:       policy,
 		Stats:        stats,
+
+		EpisodeErrors: r.epErrs,
 	}
 	r.emit(Event{Kind: RunDone, Status: r.status, Err: r.err, Best: r.best.Quality})
 	return res
@@ -268,6 +276,9 @@ func (r *Recorder) fail(bench string, err error) error {
 	r.stats.FailedEpisodes++
 	r.fails++
 	r.err = err
+	if len(r.epErrs) < MaxEpisodeErrors {
+		r.epErrs = append(r.epErrs, err.Error())
+	}
 	r.emit(Event{Kind: EpisodeFailed, Benchmark: bench, Err: err})
 	if r.fails >= r.maxFails {
 		r.stop(Failed, fmt.Errorf("%d episodes in a row failed; the last: %w", r.fails, err))

@@ -13,7 +13,11 @@ type ArmStats struct {
 	Name     string
 	Pulls    int // successful pulls
 	Failures int
-	InFlight int
+	// FailedEpisodes counts the failed episodes of all the arm's pulls,
+	// successful ones included; FirstEpisodeError is the first of them.
+	FailedEpisodes    int
+	FirstEpisodeError string
+	InFlight          int
 	// Mean and Best are over successful pulls' scores; NaN before the
 	// first one.
 	Mean, Best float64

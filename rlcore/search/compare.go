@@ -99,6 +99,9 @@ type Comparison struct {
 	Overheads     []Overhead
 	Budget        rlcore.Budget
 	Status        rlcore.Status
+	// Warnings say what the caller should know about the comparison, such
+	// as a search run that did not finish.
+	Warnings []string
 }
 
 // Compare runs the deployed client RL, the compiler's default and the
@@ -161,7 +164,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	methods := append([]string{ClientMethod}, names...)
 	rec := sess.recorder(logger)
 	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches})
-	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget,
+	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget, Warnings: unfinishedRunWarnings(run),
 		Results: map[string]map[string]*MethodResult{}, Target: map[string]float64{}}
 	cmp.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindCompare, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	for _, m := range methods {
@@ -175,6 +178,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		}
 	}
 	results := make([]*MethodResult, len(jobs))
+	rowIDs := make([]int64, len(jobs)) // each result is stored as it finishes
 	parallel(len(jobs), opt.Workers, func(i int) {
 		j := jobs[i]
 		if ctx.Err() != nil {
@@ -195,6 +199,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		}
 		results[i] = r
+		rowIDs[i] = rec.addBaseline(cmp.RunID, r)
 		if opt.OnResult != nil {
 			opt.OnResult(*r)
 		}
@@ -216,14 +221,15 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	if ctx.Err() != nil {
 		cmp.Status = rlcore.Interrupted
 	}
-	for _, m := range methods {
-		for _, b := range benches {
-			if r := cmp.Results[m][b]; r != nil {
-				rec.addBaseline(cmp.RunID, r)
-			}
+	// Times to target need every method's result: they are added now.
+	for i, r := range results {
+		if r != nil && rowIDs[i] != 0 && r.TimeToTarget >= 0 {
+			id, ttt := rowIDs[i], r.TimeToTarget
+			rec.do("storing time to target", func(c context.Context) error { return rec.st.SetTimeToTarget(c, id, ttt) })
 		}
 	}
 	rec.finishRun(cmp.RunID, cmp.Status, nil)
+	logWarnings(logger, "compare", cmp.Warnings)
 	if !quiet {
 		logger.Info("comparison\n" + cmp.Table())
 	}
@@ -451,9 +457,9 @@ func fmtX(x float64) string {
 	return fmt.Sprintf("%.2fx", x)
 }
 
-func (r *runRecorder) addBaseline(run int64, m *MethodResult) {
+func (r *runRecorder) addBaseline(run int64, m *MethodResult) int64 {
 	if run == 0 {
-		return
+		return 0
 	}
 	row := store.Baseline{Run: run, Benchmark: m.Benchmark, Method: m.Method, Quality: m.Quality, Walltime: m.Walltime, Found: m.Found,
 		TimeToTarget: m.TimeToTarget, Actions: m.Actions}
@@ -465,5 +471,11 @@ func (r *runRecorder) addBaseline(run int64, m *MethodResult) {
 	if m.Err != nil {
 		row.Error = m.Err.Error()
 	}
-	r.do("storing comparison result", func(c context.Context) error { _, err := r.st.AddBaseline(c, row); return err })
+	var id int64
+	r.do("storing comparison result", func(c context.Context) error {
+		var err error
+		id, err = r.st.AddBaseline(c, row)
+		return err
+	})
+	return id
 }

@@ -107,6 +107,9 @@ type DeployResult struct {
 	Results   []Deployment
 	Status    rlcore.Status
 	Elapsed   time.Duration
+	// Warnings say what the caller should know about the result, such as
+	// a search run that did not finish.
+	Warnings []string
 }
 
 // Deploy trains the search's (tuned) winner on each unseen benchmark within
@@ -119,7 +122,7 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
 	defer sess.close()
-	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: opt.Hyper}
+	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: opt.Hyper, Warnings: unfinishedRunWarnings(run)}
 	if res.Hyper == nil && run.ID != 0 {
 		t, ok, err := sess.st.LatestTuned(ctx, run.ID, arm.String())
 		if err != nil {
@@ -142,6 +145,7 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	logWarnings(logger, "deploy", res.Warnings)
 	quiet := opt.Observer != nil || opt.OnResult != nil
 	rec := sess.recorder(logger)
 	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches})

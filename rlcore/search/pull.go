@@ -36,9 +36,15 @@ type PullResult struct {
 	PerBenchmark map[string]float64
 	Status       string // store.PullOK, PullFailed or PullInterrupted
 	Err          error
-	Result       *rlcore.Result // nil when the pull could not start
-	Started      time.Time
-	Elapsed      time.Duration
+	// FailedEpisodes counts the episodes of the pull that raised an error;
+	// EpisodeErrors are the first few (see rlcore.MaxEpisodeErrors). A pull
+	// with more failed episodes than completed ones is failed (see
+	// TooManyFailedEpisodes).
+	FailedEpisodes int
+	EpisodeErrors  []string
+	Result         *rlcore.Result // nil when the pull could not start
+	Started        time.Time
+	Elapsed        time.Duration
 }
 
 // OK reports whether the pull produced a score.
@@ -76,6 +82,9 @@ func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
 	}
 	res, hyper, err := p.train(ctx, j.Arm, j.Hyper, j.Budget, j.Seed, p.benchmarks, label)
 	out.Hyper, out.Result = hyper, res
+	if res != nil {
+		out.FailedEpisodes, out.EpisodeErrors = res.Stats.FailedEpisodes, res.EpisodeErrors
+	}
 	if err != nil {
 		out.Status, out.Err = pullFailed, err
 		if ctx.Err() != nil {
@@ -89,6 +98,10 @@ func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
 		out.Status, out.Err = pullFailed, fmt.Errorf("training %s failed: %w", j.Arm, res.Err)
 	case res.Status == rlcore.Interrupted:
 		out.Status, out.Err = pullInterrupted, context.Cause(ctx)
+	case TooManyFailedEpisodes(res.Stats):
+		out.Status = pullFailed
+		out.Err = fmt.Errorf("%d of %d episodes failed (a pull fails when half or more of its episodes fail); the first error: %s",
+			res.Stats.FailedEpisodes, res.Stats.FailedEpisodes+res.Stats.Episodes, firstOr(res.EpisodeErrors, res.Err))
 	case math.IsNaN(out.Score):
 		out.Status = pullFailed
 		out.Err = fmt.Errorf("no episode reached any training benchmark within the pull budget %v", j.Budget)
@@ -99,6 +112,26 @@ func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
 		out.Status = pullOK
 	}
 	return out
+}
+
+// TooManyFailedEpisodes is the rule that fails a pull (or a deployment)
+// whose training "succeeded" on the few episodes that did not fail: half
+// or more of its episodes failed (at least one did, and no more completed
+// than failed). A search whose
+// episodes all fail on a missing tool is then a failed search with the
+// reason, not a winner at quality 1.
+func TooManyFailedEpisodes(s rlcore.Stats) bool {
+	return s.FailedEpisodes > 0 && s.FailedEpisodes >= s.Episodes
+}
+
+func firstOr(errs []string, err error) string {
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "unknown"
 }
 
 // train opens an env for arm and trains the arm's algorithm with the arm's

@@ -231,6 +231,10 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		inflight--
 		a := &board.Arms[pr.ArmIndex]
 		a.InFlight--
+		a.FailedEpisodes += pr.FailedEpisodes
+		if a.FirstEpisodeError == "" && len(pr.EpisodeErrors) > 0 {
+			a.FirstEpisodeError = pr.EpisodeErrors[0]
+		}
 		switch pr.Status {
 		case pullOK:
 			a.add(pr.Score)
@@ -274,6 +278,10 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		}
 		if !quiet {
 			logPull(logger, ev)
+		} else if pr.OK() && pr.FailedEpisodes > 0 {
+			// Crashed episodes inside a successful pull are not silent.
+			logger.Warn("pull succeeded, but some of its episodes failed", "search", spec.Name, "pull", pr.Seq, "arm", pr.Arm.String(),
+				"failed_episodes", pr.FailedEpisodes, "episode_errors", pr.EpisodeErrors)
 		}
 	}
 	if status == rlcore.Finished && board.Pulls == 0 && len(res.Pulls) > 0 {
@@ -292,6 +300,9 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	} else if res.Err == nil && status != rlcore.Interrupted {
 		res.Status = rlcore.Failed
 		res.Err = errors.New("no pull succeeded")
+		if len(res.Pulls) > 0 {
+			res.Err = fmt.Errorf("no pull succeeded; the last error: %w", lastErr(res.Pulls))
+		}
 	}
 	rec.finishRun(res.RunID, res.Status, res.Err)
 	if !quiet {
@@ -336,7 +347,8 @@ func armRow(run int64, a *ArmStats) store.Arm {
 		st = "retired"
 	}
 	return store.Arm{Run: run, Index: a.Index, Name: a.Name, State: a.Arm.State, Reward: a.Arm.Reward, Actions: a.Arm.Actions,
-		Transition: a.Arm.Transition, Algorithm: a.Arm.Algorithm, Pulls: a.Pulls, Failures: a.Failures, Mean: a.Mean, Best: a.Best, Status: st}
+		Transition: a.Arm.Transition, Algorithm: a.Arm.Algorithm, Pulls: a.Pulls, Failures: a.Failures, FailedEpisodes: a.FailedEpisodes,
+		Mean: a.Mean, Best: a.Best, Status: st}
 }
 
 func specJSON(s Spec) json.RawMessage {
@@ -356,6 +368,13 @@ func logPull(l *slog.Logger, ev PullEvent) {
 	}
 	if p.Err != nil {
 		attrs = append(attrs, "err", p.Err.Error())
+	}
+	if p.FailedEpisodes > 0 {
+		attrs = append(attrs, "failed_episodes", p.FailedEpisodes, "episode_errors", p.EpisodeErrors)
+		if p.OK() {
+			l.Warn("pull", attrs...)
+			return
+		}
 	}
 	l.Info("pull", attrs...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -67,12 +68,34 @@ func (s *session) close() {
 
 // runRecorder writes to the store without letting a store error or a
 // cancelled context lose the computation: writes use a context that is
-// not cancelled with the run's, and failures are logged.
+// not cancelled with the run's, the store retries them while another
+// client holds the file's lock, and a write that still fails is kept and
+// tried again before the next one and when the run finishes — it is only
+// given up (with an error in the log) when the run ends and it still
+// cannot be written. While a run is open, its heartbeat is written every
+// store.HeartbeatInterval.
 type runRecorder struct {
 	st     *store.Store
 	ctx    context.Context
 	logger *slog.Logger
+
+	mu        sync.Mutex
+	pending   []pendingWrite
+	heartbeat func() // stops the heartbeat of the open run
 }
+
+type pendingWrite struct {
+	what string
+	f    func(context.Context) error
+}
+
+// writeTimeout bounds one attempt at a write (the store retries inside
+// it while the file is locked); finishTimeout bounds the last attempt at
+// the pending writes when the run finishes.
+var (
+	writeTimeout  = 30 * time.Second
+	finishTimeout = 2 * time.Minute
+)
 
 func (s *session) recorder(l *slog.Logger) *runRecorder {
 	return &runRecorder{st: s.st, ctx: context.WithoutCancel(s.ctx), logger: l}
@@ -82,10 +105,33 @@ func (r *runRecorder) do(what string, f func(context.Context) error) {
 	if r.st == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flushLocked(writeTimeout)
+	if len(r.pending) > 0 {
+		r.pending = append(r.pending, pendingWrite{what, f}) // keep the order
+		return
+	}
+	if err := r.try(f, writeTimeout); err != nil {
+		r.logger.Warn("run store: "+what+" failed; will try again", "err", err)
+		r.pending = append(r.pending, pendingWrite{what, f})
+	}
+}
+
+func (r *runRecorder) try(f func(context.Context) error, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(r.ctx, timeout)
 	defer cancel()
-	if err := f(ctx); err != nil {
-		r.logger.Warn("run store: "+what, "err", err)
+	return f(ctx)
+}
+
+// flushLocked writes the pending writes in order, stopping at the first
+// that fails again.
+func (r *runRecorder) flushLocked(timeout time.Duration) {
+	for len(r.pending) > 0 {
+		if err := r.try(r.pending[0].f, timeout); err != nil {
+			return
+		}
+		r.pending = r.pending[1:]
 	}
 }
 
@@ -96,6 +142,15 @@ func (r *runRecorder) createRun(run store.Run) int64 {
 		id, err = r.st.CreateRun(c, run)
 		return err
 	})
+	r.mu.Lock()
+	if len(r.pending) > 0 {
+		// Nothing can be stored without the run: wait for it.
+		r.flushLocked(finishTimeout)
+	}
+	if id != 0 {
+		r.heartbeat = r.st.KeepAlive(id)
+	}
+	r.mu.Unlock()
 	return id
 }
 
@@ -104,6 +159,17 @@ func (r *runRecorder) finishRun(id int64, status rlcore.Status, err error) {
 		return
 	}
 	r.do("finishing run", func(c context.Context) error { return r.st.FinishRun(c, id, status.String(), err) })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.heartbeat != nil {
+		r.heartbeat()
+		r.heartbeat = nil
+	}
+	r.flushLocked(finishTimeout)
+	for _, w := range r.pending {
+		r.logger.Error("run store: "+w.what+" is lost: the store stayed unwritable", "run", id, "store", r.st.Path())
+	}
+	r.pending = nil
 }
 
 func (r *runRecorder) addPull(run int64, p *PullResult) int64 {
@@ -112,7 +178,7 @@ func (r *runRecorder) addPull(run int64, p *PullResult) int64 {
 	}
 	row := store.Pull{Run: run, Seq: p.Seq, Arm: p.Arm.String(), Worker: p.Worker, Seed: p.Seed, Hyper: p.Hyper,
 		Budget: p.Budget.String(), Rung: p.Rung, Score: p.Score, Status: p.Status, Started: p.Started, Elapsed: p.Elapsed,
-		PerBenchmark: p.PerBenchmark}
+		PerBenchmark: p.PerBenchmark, FailedEpisodes: p.FailedEpisodes, EpisodeErrors: p.EpisodeErrors}
 	if p.Err != nil {
 		row.Error = p.Err.Error()
 	}
@@ -152,6 +218,35 @@ func (r *runRecorder) addRawPull(run, pull int64, arm string, w []byte) {
 		_, err := r.st.AddPolicy(c, run, pull, arm, w)
 		return err
 	})
+}
+
+// unfinishedRunWarnings says so when the search run a tune, deploy or
+// compare works from did not finish (it still runs, was interrupted,
+// failed, or was abandoned by a killed process): its winner is then the
+// leader of the pulls it stored, not the result of the search asked for.
+func unfinishedRunWarnings(run store.Run) []string {
+	if run.ID == 0 || !run.Unfinished() {
+		return nil
+	}
+	var msg string
+	switch run.Status {
+	case store.StatusRunning:
+		msg = fmt.Sprintf("search run %d (%s) is still running (%s): its winner %s is the leader so far and may change", run.ID, run.Name, run.Owner, run.Winner)
+	case store.StatusAbandoned:
+		msg = fmt.Sprintf("search run %d (%s) was abandoned (its process ended without finishing it); its winner %s is the best of the pulls it stored before", run.ID, run.Name, run.Winner)
+	default:
+		msg = fmt.Sprintf("search run %d (%s) did not finish (status %s); its winner %s is the best of the pulls it stored before it stopped", run.ID, run.Name, run.Status, run.Winner)
+	}
+	if run.Error != "" {
+		msg += "; its error: " + firstLines(run.Error, 1)
+	}
+	return []string{msg}
+}
+
+func logWarnings(l *slog.Logger, phase string, ws []string) {
+	for _, w := range ws {
+		l.Warn(phase + ": " + w)
+	}
 }
 
 func storeCurve(c []rlcore.CurvePoint) []store.CurvePoint {

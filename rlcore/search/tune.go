@@ -81,6 +81,9 @@ type TuneResult struct {
 	Status    rlcore.Status
 	Err       error
 	Elapsed   time.Duration
+	// Warnings say what the caller should know about the result, such as
+	// a search run that did not finish (see unfinishedRunWarnings).
+	Warnings []string
 }
 
 // Tune runs ASHA (asynchronous successive halving, Li et al. 2018) over
@@ -137,7 +140,8 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	rec := sess.recorder(logger)
 	optJSON, _ := json.Marshal(map[string]any{"trials": opt.Trials, "eta": opt.Eta, "rungs": opt.Rungs, "min_budget": opt.MinBudget.String(),
 		"budget": opt.Budget.String(), "workers": opt.Workers, "arm": arm.String()})
-	res := &TuneResult{SearchRun: run.ID, Arm: arm, Algorithm: alg.Name, BestScore: math.NaN(), BestRung: -1}
+	res := &TuneResult{SearchRun: run.ID, Arm: arm, Algorithm: alg.Name, BestScore: math.NaN(), BestRung: -1, Warnings: unfinishedRunWarnings(run)}
+	logWarnings(logger, "tune", res.Warnings)
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindTune, Task: spec.Task, Strategy: "asha", Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 
 	rng := rand.New(rand.NewPCG(uint64(spec.Seed), 0xa5_4a))

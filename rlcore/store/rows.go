@@ -21,39 +21,37 @@ type Arm struct {
 	Algorithm  string
 	Pulls      int
 	Failures   int
-	Mean       float64 // NaN before the first successful pull
-	Best       float64 // NaN before the first successful pull
-	Status     string  // "active" or "retired"
+	// FailedEpisodes counts the episodes that raised errors in the arm's
+	// pulls, failed pulls and successful ones alike.
+	FailedEpisodes int
+	Mean           float64 // NaN before the first successful pull
+	Best           float64 // NaN before the first successful pull
+	Status         string  // "active" or "retired"
 }
 
 // AddArms inserts the arms of a run.
 func (s *Store) AddArms(ctx context.Context, arms []Arm) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("adding arms: %w", err)
-	}
-	defer tx.Rollback()
-	for _, a := range arms {
-		st := a.Status
-		if st == "" {
-			st = "active"
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, a := range arms {
+			st := a.Status
+			if st == "" {
+				st = "active"
+			}
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO arms (run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, failed_episodes, mean, best, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				a.Run, a.Index, a.Name, a.State, a.Reward, a.Actions, a.Transition, a.Algorithm, a.Pulls, a.Failures, a.FailedEpisodes, nullFloat(a.Mean), nullFloat(a.Best), st); err != nil {
+				return fmt.Errorf("adding arm %s: %w", a.Name, err)
+			}
 		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO arms (run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, mean, best, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			a.Run, a.Index, a.Name, a.State, a.Reward, a.Actions, a.Transition, a.Algorithm, a.Pulls, a.Failures, nullFloat(a.Mean), nullFloat(a.Best), st); err != nil {
-			return fmt.Errorf("adding arm %s: %w", a.Name, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("adding arms: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
-// UpdateArm stores an arm's tally (Pulls, Failures, Mean, Best, Status).
+// UpdateArm stores an arm's tally (Pulls, Failures, FailedEpisodes, Mean,
+// Best, Status).
 func (s *Store) UpdateArm(ctx context.Context, a Arm) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE arms SET pulls=?, failures=?, mean=?, best=?, status=? WHERE run=? AND idx=?`,
-		a.Pulls, a.Failures, nullFloat(a.Mean), nullFloat(a.Best), a.Status, a.Run, a.Index)
+	_, err := s.exec(ctx, `UPDATE arms SET pulls=?, failures=?, failed_episodes=?, mean=?, best=?, status=? WHERE run=? AND idx=?`,
+		a.Pulls, a.Failures, a.FailedEpisodes, nullFloat(a.Mean), nullFloat(a.Best), a.Status, a.Run, a.Index)
 	if err != nil {
 		return fmt.Errorf("updating arm %s: %w", a.Name, err)
 	}
@@ -62,7 +60,7 @@ func (s *Store) UpdateArm(ctx context.Context, a Arm) error {
 
 // Arms lists the arms of a run by index.
 func (s *Store) Arms(ctx context.Context, run int64) ([]Arm, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, mean, best, status FROM arms WHERE run=? ORDER BY idx`, run)
+	rows, err := s.db.QueryContext(ctx, `SELECT run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, failed_episodes, mean, best, status FROM arms WHERE run=? ORDER BY idx`, run)
 	if err != nil {
 		return nil, fmt.Errorf("listing arms of run %d: %w", run, err)
 	}
@@ -71,7 +69,7 @@ func (s *Store) Arms(ctx context.Context, run int64) ([]Arm, error) {
 	for rows.Next() {
 		var a Arm
 		var mean, best sql.NullFloat64
-		if err := rows.Scan(&a.Run, &a.Index, &a.Name, &a.State, &a.Reward, &a.Actions, &a.Transition, &a.Algorithm, &a.Pulls, &a.Failures, &mean, &best, &a.Status); err != nil {
+		if err := rows.Scan(&a.Run, &a.Index, &a.Name, &a.State, &a.Reward, &a.Actions, &a.Transition, &a.Algorithm, &a.Pulls, &a.Failures, &a.FailedEpisodes, &mean, &best, &a.Status); err != nil {
 			return nil, fmt.Errorf("listing arms of run %d: %w", run, err)
 		}
 		a.Mean, a.Best = fromNull(mean), fromNull(best)
@@ -82,26 +80,30 @@ func (s *Store) Arms(ctx context.Context, run int64) ([]Arm, error) {
 
 // Pull is one row of pulls with its learning curve.
 type Pull struct {
-	ID            int64
-	Run           int64
-	Seq           int // order in which the pull was started
-	Arm           string
-	Worker        int
-	Seed          int64
-	Hyper         map[string]float64
-	Budget        string
-	Rung          int
-	Score         float64 // NaN when the pull produced no score
-	Status        string  // ok | failed | interrupted
-	Error         string
-	Steps         int
-	Episodes      int
-	Elapsed       time.Duration
-	BestBenchmark string
-	BestActions   []int
-	PerBenchmark  map[string]float64
-	Started       time.Time
-	Curve         []CurvePoint
+	ID       int64
+	Run      int64
+	Seq      int // order in which the pull was started
+	Arm      string
+	Worker   int
+	Seed     int64
+	Hyper    map[string]float64
+	Budget   string
+	Rung     int
+	Score    float64 // NaN when the pull produced no score
+	Status   string  // ok | failed | interrupted
+	Error    string
+	Steps    int
+	Episodes int
+	// FailedEpisodes counts the pull's episodes that raised an error (an
+	// LLVM crash, a missing tool, …); EpisodeErrors holds the first few.
+	FailedEpisodes int
+	EpisodeErrors  []string
+	Elapsed        time.Duration
+	BestBenchmark  string
+	BestActions    []int
+	PerBenchmark   map[string]float64
+	Started        time.Time
+	Curve          []CurvePoint
 }
 
 // CurvePoint is one point of a pull's learning curve.
@@ -124,39 +126,38 @@ const (
 // AddPull writes a finished pull and its curve in one transaction and
 // returns its id.
 func (s *Store) AddPull(ctx context.Context, p Pull) (int64, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("adding pull of %s: %w", p.Arm, err)
-	}
-	defer tx.Rollback()
 	if p.Started.IsZero() {
 		p.Started = time.Now()
 	}
-	res, err := tx.ExecContext(ctx,
-		`INSERT INTO pulls (run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, elapsed, best_benchmark, best_actions, per_benchmark, started) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.Run, p.Seq, p.Arm, p.Worker, p.Seed, mustJSON(p.Hyper, "{}"), p.Budget, p.Rung, nullFloat(p.Score), p.Status, p.Error,
-		p.Steps, p.Episodes, p.Elapsed.Seconds(), p.BestBenchmark, mustJSON(p.BestActions, "[]"), mustJSON(p.PerBenchmark, "{}"),
-		p.Started.UTC().Format(time.RFC3339Nano))
-	if err != nil {
-		return 0, fmt.Errorf("adding pull of %s: %w", p.Arm, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	if len(p.Curve) > 0 {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO pulls (run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, failed_episodes, episode_errors, elapsed, best_benchmark, best_actions, per_benchmark, started) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			p.Run, p.Seq, p.Arm, p.Worker, p.Seed, mustJSON(p.Hyper, "{}"), p.Budget, p.Rung, nullFloat(p.Score), p.Status, p.Error,
+			p.Steps, p.Episodes, p.FailedEpisodes, mustJSON(p.EpisodeErrors, "[]"), p.Elapsed.Seconds(), p.BestBenchmark, mustJSON(p.BestActions, "[]"), mustJSON(p.PerBenchmark, "{}"),
+			p.Started.UTC().Format(time.RFC3339Nano))
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if len(p.Curve) == 0 {
+			return nil
+		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO curves (pull, idx, step, episode, elapsed, return, quality, best) VALUES (?,?,?,?,?,?,?,?)`)
 		if err != nil {
-			return 0, fmt.Errorf("adding curve of pull %d: %w", id, err)
+			return fmt.Errorf("curve: %w", err)
 		}
 		defer stmt.Close()
 		for i, c := range p.Curve {
 			if _, err := stmt.ExecContext(ctx, id, i, c.Step, c.Episode, c.Elapsed.Seconds(), nullFloat(c.Return), nullFloat(c.Quality), nullFloat(c.Best)); err != nil {
-				return 0, fmt.Errorf("adding curve of pull %d: %w", id, err)
+				return fmt.Errorf("curve: %w", err)
 			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("adding pull of %s: %w", p.Arm, err)
 	}
 	return id, nil
@@ -164,17 +165,17 @@ func (s *Store) AddPull(ctx context.Context, p Pull) (int64, error) {
 
 // Pulls lists the pulls of a run in start order; withCurves loads curves.
 func (s *Store) Pulls(ctx context.Context, run int64, withCurves bool) ([]Pull, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, elapsed, best_benchmark, best_actions, per_benchmark, started FROM pulls WHERE run=? ORDER BY seq, id`, run)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, failed_episodes, episode_errors, elapsed, best_benchmark, best_actions, per_benchmark, started FROM pulls WHERE run=? ORDER BY seq, id`, run)
 	if err != nil {
 		return nil, fmt.Errorf("listing pulls of run %d: %w", run, err)
 	}
 	var out []Pull
 	for rows.Next() {
 		var p Pull
-		var hyper, actions, perBm, started string
+		var hyper, actions, perBm, started, epErrs string
 		var score sql.NullFloat64
 		var elapsed float64
-		if err := rows.Scan(&p.ID, &p.Run, &p.Seq, &p.Arm, &p.Worker, &p.Seed, &hyper, &p.Budget, &p.Rung, &score, &p.Status, &p.Error, &p.Steps, &p.Episodes, &elapsed, &p.BestBenchmark, &actions, &perBm, &started); err != nil {
+		if err := rows.Scan(&p.ID, &p.Run, &p.Seq, &p.Arm, &p.Worker, &p.Seed, &hyper, &p.Budget, &p.Rung, &score, &p.Status, &p.Error, &p.Steps, &p.Episodes, &p.FailedEpisodes, &epErrs, &elapsed, &p.BestBenchmark, &actions, &perBm, &started); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("listing pulls of run %d: %w", run, err)
 		}
@@ -184,6 +185,7 @@ func (s *Store) Pulls(ctx context.Context, run int64, withCurves bool) ([]Pull, 
 		_ = json.Unmarshal([]byte(hyper), &p.Hyper)
 		_ = json.Unmarshal([]byte(actions), &p.BestActions)
 		_ = json.Unmarshal([]byte(perBm), &p.PerBenchmark)
+		_ = json.Unmarshal([]byte(epErrs), &p.EpisodeErrors)
 		out = append(out, p)
 	}
 	rows.Close()
@@ -243,7 +245,7 @@ func (s *Store) AddTuned(ctx context.Context, t Tuned) (int64, error) {
 	if t.SearchRun != 0 {
 		sr = t.SearchRun
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO tuned (run, search_run, arm, algorithm, hyper, score, budget, created) VALUES (?,?,?,?,?,?,?,?)`,
+	res, err := s.exec(ctx, `INSERT INTO tuned (run, search_run, arm, algorithm, hyper, score, budget, created) VALUES (?,?,?,?,?,?,?,?)`,
 		t.Run, sr, t.Arm, t.Algorithm, mustJSON(t.Hyper, "{}"), nullFloat(t.Score), t.Budget, now())
 	if err != nil {
 		return 0, fmt.Errorf("storing tuned config of %s: %w", t.Arm, err)
@@ -282,7 +284,7 @@ func (s *Store) AddPolicy(ctx context.Context, run, pull int64, arm string, weig
 	if pull != 0 {
 		p = pull
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO policies (run, pull, arm, weights, created) VALUES (?,?,?,?,?)`, run, p, arm, weights, now())
+	res, err := s.exec(ctx, `INSERT INTO policies (run, pull, arm, weights, created) VALUES (?,?,?,?,?)`, run, p, arm, weights, now())
 	if err != nil {
 		return 0, fmt.Errorf("storing policy of %s: %w", arm, err)
 	}
@@ -318,7 +320,7 @@ type Deployment struct {
 
 // AddDeployment stores a deployment result.
 func (s *Store) AddDeployment(ctx context.Context, d Deployment) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO deployments (run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	res, err := s.exec(ctx, `INSERT INTO deployments (run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		d.Run, d.Benchmark, d.Arm, mustJSON(d.Hyper, "{}"), nullFloat(d.Quality), mustJSON(d.Actions, "[]"), mustJSON(d.ActionNames, "[]"),
 		d.Walltime.Seconds(), d.Found.Seconds(), d.Validated, d.Error)
 	if err != nil {
@@ -374,12 +376,25 @@ func (s *Store) AddBaseline(ctx context.Context, b Baseline) (int64, error) {
 	if b.TimeToTarget >= 0 {
 		ttt = b.TimeToTarget.Seconds()
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO baselines (run, benchmark, method, quality, walltime, found, time_to_target, actions, curve, error) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+	res, err := s.exec(ctx, `INSERT INTO baselines (run, benchmark, method, quality, walltime, found, time_to_target, actions, curve, error) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 		b.Run, b.Benchmark, b.Method, nullFloat(b.Quality), b.Walltime.Seconds(), b.Found.Seconds(), ttt, mustJSON(b.Actions, "[]"), mustJSON(b.Curve, "[]"), b.Error)
 	if err != nil {
 		return 0, fmt.Errorf("storing %s on %s: %w", b.Method, b.Benchmark, err)
 	}
 	return res.LastInsertId()
+}
+
+// SetTimeToTarget records when a comparison result reached the target,
+// which is known once every method has run on the benchmark.
+func (s *Store) SetTimeToTarget(ctx context.Context, id int64, ttt time.Duration) error {
+	var v any
+	if ttt >= 0 {
+		v = ttt.Seconds()
+	}
+	if _, err := s.exec(ctx, `UPDATE baselines SET time_to_target=? WHERE id=?`, v, id); err != nil {
+		return fmt.Errorf("storing time to target of result %d: %w", id, err)
+	}
+	return nil
 }
 
 // Baselines lists the results of a compare run.

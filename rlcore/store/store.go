@@ -18,7 +18,7 @@ import (
 
 // SchemaVersion is the PRAGMA user_version of a store written by this
 // package.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // DefaultFile is the store's file name in the current directory.
 const DefaultFile = "supersonic.db"
@@ -35,11 +35,15 @@ func DefaultPath() string {
 }
 
 // Store is an open run store. It is safe for concurrent use: all access
-// goes through one connection, and SQLite's busy timeout makes other
-// processes wait instead of failing.
+// goes through one connection, SQLite's busy timeout makes other processes
+// wait, and a write that still finds the file locked is retried with
+// backoff until its context ends (see retry.go).
 type Store struct {
 	db   *sql.DB
 	path string
+	// Abandoned lists the runs that Open found running with their owner
+	// process gone and marked abandoned.
+	Abandoned []Run
 }
 
 const schema = `
@@ -52,12 +56,16 @@ CREATE TABLE IF NOT EXISTS runs (
 	spec TEXT NOT NULL DEFAULT '{}',
 	options TEXT NOT NULL DEFAULT '{}',
 	parent INTEGER REFERENCES runs(id),
-	status TEXT NOT NULL CHECK (status IN ('running','finished','budget','interrupted','failed')),
+	status TEXT NOT NULL CHECK (status IN ('running','finished','budget','interrupted','failed','abandoned')),
 	started TEXT NOT NULL,
 	finished TEXT,
 	error TEXT NOT NULL DEFAULT '',
 	winner TEXT NOT NULL DEFAULT '',
-	winner_score REAL
+	winner_score REAL,
+	owner_pid INTEGER NOT NULL DEFAULT 0,
+	owner_host TEXT NOT NULL DEFAULT '',
+	owner_start TEXT NOT NULL DEFAULT '',
+	heartbeat TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_name ON runs(name, id);
 CREATE TABLE IF NOT EXISTS arms (
@@ -68,6 +76,7 @@ CREATE TABLE IF NOT EXISTS arms (
 	transition TEXT NOT NULL, algorithm TEXT NOT NULL,
 	pulls INTEGER NOT NULL DEFAULT 0,
 	failures INTEGER NOT NULL DEFAULT 0,
+	failed_episodes INTEGER NOT NULL DEFAULT 0,
 	mean REAL, best REAL,
 	status TEXT NOT NULL DEFAULT 'active',
 	PRIMARY KEY (run, idx)
@@ -87,6 +96,8 @@ CREATE TABLE IF NOT EXISTS pulls (
 	error TEXT NOT NULL DEFAULT '',
 	steps INTEGER NOT NULL DEFAULT 0,
 	episodes INTEGER NOT NULL DEFAULT 0,
+	failed_episodes INTEGER NOT NULL DEFAULT 0,
+	episode_errors TEXT NOT NULL DEFAULT '[]',
 	elapsed REAL NOT NULL DEFAULT 0,
 	best_benchmark TEXT NOT NULL DEFAULT '',
 	best_actions TEXT NOT NULL DEFAULT '[]',
@@ -161,7 +172,7 @@ func Open(path string) (*Store, error) {
 		}
 	}
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
@@ -177,7 +188,11 @@ func Open(path string) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	s := &Store{db: db, path: path}
-	if err := s.migrate(); err != nil {
+	if err := retry(context.Background(), s.migrate); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("run store %s: %w", path, err)
+	}
+	if err := s.markAbandoned(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("run store %s: %w", path, err)
 	}
@@ -195,6 +210,12 @@ func (s *Store) migrate() error {
 	if v == SchemaVersion {
 		return nil
 	}
+	if v == 1 {
+		if err := s.migrate1to2(); err != nil {
+			return fmt.Errorf("upgrading schema 1 to 2: %w", err)
+		}
+		return nil
+	}
 	if _, err := s.db.Exec(schema); err != nil {
 		return fmt.Errorf("creating schema: %w", err)
 	}
@@ -202,6 +223,46 @@ func (s *Store) migrate() error {
 		return fmt.Errorf("setting schema version: %w", err)
 	}
 	return nil
+}
+
+// migrate1to2 adds run owners and heartbeats, the abandoned status and
+// the failed-episode counts. SQLite cannot change a CHECK constraint, so
+// runs is rebuilt (with foreign keys off, as SQLite documents).
+func (s *Store) migrate1to2() error {
+	if _, err := s.db.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer s.db.Exec(`PRAGMA foreign_keys = ON`)
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v != 1 { // another process upgraded it meanwhile
+		return nil
+	}
+	runsDDL := schema[strings.Index(schema, "CREATE TABLE IF NOT EXISTS runs"):strings.Index(schema, "CREATE INDEX IF NOT EXISTS runs_name")]
+	for _, q := range []string{
+		strings.Replace(runsDDL, "CREATE TABLE IF NOT EXISTS runs", "CREATE TABLE runs_v2", 1),
+		`INSERT INTO runs_v2 (id, name, kind, task, strategy, spec, options, parent, status, started, finished, error, winner, winner_score)
+		 SELECT id, name, kind, task, strategy, spec, options, parent, status, started, finished, error, winner, winner_score FROM runs`,
+		`DROP TABLE runs`,
+		`ALTER TABLE runs_v2 RENAME TO runs`,
+		`CREATE INDEX IF NOT EXISTS runs_name ON runs(name, id)`,
+		`ALTER TABLE arms ADD COLUMN failed_episodes INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE pulls ADD COLUMN failed_episodes INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE pulls ADD COLUMN episode_errors TEXT NOT NULL DEFAULT '[]'`,
+		fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion),
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			return fmt.Errorf("%.60s…: %w", q, err)
+		}
+	}
+	return tx.Commit()
 }
 
 // Path is the store's file.
@@ -229,6 +290,10 @@ const (
 	StatusBudget      = "budget"
 	StatusInterrupted = "interrupted"
 	StatusFailed      = "failed"
+	// StatusAbandoned marks a run whose owner process ended without
+	// finishing it (killed, crashed, the machine rebooted); it keeps
+	// everything stored until then.
+	StatusAbandoned = "abandoned"
 )
 
 // Run is one row of runs.
@@ -247,6 +312,16 @@ type Run struct {
 	Error       string
 	Winner      string
 	WinnerScore float64 // NaN when there is no winner
+	// Owner is the process that runs (or ran) the run; Heartbeat is the
+	// last time it said it was alive (zero before the first).
+	Owner     Owner
+	Heartbeat time.Time
+}
+
+// Unfinished reports whether the run did not end on its own or by its
+// budget: it is still running, was interrupted, failed or abandoned.
+func (r Run) Unfinished() bool {
+	return r.Status != StatusFinished && r.Status != StatusBudget
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
@@ -264,9 +339,14 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (int64, error) {
 	if r.Parent != 0 {
 		parent = r.Parent
 	}
-	res, err := s.db.ExecContext(ctx,
-		`INSERT INTO runs (name, kind, task, strategy, spec, options, parent, status, started) VALUES (?,?,?,?,?,?,?,?,?)`,
-		r.Name, r.Kind, r.Task, r.Strategy, jsonOr(r.Spec, "{}"), jsonOr(r.Options, "{}"), parent, StatusRunning, now())
+	o := r.Owner
+	if o == (Owner{}) {
+		o = Self()
+	}
+	t := now()
+	res, err := s.exec(ctx,
+		`INSERT INTO runs (name, kind, task, strategy, spec, options, parent, status, started, owner_pid, owner_host, owner_start, heartbeat) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		r.Name, r.Kind, r.Task, r.Strategy, jsonOr(r.Spec, "{}"), jsonOr(r.Options, "{}"), parent, StatusRunning, t, o.PID, o.Host, o.Start, t)
 	if err != nil {
 		return 0, fmt.Errorf("creating %s run %q: %w", r.Kind, r.Name, err)
 	}
@@ -280,7 +360,7 @@ func (s *Store) FinishRun(ctx context.Context, id int64, status string, runErr e
 	if runErr != nil {
 		msg = runErr.Error()
 	}
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET status=?, finished=?, error=? WHERE id=?`, status, now(), msg, id)
+	_, err := s.exec(ctx, `UPDATE runs SET status=?, finished=?, error=? WHERE id=?`, status, now(), msg, id)
 	if err != nil {
 		return fmt.Errorf("finishing run %d: %w", id, err)
 	}
@@ -290,25 +370,27 @@ func (s *Store) FinishRun(ctx context.Context, id int64, status string, runErr e
 // SetWinner records the run's current winner (updated as a search goes,
 // so that an interrupted search still has one).
 func (s *Store) SetWinner(ctx context.Context, id int64, arm string, score float64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET winner=?, winner_score=? WHERE id=?`, arm, nullFloat(score), id)
+	_, err := s.exec(ctx, `UPDATE runs SET winner=?, winner_score=? WHERE id=?`, arm, nullFloat(score), id)
 	if err != nil {
 		return fmt.Errorf("setting winner of run %d: %w", id, err)
 	}
 	return nil
 }
 
-const runCols = `id, name, kind, task, strategy, spec, options, COALESCE(parent,0), status, started, COALESCE(finished,''), error, winner, winner_score`
+const runCols = `id, name, kind, task, strategy, spec, options, COALESCE(parent,0), status, started, COALESCE(finished,''), error, winner, winner_score, owner_pid, owner_host, owner_start, COALESCE(heartbeat,'')`
 
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var r Run
-	var spec, opts, started, finished string
+	var spec, opts, started, finished, heartbeat string
 	var ws sql.NullFloat64
-	if err := sc.Scan(&r.ID, &r.Name, &r.Kind, &r.Task, &r.Strategy, &spec, &opts, &r.Parent, &r.Status, &started, &finished, &r.Error, &r.Winner, &ws); err != nil {
+	if err := sc.Scan(&r.ID, &r.Name, &r.Kind, &r.Task, &r.Strategy, &spec, &opts, &r.Parent, &r.Status, &started, &finished, &r.Error, &r.Winner, &ws,
+		&r.Owner.PID, &r.Owner.Host, &r.Owner.Start, &heartbeat); err != nil {
 		return r, err
 	}
 	r.Spec, r.Options = json.RawMessage(spec), json.RawMessage(opts)
 	r.Started = parseTime(started)
 	r.Finished = parseTime(finished)
+	r.Heartbeat = parseTime(heartbeat)
 	r.WinnerScore = fromNull(ws)
 	return r, nil
 }

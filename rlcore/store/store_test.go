@@ -206,7 +206,7 @@ func TestReadableWithSqlite3CLI(t *testing.T) {
 	s.FinishRun(ctx, id, StatusFinished, nil)
 	s.Close()
 	out, err := exec.Command(cli, path, "select name, status from runs; pragma user_version;").CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "cli|finished\n1" {
+	if want := fmt.Sprintf("cli|finished\n%d", SchemaVersion); err != nil || strings.TrimSpace(string(out)) != want {
 		t.Fatalf("sqlite3 said %q, %v", out, err)
 	}
 }

@@ -163,6 +163,7 @@ func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 		if a.Pulls > 1 && !math.IsNaN(a.Best) {
 			r.Detail = fmt.Sprintf("best %.4f ± %.4f", a.Best, a.Std)
 		}
+		r.Detail = withFailedEpisodes(r.Detail, a.FailedEpisodes, a.FirstEpisodeError)
 		rows = append(rows, r)
 	}
 	return rows
@@ -191,6 +192,7 @@ func (t *Tune) Options(o search.TuneOptions) search.TuneOptions {
 func (t *Tune) Close(res *search.TuneResult) error {
 	err := t.live.Close()
 	if res != nil {
+		printWarnings(res.Warnings)
 		fmt.Printf("tune (run %d): %s after %d trials in %s\nbest %s configuration (score %.4f at rung %d): %s\n",
 			res.RunID, res.Status, len(res.Trials), res.Elapsed.Round(1e7), res.Algorithm, res.BestScore, res.BestRung, formatHyper(res.Best))
 	}
@@ -222,6 +224,7 @@ func (d *Deploy) Close(res *search.DeployResult) error {
 	if res == nil {
 		return err
 	}
+	printWarnings(res.Warnings)
 	fmt.Printf("deploy (run %d): %s; arm %s", res.RunID, res.Status, res.Arm)
 	if res.Tuned {
 		fmt.Printf(" with tuned %s", formatHyper(res.Hyper))
@@ -247,8 +250,36 @@ func ShowComparison(c *search.Comparison, out widgets.Output) error {
 		err = firstErr(err, widgets.RenderTimeToQuality(out, "time-to-quality",
 			"mean best quality over the benchmarks against wall time", series))
 	}
+	printWarnings(c.Warnings)
 	fmt.Println(c.Table())
 	return err
+}
+
+// printWarnings prints a phase's warnings (a search run that did not
+// finish, …) above its result.
+func printWarnings(ws []string) {
+	for _, w := range ws {
+		fmt.Println("warning:", w)
+	}
+}
+
+// withFailedEpisodes adds an arm's failed episodes to its leaderboard
+// detail: they are not silent even when its pulls succeeded.
+func withFailedEpisodes(detail string, n int, first string) string {
+	if n == 0 {
+		return detail
+	}
+	s := fmt.Sprintf("%d failed episodes", n)
+	if first != "" {
+		if r := []rune(first); len(r) > 160 {
+			first = string(r[:160]) + "…"
+		}
+		s += ", the first: " + first
+	}
+	if detail == "" {
+		return s
+	}
+	return detail + "; " + s
 }
 
 // defaultMethod finds the comparison's compiler default: the first method

@@ -204,6 +204,7 @@ func storedArmRows(arms []store.Arm) []widgets.ArmRow {
 		case a.Pulls+a.Failures == 0:
 			r.Status = widgets.ArmWaiting
 		}
+		r.Detail = withFailedEpisodes(r.Detail, a.FailedEpisodes, "")
 		rows = append(rows, r)
 	}
 	return rows

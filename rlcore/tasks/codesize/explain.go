@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/scratch"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/codesize/llvm"
 )
 
@@ -201,7 +202,7 @@ func versionLine(v string) string {
 // as Export did and returns the instruction counts, the quality and the
 // tool versions here.
 func (p *Problem) ReplayExport(ctx context.Context, x *rlcore.Export) (map[string]float64, map[string]string, error) {
-	dir, err := os.MkdirTemp("", "supersonic-replay-*")
+	dir, err := scratch.Dir(replayPrefix)
 	if err != nil {
 		return nil, nil, fmt.Errorf("codesize: replay: %w", err)
 	}

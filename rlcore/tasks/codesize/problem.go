@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
+	"github.com/supersonic-rl/supersonic/rlcore/scratch"
 )
 
 // TaskName is the registered name of the task.
@@ -100,8 +102,29 @@ type baseline struct {
 // baselinePipelines are the reference compilations, run on the O0 module.
 var baselinePipelines = map[string]string{"o0": "", "oz": "default<Oz>", "o3": "default<O3>"}
 
-// Open creates a Problem.
+// Prefixes of the temporary folders of validation builds, runtime
+// measurements and replays of exports (see package scratch).
+const (
+	validatePrefix = "supersonic-validate-"
+	runtimePrefix  = "supersonic-runtime-"
+	replayPrefix   = "supersonic-replay-"
+)
+
+// Open creates a Problem. It checks that clang-19 is installed, and
+// removes the temporary folders of killed processes.
 func Open(opts Options) (*Problem, error) {
+	if _, err := exec.LookPath(clang); err != nil {
+		return nil, fmt.Errorf("codesize: %s is not installed or not on PATH (it compiles C benchmarks, links validation builds and measures runtimes): run ./install.sh, or apt-get install clang-19: %w", clang, err)
+	}
+	for _, prefix := range []string{validatePrefix, runtimePrefix, replayPrefix} {
+		removed, err := scratch.Sweep(prefix)
+		if len(removed) > 0 {
+			slog.Info("codesize: removed temporary folders of processes that are gone", "folders", len(removed), "prefix", prefix)
+		}
+		if err != nil {
+			slog.Warn("codesize: sweeping temporary folders", "err", err)
+		}
+	}
 	dir := opts.CacheDir
 	if dir == "" {
 		base, err := os.UserCacheDir()

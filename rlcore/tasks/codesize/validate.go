@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
+	"github.com/supersonic-rl/supersonic/rlcore/scratch"
 )
 
 // RunTimeout bounds each run of a benchmark program during validation.
@@ -90,7 +91,7 @@ func (p *Problem) Validate(ctx context.Context, benchmark string, passes []strin
 	if err != nil {
 		return v, err
 	}
-	dir, err := os.MkdirTemp("", "supersonic-validate-*")
+	dir, err := scratch.Dir(validatePrefix)
 	if err != nil {
 		return v, fmt.Errorf("codesize: validate: %w", err)
 	}
@@ -171,7 +172,7 @@ func (e *Episode) runtime(ctx context.Context) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("codesize: benchmark %s: object code: %w", e.b.name, err)
 	}
-	dir, err := os.MkdirTemp("", "supersonic-runtime-*")
+	dir, err := scratch.Dir(runtimePrefix)
 	if err != nil {
 		return 0, fmt.Errorf("codesize: runtime: %w", err)
 	}

@@ -37,6 +37,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/hd"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/smt"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/stoke"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/timing"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/x86"
@@ -141,11 +142,18 @@ type bench struct {
 	o3Err  error
 }
 
-// Open opens the task (registered as Task.Open).
+// Open opens the task (registered as Task.Open). With verification on
+// (the default) it checks that z3 is installed: without it every episode
+// that finds a better rewrite would fail.
 func Open(_ context.Context, opts map[string]string) (rlcore.Problem, error) {
 	o, err := ParseOptions(opts)
 	if err != nil {
 		return nil, err
+	}
+	if o.Verify {
+		if err := smt.Available(); err != nil {
+			return nil, fmt.Errorf("superopt: the task proves rewrites with z3: %w; or set option verify: false to search without proofs", err)
+		}
 	}
 	return NewProblem(o), nil
 }

@@ -494,18 +494,22 @@ func (q Query) Formula() (string, error) {
 	return b.String(), nil
 }
 
-// Verdict is the solver's answer.
+// Verdict is the solver's answer. Its zero value is Unknown, so that a
+// Result returned with an error never claims equivalence.
 type Verdict int
 
 // The verdicts.
 const (
-	Equivalent Verdict = iota
-	Different
-	Unknown // timeout or solver gave up
+	Unknown    Verdict = iota // timeout, solver gave up, or no answer (an error)
+	Equivalent                // unsat: equal live-outs for every input
+	Different                 // sat: Result.Counterexample differs
 )
 
 func (v Verdict) String() string {
-	return [...]string{"equivalent", "different", "unknown"}[v]
+	if v < 0 || int(v) >= 3 {
+		return fmt.Sprintf("Verdict(%d)", int(v))
+	}
+	return [...]string{"unknown", "equivalent", "different"}[v]
 }
 
 // Result is the outcome of Check.
@@ -521,10 +525,21 @@ type Result struct {
 // Z3 is the solver binary.
 var Z3 = "z3"
 
+const z3Missing = "z3 is not installed or not on PATH: run ./install.sh, or apt-get install z3"
+
+// Available reports whether the solver binary can be found, with an error
+// that says how to install it.
+func Available() error {
+	if _, err := exec.LookPath(Z3); err != nil {
+		return fmt.Errorf("%s (%w)", z3Missing, err)
+	}
+	return nil
+}
+
 var modelRe = regexp.MustCompile(`\(\s*(r\d+|f[A-Z]+)\s+(#x[0-9a-f]+|#b[01]+|true|false)\s*\)`)
 
 // Check asks z3 whether the programs are equivalent, giving up after
-// timeout (zero means 20 s).
+// timeout (zero means 20 s). With an error, the verdict is Unknown.
 func Check(ctx context.Context, q Query, timeout time.Duration) (Result, error) {
 	if timeout <= 0 {
 		timeout = 20 * time.Second
@@ -566,7 +581,7 @@ func Check(ctx context.Context, q Query, timeout time.Duration) (Result, error) 
 				r, _ := strconv.Atoi(name[1:])
 				v, err := strconv.ParseUint(val[2:], 16, 64)
 				if err != nil {
-					return res, fmt.Errorf("z3 model value %s = %s: %w", name, val, err)
+					return Result{Elapsed: res.Elapsed}, fmt.Errorf("z3 model value %s = %s: %w", name, val, err)
 				}
 				res.Counterexample.R[r] = v
 			} else if val == "true" {
@@ -584,7 +599,10 @@ func Check(ctx context.Context, q Query, timeout time.Duration) (Result, error) 
 	}
 	if runErr != nil {
 		var ee *exec.ExitError
-		if errors.As(runErr, &ee) || errors.Is(runErr, exec.ErrNotFound) {
+		if errors.Is(runErr, exec.ErrNotFound) {
+			return res, fmt.Errorf("z3: %w (%s)", runErr, z3Missing)
+		}
+		if errors.As(runErr, &ee) {
 			return res, fmt.Errorf("z3: %w: %s%s", runErr, out.String(), stderr.String())
 		}
 		return res, fmt.Errorf("z3: %w", runErr)

@@ -117,6 +117,9 @@ func Search(ctx context.Context, spec Spec, target x86.Program, cfg Config) (*Re
 	if cfg.Proposals <= 0 && cfg.Duration <= 0 {
 		return nil, fmt.Errorf("stoke search: no budget: set Proposals or Duration")
 	}
+	if len(target) == 0 {
+		return nil, fmt.Errorf("stoke search: the target program is empty: give the x86-64 code to optimize, at least one instruction (x86.Parse reads Intel syntax)")
+	}
 	if cfg.Beta == 0 {
 		cfg.Beta = 1
 	}

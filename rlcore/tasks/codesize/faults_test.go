@@ -1,0 +1,51 @@
+package codesize
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Issue 18, item 2: tasks check their external tools when they open and
+// say what is missing and how to install it.
+func TestOpenWithoutClangSaysWhatIsMissing(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := Open(Options{CacheDir: t.TempDir()})
+	if err == nil {
+		t.Fatal("codesize opened without clang-19")
+	}
+	for _, want := range []string{"clang-19", "./install.sh", "apt-get install clang-19"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+// Issue 18, item 5: kill -9 during a comparison left a
+// supersonic-validate-* folder behind. The folders carry their process's
+// identity now, and opening the task removes those of gone processes.
+func TestOpenSweepsValidateFoldersOfKilledProcesses(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(os.TempDir(), validatePrefix+strconv.Itoa(cmd.Process.Pid)+"-1-abc")
+	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stale, "o0.bc"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(stale)
+	p, err := Open(Options{CacheDir: testCache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("the folder of a killed process is still there: %v", err)
+	}
+}
