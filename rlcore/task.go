@@ -2,8 +2,17 @@ package rlcore
 
 import (
 	"context"
+	"errors"
 	"io"
 )
+
+// ErrNoUsableBenchmark marks (wrapped) the error of Problem.Benchmarks for
+// a spec whose benchmarks exist but none of which can be used — a C file
+// that does not compile, an empty module — as opposed to a bad spec. A
+// search skips such a spec with its diagnostics, wherever it comes from (a
+// file in a list, a folder), as long as another spec gives a usable
+// benchmark.
+var ErrNoUsableBenchmark = errors.New("no usable benchmark")
 
 // Task is a registered compiler optimization problem ("codesize",
 // "superopt", …).

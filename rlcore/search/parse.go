@@ -62,7 +62,7 @@ func ParseSpec(name, body string) (Spec, error) {
 	seen := map[string]int{}
 	for i, line := range strings.Split(body, "\n") {
 		lineNo := i + 1
-		if c := strings.IndexByte(line, '#'); c >= 0 {
+		if c := indexUnquoted(line, '#'); c >= 0 {
 			line = line[:c]
 		}
 		line = strings.TrimSpace(line)
@@ -73,7 +73,7 @@ func ParseSpec(name, body string) (Spec, error) {
 		// several clauses separated by ';'.
 		clauses := []string{line}
 		if !strings.HasPrefix(line, "option.") {
-			clauses = strings.Split(line, ";")
+			clauses = splitUnquoted(line, ';')
 		}
 		for _, clause := range clauses {
 			clause = strings.TrimSpace(clause)
@@ -176,36 +176,106 @@ func parseInt(v string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// splitList splits on commas outside parentheses and trims the items.
+// splitList splits on commas outside parentheses and double quotes, and
+// trims the items. Double quotes keep what they enclose whole — commas,
+// spaces, '#', ';', parentheses — and are removed: the benchmark path
+// "my data/a, b.c" is one item.
 func splitList(v string) ([]string, error) {
 	var out []string
-	depth, start := 0, 0
-	for i, r := range v {
-		switch r {
-		case '(':
+	var item strings.Builder
+	depth, quoted, wasQuoted := 0, false, false
+	end := func() {
+		it := item.String()
+		if !wasQuoted {
+			it = strings.TrimSpace(it)
+		}
+		out = append(out, it)
+		item.Reset()
+		wasQuoted = false
+	}
+	for _, r := range v {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			if quoted && strings.TrimSpace(item.String()) == "" {
+				item.Reset() // spaces before an opening quote are not part of the item
+			}
+			wasQuoted = true
+			continue
+		case quoted:
+		case r == '(':
 			depth++
-		case ')':
+		case r == ')':
 			depth--
 			if depth < 0 {
 				return nil, fmt.Errorf("unbalanced ')' in %q", v)
 			}
-		case ',':
-			if depth == 0 {
-				out = append(out, strings.TrimSpace(v[start:i]))
-				start = i + 1
-			}
+		case r == ',' && depth == 0:
+			end()
+			continue
+		case wasQuoted && (r == ' ' || r == '\t'):
+			continue // spaces after a closing quote
 		}
+		item.WriteRune(r)
+	}
+	if quoted {
+		return nil, fmt.Errorf("unterminated '\"' in %q", v)
 	}
 	if depth != 0 {
 		return nil, fmt.Errorf("unbalanced '(' in %q", v)
 	}
-	out = append(out, strings.TrimSpace(v[start:]))
+	end()
 	for _, it := range out {
 		if it == "" {
 			return nil, fmt.Errorf("empty item in %q", v)
 		}
 	}
 	return out, nil
+}
+
+// indexUnquoted is the index of the first c outside double quotes, or -1.
+func indexUnquoted(s string, c byte) int {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case c:
+			if !quoted {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// splitUnquoted splits s at every sep outside double quotes.
+func splitUnquoted(s string, sep byte) []string {
+	var out []string
+	for {
+		i := indexUnquoted(s, sep)
+		if i < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:i])
+		s = s[i+1:]
+	}
+}
+
+// quoteItem quotes a list item that splitList would not read back whole.
+func quoteItem(s string) string {
+	if strings.ContainsAny(s, " \t,#;()") || strings.TrimSpace(s) != s {
+		return `"` + s + `"`
+	}
+	return s
+}
+
+func quoteItems(items []string) string {
+	q := make([]string, len(items))
+	for i, it := range items {
+		q[i] = quoteItem(it)
+	}
+	return strings.Join(q, ", ")
 }
 
 // splitRefs splits a list of component references and checks each one's
@@ -255,8 +325,8 @@ func (s Spec) Body() string {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "option.%s: %s\n", k, s.TaskOptions[k])
 	}
-	line("benchmarks", strings.Join(s.Benchmarks, ", "))
-	line("test", strings.Join(s.Test, ", "))
+	line("benchmarks", quoteItems(s.Benchmarks))
+	line("test", quoteItems(s.Test))
 	if s.Folds != 0 {
 		line("folds", strconv.Itoa(s.Folds))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -286,11 +287,20 @@ func (s Spec) Split(ctx context.Context, p rlcore.Problem) (train, test []string
 	return all, test, nil
 }
 
+// resolve resolves benchmark specs. A spec none of whose benchmarks is
+// usable (rlcore.ErrNoUsableBenchmark: a file that does not compile) is
+// skipped with its diagnostics logged, the same whether the file was
+// listed or found in a folder, unless no spec gives a usable benchmark.
 func resolve(ctx context.Context, p rlcore.Problem, specs []string) ([]string, error) {
 	var out []string
+	var skipped []error
 	seen := map[string]bool{}
 	for _, sp := range specs {
 		bs, err := p.Benchmarks(ctx, sp)
+		if errors.Is(err, rlcore.ErrNoUsableBenchmark) && ctx.Err() == nil {
+			skipped = append(skipped, fmt.Errorf("benchmarks %q: %w", sp, err))
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("benchmarks %q: %w", sp, err)
 		}
@@ -302,6 +312,14 @@ func resolve(ctx context.Context, p rlcore.Problem, specs []string) ([]string, e
 				seen[b] = true
 				out = append(out, b)
 			}
+		}
+	}
+	if len(skipped) > 0 {
+		if len(out) == 0 {
+			return nil, errors.Join(skipped...)
+		}
+		for _, err := range skipped {
+			slog.Warn("skipping benchmarks", "err", err)
 		}
 	}
 	return out, nil

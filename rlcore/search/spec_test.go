@@ -167,3 +167,34 @@ func FuzzParseSpec(f *testing.F) {
 		s.Arms()
 	})
 }
+
+func TestSplitListQuotes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+		err  string
+	}{
+		{in: `a, b`, want: []string{"a", "b"}},
+		{in: `"my dir/a.c", b.c`, want: []string{"my dir/a.c", "b.c"}},
+		{in: ` "a, b (1).c" ,c`, want: []string{"a, b (1).c", "c"}},
+		{in: `dir/"x y".c`, want: []string{"dir/x y.c"}},
+		{in: `ppo(lr=0.1, clip=0.2), a2c`, want: []string{"ppo(lr=0.1, clip=0.2)", "a2c"}},
+		{in: `"unterminated, x`, err: "unterminated"},
+		{in: `a,,b`, err: "empty item"},
+	} {
+		got, err := splitList(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("splitList(%q) = %q, %v; want an error with %q", c.in, got, err, c.err)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("splitList(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	s, err := ParseSpec("q", "task: synthetic # a comment\nbenchmarks: \"a#1;b.c\" ; test: syn2\nstates: s-good\nalgorithms: syn-a\n")
+	if err != nil || len(s.Benchmarks) != 1 || s.Benchmarks[0] != "a#1;b.c" || len(s.Test) != 1 {
+		t.Fatalf("quoted '#' and ';': %q %q, %v", s.Benchmarks, s.Test, err)
+	}
+}

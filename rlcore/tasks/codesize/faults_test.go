@@ -49,3 +49,26 @@ func TestOpenSweepsValidateFoldersOfKilledProcesses(t *testing.T) {
 		t.Fatalf("the folder of a killed process is still there: %v", err)
 	}
 }
+
+// Issue 18, item 7: a path with a space was split in two.
+func TestSpecFieldsKeepQuotedAndExistingPaths(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "with space")
+	os.MkdirAll(dir, 0o755)
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"builtin:crc32 csmith:1-3", []string{"builtin:crc32", "csmith:1-3"}},
+		{dir, []string{dir}},
+		{`"` + dir + `" builtin:sha`, []string{dir, "builtin:sha"}},
+		{"  ", nil},
+	} {
+		got, err := specFields(c.in)
+		if err != nil || strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("specFields(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	if _, err := specFields(`"open`); err == nil {
+		t.Error("an unterminated quote was accepted")
+	}
+}

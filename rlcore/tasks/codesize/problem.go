@@ -258,7 +258,7 @@ func (p *Problem) Resolve(ctx context.Context, spec string) (names []string, ski
 		for i, s := range skipped {
 			errs[i] = s.Err
 		}
-		return nil, skipped, fmt.Errorf("codesize: no usable benchmark in %q: %w", spec, errors.Join(errs...))
+		return nil, skipped, fmt.Errorf("codesize: %w in %q: %w", rlcore.ErrNoUsableBenchmark, spec, errors.Join(errs...))
 	}
 	return names, skipped, nil
 }

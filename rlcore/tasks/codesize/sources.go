@@ -42,9 +42,13 @@ type source struct {
 // compiling anything. Specs: "builtin:*", "builtin:crc32,sha",
 // "csmith:1-10" (also "csmith:3,5,7-9"), a .c/.ll/.bc file, or a folder
 // (every .c/.ll/.bc file under it). Several specs may be given separated by
-// white space.
+// white space; a path with spaces is given whole (the whole spec names an
+// existing file or folder) or in double quotes.
 func expandSpec(spec string) ([]string, error) {
-	fields := strings.Fields(spec)
+	fields, err := specFields(spec)
+	if err != nil {
+		return nil, err
+	}
 	if len(fields) == 0 {
 		return nil, errors.New("empty benchmark spec: want builtin:*, builtin:NAME,…, csmith:FROM-TO, or a path to a .c/.ll/.bc file or folder")
 	}
@@ -126,6 +130,42 @@ func expandOne(spec string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// specFields splits a spec at white space outside double quotes and
+// removes the quotes; a spec that is the path of an existing file or
+// folder is one field, spaces and all.
+func specFields(spec string) ([]string, error) {
+	if p := strings.TrimSpace(spec); p != "" && !strings.Contains(p, `"`) {
+		if _, err := os.Stat(p); err == nil {
+			return []string{p}, nil
+		}
+	}
+	var fields []string
+	var f strings.Builder
+	quoted, inField := false, false
+	for _, r := range spec {
+		switch {
+		case r == '"':
+			quoted, inField = !quoted, true
+		case !quoted && (r == ' ' || r == '\t' || r == '\n'):
+			if inField {
+				fields = append(fields, f.String())
+				f.Reset()
+				inField = false
+			}
+		default:
+			f.WriteRune(r)
+			inField = true
+		}
+	}
+	if quoted {
+		return nil, fmt.Errorf("benchmark spec %q: unterminated '\"'", spec)
+	}
+	if inField {
+		fields = append(fields, f.String())
+	}
+	return fields, nil
 }
 
 func contains(list []string, s string) bool {
