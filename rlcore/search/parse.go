@@ -41,7 +41,7 @@ func allowedKeys() string {
 // SpecHelp returns the %%task grammar, one key per line, for help texts.
 func SpecHelp() string {
 	var b strings.Builder
-	b.WriteString("%%task NAME — one `key: value` per line; lists are comma-separated; `#` starts a comment; `;` separates several keys on one line\n")
+	b.WriteString("%%task NAME — one `key: value` per line; lists are comma-separated; `#` starts a comment; `;` separates several keys on one line; double quotes keep an item whole (\"my data/a.c\")\n")
 	for _, k := range specKeys {
 		fmt.Fprintf(&b, "  %-12s %s\n", k.key+":", k.doc)
 	}

@@ -8,12 +8,17 @@
 // reading at the same time) are safe. Each pull is written the moment it
 // finishes: a run that is interrupted (context cancelled by a kernel
 // interrupt or SIGINT) keeps every pull done so far and is marked
-// "interrupted".
+// "interrupted". A run records its owner process (pid, host, start time)
+// and a heartbeat (every HeartbeatInterval); when Open finds a running run
+// whose owner is gone (killed with SIGKILL, crashed; on another host: no
+// heartbeat for StaleAfter) it marks it "abandoned", keeping what it has.
+// A write that finds the file locked by another client past SQLite's busy
+// timeout is retried with backoff until its context ends.
 //
 // The default file is ./supersonic.db, or $SUPERSONIC_DB when it is set
 // (see [DefaultPath]).
 //
-// # Schema (PRAGMA user_version = 1)
+// # Schema (PRAGMA user_version = 2; a version 1 file is upgraded on Open)
 //
 // Times are RFC 3339 text in UTC, durations are seconds (REAL), lists and
 // maps are JSON text, so the file reads well with the sqlite3 CLI:
@@ -21,13 +26,16 @@
 //	runs        id, name, kind (search|tune|deploy|compare), task, strategy,
 //	            spec (JSON of the search.Spec), options (JSON), parent (the
 //	            search run a tune/deploy/compare run works from), status
-//	            (running|finished|budget|interrupted|failed), started,
-//	            finished, error, winner (arm name), winner_score
+//	            (running|finished|budget|interrupted|failed|abandoned),
+//	            started, finished, error, winner (arm name), winner_score,
+//	            owner_pid, owner_host, owner_start, heartbeat
 //	arms        run, idx, name, state, reward, actions, transition,
-//	            algorithm, pulls, failures, mean, best, status (active|retired)
+//	            algorithm, pulls, failures, failed_episodes, mean, best,
+//	            status (active|retired)
 //	pulls       id, run, seq, arm (name), worker, seed, hyper (JSON), budget,
 //	            rung (ASHA rung, 0 otherwise), score, status
-//	            (ok|failed|interrupted), error, steps, episodes, elapsed,
+//	            (ok|failed|interrupted), error, steps, episodes,
+//	            failed_episodes, episode_errors (JSON, the first few), elapsed,
 //	            best_benchmark, best_actions (JSON), per_benchmark (JSON
 //	            benchmark → quality), started
 //	curves      pull, idx, step, episode, elapsed, return, quality, best
