@@ -62,13 +62,14 @@ type wireEvent struct {
 }
 
 type wireResult struct {
-	Status       rlcore.Status
-	Err          string
-	Best         rlcore.EpisodeRecord
-	PerBenchmark map[string]rlcore.EpisodeRecord
-	Curve        []rlcore.CurvePoint
-	Policy       []byte
-	Stats        rlcore.Stats
+	Status        rlcore.Status
+	Err           string
+	Best          rlcore.EpisodeRecord
+	PerBenchmark  map[string]rlcore.EpisodeRecord
+	Curve         []rlcore.CurvePoint
+	Policy        []byte
+	Stats         rlcore.Stats
+	EpisodeErrors []string
 }
 
 type wirePull struct {
@@ -80,6 +81,8 @@ type wirePull struct {
 	Score               float64
 	PerBenchmark        map[string]float64
 	Status, Err         string
+	FailedEpisodes      int
+	EpisodeErrors       []string
 	Result              *wireResult
 	Started             time.Time
 	Elapsed             time.Duration
@@ -136,7 +139,7 @@ func toWireResult(r *rlcore.Result) (*wireResult, error) {
 	if r == nil {
 		return nil, nil
 	}
-	w := &wireResult{Status: r.Status, Err: errText(r.Err), Best: r.Best, PerBenchmark: r.PerBenchmark, Curve: r.Curve, Stats: r.Stats}
+	w := &wireResult{Status: r.Status, Err: errText(r.Err), Best: r.Best, PerBenchmark: r.PerBenchmark, Curve: r.Curve, Stats: r.Stats, EpisodeErrors: r.EpisodeErrors}
 	if r.Policy != nil {
 		var err error
 		if w.Policy, err = r.Policy.MarshalBinary(); err != nil {
@@ -150,7 +153,7 @@ func (w *wireResult) result() (*rlcore.Result, error) {
 	if w == nil {
 		return nil, nil
 	}
-	r := &rlcore.Result{Status: w.Status, Err: textErr(w.Err), Best: w.Best, PerBenchmark: w.PerBenchmark, Curve: w.Curve, Stats: w.Stats}
+	r := &rlcore.Result{Status: w.Status, Err: textErr(w.Err), Best: w.Best, PerBenchmark: w.PerBenchmark, Curve: w.Curve, Stats: w.Stats, EpisodeErrors: w.EpisodeErrors}
 	if len(w.Policy) > 0 {
 		var err error
 		if r.Policy, err = decodePolicy(w.Policy); err != nil {
@@ -177,12 +180,14 @@ func decodePolicy(data []byte) (rlcore.Policy, error) {
 func toWirePull(p *search.PullResult) (*wirePull, error) {
 	res, err := toWireResult(p.Result)
 	return &wirePull{Seq: p.Seq, ArmIndex: p.ArmIndex, Rung: p.Rung, Arm: p.Arm, Seed: p.Seed, Hyper: p.Hyper, Budget: p.Budget, Score: p.Score,
-		PerBenchmark: p.PerBenchmark, Status: p.Status, Err: errText(p.Err), Result: res, Started: p.Started, Elapsed: p.Elapsed}, err
+		PerBenchmark: p.PerBenchmark, Status: p.Status, Err: errText(p.Err), FailedEpisodes: p.FailedEpisodes, EpisodeErrors: p.EpisodeErrors,
+		Result: res, Started: p.Started, Elapsed: p.Elapsed}, err
 }
 
 func (w *wirePull) pull() *search.PullResult {
 	p := &search.PullResult{Seq: w.Seq, ArmIndex: w.ArmIndex, Rung: w.Rung, Arm: w.Arm, Seed: w.Seed, Hyper: w.Hyper, Budget: w.Budget, Score: w.Score,
-		PerBenchmark: w.PerBenchmark, Status: w.Status, Err: textErr(w.Err), Started: w.Started, Elapsed: w.Elapsed}
+		PerBenchmark: w.PerBenchmark, Status: w.Status, Err: textErr(w.Err), FailedEpisodes: w.FailedEpisodes, EpisodeErrors: w.EpisodeErrors,
+		Started: w.Started, Elapsed: w.Elapsed}
 	var err error
 	if p.Result, err = w.Result.result(); err != nil && p.Err == nil {
 		p.Err = err
