@@ -16,32 +16,34 @@ import (
 )
 
 // Docs describes each pipeline's algorithm and input (the C++ is in
-// pipelines.cpp).
+// pipelines.cpp). Every input is the same kind of generated test image
+// (test_image in pipelines.cpp: a sky gradient, a lit sphere, a striped
+// disc, a checkerboard floor and fine noise), so nothing is downloaded.
 var Docs = map[string]string{
-	"harris": "Harris corner detection on a 384x384 RGB image: luminance, 3x3 Sobel gradients Ix and Iy, " +
+	"harris": "Harris corner detection on a 768x768 RGB image: luminance, 3x3 Sobel gradients Ix and Iy, " +
 		"their products, 3x3 box sums, and the response det - 0.04 trace². 11 stages.",
-	"interpolate": "Multi-scale interpolation (bilinear pyramid) of a 256x256 RGB image sampled on a sparse " +
+	"interpolate": "Multi-scale interpolation (bilinear pyramid) of a 512x512 RGB image sampled on a sparse " +
 		"lattice (1 pixel in 11): alpha-premultiplied 5-level [1 2 1] downsampling pyramid, bilinear " +
 		"upsampling that fills holes level by level, and normalisation by alpha. 23 stages.",
-	"hist_eq": "Histogram equalization of a 512x512 RGB image: luminance, 256-bin histogram (a reduction " +
+	"hist_eq": "Histogram equalization of a 1024x1024 RGB image: luminance, 256-bin histogram (a reduction " +
 		"over the image), its cumulative sum (a scan), and each pixel rescaled by its luminance's CDF. 7 stages.",
-	"max_filter": "Max filter of a 384x384 RGB image over a 15x15 window, separable: a vertical then a " +
+	"max_filter": "Max filter of a 768x768 RGB image over a 15x15 window, separable: a vertical then a " +
 		"horizontal running maximum (reductions over a 15-tap RDom). 3 stages.",
-	"unsharp": "Unsharp mask of a 512x512 RGB image: luminance, separable 7-tap Gaussian blur, sharpened " +
+	"unsharp": "Unsharp mask of a 768x768 RGB image: luminance, separable 7-tap Gaussian blur, sharpened " +
 		"luminance 2·gray - blur, and the colour scaled by sharpened/gray. 7 stages.",
-	"nl_means": "Non-local means denoising of a 96x96 RGB image: for every offset in a 7x7 search window, " +
+	"nl_means": "Non-local means denoising of a 128x128 RGB image: for every offset in a 7x7 search window, " +
 		"squared colour distance, summed over a 5x5 patch (two separable reductions), turned into a weight " +
 		"exp(-d/h²), and the weighted average of the offset pixels. 7 stages.",
 	"lens_blur": "Lens blur (depth of field) of a 192x192 RGB image: a synthetic depth map (a tilted plane, " +
 		"in focus at its middle), a blur radius per pixel up to 4, and a gather over a 9x9 disc keeping the " +
 		"samples whose own radius covers the pixel, normalised by their count. 5 stages.",
-	"local_laplacian": "Local Laplacian filters (detail enhancement) of a 256x256 RGB image: 8 intensity " +
-		"levels remapped, 4-level Gaussian and Laplacian pyramids of each, the input's Gaussian pyramid, " +
+	"local_laplacian": "Local Laplacian filters (detail enhancement) of a 384x384 RGB image: 8 intensity " +
+		"levels remapped, 3-level Gaussian and Laplacian pyramids of each, the input's Gaussian pyramid, " +
 		"the output Laplacian pyramid interpolated between levels by the input's intensity, collapsed and " +
-		"applied to the colour. 39 stages.",
+		"applied to the colour. 28 stages.",
 	"conv_layer": "A 3x3 convolution layer with bias and ReLU: 16 input channels of 66x66 (derived from the " +
 		"test image) to 16 output channels of 64x64, a reduction over 3x3x16 per output. 2 stages.",
-	"stencil_chain": "A chain of eight 3x3 weighted stencils over the luminance of a 384x384 RGB image. 10 stages.",
+	"stencil_chain": "A chain of eight 3x3 weighted stencils over the luminance of a 768x768 RGB image. 10 stages.",
 }
 
 // Catalog lists the pipelines, built once per process by Halide.

@@ -11,6 +11,8 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"unsafe"
 )
@@ -26,6 +28,9 @@ type Request struct {
 	// "Li2018", "Mullapudi2016"); when set, Directives is ignored.
 	AutoScheduler string
 	Machine       MachineParams
+	// BeamSize and Passes set Adams2019's beam search (HL_BEAM_SIZE,
+	// HL_NUM_PASSES; 0 keeps the plugin's defaults, 32 and 5).
+	BeamSize, Passes int
 	// Warmup runs before timing (at least 1: the first run also checks
 	// the output); Runs timed runs.
 	Warmup, Runs int
@@ -84,6 +89,10 @@ func Measure(req Request) (Result, error) {
 	if req.Interleave {
 		inter = 1
 	}
+	if req.AutoScheduler == "Adams2019" {
+		setenv("HL_BEAM_SIZE", req.BeamSize)
+		setenv("HL_NUM_PASSES", req.Passes)
+	}
 	r := C.hl_measure(pipe, sched, as, C.int(m.Parallelism), C.longlong(m.CacheBytes), C.double(m.Balance),
 		C.int(warm), C.int(req.Runs), C.int(inter), C.double(req.RunTimeoutMs))
 	defer C.hl_free_result(&r)
@@ -102,6 +111,14 @@ func Measure(req Request) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+func setenv(name string, v int) {
+	if v > 0 {
+		os.Setenv(name, strconv.Itoa(v))
+	} else {
+		os.Unsetenv(name)
+	}
 }
 
 // Image is a float image, row-major with channels innermost.

@@ -168,7 +168,7 @@ Func lens_blur(const Buffer<float> &in) {
 
 // local_laplacian: local Laplacian filters (detail enhancement).
 Func local_laplacian(const Buffer<float> &in) {
-    const int J = 4, K = 8;
+    const int J = 3, K = 8;
     const float alpha = 1.f, beta = 1.f;
     Func clamped = clamped3(in);
     Func gray("gray");
@@ -316,16 +316,16 @@ Buffer<float> test_image(int w, int h, int nc) {
 
 const std::vector<PipelineDef> &pipeline_defs() {
     static const std::vector<PipelineDef> defs = {
-        {"harris", 384, 384, 3, {384, 384}, harris},
-        {"interpolate", 256, 256, 3, {256, 256, 3}, interpolate},
-        {"hist_eq", 512, 512, 3, {512, 512, 3}, hist_eq},
-        {"max_filter", 384, 384, 3, {384, 384, 3}, max_filter},
-        {"unsharp", 512, 512, 3, {512, 512, 3}, unsharp},
-        {"nl_means", 96, 96, 3, {96, 96, 3}, nl_means},
+        {"harris", 768, 768, 3, {768, 768}, harris},
+        {"interpolate", 512, 512, 3, {512, 512, 3}, interpolate},
+        {"hist_eq", 1024, 1024, 3, {1024, 1024, 3}, hist_eq},
+        {"max_filter", 768, 768, 3, {768, 768, 3}, max_filter},
+        {"unsharp", 768, 768, 3, {768, 768, 3}, unsharp},
+        {"nl_means", 128, 128, 3, {128, 128, 3}, nl_means},
         {"lens_blur", 192, 192, 3, {192, 192, 3}, lens_blur},
-        {"local_laplacian", 256, 256, 3, {256, 256, 3}, local_laplacian},
+        {"local_laplacian", 384, 384, 3, {384, 384, 3}, local_laplacian},
         {"conv_layer", 66, 66, 3, {64, 64, 16}, conv_layer},
-        {"stencil_chain", 384, 384, 3, {384, 384}, stencil_chain},
+        {"stencil_chain", 768, 768, 3, {768, 768}, stencil_chain},
     };
     return defs;
 }

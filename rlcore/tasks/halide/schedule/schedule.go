@@ -230,6 +230,9 @@ func (s Schedule) Check() error {
 		if st.Compute == Inline && f.Updates > 0 {
 			return fmt.Errorf("stage %s has update definitions: it cannot be inlined", f.Name)
 		}
+		if ext := s.Pipeline.OutExtents; len(ext) >= 2 && len(f.Vars) >= 2 && (st.TileX > ext[0] || st.TileY > ext[1]) {
+			return fmt.Errorf("stage %s: split %dx%d is larger than the output (%dx%d)", f.Name, st.TileX, st.TileY, ext[0], ext[1])
+		}
 		if st.StoreRoot && (st.Compute == Root || st.Compute == Inline) {
 			return fmt.Errorf("stage %s: store_root needs compute_at", f.Name)
 		}

@@ -6,7 +6,7 @@ import (
 )
 
 // blur is a two-stage pipeline: blur_x feeds blur_y, the output.
-var blur = &Pipeline{Name: "blur", Stages: []Func{
+var blur = &Pipeline{Name: "blur", OutExtents: []int{128, 128}, Stages: []Func{
 	{Name: "blur_x", Vars: []string{"x", "y"}, Consumers: []string{"blur_y"}},
 	{Name: "blur_y", Vars: []string{"x", "y"}},
 }}
@@ -64,7 +64,7 @@ func TestDirectivesAndCPP(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, text := range []string{
 		"blur", "other: default", "blur: nosuch=root", "blur: blur_x=vec5", "blur: blur_y=inline",
-		"blur: blur_x=root,store_root", "blur: blur_x=tile(3x4)", "blur: blur_x=fast", "conv: conv=inline",
+		"blur: blur_x=root,store_root", "blur: blur_x=tile(3x4)", "blur: blur_y=root,tile(256x8)", "blur: blur_x=fast", "conv: conv=inline",
 	} {
 		p := blur
 		if strings.HasPrefix(text, "conv") {
