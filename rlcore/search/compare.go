@@ -179,6 +179,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	}
 	results := make([]*MethodResult, len(jobs))
 	rowIDs := make([]int64, len(jobs)) // each result is stored as it finishes
+	key := runKey(spec.Name, cmp.RunID)
 	parallel(len(jobs), opt.Workers, func(i int) {
 		j := jobs[i]
 		if ctx.Err() != nil {
@@ -188,14 +189,14 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		var r *MethodResult
 		switch {
 		case j.method == ClientMethod:
-			dep := exec.Run(ctx, deployJob(spec, jobID(spec.Name, cmp.RunID, "compare", i), arm, hyper, j.bench, opt.Budget, seed), opt.Observer).Deployment
+			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), arm, hyper, j.bench, opt.Budget, seed), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		case compilations[j.method]:
 			r = compilerDefault(ctx, sess.problem, j.bench, j.method)
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method
-			dep := exec.Run(ctx, deployJob(spec, jobID(spec.Name, cmp.RunID, "compare", i), bArm, nil, j.bench, opt.Budget, seed), opt.Observer).Deployment
+			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		}
 		results[i] = r

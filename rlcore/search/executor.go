@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 )
@@ -140,10 +141,19 @@ func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench s
 		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench}
 }
 
-// jobID names job seq of a phase's run: unique per stored run (and per
-// search name when there is no store).
-func jobID(name string, run int64, phase string, seq int) string {
-	return fmt.Sprintf("%s.%d.%s.%d", name, run, phase, seq)
+// runKey names a phase's run in its job ids: NAME.RUNID for a stored run
+// (a resumed run keeps its ids), NAME.tNANOS for one without a store, so
+// that two such runs of one name never share a job id.
+func runKey(name string, run int64) string {
+	if run == 0 {
+		return fmt.Sprintf("%s.t%d", name, time.Now().UnixNano())
+	}
+	return fmt.Sprintf("%s.%d", name, run)
+}
+
+// jobID names job seq of a phase's run.
+func jobID(key, phase string, seq int) string {
+	return fmt.Sprintf("%s.%s.%d", key, phase, seq)
 }
 
 // Check reports whether this process can run j: its task and every

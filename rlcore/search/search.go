@@ -151,6 +151,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	}
 
 	start := time.Now()
+	key := runKey(spec.Name, res.RunID)
 	jobs := make(chan Job)
 	results := make(chan *PullResult, opt.Workers)
 	for w := range opt.Workers {
@@ -203,7 +204,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 				}
 				break
 			}
-			j := sess.pullJob(spec, jobID(spec.Name, res.RunID, "pull", board.Started), board.Started, arm, board.Arms[arm].Arm, nil, opt.PullBudget,
+			j := sess.pullJob(spec, jobID(key, "pull", board.Started), board.Started, arm, board.Arms[arm].Arm, nil, opt.PullBudget,
 				pullSeed(spec.Seed, board.Started), 0)
 			board.Started++
 			board.Arms[arm].InFlight++

@@ -151,6 +151,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	}
 	var configs []rlcore.Hyper
 	start := time.Now()
+	key := runKey(spec.Name, res.RunID)
 	type job struct {
 		Job
 		config int
@@ -188,7 +189,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 				configs = append(configs, sampleHyper(params, rng))
 				cfg = len(configs) - 1
 			}
-			j := job{Job: sess.pullJob(spec, jobID(spec.Name, res.RunID, "trial", seq), seq, -1, arm, configs[cfg],
+			j := job{Job: sess.pullJob(spec, jobID(key, "trial", seq), seq, -1, arm, configs[cfg],
 				scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(rung))), pullSeed(spec.Seed, seq), rung), config: cfg}
 			seq++
 			inflight++

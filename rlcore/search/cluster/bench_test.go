@@ -87,3 +87,63 @@ func BenchmarkNoopJobs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScaling runs the same code-size search (8 pulls of 200 steps
+// each, PPO and A2C on two built-in programs) through JetStream with 1, 2
+// and 4 worker processes of one slot each. On a 2-core machine the
+// speed-up is bounded by the 2 cores, whatever the number of workers.
+func BenchmarkScaling(b *testing.B) {
+	spec, err := search.ParseSpec("scaling", `task: codesize
+benchmarks: builtin:crc32, builtin:bitcount
+states: autophase
+rewards: ic-oz
+algorithms: ppo, a2c
+horizon: 10
+pull: 200steps
+seed: 5`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			t := &testing.T{}
+			c := newCluster(t)
+			defer func() {
+				for _, w := range c.workers {
+					w.Process.Kill()
+					w.Wait()
+				}
+				c.srv.Close()
+			}()
+			for i := range n {
+				c.startWorker(fmt.Sprintf("s%d", i), 1)
+			}
+			nc, err := Conn{URL: c.url()}.Connect()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer nc.Close()
+			c.waitWorkers(nc, n)
+			ctx := context.Background()
+			e, err := New(ctx, nc, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			// Warm every worker up (benchmarks compiled, -Oz counted).
+			if _, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: n}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			pulls := 0
+			for range b.N {
+				res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 8}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}})
+				if err != nil || len(res.Pulls) != 8 {
+					b.Fatalf("%v, %d pulls", err, len(res.Pulls))
+				}
+				pulls += len(res.Pulls)
+			}
+			b.ReportMetric(float64(pulls)/b.Elapsed().Seconds(), "pulls/s")
+		})
+	}
+}
