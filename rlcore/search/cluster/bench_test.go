@@ -88,7 +88,7 @@ func BenchmarkNoopJobs(b *testing.B) {
 	}
 }
 
-// BenchmarkScaling runs the same code-size search (8 pulls of 200 steps
+// BenchmarkScaling runs the same code-size search (8 pulls of 600 steps
 // each, PPO and A2C on two built-in programs) through JetStream with 1, 2
 // and 4 worker processes of one slot each. On a 2-core machine the
 // speed-up is bounded by the 2 cores, whatever the number of workers.
@@ -99,7 +99,7 @@ states: autophase
 rewards: ic-oz
 algorithms: ppo, a2c
 horizon: 10
-pull: 200steps
+pull: 600steps
 seed: 5`)
 	if err != nil {
 		b.Fatal(err)
