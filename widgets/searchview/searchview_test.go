@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,18 @@ func TestArmRows(t *testing.T) {
 		if got, want := rows[0].Pulls, tt.arm.Pulls+tt.arm.Failures; got != want {
 			t.Errorf("%s: %d pulls shown, want %d (failed pulls count)", tt.name, got, want)
 		}
+	}
+}
+
+// Issue 18, item 6: failed episodes of an arm are shown in its
+// leaderboard row, also when its pulls succeeded.
+func TestArmRowsShowFailedEpisodes(t *testing.T) {
+	rows := ArmRows([]search.ArmStats{{Pulls: 2, Mean: 1, Best: 1.2, FailedEpisodes: 5, FirstEpisodeError: "LLVM crashed in gvn"}}, true)
+	if d := rows[0].Detail; !strings.Contains(d, "5 failed episodes") || !strings.Contains(d, "LLVM crashed in gvn") || !strings.Contains(d, "best 1.2") {
+		t.Fatalf("detail %q", d)
+	}
+	if d := ArmRows([]search.ArmStats{{Pulls: 1, Mean: 1}}, true)[0].Detail; strings.Contains(d, "failed") {
+		t.Fatalf("detail %q of an arm without failed episodes", d)
 	}
 }
 
