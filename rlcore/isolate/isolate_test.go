@@ -256,6 +256,23 @@ func TestCrashes(t *testing.T) {
 	}
 }
 
+// TestKilledFromOutside: a worker killed by someone else (the kernel's OOM
+// killer, a user) costs the call it was serving.
+func TestKilledFromOutside(t *testing.T) {
+	p := newPool(t, isolate.Config{})
+	w, err := p.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Release()
+	time.AfterFunc(200*time.Millisecond, func() { syscall.Kill(w.Pid(), syscall.SIGKILL) })
+	_, err = w.Call(context.Background(), isolate.FaultHang, nil)
+	var ce *isolate.CrashError
+	if !errors.As(err, &ce) || ce.Kind != isolate.Killed || !strings.Contains(err.Error(), "signal: killed") {
+		t.Errorf("worker killed from outside: %v, want a crash of kind %q", err, isolate.Killed)
+	}
+}
+
 func TestCancelAndDeadline(t *testing.T) {
 	p := newPool(t, isolate.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
