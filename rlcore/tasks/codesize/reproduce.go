@@ -2,6 +2,7 @@ package codesize
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 )
 
@@ -209,22 +210,47 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// taskHelp is the long help of the task (%supersonic help codesize): how
-// the counts are computed and how to reproduce them with LLVM's tools.
-const taskHelp = `Actions are CompilerGym's LLVM passes under their LLVM 19 names (118; the
-six LLVM 19 no longer has are left out); the quality of a result is
-(IC_O0 − IC) / (IC_O0 − IC_Oz), 1.0 = as many IR instructions removed as -Oz.
+// helpPasses is the example pass sequence of the task's help.
+var helpPasses = []string{"-mem2reg", "-inline", "-licm"}
 
-How the numbers are computed (each reproduces with LLVM's own tools):
-  O0 module   clang-19 -O0 -Xclang -disable-O0-optnone -emit-llvm -c [option.cflags] prog.c -o prog.bc
-              (clang's default target triple and data layout, x86_64-pc-linux-gnu here)
-  -Oz         opt-19 --relocation-model=pic -passes='default<Oz>' prog.bc -S -o - | ` + CountScript + `
-  -O3         the same with default<O3>
-  passes      each pass runs as its own LLVMRunPasses call on a target machine for the
-              host triple with position-independent code; the same in one opt-19 call:
-              opt-19 --relocation-model=pic -passes='function(mem2reg),invalidate<all>,cgscc(inline),invalidate<all>,function(loop-mssa(licm))' prog.bc
-              (module, CGSCC and function passes need their adaptors; a flat list is rejected)
-Plain opt-19 -Oz builds a static-relocation target machine and counts differently on
-some programs; do not pass -mcpu (it rewrites every function's target-cpu).
-%explain RUN BENCH prints the opt-19 command of a result; %export RUN BENCH writes
-the O0 module with every command, and supersonic replay FILE runs them.`
+// TaskHelp is the long help of the task (%supersonic help codesize): how
+// the counts are computed and the commands that reproduce them with
+// LLVM's own tools (a test runs every command line it shows).
+func TaskHelp() string {
+	compile := CompileCommand("prog.c", "prog.bc", nil)
+	oz, _ := ReferenceCommand("oz", "prog.bc")
+	o3, _ := ReferenceCommand("o3", "prog.bc")
+	seq, _ := CountCommand(helpPasses, "prog.bc")
+	return `Actions are CompilerGym's LLVM passes under their LLVM 19 names (118; the six
+LLVM 19 no longer has are left out). The quality of a result is
+(IC_O0 − IC) / (IC_O0 − IC_Oz): 1.0 = as many IR instructions removed as -Oz.
+
+How the numbers are computed, and the same with LLVM's own tools (each opt-19
+command prints an instruction count; add option.cflags to clang for old C):
+  O0 module: clang's default target triple and data layout (` + hostTriple() + `)
+    ` + compile + `
+  -Oz reference: default<Oz> on a target machine for the host triple with
+  position-independent code (plain opt-19 -Oz uses static relocation and counts
+  differently on some programs; do not pass -mcpu, it rewrites target-cpu)
+    ` + oz + `
+  -O3 reference:
+    ` + o3 + `
+  a pass sequence (` + strings.Join(helpPasses, " ") + `): every pass is its own LLVMRunPasses call; in one
+  call of opt-19 each pass needs its adaptor, and analyses are invalidated between them
+    ` + seq + `
+%explain RUN BENCH prints this command for a result; %export RUN BENCH writes the
+O0 module with every command, and supersonic replay FILE runs them.`
+}
+
+// hostTriple is the default target triple of LLVM here.
+func hostTriple() string {
+	out, err := exec.Command(OptTool, "--version").Output()
+	if err == nil {
+		for _, line := range strings.Split(string(out), "\n") {
+			if t, ok := strings.CutPrefix(strings.TrimSpace(line), "Default target:"); ok {
+				return strings.TrimSpace(t)
+			}
+		}
+	}
+	return "see opt-19 --version"
+}

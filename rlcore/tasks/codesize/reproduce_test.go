@@ -230,3 +230,50 @@ func TestOptPipelineText(t *testing.T) {
 		t.Errorf("OptPipeline with a removed pass: %v, want an error naming pass 2", err)
 	}
 }
+
+// TestTaskHelpCommandsRun runs every command line of the task's help on a
+// real program and compares what it prints with the task's counts.
+func TestTaskHelpCommandsRun(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src, err := filepath.Abs("testdata/suite/crc.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "prog.c"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	for _, line := range strings.Split(TaskHelp(), "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, ClangTool+" ") || strings.HasPrefix(l, OptTool+" ") {
+			cmds = append(cmds, l)
+		}
+	}
+	if len(cmds) != 4 {
+		t.Fatalf("the help shows %d commands, want 4:\n%s", len(cmds), TaskHelp())
+	}
+	runShell(t, dir, cmds[0])
+	const bench = "testdata/suite/crc.c"
+	seq, err := shared.Replay(ctx, bench, helpPasses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"", "oz", "o3"}
+	for i, cmd := range cmds[1:] {
+		w := seq
+		if i < 2 {
+			v, err := shared.BaselineOf(ctx, bench, "ic", want[i+1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			w = int64(v)
+		}
+		if got := runShell(t, dir, cmd); got != strconv.FormatInt(w, 10) {
+			t.Errorf("%s printed %s, the task counts %d", cmd, got, w)
+		}
+	}
+}
