@@ -72,7 +72,7 @@ shows the arms: the Cartesian product of the lists.
 	})
 	Register(&Magic{
 		Name:  "search",
-		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N]",
+		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N] [--nats URL|embedded]",
 		Doc:   "search the task's client-RL architectures in parallel, with live reward curves",
 		Help: `Runs the architecture search of the task declared by %%task NAME: each pull
 trains one arm's client RL briefly on the training benchmarks and scores it by
@@ -86,7 +86,7 @@ Strategies:
 ` + strategyHelp(),
 		Flags: []Flag{budgetFlag,
 			{Name: "pull", Value: "20s|2000steps", Doc: "one pull's training budget (default: the task's pull: line)", Values: []string{"5s", "10s", "20s", "2000steps"}},
-			workersFlag,
+			workersFlag, natsFlag,
 			{Name: "strategy", Value: strategyNames("|"), Doc: "how arms are chosen (default bandit)", Values: strings.Split(strategyNames(" "), " ")},
 			seedFlag},
 		Args:  func(prev []string) []string { return nil },
@@ -94,7 +94,7 @@ Strategies:
 	})
 	Register(&Magic{
 		Name:  "tune",
-		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N] [--scheduler asha]",
+		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N] [--scheduler asha] [--nats URL|embedded]",
 		Doc:   "tune the search winner's hyperparameters with ASHA",
 		Help: `Tunes the winner of search RUN (a run id or name; default the newest
 search) over its algorithm's hyperparameter ranges with ASHA (asynchronous
@@ -102,25 +102,25 @@ successive halving). The best configuration is stored; %deploy and %compare
 use it.`,
 		Flags: []Flag{
 			{Name: "trials", Value: "N", Doc: "configurations ASHA starts (default 20)", Values: []string{"8", "20", "50"}},
-			budgetFlag, workersFlag,
+			budgetFlag, workersFlag, natsFlag,
 			{Name: "scheduler", Value: "asha", Doc: "the trial scheduler; asha is the one there is", Values: []string{"asha"}},
 		},
 		Parse: parseTune,
 	})
 	Register(&Magic{
 		Name:  "deploy",
-		Usage: "%deploy [RUN] [--on test|train|SPEC,…] [--budget 60s|2000steps] [--workers N]",
+		Usage: "%deploy [RUN] [--on test|train|SPEC,…] [--budget 60s|2000steps] [--workers N] [--nats URL|embedded]",
 		Doc:   "train the (tuned) winner on each unseen program and keep its best, validated result",
 		Help: `Deploys the winner of search RUN (default the newest), with its tuned
 hyperparameters when %tune ran: on each benchmark of the task's test set it
 trains the client RL within the budget and keeps the best action sequence,
 replayed from scratch to validate it.`,
-		Flags: []Flag{onFlag, perBenchmarkBudgetFlag, workersFlag},
+		Flags: []Flag{onFlag, perBenchmarkBudgetFlag, workersFlag, natsFlag},
 		Parse: parseDeploy,
 	})
 	Register(&Magic{
 		Name:  "compare",
-		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N]",
+		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
 		Doc:   "compare the deployed client RL with the compiler's default and classic search baselines",
 		Help: `Runs the winner of search RUN and every baseline on the same benchmarks with
 the same budget per benchmark, then shows the quality of each relative to the
@@ -131,7 +131,7 @@ registered search algorithm (random, greedy, anneal, genetic, …) or a
 reference compilation of the task (oz, o3 for code size).`,
 		Flags: []Flag{
 			{Name: "baselines", Value: "oz,random,…", Doc: "methods to compare with (default: the task's baseline and baselines)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
-			onFlag, perBenchmarkBudgetFlag, workersFlag},
+			onFlag, perBenchmarkBudgetFlag, workersFlag, natsFlag},
 		Parse: parseCompare,
 	})
 	Register(&Magic{
@@ -298,6 +298,7 @@ type searchCommand struct {
 	workers  int
 	seed     int
 	hasSeed  bool
+	nats     string
 }
 
 func parseSearch(c *Call) (Command, error) {
@@ -316,6 +317,9 @@ func parseSearch(c *Call) (Command, error) {
 		return nil, err
 	}
 	if s.seed, s.hasSeed, err = parseIntFlag(c, "seed", 0, 1<<31-1); err != nil {
+		return nil, err
+	}
+	if s.nats, err = parseNATS(c); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -347,7 +351,7 @@ func (s searchCommand) Expand() (Source, error) {
 	if s.hasSeed {
 		seed = fmt.Sprintf("spec.Seed = %d\n", s.seed)
 	}
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background()) // Stop button, Kernel > Interrupt
 spec, err := search.Declared(` + strconv.Quote(s.task) + `)
@@ -358,7 +362,7 @@ res, err := search.Search(ctx, spec, view.Options(search.Options{` + strings.Joi
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}), nil
+	}, s.nats)), nil
 }
 
 // tuneCommand is %tune [RUN].
@@ -367,6 +371,7 @@ type tuneCommand struct {
 	trials  int
 	budget  rlcore.Budget
 	workers int
+	nats    string
 }
 
 func parseTune(c *Call) (Command, error) {
@@ -387,6 +392,9 @@ func parseTune(c *Call) (Command, error) {
 	if t.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
 		return nil, err
 	}
+	if t.nats, err = parseNATS(c); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -400,7 +408,7 @@ func (t tuneCommand) Expand() (Source, error) {
 	if t.workers > 0 {
 		opts = append(opts, "Workers: "+strconv.Itoa(t.workers))
 	}
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 budget := ` + budgetLiteral(t.budget) + `
@@ -409,7 +417,7 @@ res, err := search.Tune(ctx, view.Options(search.TuneOptions{` + strings.Join(op
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}), nil
+	}, t.nats)), nil
 }
 
 func runLabel(run string) string {
@@ -426,6 +434,7 @@ type phaseFlags struct {
 	budget    rlcore.Budget
 	hasBudget bool
 	workers   int
+	nats      string
 }
 
 func parsePhase(c *Call) (phaseFlags, error) {
@@ -448,6 +457,9 @@ func parsePhase(c *Call) (phaseFlags, error) {
 		return p, err
 	}
 	if p.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
+		return p, err
+	}
+	if p.nats, err = parseNATS(c); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -488,7 +500,7 @@ func parseDeploy(c *Call) (Command, error) {
 func (d deployCommand) Validate() error { return nil }
 
 func (d deployCommand) Expand() (Source, error) {
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 view := searchview.WatchDeploy(` + strconv.Quote(runLabel(d.run)) + `, ` + d.budgetOrDefault() + `)
@@ -496,7 +508,7 @@ res, err := search.Deploy(ctx, view.Options(search.DeployOptions{` + strings.Joi
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}), nil
+	}, d.nats)), nil
 }
 
 type compareCommand struct {
@@ -541,7 +553,7 @@ func (c compareCommand) Expand() (Source, error) {
 		}
 		opts = append(opts, "Baselines: []string{"+strings.Join(q, ", ")+"}")
 	}
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport, widgetsImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 res, err := search.Compare(ctx, search.CompareOptions{` + strings.Join(opts, ", ") + `})
@@ -549,7 +561,7 @@ done()
 ` + errorCheck + `
 err = searchview.ShowComparison(res, widgets.Output{})
 ` + errorCheck + ``,
-	}), nil
+	}, c.nats)), nil
 }
 
 type runsCommand struct {

@@ -17,7 +17,7 @@ const GonbVersion = "v0.11.1"
 func init() {
 	Register(&Magic{
 		Name:  "supersonic",
-		Usage: "%supersonic help [MAGIC] | version | list [" + kindNames("|") + "]",
+		Usage: "%supersonic help [MAGIC] | version | list [" + kindNames("|") + "] | workers URL",
 		Doc:   "help on the magics, versions, and the registered RL components",
 		Help: `%supersonic help            this overview of all Supersonic magics
 %supersonic help MAGIC      the long help of one magic (e.g. help search)
@@ -25,13 +25,15 @@ func init() {
 %supersonic list [KIND]     the registered components of KIND (all kinds when omitted),
                             including the ones registered by your own earlier cells;
                             KIND is one of: ` + kindNames(", ") + `
+%supersonic workers URL     the workers connected to the NATS server at URL: name,
+                            host, job slots, busy slots, jobs done, tasks
 
 Every magic accepts --show-go, which prints the Go source the magic stands for
 before running it: anything a magic does, a Go cell can do.`,
 		Args: func(prev []string) []string {
 			switch {
 			case len(prev) == 0:
-				return []string{"help", "version", "list"}
+				return []string{"help", "version", "list", "workers"}
 			case len(prev) == 1 && prev[0] == "list":
 				return strings.Split(kindNames(" "), " ")
 			case len(prev) == 1 && prev[0] == "help":
@@ -57,7 +59,7 @@ func kindNames(sep string) string {
 
 func parseSupersonic(c *Call) (Command, error) {
 	if len(c.Args) == 0 {
-		return nil, fmt.Errorf("missing subcommand; allowed: help, version, list")
+		return nil, fmt.Errorf("missing subcommand; allowed: help, version, list, workers")
 	}
 	sub, rest := c.Args[0], c.Args[1:]
 	switch sub {
@@ -84,8 +86,10 @@ func parseSupersonic(c *Call) (Command, error) {
 			l.kind = rest[0]
 		}
 		return l, nil
+	case "workers":
+		return parseWorkers(rest)
 	}
-	return nil, fmt.Errorf("unknown subcommand %q; allowed: help, version, list", sub)
+	return nil, fmt.Errorf("unknown subcommand %q; allowed: help, version, list, workers", sub)
 }
 
 type helpCommand struct{ topic string }

@@ -183,3 +183,22 @@ func TestJobsRunOnAWorkerAndUnknownTasksAreRefused(t *testing.T) {
 		t.Fatalf("cancelled job: %+v after %v", r.Pull, time.Since(start))
 	}
 }
+
+func TestOpenEmbeddedRunsJobsOnLoopback(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(ctx, Embedded, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if u := e.nc.ConnectedUrl(); !strings.HasPrefix(u, "nats://127.0.0.1:") {
+		t.Fatalf("embedded server at %s, want loopback", u)
+	}
+	if r := e.Run(ctx, noopJob("embedded.1", "n0"), nil); r.Pull == nil || !r.Pull.OK() || !strings.HasSuffix(r.Runner, "-embedded") {
+		t.Fatalf("%+v on %q", r.Pull, r.Runner)
+	}
+	ws, err := e.Workers(ctx)
+	if err != nil || len(ws) != 1 || ws[0].Done != 1 || !strings.Contains(WorkersTable(ws), "cluster-noop") {
+		t.Fatalf("workers %+v (%v)", ws, err)
+	}
+}

@@ -60,6 +60,7 @@ type Executor struct {
 	counted map[string]bool       // job ids whose result was delivered: each is counted once
 	hashes  map[string]fileHash
 	objects jetstream.ObjectStore
+	closers []func() // an embedded worker and server, stopped by Close after the connection
 }
 
 type waiter struct {
@@ -136,12 +137,16 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Executor, error) {
 // Session is the name of this coordinator's results subject.
 func (e *Executor) Session() string { return e.opt.Session }
 
-// Close stops reading results and closes the connection if Dial opened it.
+// Close stops reading results and closes the connection if Dial opened
+// it (and an embedded server, if Open started one).
 func (e *Executor) Close() {
 	e.results.Stop()
 	e.events.Unsubscribe()
+	for _, c := range e.closers {
+		c()
+	}
 	if e.ownConn {
-		e.nc.Drain()
+		e.nc.Close()
 	}
 }
 
