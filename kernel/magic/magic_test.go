@@ -150,7 +150,7 @@ func TestComplete(t *testing.T) {
 	}{
 		{"%su", -1, []string{"%supersonic"}, 0, true},
 		{"%%ta", -1, []string{"%%task"}, 0, true},
-		{"%supersonic ", -1, []string{"help", "version", "list"}, 12, true},
+		{"%supersonic ", -1, []string{"help", "version", "list", "workers"}, 12, true},
 		{"%supersonic l", -1, []string{"list"}, 12, true},
 		{"%supersonic list st", -1, []string{"states"}, 17, true},
 		{"%supersonic list ", -1, []string{"actions", "algorithms", "measures", "rewards", "states", "tasks", "transitions"}, 17, true},
