@@ -15,10 +15,18 @@ import (
 type cellSummary struct {
 	Index    int
 	Source   string
+	Reply    cellReply
 	Messages map[string]int
 	Errors   []string
 	Stdout   string
 	Stderr   string
+}
+
+// cellReply is what a cell's execute_reply said.
+type cellReply struct {
+	Status         string
+	EName, EValue  string
+	ExecutionCount *int `json:"execution_count"`
 }
 
 type summary struct {
@@ -50,6 +58,11 @@ func execute(t *testing.T, notebook string) []cellSummary {
 	for _, c := range s.Cells {
 		for _, e := range c.Errors {
 			t.Errorf("%s cell %d failed: %s\ncell:\n%s\nstderr:\n%s", notebook, c.Index, e, c.Source, c.Stderr)
+		}
+		// The reply is what Run All and nbconvert go by: an error shown in
+		// the output but replied "ok" would let the next cells run.
+		if c.Reply.Status != "ok" && len(c.Errors) == 0 && s.Failed == nil {
+			t.Errorf("%s cell %d replied status %q (%s: %s)\ncell:\n%s\nstderr:\n%s", notebook, c.Index, c.Reply.Status, c.Reply.EName, c.Reply.EValue, c.Source, c.Stderr)
 		}
 	}
 	if s.Failed != nil && !t.Failed() {

@@ -117,7 +117,8 @@ func runPython(t *testing.T, args ...string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/usr/bin/python3", append([]string{"testdata/scenarios.py"}, args...)...)
-	cmd.Env = append(os.Environ(), "JUPYTER_PATH="+env.jupyter, "JUPYTER_RUNTIME_DIR="+t.TempDir(), "PYTHONUNBUFFERED=1")
+	cmd.Env = append(os.Environ(), "JUPYTER_PATH="+env.jupyter, "JUPYTER_RUNTIME_DIR="+t.TempDir(), "PYTHONUNBUFFERED=1",
+		"SUPERSONIC_HISTORY="+filepath.Join(t.TempDir(), "history.jsonl"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("scenarios.py %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -130,7 +131,8 @@ func TestKernel(t *testing.T) {
 	for _, group := range [][]string{
 		{"plain", "help", "malformed", "bad_signature", "complete", "stdin"},
 		{"list", "display", "comm"},
-		{"interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"},
+		{"failures", "protocol"},
+		{"interrupt", "compile_interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"}, {"frontend_dies"}, {"kill9"},
 	} {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {
 			out := runPython(t, group...)

@@ -118,11 +118,13 @@ func Register(m *Magic) {
 	registry[m.Name] = m
 }
 
-// gonbCommands are gonb's own %-commands, which Supersonic must not shadow.
+// gonbCommands are gonb's own %-commands (v0.11.1), which Supersonic must
+// not shadow and passes through to gonb untouched.
 var gonbCommands = map[string]bool{
 	"main": true, "args": true, "exec": true, "cd": true, "env": true, "goflags": true,
-	"reset": true, "list": true, "ls": true, "rm": true, "track": true, "untrack": true,
-	"test": true, "wasm": true, "widgets": true, "version": true, "help": true,
+	"reset": true, "list": true, "ls": true, "rm": true, "remove": true, "track": true, "untrack": true,
+	"test": true, "wasm": true, "widgets": true, "widgets_hb": true, "version": true, "help": true,
+	"autoget": true, "noautoget": true, "goworkfix": true,
 	"writefile": true, "script": true, "bash": true, "sh": true, "with_inputs": true,
 	"with_password": true, "capture": true, "": true,
 }

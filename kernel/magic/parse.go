@@ -3,6 +3,7 @@ package magic
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ func Parse(code string) (*Call, error) {
 	name := magicName(line)
 	m, ok := Lookup(name)
 	if !ok {
-		return nil, &Error{Err: fmt.Errorf("unknown magic %q; Supersonic magics are: %s", line, allowedNames())}
+		return nil, &Error{Err: fmt.Errorf("unknown magic %s; Supersonic magics are: %s", Echo(line), allowedNames())}
 	}
 	cellSpelling := strings.HasPrefix(line, "%%")
 	if m.Cell && !cellSpelling {
@@ -195,6 +196,9 @@ func Run(code string) (*Expansion, error) {
 	name := c.Magic.Name
 	cmd, err := c.Magic.Parse(c)
 	if err != nil {
+		if strings.Contains(err.Error(), c.Magic.Usage) {
+			return nil, &Error{Magic: name, Err: err}
+		}
 		return nil, &Error{Magic: name, Err: fmt.Errorf("%w; usage: %s", err, c.Magic.Usage)}
 	}
 	if err := cmd.Validate(); err != nil {
@@ -205,4 +209,46 @@ func Run(code string) (*Expansion, error) {
 		return nil, &Error{Magic: name, Err: fmt.Errorf("expanding: %w", err)}
 	}
 	return &Expansion{Magic: name, Code: Assemble(src, c.ShowGo)}, nil
+}
+
+// maxEcho bounds how much of a cell an error message quotes back.
+const maxEcho = 120
+
+// Unknown checks a cell that Detect did not claim: when its first line
+// starts with % but names neither a Supersonic magic nor one of gonb's own
+// %-commands, it returns an *Error saying so (gonb would answer it with a
+// stream message and status ok); otherwise nil, and the cell is gonb's.
+// "% search" (a blank after the %) names Supersonic's %search, which only
+// works written as one word.
+func Unknown(code string) error {
+	line, _ := firstLine(code)
+	if !strings.HasPrefix(line, "%") {
+		return nil
+	}
+	percents := "%"
+	rest := line[1:]
+	if strings.HasPrefix(rest, "%") {
+		percents, rest = "%%", rest[1:]
+	}
+	spaced := strings.TrimLeft(rest, " \t")
+	name := spaced
+	if i := strings.IndexAny(name, " \t"); i >= 0 {
+		name = name[:i]
+	}
+	if gonbCommands[name] {
+		return nil // gonb's; gonb itself allows a blank after the %
+	}
+	if m, ok := Lookup(name); ok {
+		return &Error{Magic: name, Err: fmt.Errorf("write %s as one word, with no blank after %q; usage: %s", m.Written(), percents, m.Usage)}
+	}
+	return &Error{Err: fmt.Errorf("unknown magic %s; Supersonic magics are: %s; gonb's own %%-commands (%%help lists them) pass through", Echo(percents+name), allowedNames())}
+}
+
+// Echo quotes s for an error message, cut to a readable length.
+func Echo(s string) string {
+	r := []rune(s)
+	if len(r) <= maxEcho {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(string(r[:maxEcho])) + fmt.Sprintf("… (%d more characters)", len(r)-maxEcho)
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
@@ -35,7 +36,7 @@ var taskNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,63}$`)
 
 func checkName(what, name string) error {
 	if !taskNameRE.MatchString(name) {
-		return fmt.Errorf("%s %q: a name starts with a letter and has at most 64 letters, digits, '_', '-' or '.'", what, name)
+		return fmt.Errorf("%s %s: a name starts with a letter and has at most 64 letters, digits, '_', '-' or '.'", what, Echo(name))
 	}
 	return nil
 }
@@ -250,6 +251,9 @@ func parseBudgetFlag(c *Call, name string) (rlcore.Budget, bool, error) {
 	v, ok := c.Flags[name]
 	if !ok {
 		return rlcore.Budget{}, false, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d <= 0 {
+		return rlcore.Budget{}, true, fmt.Errorf("--%s %s: a budget must be > 0, e.g. 90s or 5m", name, v)
 	}
 	b, err := rlcore.ParseBudget(v)
 	if err != nil {

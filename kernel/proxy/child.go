@@ -80,7 +80,46 @@ func startChild(ctx context.Context, cfg *Config) (*child, error) {
 
 // childEnv is the proxy's environment plus gonb's TMPDIR, the directory of
 // the gonb binary (with goimports and gopls) first on PATH, and -mod=mod.
+// When the kernel binary can stand in for gopls (see RunGoplsShim), a
+// directory holding a "gopls" link to it comes first on PATH.
 func childEnv(cfg *Config, dir string) []string {
+	env := gonbEnv(cfg, dir)
+	if shim, real := goplsShim(cfg, dir); shim != "" {
+		env = append(env, GoplsShimEnv+"="+real)
+		for i, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+				env[i] = "PATH=" + filepath.Dir(shim) + string(os.PathListSeparator) + v
+			}
+		}
+	}
+	return env
+}
+
+// goplsShim links dir/shim/gopls to the kernel binary and returns the link
+// and the real gopls, or "" when there is no gopls to stand in for.
+func goplsShim(cfg *Config, dir string) (link, real string) {
+	if cfg.Self == "" {
+		return "", ""
+	}
+	real = filepath.Join(filepath.Dir(cfg.GonbPath), "gopls")
+	if _, err := os.Stat(real); err != nil {
+		if real, err = exec.LookPath("gopls"); err != nil {
+			return "", "" // gonb will say gopls is missing
+		}
+	}
+	link = filepath.Join(dir, "shim", "gopls")
+	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+		slog.Warn("cannot set up the gopls shim", "err", err)
+		return "", ""
+	}
+	if err := os.Symlink(cfg.Self, link); err != nil {
+		slog.Warn("cannot set up the gopls shim", "err", err)
+		return "", ""
+	}
+	return link, real
+}
+
+func gonbEnv(cfg *Config, dir string) []string {
 	var env []string
 	path, goflags := os.Getenv("PATH"), os.Getenv("GOFLAGS")
 	for _, kv := range os.Environ() {

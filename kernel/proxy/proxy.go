@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/go-zeromq/zmq4"
+	"github.com/supersonic-rl/supersonic/kernel/iscomplete"
 	"github.com/supersonic-rl/supersonic/kernel/magic"
 	"github.com/supersonic-rl/supersonic/kernel/wire"
 )
@@ -38,6 +39,15 @@ type Config struct {
 	// KernelID is the Jupyter kernel id (from the frontend's connection
 	// file name kernel-ID.json), passed on to gonb; "" for a random one.
 	KernelID string
+	// Self is the kernel binary, which stands in for gopls so that gopls
+	// dies with gonb (see RunGoplsShim); "" runs gopls directly.
+	Self string
+	// HistoryPath is the file the cells' history is kept in across
+	// kernels (as IPython keeps its history); "" keeps it in memory only.
+	HistoryPath string
+	// ParentPID is the frontend process that started the kernel; the kernel
+	// exits when it dies (as ipykernel's parent poller does). 0: not watched.
+	ParentPID int
 	// HeartbeatEvery and HeartbeatTimeout pace the watch of gonb's
 	// heartbeat; zero means 5s and 30s.
 	HeartbeatEvery, HeartbeatTimeout time.Duration
@@ -59,8 +69,10 @@ type kernel struct {
 	original   map[string]string // msg_id → the cell as typed, for magic cells
 	internal   map[string]chan *wire.Message
 	comms      map[string]string // open comm_id → target_name, for comm_info_request
+	cells      map[string]*cell  // msg_id → an execute_request relayed to gonb, until replied
 	notice     string            // said in the next cell's output (gonb was restarted)
-	execCount  int
+	execCount  int               // the kernel's execution counter (gonb's own is not shown)
+	history    *history
 	shutdown   bool
 	shutdownCh chan struct{}
 	closeOnce  sync.Once
@@ -89,7 +101,12 @@ func Run(ctx context.Context, cfg Config) error {
 		original:   map[string]string{},
 		internal:   map[string]chan *wire.Message{},
 		comms:      map[string]string{},
+		cells:      map[string]*cell{},
 		shutdownCh: make(chan struct{}),
+		history:    openHistory(cfg.HistoryPath),
+	}
+	if cfg.Connection.Key == "" {
+		slog.Warn("the connection file has an empty key: messages are not signed, and anyone who can reach these ports can run code as this user")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -120,6 +137,14 @@ func Run(ctx context.Context, cfg Config) error {
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(signals)
 
+	if cfg.ParentPID > 0 {
+		go watchParent(ctx, cfg.ParentPID, time.Second, func() {
+			k.mu.Lock()
+			k.shutdown = true
+			k.mu.Unlock()
+			k.closeOnce.Do(func() { close(k.shutdownCh) })
+		})
+	}
 	go k.serveHeartbeat()
 	go k.serveRequests(k.shell)
 	go k.serveRequests(k.control)
@@ -366,7 +391,13 @@ func (k *kernel) failPending(p pendingRequest, why string) {
 	replyType := strings.TrimSuffix(p.msg.Header.MsgType, "_request") + "_reply"
 	content := map[string]any{"status": "error", "ename": "GonbDied", "evalue": why, "traceback": []string{why}}
 	if p.msg.Header.MsgType == "execute_request" {
-		content["execution_count"] = k.count()
+		count := k.count()
+		if c := k.cellOf(p.msg.Header.MsgID); c != nil {
+			c.abandon()
+			k.forgetCell(p.msg.Header.MsgID)
+			count = c.count
+		}
+		content["execution_count"] = count
 		k.publish(p.msg, "error", map[string]any{"ename": "GonbDied", "evalue": why, "traceback": []string{why}})
 	}
 	k.reply(p.from, p.msg, replyType, content)
@@ -445,13 +476,29 @@ func (k *kernel) handleRequest(from *wire.Socket, m *wire.Message) {
 			}
 		}
 	case "is_complete_request":
-		// gonb does not answer it; a notebook cell is always complete.
-		k.answer(from, m, "is_complete_reply", map[string]any{"status": "complete"})
+		// gonb does not answer it (a notebook never asks); a console asks
+		// whether to run the lines typed so far or wait for more.
+		var c struct {
+			Code string `json:"code"`
+		}
+		_ = m.DecodeContent(&c)
+		status, indent := iscomplete.Check(c.Code)
+		content := map[string]any{"status": string(status)}
+		if status == iscomplete.Incomplete {
+			content["indent"] = indent
+		}
+		k.answer(from, m, "is_complete_reply", content)
 		return
 	case "history_request":
-		// gonb keeps no history.
-		k.answer(from, m, "history_reply", map[string]any{"status": "ok", "history": []any{}})
+		// gonb keeps no history; the proxy does.
+		var q historyQuery
+		_ = m.DecodeContent(&q)
+		k.answer(from, m, "history_reply", map[string]any{"status": "ok", "history": k.history.answer(q)})
 		return
+	case "interrupt_request":
+		// A cell still compiling is cancelled here (gonb interrupts only a
+		// running program); gonb gets the request either way.
+		k.cancelCompiles()
 	case "shutdown_request":
 		k.handleShutdown(from, m)
 		return
@@ -533,7 +580,9 @@ func (k *kernel) forward(from *wire.Socket, m *wire.Message) {
 }
 
 type executeContent struct {
-	Code string `json:"code"`
+	Code         string `json:"code"`
+	Silent       bool   `json:"silent"`
+	StoreHistory *bool  `json:"store_history"`
 }
 
 // handleExecute expands magic cells and relays every execute_request.
@@ -543,6 +592,7 @@ func (k *kernel) handleExecute(from *wire.Socket, m *wire.Message) {
 		slog.Warn("undecodable execute_request", "err", err)
 		return
 	}
+	count := k.countCell(c)
 	k.mu.Lock()
 	notice := k.notice
 	k.notice = ""
@@ -551,12 +601,16 @@ func (k *kernel) handleExecute(from *wire.Socket, m *wire.Message) {
 		k.publish(m, "stream", map[string]any{"name": "stderr", "text": notice + "\n"})
 	}
 	if _, ok := magic.Detect(c.Code); !ok {
-		k.forward(from, m)
+		if err := magic.Unknown(c.Code); err != nil {
+			k.magicError(from, m, c.Code, count, err)
+			return
+		}
+		k.forwardCell(from, m, false, count)
 		return
 	}
 	exp, err := magic.Run(c.Code)
 	if err != nil {
-		k.magicError(from, m, c.Code, err)
+		k.magicError(from, m, c.Code, count, err)
 		return
 	}
 	var content map[string]json.RawMessage
@@ -570,13 +624,72 @@ func (k *kernel) handleExecute(from *wire.Socket, m *wire.Message) {
 	k.mu.Lock()
 	k.original[m.Header.MsgID] = c.Code
 	k.mu.Unlock()
-	k.forward(from, &rewritten)
+	k.forwardCell(from, &rewritten, true, count)
 }
 
+// countCell numbers a cell as ipykernel does: every request that stores
+// history takes the next execution count, whatever its outcome (gonb's own
+// counter skips the cells the proxy answers, so the proxy keeps the count).
+// It records the cell in the history.
+func (k *kernel) countCell(c executeContent) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if c.Silent || (c.StoreHistory != nil && !*c.StoreHistory) {
+		return k.execCount
+	}
+	k.execCount++
+	k.history.add(k.execCount, c.Code)
+	return k.execCount
+}
+
+// forwardCell relays an execute_request to gonb and follows the cell until
+// its reply.
+func (k *kernel) forwardCell(from *wire.Socket, m *wire.Message, isMagic bool, count int) {
+	g := k.current()
+	c := k.newCell(from, m, isMagic, g.cmd.Process.Pid, count)
+	k.mu.Lock()
+	k.cells[m.Header.MsgID] = c
+	k.mu.Unlock()
+	k.forward(from, m)
+}
+
+// cellOf returns the cell a message of gonb's belongs to, or nil.
+func (k *kernel) cellOf(parent string) *cell {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.cells[parent]
+}
+
+func (k *kernel) forgetCell(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.cells, id)
+}
+
+// cancelCompiles cancels the cells that have not started running.
+func (k *kernel) cancelCompiles() {
+	k.mu.Lock()
+	var cells []*cell
+	for _, c := range k.cells {
+		cells = append(cells, c)
+	}
+	k.mu.Unlock()
+	for _, c := range cells {
+		if c.cancel() {
+			slog.Info("interrupted while compiling: the cell will not run", "msg_id", c.req.Header.MsgID)
+		}
+	}
+}
+
+// maxEValue bounds an error message sent back to the frontend.
+const maxEValue = 4000
+
 // magicError answers a bad magic without sending anything to gonb.
-func (k *kernel) magicError(from *wire.Socket, m *wire.Message, code string, err error) {
+func (k *kernel) magicError(from *wire.Socket, m *wire.Message, code string, count int, err error) {
 	evalue := err.Error()
-	count := k.count()
+	if r := []rune(evalue); len(r) > maxEValue {
+		evalue = string(r[:maxEValue]) + fmt.Sprintf("… (%d more characters)", len(r)-maxEValue)
+	}
 	k.publish(m, "status", map[string]any{"execution_state": "busy"})
 	k.publish(m, "execute_input", map[string]any{"code": code, "execution_count": count})
 	k.publish(m, "error", map[string]any{"ename": magic.EName, "evalue": evalue, "traceback": []string{magic.EName + ": " + evalue}})
@@ -626,6 +739,7 @@ func (k *kernel) interruptBySignal() {
 	if g == nil || !g.alive() {
 		return
 	}
+	k.cancelCompiles()
 	if err := interruptGroup(g.cmd.Process.Pid); err != nil {
 		slog.Warn("interrupting gonb", "err", err)
 	}
@@ -661,17 +775,14 @@ func (k *kernel) relayReplies(g *child, from *wire.Socket) {
 		p, ok := k.pending[parent]
 		delete(k.pending, parent)
 		delete(k.original, parent)
-		if m.Header.MsgType == "execute_reply" {
-			var c struct {
-				Count int `json:"execution_count"`
-			}
-			if m.DecodeContent(&c) == nil && c.Count > k.execCount {
-				k.execCount = c.Count
-			}
-		}
+		c := k.cells[parent]
 		k.mu.Unlock()
 		if !ok {
 			slog.Warn("dropping a gonb reply to an unknown request", "type", m.Header.MsgType)
+			continue
+		}
+		if c != nil && m.Header.MsgType == "execute_reply" {
+			c.replied(m)
 			continue
 		}
 		if m.Header.MsgType == "kernel_info_reply" {
@@ -729,18 +840,38 @@ func (k *kernel) relayIOPub(g *child) {
 		if m.Header.MsgType == "comm_open" || m.Header.MsgType == "comm_close" {
 			k.trackComm(m)
 		}
-		if isMagic && m.Header.MsgType == "execute_input" {
-			var c map[string]json.RawMessage
-			if json.Unmarshal(m.Content, &c) == nil {
-				c["code"], _ = json.Marshal(code)
-				out := *m
-				out.Content, _ = json.Marshal(c)
-				m = &out
-			}
+		c := k.cellOf(parent)
+		if c != nil && (m.Header.MsgType == "execute_input" || m.Header.MsgType == "execute_result") {
+			m = rewriteContent(m, func(content map[string]json.RawMessage) {
+				content["execution_count"], _ = json.Marshal(c.count)
+				if isMagic && m.Header.MsgType == "execute_input" {
+					content["code"], _ = json.Marshal(code)
+				}
+			})
 		}
-		m.Identities = [][]byte{[]byte("kernel." + k.session + "." + m.Header.MsgType)}
-		if err := k.iopub.Send(m); err != nil && !errors.Is(err, context.Canceled) {
-			slog.Error("relaying iopub", "type", m.Header.MsgType, "err", err)
+		if c != nil && !c.iopub(m) {
+			continue // held until the reply is sent
 		}
+		k.relayIOPubMessage(m)
 	}
+}
+
+// relayIOPubMessage publishes one of gonb's iopub messages to the frontend.
+func (k *kernel) relayIOPubMessage(m *wire.Message) {
+	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + m.Header.MsgType)}
+	if err := k.iopub.Send(m); err != nil && !errors.Is(err, context.Canceled) {
+		slog.Error("relaying iopub", "type", m.Header.MsgType, "err", err)
+	}
+}
+
+// rewriteContent returns a copy of m with its content changed by edit.
+func rewriteContent(m *wire.Message, edit func(map[string]json.RawMessage)) *wire.Message {
+	var content map[string]json.RawMessage
+	if json.Unmarshal(m.Content, &content) != nil {
+		return m
+	}
+	edit(content)
+	out := *m
+	out.Content, _ = json.Marshal(content)
+	return &out
 }

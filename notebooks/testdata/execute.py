@@ -4,7 +4,8 @@ nbconvert --execute does, and report what the frontend received.
 usage: execute.py NOTEBOOK OUT.ipynb SUMMARY.json [KERNEL]
 
 The executed notebook is written to OUT.ipynb. SUMMARY.json gets, per code
-cell, the counts of each iopub message type (display_data,
+cell, the status of its execute_reply ("ok", "error", or "" when it never
+ran), the counts of each iopub message type (display_data,
 update_display_data, stream, error, …) and the error text, if any. The exit
 status is 1 when a cell failed.
 """
@@ -24,6 +25,15 @@ class CountingClient(NotebookClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.counts = collections.defaultdict(collections.Counter)
+        self.replies = {}
+
+    async def _check_raise_for_error(self, cell, cell_index, exec_reply):
+        if exec_reply is not None:
+            content = exec_reply["content"]
+            self.replies[cell_index] = {"status": content.get("status", ""), "ename": content.get("ename", ""),
+                                        "evalue": content.get("evalue", ""),
+                                        "execution_count": content.get("execution_count")}
+        return await super()._check_raise_for_error(cell, cell_index, exec_reply)
 
     def process_message(self, msg, cell, cell_index):
         self.counts[cell_index][msg["msg_type"]] += 1
@@ -54,6 +64,7 @@ def main():
         cells.append({
             "index": i,
             "source": cell.source,
+            "reply": client.replies.get(i, {"status": ""}),
             "messages": dict(client.counts.get(i, {})),
             "errors": [e.get("ename", "") + ": " + e.get("evalue", "") for e in errors],
             "stdout": stdout,

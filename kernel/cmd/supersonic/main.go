@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/supersonic-rl/supersonic/kernel/cellmod"
@@ -29,7 +30,7 @@ import (
 const modulePath = "github.com/supersonic-rl/supersonic"
 
 const usage = `usage:
-  supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs]
+  supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs] [--parent-pid PID]
   supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
   supersonic replay FILE     (re-apply a result written by the export magic and check every number)
   supersonic worker --nats URL [--creds FILE] [--nkey FILE] [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--concurrency N]
@@ -38,6 +39,12 @@ const usage = `usage:
   supersonic version`
 
 func main() {
+	if filepath.Base(os.Args[0]) == "gopls" {
+		// The kernel stands in for gopls below gonb (see proxy.RunGoplsShim).
+		err := proxy.RunGoplsShim(os.Args[1:])
+		fmt.Fprintln(os.Stderr, "supersonic:", err)
+		os.Exit(1)
+	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, usage)
@@ -117,6 +124,7 @@ func runKernel(args []string) error {
 	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
 	connFile := fs.String("connection-file", "", "Jupyter connection file (required)")
 	gonbLogs := fs.Bool("gonb-logs", false, "pass gonb's info logs to stderr (by default only its warnings and errors)")
+	parentPID := fs.Int("parent-pid", 0, "exit when this process ends (default: $JPY_PARENT_PID, as set by jupyter_client)")
 	var loc locations
 	loc.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -135,13 +143,43 @@ func runKernel(args []string) error {
 	if loc.checkout == "" {
 		slog.Warn("no Supersonic checkout found: cells cannot import its packages; pass --checkout")
 	}
-	cfg := proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout, KernelID: kernelID(*connFile)}
+	cfg := proxy.Config{Connection: conn, GonbPath: loc.gonb, Checkout: loc.checkout, KernelID: kernelID(*connFile),
+		HistoryPath: historyPath(), ParentPID: *parentPID}
+	if cfg.ParentPID == 0 {
+		// jupyter_client names the frontend that started the kernel.
+		cfg.ParentPID, _ = strconv.Atoi(os.Getenv("JPY_PARENT_PID"))
+	}
+	if self, err := os.Executable(); err == nil {
+		cfg.Self = self
+	}
 	if !*gonbLogs {
 		// klog then writes info logs to files in gonb's private TMPDIR,
 		// removed with it.
 		cfg.GonbArgs = []string{"--logtostderr=false", "--stderrthreshold=WARNING"}
 	}
 	return proxy.Run(context.Background(), cfg)
+}
+
+// historyPath is where the cells' history is kept across kernels:
+// $SUPERSONIC_HISTORY, or supersonic/history.jsonl in Jupyter's data
+// directory ($JUPYTER_DATA_DIR, else ~/.local/share/jupyter); "off" keeps it
+// in memory only.
+func historyPath() string {
+	if p := os.Getenv("SUPERSONIC_HISTORY"); p != "" {
+		if p == "off" {
+			return ""
+		}
+		return p
+	}
+	dir := os.Getenv("JUPYTER_DATA_DIR")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "share", "jupyter")
+	}
+	return filepath.Join(dir, "supersonic", "history.jsonl")
 }
 
 // kernelID returns ID from a connection file named kernel-ID.json, as

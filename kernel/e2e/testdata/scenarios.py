@@ -361,6 +361,116 @@ def scenario_shutdown(km, kc):
     check(not left, "shutdown leaves no process behind", left)
 
 
+def scenario_failures(km, kc):
+    """A failed cell replies status error (nbclient's Run All stops there)."""
+    reply, msgs = execute(kc, '%%\npanic("boom in a cell")')
+    check(reply["status"] == "error" and reply["ename"] == "GoPanic" and reply["evalue"] == "boom in a cell",
+          "a panicking cell replies error with the panic message", reply)
+    check(any("goroutine" in line for line in reply["traceback"]), "the traceback carries the stack", reply["traceback"])
+    check(any(m["msg_type"] == "error" for m in msgs), "an error output is shown", [m["msg_type"] for m in msgs])
+    reply, msgs = execute(kc, '%%\nos.Exit(3)')
+    check(reply["status"] == "error" and "exit status 3" in reply["evalue"], "os.Exit(3) replies error", reply)
+    reply, msgs = execute(kc, '%%\nfmt.Fprintln(os.Stderr, "error: the store is locked")\nos.Exit(1)')
+    check(reply["status"] == "error" and reply["evalue"] == "the store is locked", "an 'error: ...' line is the evalue", reply)
+    # A magic whose run fails inside the cell program.
+    reply, msgs = execute(kc, "%deploy no-such-run-e2e --budget 1s")
+    check(reply["status"] == "error" and reply["ename"] == "Error" and "no-such-run-e2e" in reply["evalue"],
+          "a magic failing in its program replies error", reply)
+    reply, msgs = execute(kc, '%%\nfmt.Println("fine")')
+    check(reply["status"] == "ok" and "fine" in text_of(msgs), "the next cell runs normally", reply)
+    # Mistyped magics are answered at once; gonb's own commands pass through.
+    for code, want in [("%nosuch", "unknown magic"), ("% search demo", "write %search as one word"),
+                       ("%search demo --budget 0s", "must be > 0")]:
+        reply, msgs = execute(kc, code, timeout=10)
+        check(reply["status"] == "error" and reply["ename"] == "MagicError" and want in reply["evalue"], f"{code!r} is a clear error", reply)
+    reply, msgs = execute(kc, "%env SUPERSONIC_E2E 1")
+    check(reply["status"] == "ok" and "MagicError" not in text_of(msgs), "gonb's %env passes through", reply)
+    reply, msgs = execute(kc, "%search " + "x" * 100000, timeout=10)
+    size = len(reply["evalue"]) + sum(len(t) for t in reply["traceback"])
+    check(reply["status"] == "error" and size < 5000, f"a 100k-character argument is not echoed back ({size} characters)", size)
+
+
+def scenario_protocol(km, kc):
+    """is_complete, execution counts on every reply, history."""
+    for code, status in [("func add(a, b int) int {", "incomplete"), ("func add(a, b int) int {\n    return a + b\n}", "complete"),
+                         ("%%task demo\ntask: codesize", "incomplete"), ("%supersonic help", "complete"), ("x := (1]", "invalid")]:
+        r = get_reply(kc, kc.is_complete(code), 30)["content"]
+        check(r["status"] == status, f"is_complete({code!r}) is {status}", r)
+        if status == "incomplete" and code.startswith("func"):
+            check(r["indent"] == "    ", "an open brace asks for an indent", r)
+    counts = []
+    for code in ['%%\nfmt.Println(1)', "%nosuch", '%%\npanic("x")', "%supersonic version"]:
+        reply, msgs = execute(kc, code)
+        counts.append(reply["execution_count"])
+        inputs = [m["content"]["execution_count"] for m in msgs if m["msg_type"] == "execute_input"]
+        check(inputs == [reply["execution_count"]], f"execute_input of {code!r} carries the reply's count", (inputs, reply))
+    check(counts == list(range(counts[0], counts[0] + 4)), "every reply, errors included, takes the next execution count", counts)
+    r = get_reply(kc, kc.history(hist_access_type="tail", n=2), 30)["content"]
+    inputs = [h[2] for h in r["history"]]
+    check(inputs == ['%%\npanic("x")', "%supersonic version"], "history_request returns the last cells", r)
+    r = get_reply(kc, kc.history(hist_access_type="search", pattern="%nosu*", n=5, unique=True), 30)["content"]
+    check([h[2] for h in r["history"]] == ["%nosuch"], "history search by pattern", r)
+
+
+def scenario_compile_interrupt(km, kc):
+    """Kernel > Interrupt while a cell compiles: the compile stops, nothing runs."""
+    code = ('import _ "github.com/supersonic-rl/supersonic/rlcore/all"\n\n%%\n'
+            'fmt.Println("the program started")')
+    msg_id = kc.execute(code)
+    deadline = time.time() + 60
+    status = None
+    while time.time() < deadline and status is None:
+        m = kc.get_iopub_msg(timeout=60)
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "display_data" and "compiling the cell" in m["content"]["data"].get("text/plain", ""):
+            status = m
+    check(status is not None, "a 'compiling the cell' status line shows at once")
+    km.interrupt_kernel()
+    reply = get_reply(kc, msg_id, 60)["content"]
+    msgs = collect(kc, msg_id, 30)
+    check(reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt", "the interrupted compile replies KeyboardInterrupt", reply)
+    check("the program started" not in text_of(msgs), "the cell's program never started", text_of(msgs))
+    reply, msgs = execute(kc, '%%\nfmt.Println("after the interrupt")')
+    check(reply["status"] == "ok" and "after the interrupt" in text_of(msgs), "the kernel runs the next cell", text_of(msgs))
+
+
+def scenario_frontend_dies(km, kc):
+    """kill -9 of the frontend: the kernel notices and leaves nothing behind."""
+    import subprocess
+    helper = subprocess.Popen([sys.executable, __file__, "frontend"], stdout=subprocess.PIPE, text=True)
+    kpid = int(helper.stdout.readline())
+    below = descendants(kpid)
+    check(any(comm_of(p) == "gonb" for p in below), "the helper frontend's kernel runs gonb", [(p, comm_of(p)) for p in below])
+    os.kill(helper.pid, signal.SIGKILL)
+    helper.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(alive(p) for p in below + [kpid]):
+        time.sleep(0.2)
+    left = [(p, comm_of(p)) for p in below + [kpid] if alive(p)]
+    check(not left, "the kernel, gonb and gopls end when their frontend is killed", left)
+
+
+def scenario_kill9(km, kc):
+    """kill -9 of the kernel: gonb and gopls do not stay behind."""
+    r = kc.complete('import "fmt"\n\n%%\nfmt.Prin', 25, reply=True, timeout=60)["content"]  # gopls is up
+    kpid = kernel_pid(km)
+    below = descendants(kpid)
+    check(any(comm_of(p) == "gopls" for p in below), "gopls runs below the kernel", [(p, comm_of(p)) for p in below])
+    os.kill(kpid, signal.SIGKILL)
+    deadline = time.time() + 15
+    while time.time() < deadline and any(alive(p) for p in below):
+        time.sleep(0.2)
+    left = [(p, comm_of(p)) for p in below if alive(p)]
+    check(not left, "after kill -9 of the kernel nothing of it stays behind", left)
+
+
+def frontend():
+    """A frontend that starts a kernel, prints its pid and waits to be killed."""
+    km, kc = start()
+    reply, _ = execute(kc, '%%\nfmt.Println("up")')
+    print(kernel_pid(km), flush=True)
+    time.sleep(600)
+
+
 def quickstart(path):
     import nbformat
     from nbclient import NotebookClient
@@ -376,6 +486,9 @@ SCENARIOS = {k[len("scenario_"):]: v for k, v in globals().items() if k.startswi
 
 if __name__ == "__main__":
     name = sys.argv[1]
+    if name == "frontend":
+        frontend()
+        sys.exit(0)
     if name == "quickstart":
         quickstart(sys.argv[2])
         sys.exit(0)
