@@ -132,7 +132,7 @@ func TestKernel(t *testing.T) {
 		{"plain", "help", "malformed", "bad_signature", "complete", "stdin"},
 		{"list", "display", "comm"},
 		{"failures", "protocol"},
-		{"interrupt", "compile_interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"}, {"frontend_dies"}, {"kill9"},
+		{"interrupt", "compile_interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"}, {"frontend_dies"}, {"first_completion", "kill9"},
 	} {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {
 			out := runPython(t, group...)

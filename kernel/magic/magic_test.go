@@ -256,3 +256,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		code, want string // want "" when the cell is gonb's
+	}{
+		{"%%\nfmt.Println(1)", ""},
+		{"%env X 1", ""},
+		{"% main", ""},
+		{"%%writefile x.go\npackage x", ""},
+		{"fmt.Println(1)", ""},
+		{"%nosuch", `unknown magic "%nosuch"`},
+		{"%%nosuch\nbody", `unknown magic "%%nosuch"`},
+		{"% search demo", "write %search as one word"},
+		{"%% task demo\nx: y", "write %%task as one word"},
+		{"%" + strings.Repeat("x", 100000), "more characters"},
+	} {
+		err := Unknown(tc.code)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("Unknown(%.30q) = %v, want nil", tc.code, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("Unknown(%.30q) = %v, want an error containing %q", tc.code, err, tc.want)
+		case err != nil && len(err.Error()) > 1000:
+			t.Errorf("Unknown(%.30q) echoes %d characters", tc.code, len(err.Error()))
+		}
+	}
+}

@@ -12,9 +12,6 @@ const (
 	// AggregatorImport is the blank-imported package that registers every
 	// built-in component (tasks, states, rewards, algorithms, …).
 	AggregatorImport = "github.com/supersonic-rl/supersonic/rlcore/all"
-	// UseAggregator switches the blank import of AggregatorImport into
-	// expansions; turn it on once that package exists.
-	UseAggregator = true
 	// GonbUIImport is gonb's display library, used for HTML output.
 	GonbUIImport = "github.com/janpfeifer/gonb/gonbui"
 )
@@ -22,11 +19,7 @@ const (
 // CoreImports returns the imports an expansion needs to see the library
 // and every built-in component.
 func CoreImports() []string {
-	imports := []string{CoreImport}
-	if UseAggregator {
-		imports = append(imports, `_ "`+AggregatorImport+`"`)
-	}
-	return imports
+	return []string{CoreImport, `_ "` + AggregatorImport + `"`}
 }
 
 // Assemble writes src as one gonb cell: an import block, the declarations,

@@ -27,7 +27,10 @@ type child struct {
 	stdin   *wire.Socket
 	iopub   *wire.Socket
 	done    chan struct{} // closed when the process has exited
-	exitErr error         // valid after done
+	// goplsReady is closed once gonb answers Go completions (gopls takes
+	// seconds to load the cell module after start-up).
+	goplsReady chan struct{}
+	exitErr    error // valid after done
 }
 
 // startChild starts gonb with a connection file of its own (loopback, fresh
@@ -38,7 +41,7 @@ func startChild(ctx context.Context, cfg *Config) (*child, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating gonb's runtime directory: %w", err)
 	}
-	c := &child{dir: dir, done: make(chan struct{})}
+	c := &child{dir: dir, done: make(chan struct{}), goplsReady: make(chan struct{})}
 	fail := func(err error) (*child, error) {
 		c.stop(2 * time.Second)
 		return nil, err

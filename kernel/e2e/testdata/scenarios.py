@@ -265,7 +265,7 @@ def scenario_complete(km, kc):
     r = kc.inspect("%supersonic list", 5, reply=True, timeout=30)["content"]
     check(r["found"] and "%supersonic list [KIND]" in r["data"]["text/plain"], "inspect_request returns the magic's help", r)
     r = kc.complete('import "fmt"\n\n%%\nfmt.Prin', 25, reply=True, timeout=60)["content"]
-    check(r["status"] == "ok", "Go completion is answered by gonb", r)
+    check(r["status"] == "ok" and "Println" in r["matches"], "Go completion is answered by gonb's gopls", r)
 
 
 def scenario_stdin(km, kc):
@@ -447,6 +447,13 @@ def scenario_frontend_dies(km, kc):
         time.sleep(0.2)
     left = [(p, comm_of(p)) for p in below + [kpid] if alive(p)]
     check(not left, "the kernel, gonb and gopls end when their frontend is killed", left)
+
+
+def scenario_first_completion(km, kc):
+    """The very first completion of a fresh kernel waits for gopls."""
+    code = 'import "fmt"\n\n%%\nfmt.Sprin'
+    r = kc.complete(code, len(code), reply=True, timeout=90)["content"]
+    check(r["status"] == "ok" and "Sprintf" in r["matches"], "the first Go completion after start-up has matches", r)
 
 
 def scenario_kill9(km, kc):

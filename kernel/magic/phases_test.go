@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-func TestPipelineMagics(t *testing.T) {
+func TestPhaseMagics(t *testing.T) {
 	const task = "%%task cs\ntask: codesize\nbenchmarks: builtin:crc32, builtin:sha256\ntest: builtin:md5\nstates: autophase\nalgorithms: ppo, a2c\n"
 	tests := []struct {
 		code     string
@@ -30,7 +30,7 @@ func TestPipelineMagics(t *testing.T) {
 		{code: "%search cs --workers 0", wantErr: "--workers \"0\": want an integer from 1"},
 		{code: "%tune", wantCode: []string{`search.Tune(ctx, view.Options(search.TuneOptions{Run: "", Budget: budget}))`}},
 		{code: "%tune 3 --trials 8", wantCode: []string{`Run: "3"`, "Trials: 8"}},
-		{code: "%tune --scheduler hyperband", wantErr: "the only scheduler is asha"},
+		{code: "%tune --scheduler asha", wantErr: "unknown flag --scheduler"},
 		{code: "%deploy cs --on test --budget 30s", wantCode: []string{`On: []string{"test"}`, "Budget: rlcore.Budget{Duration: 30000 * time.Millisecond}", "search.Deploy("}},
 		{code: "%deploy a b", wantErr: "want at most one run"},
 		{code: "%compare --baselines oz,random --budget 2000steps", wantCode: []string{`Baselines: []string{"oz", "random"}`, "Steps: 2000", "searchview.ShowComparison(res"}},

@@ -1,0 +1,57 @@
+package magic
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+func init() {
+	Register(&Magic{
+		Name:  "runs",
+		Usage: "%runs [--kind search|tune|deploy|compare] [--limit N]",
+		Doc:   "the run store as a table",
+		Flags: []Flag{
+			{Name: "kind", Value: "search|tune|deploy|compare", Doc: "only runs of this kind", Values: []string{"search", "tune", "deploy", "compare"}},
+			{Name: "limit", Value: "N", Doc: "at most N runs, newest first (default 50)"},
+		},
+		Parse: parseRuns,
+	})
+}
+
+type runsCommand struct {
+	kind  string
+	limit int
+}
+
+func parseRuns(c *Call) (Command, error) {
+	if len(c.Args) > 0 {
+		return nil, fmt.Errorf("takes no arguments, got %q; usage: %s", strings.Join(c.Args, " "), c.Magic.Usage)
+	}
+	r := runsCommand{kind: c.Flags["kind"], limit: 50}
+	if n, ok, err := parseIntFlag(c, "limit", 1, 100000); err != nil {
+		return nil, err
+	} else if ok {
+		r.limit = n
+	}
+	return r, nil
+}
+
+func (r runsCommand) Validate() error {
+	switch r.kind {
+	case "", "search", "tune", "deploy", "compare":
+		return nil
+	}
+	return fmt.Errorf("--kind %q: want search, tune, deploy or compare", r.kind)
+}
+
+func (r runsCommand) Expand() (Source, error) {
+	return Source{
+		Imports: append(CoreImports(), "context", "fmt", "os", searchviewImport, storeImport),
+		Main: `st, err := store.Open(store.DefaultPath())
+` + errorCheck + `
+defer st.Close()
+err = searchview.ShowRuns(context.Background(), st, ` + strconv.Quote(r.kind) + `, ` + strconv.Itoa(r.limit) + `)
+` + errorCheck,
+	}, nil
+}
