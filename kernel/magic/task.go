@@ -3,7 +3,10 @@ package magic
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"sync/atomic"
 
+	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
 )
 
@@ -14,9 +17,10 @@ func init() {
 		Usage: "%%task NAME   (then one key: value per line)",
 		Doc:   "declare a code-optimization task: the problem and the space of client-RL architectures",
 		Help: `The body declares the search space; later cells (%search NAME, %tune, …)
-find the task by NAME. The cell checks every component name against the
-registry (your own components registered in earlier cells included) and
-shows the arms: the Cartesian product of the lists.
+find the task by NAME. The kernel checks the task, component and algorithm
+names before compiling anything (once a cell has registered components of
+its own, the cell program checks them instead, seeing yours too) and the
+cell shows the arms: the Cartesian product of the lists.
 
 ` + search.SpecHelp(),
 		Parse: func(c *Call) (Command, error) {
@@ -38,11 +42,35 @@ func (t taskCommand) Validate() error {
 	if err := checkName("task name", t.name); err != nil {
 		return err
 	}
-	if _, err := search.ParseSpec(t.name, t.body); err != nil {
+	spec, err := search.ParseSpec(t.name, t.body)
+	if err != nil {
 		return err
+	}
+	if componentsLinked() && !cellsRegister.Load() {
+		// The same check the cell program makes, in milliseconds instead
+		// of after a compile.
+		return spec.Validate()
 	}
 	return nil
 }
+
+// cellsRegister is set once a Go cell of this kernel may have registered
+// components of its own (its code calls a Register… function): their names
+// are known only to the cell programs, so from then on %%task leaves the
+// check of names to the expanded cell, which sees them.
+var cellsRegister atomic.Bool
+
+// NoteGoCell tells the package about a Go cell the kernel runs.
+func NoteGoCell(code string) {
+	if strings.Contains(code, "Register") {
+		cellsRegister.Store(true)
+	}
+}
+
+// componentsLinked reports whether this process knows the built-in
+// components (the kernel binary links rlcore/all; a test of this package
+// does not), so that %%task can be checked against them.
+func componentsLinked() bool { return len(rlcore.List(rlcore.KindTask, "")) > 0 }
 
 func (t taskCommand) Expand() (Source, error) {
 	return Source{

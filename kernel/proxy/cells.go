@@ -44,7 +44,7 @@ type cell struct {
 
 // statusDelay is how long a plain Go cell runs silent before the status
 // line appears (a magic's appears at once).
-const statusDelay = time.Second
+const statusDelay = 500 * time.Millisecond
 
 func (k *kernel) newCell(from *wire.Socket, req *wire.Message, isMagic bool, gonbPID, count int) *cell {
 	c := &cell{k: k, req: req, from: from, magic: isMagic, count: count, start: time.Now(), gonbPID: gonbPID,

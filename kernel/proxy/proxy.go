@@ -420,6 +420,7 @@ func (k *kernel) handleExecute(from *wire.Socket, m *wire.Message) {
 			k.magicError(from, m, c.Code, count, err)
 			return
 		}
+		magic.NoteGoCell(c.Code)
 		k.forwardCell(from, m, false, count)
 		return
 	}

@@ -24,6 +24,9 @@ import (
 	"github.com/supersonic-rl/supersonic/kernel/magic"
 	"github.com/supersonic-rl/supersonic/kernel/proxy"
 	"github.com/supersonic-rl/supersonic/kernel/wire"
+	// The built-in components, so that %%task is checked in the kernel
+	// before anything compiles.
+	_ "github.com/supersonic-rl/supersonic/rlcore/all"
 )
 
 // modulePath is the module whose checkout cells import from.

@@ -388,6 +388,13 @@ def scenario_failures(km, kc):
                        ("%search demo --budget 0s", "must be > 0")]:
         reply, msgs = execute(kc, code, timeout=10)
         check(reply["status"] == "error" and reply["ename"] == "MagicError" and want in reply["evalue"], f"{code!r} is a clear error", reply)
+    t0 = time.time()
+    reply, msgs = execute(kc, "%%task e2e_bad\ntask: nosuchtask\nbenchmarks: builtin:crc32\nstates: autophase\nalgorithms: ppo", timeout=10)
+    took = time.time() - t0
+    check(reply["status"] == "error" and reply["ename"] == "MagicError" and "nosuchtask" in reply["evalue"] and "codesize" in reply["evalue"],
+          f"%%task with an unknown task is answered by the kernel in {took:.2f}s, naming the registered tasks", reply)
+    reply, msgs = execute(kc, "%%task e2e_bad\ntask: codesize\nbenchmarks: builtin:crc32\nstates: autophse\nalgorithms: ppo", timeout=10)
+    check(reply["status"] == "error" and "autophse" in reply["evalue"] and "autophase" in reply["evalue"], "an unknown state function is named with the allowed ones", reply)
     reply, msgs = execute(kc, "%env SUPERSONIC_E2E 1")
     check(reply["status"] == "ok" and "MagicError" not in text_of(msgs), "gonb's %env passes through", reply)
     reply, msgs = execute(kc, "%search " + "x" * 100000, timeout=10)
