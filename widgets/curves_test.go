@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"image/color"
 	"math"
 	"strings"
 	"testing"
@@ -161,7 +162,7 @@ func TestFormatting(t *testing.T) {
 func TestSVGToHTML(t *testing.T) {
 	svg := mustSVG(t, PlotCurves(seriesOf(syntheticSearch(8, 2, 20)), CurveStyle{Title: "inline"}))
 	html := svgToHTML(svg)
-	if strings.Contains(html, "<?xml") || !strings.HasPrefix(html, `<div class="supersonic-chart"><svg style="max-width:100%;height:auto"`) {
+	if strings.Contains(html, "<?xml") || !strings.HasPrefix(html, `<div class="supersonic-chart"><svg style="width:100%;max-width:1200px;height:auto"`) {
 		t.Errorf("inline chart starts with %.120q", html)
 	}
 	// Still well-formed XML, with the fallback fonts.
@@ -217,5 +218,23 @@ func TestLongArmNamesFitTheLegend(t *testing.T) {
 				t.Errorf("legend entry %q is %v wide, more than the legend column %v", s, w, f.Width*0.4)
 			}
 		}
+	}
+}
+
+func TestWrapText(t *testing.T) {
+	sty := titleStyle(9.5, color.Black)
+	long := "leader ppo · autophase: score 1.0917, best 1.2432, 4 pulls · budget 45s, took 52.4s · 24.3k steps · 6 arms, 2 running"
+	width := sty.Width("leader ppo · autophase: score 1.0917, best 1.2432, 4 pulls")
+	lines := wrapText(sty, long, width)
+	if len(lines) < 2 || strings.Join(lines, " · ") != long {
+		t.Fatalf("wrapText gave %q; want lines that join back into the text", lines)
+	}
+	for _, l := range lines {
+		if sty.Width(l) > width && strings.Contains(l, " · ") {
+			t.Errorf("line %q is wider than %v", l, width)
+		}
+	}
+	if got := wrapText(sty, "short", width); len(got) != 1 {
+		t.Errorf("a short text wrapped: %q", got)
 	}
 }

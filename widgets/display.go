@@ -118,9 +118,9 @@ func newBlockID(prefix string) string {
 func svgToHTML(svg []byte) string {
 	s := string(svg)
 	if i := strings.Index(s, "<svg"); i >= 0 {
-		// Scale down with the output area, keeping the aspect ratio of
-		// the viewBox.
-		s = `<svg style="max-width:100%;height:auto"` + s[i+len("<svg"):]
+		// As wide as the output area (up to 1200 px), keeping the
+		// aspect ratio of the viewBox.
+		s = `<svg style="width:100%;max-width:1200px;height:auto"` + s[i+len("<svg"):]
 	}
 	return `<div class="supersonic-chart">` + s + `</div>`
 }

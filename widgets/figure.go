@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -109,10 +110,16 @@ func (f *Figure) draw(c draw.Canvas) {
 func (f *Figure) drawTitle(c draw.Canvas) draw.Canvas {
 	x := c.Min.X + vg.Points(4)
 	y := c.Max.Y - vg.Points(4)
-	for _, line := range []struct {
+	type titleLine struct {
 		text  string
 		style text.Style
-	}{{f.title, titleStyle(11.5, color.Black)}, {f.subtitle, titleStyle(9.5, color.Gray{0x44})}} {
+	}
+	lines := []titleLine{{f.title, titleStyle(11.5, color.Black)}}
+	sub := titleStyle(9.5, color.Gray{0x44})
+	for _, l := range wrapText(sub, f.subtitle, c.Max.X-c.Min.X-vg.Points(8)) {
+		lines = append(lines, titleLine{l, sub})
+	}
+	for _, line := range lines {
 		if line.text == "" {
 			continue
 		}
@@ -123,6 +130,34 @@ func (f *Figure) drawTitle(c draw.Canvas) draw.Canvas {
 	}
 	c.Max.Y = y - vg.Points(4)
 	return c
+}
+
+// wrapText splits s at its " · " separators (then at blanks) into lines
+// no wider than width, so that a long summary wraps instead of being cut
+// at the figure's edge.
+func wrapText(sty text.Style, s string, width vg.Length) []string {
+	if s == "" || sty.Width(s) <= width {
+		return []string{s}
+	}
+	sep := " · "
+	words := strings.Split(s, sep)
+	if len(words) == 1 {
+		sep, words = " ", strings.Fields(s)
+	}
+	var lines []string
+	cur := ""
+	for _, w := range words {
+		next := w
+		if cur != "" {
+			next = cur + sep + w
+		}
+		if cur != "" && sty.Width(next) > width {
+			lines = append(lines, cur)
+			next = w
+		}
+		cur = next
+	}
+	return append(lines, cur)
 }
 
 func titleStyle(size float64, clr color.Color) text.Style {

@@ -45,10 +45,15 @@ func StatusOf(s rlcore.Status) ArmStatus {
 
 // ArmRow is one line of the leaderboard.
 type ArmRow struct {
-	Arm    string
-	Score  float64 // best score; NaN when the arm has none yet
-	Pulls  int     // times the search chose the arm
-	Steps  int     // environment steps spent on the arm; 0: not shown
+	Arm string
+	// Score ranks the arms (for a search: the mean of the arm's pull
+	// scores); NaN when the arm has none yet.
+	Score float64
+	// Best is the highest single score (a search's best pull); NaN: not
+	// shown.
+	Best   float64
+	Pulls  int // times the search chose the arm
+	Steps  int // environment steps spent on the arm; 0: not shown
 	Status ArmStatus
 	Detail string // free text: hyperparameters, the error of a failed arm
 }
@@ -186,7 +191,7 @@ var statusColors = map[ArmStatus]string{
 const (
 	tableStyle = `border-collapse:collapse;font-family:sans-serif;font-size:13px;margin:4px 0`
 	thStyle    = `text-align:left;padding:3px 10px;border-bottom:2px solid #888`
-	tdStyle    = `padding:2px 10px;border-bottom:1px solid #ddd`
+	tdStyle    = `padding:2px 10px;border-bottom:1px solid #ddd;text-align:left`
 	numStyle   = tdStyle + `;text-align:right;font-variant-numeric:tabular-nums`
 )
 
@@ -198,25 +203,30 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 		fmt.Fprintf(&b, `<div style="font-family:sans-serif;font-weight:bold;margin:4px 0">%s</div>`, htmlEscape(title))
 	}
 	fmt.Fprintf(&b, `<table style="%s"><thead><tr>`, tableStyle)
-	for _, h := range []string{"#", "arm", "score", "pulls", "steps", "status", ""} {
+	withBest := hasBest(rows)
+	for _, h := range columns(withBest) {
 		sty := thStyle
 		switch h {
-		case "#", "score", "pulls", "steps":
+		case "#", "score", "best", "pulls", "steps":
 			sty += ";text-align:right"
 		}
 		fmt.Fprintf(&b, `<th style="%s">%s</th>`, sty, h)
 	}
 	b.WriteString(`</tr></thead><tbody>`)
 	if len(rows) == 0 {
-		fmt.Fprintf(&b, `<tr><td colspan="7" style="%s;color:#777">no arm pulled yet</td></tr>`, tdStyle)
+		fmt.Fprintf(&b, `<tr><td colspan="%d" style="%s;color:#777">no arm pulled yet</td></tr>`, len(columns(withBest)), tdStyle)
 	}
 	for i, r := range sortArms(rows) {
 		color := statusColors[r.Status]
 		if color == "" {
 			color = "#79706e"
 		}
-		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s;white-space:nowrap"><code>%s</code></td><td style="%s">%s</td><td style="%s">%d</td><td style="%s">%s</td>`,
-			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score), numStyle, r.Pulls, numStyle, stepsText(r.Steps))
+		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s;white-space:nowrap"><code>%s</code></td><td style="%s">%s</td>`,
+			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score))
+		if withBest {
+			fmt.Fprintf(&b, `<td style="%s">%s</td>`, numStyle, scoreText(r.Best))
+		}
+		fmt.Fprintf(&b, `<td style="%s">%d</td><td style="%s">%s</td>`, numStyle, r.Pulls, numStyle, stepsText(r.Steps))
 		fmt.Fprintf(&b, `<td style="%s"><span style="background:%s;color:white;border-radius:3px;padding:0 6px">%s</span></td><td style="%s;color:#555">%s</td></tr>`,
 			tdStyle, color, htmlEscape(string(r.Status)), tdStyle, htmlEscape(r.Detail))
 	}
@@ -228,9 +238,14 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "#\tarm\tscore\tpulls\tsteps\tstatus\t\t\n")
+	withBest := hasBest(rows)
+	fmt.Fprint(tw, strings.Join(columns(withBest), "\t")+"\t\n")
 	for i, r := range sortArms(rows) {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), r.Pulls, stepsText(r.Steps), r.Status, r.Detail)
+		best := ""
+		if withBest {
+			best = scoreText(r.Best) + "\t"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), best, r.Pulls, stepsText(r.Steps), r.Status, r.Detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing leaderboard: %w", err)
@@ -244,6 +259,25 @@ func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
 		return fmt.Errorf("writing leaderboard: %w", err)
 	}
 	return nil
+}
+
+// hasBest reports whether any row states a best score (the column is left
+// out otherwise).
+func hasBest(rows []ArmRow) bool {
+	for _, r := range rows {
+		if r.Best != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// columns are the leaderboard's column headers.
+func columns(withBest bool) []string {
+	if withBest {
+		return []string{"#", "arm", "score", "best", "pulls", "steps", "status", ""}
+	}
+	return []string{"#", "arm", "score", "pulls", "steps", "status", ""}
 }
 
 // trimLines removes the padding tabwriter leaves at the end of lines.

@@ -48,6 +48,8 @@ type LiveOptions struct {
 	Dir, Name string
 	// Width and Height of the chart; zero means DefaultWidth × DefaultHeight.
 	Width, Height vg.Length
+	// Caption, when set, is shown under the chart: what its numbers mean.
+	Caption string
 }
 
 // LiveCurves draws one curve per run (an arm of a search) from a stream of
@@ -70,6 +72,8 @@ type LiveCurves struct {
 	// Owned by the renderer goroutine.
 	lastLine time.Time
 	err      error
+
+	headline atomic.Pointer[string] // see SetHeadline
 
 	frames atomic.Int64
 }
@@ -329,7 +333,7 @@ func (lc *LiveCurves) draw(final bool) {
 			if err != nil {
 				lc.setErr(err)
 			} else {
-				lc.display.Update(lc.id, svgToHTML(svg))
+				lc.display.Update(lc.id, svgToHTML(svg)+captionHTML(lc.opts.Caption))
 			}
 		}
 	}
@@ -361,8 +365,18 @@ func (lc *LiveCurves) setErr(err error) {
 	}
 }
 
+// SetHeadline replaces the chart's own account of the runs (the best
+// episode so far and the counts of running and finished runs) by h, from
+// the caller that knows better: a search states its leader and the arms in
+// flight from the leaderboard, so that the chart and the table agree.
+func (lc *LiveCurves) SetHeadline(h string) {
+	lc.headline.Store(&h)
+	lc.th.poke()
+}
+
 // summary is the one-line state: best so far, time and budget, counts.
 func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
+	head := lc.headline.Load()
 	var parts []string
 	best, bestRun, hasBest := math.Inf(-1), "", false
 	var running, done, failed int
@@ -379,15 +393,23 @@ func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
 			done++
 		}
 	}
-	if hasBest {
+	switch {
+	case head != nil:
+		parts = append(parts, *head)
+	case hasBest:
 		parts = append(parts, "best "+formatScore(best)+" by "+bestRun)
-	} else {
+	default:
 		parts = append(parts, "waiting for the first episode")
 	}
 	b := lc.opts.Budget
 	t := formatDuration(s.elapsed.Round(100 * time.Millisecond))
 	if b.Duration > 0 {
-		t += " of " + formatDuration(b.Duration)
+		if s.elapsed > b.Duration {
+			// Work in flight when the budget ran out finishes (and counts).
+			t = "budget " + formatDuration(b.Duration) + ", took " + t
+		} else {
+			t += " of " + formatDuration(b.Duration)
+		}
 	}
 	parts = append(parts, t)
 	steps := formatCount(float64(s.steps)) + " steps"
@@ -416,7 +438,7 @@ func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
 			parts = append(parts, fmt.Sprintf("failed episodes: %d", failures))
 		}
 	}
-	if len(s.runs) > 1 {
+	if len(s.runs) > 1 && head == nil {
 		arms := fmt.Sprintf("%d arms", len(s.runs))
 		if running > 0 {
 			arms += fmt.Sprintf(", %d running", running)
@@ -457,4 +479,12 @@ func runLabel(name string) string {
 func waitingHTML(title, summary string) string {
 	return fmt.Sprintf(`<div class="supersonic-chart" style="font-family:sans-serif;color:#555;padding:8px"><b>%s</b> %s</div>`,
 		htmlEscape(title), htmlEscape(summary))
+}
+
+// captionHTML is a chart's caption under it, or "".
+func captionHTML(caption string) string {
+	if caption == "" {
+		return ""
+	}
+	return `<div class="supersonic-caption" style="font-family:sans-serif;font-size:12px;color:#555;max-width:1200px;margin:2px 0 6px">` + htmlEscape(caption) + `</div>`
 }

@@ -6,6 +6,8 @@ import (
 	"html"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -128,7 +130,7 @@ func (c *cell) observe() {
 		return
 	}
 	var build, program []int
-	for _, pid := range descendantsOf(c.gonbPID) {
+	for _, pid := range childrenTree(c.gonbPID) {
 		switch comm := procComm(pid); {
 		case strings.HasPrefix(comm, "gonb_"):
 			program = append(program, pid)
@@ -303,4 +305,31 @@ func (c *cell) abandon() {
 		close(c.stop)
 		c.clearStatus()
 	}
+}
+
+// childrenTree returns the processes below pid from the children lists of
+// its threads (/proc/PID/task/TID/children), which is much cheaper than
+// reading every process's stat as descendantsOf does; the status line
+// looks every second.
+func childrenTree(pid int) []int {
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", p))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			for _, field := range strings.Fields(string(b)) {
+				if c, err := strconv.Atoi(field); err == nil {
+					out = append(out, c)
+					queue = append(queue, c)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -61,3 +61,23 @@ func running(pid int) bool {
 	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 	return len(fields) > 0 && fields[0] != "Z"
 }
+
+func TestChildrenTree(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 30 & wait")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if got := childrenTree(os.Getpid()); len(got) >= 2 {
+			want := descendantsOf(os.Getpid())
+			if len(got) != len(want) {
+				t.Fatalf("childrenTree = %v, descendantsOf = %v", got, want)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("childrenTree never saw sh and sleep: %v", childrenTree(os.Getpid()))
+}

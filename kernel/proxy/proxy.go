@@ -616,6 +616,12 @@ func (k *kernel) brand(m *wire.Message) *wire.Message {
 	if err := json.Unmarshal(m.Content, &c); err != nil {
 		return m
 	}
+	if li, ok := c["language_info"].(map[string]any); ok {
+		// gonb names no lexer; consoles and nbconvert then show Go as
+		// plain text.
+		li["pygments_lexer"] = "go"
+		li["codemirror_mode"] = "go"
+	}
 	c["implementation"] = "supersonic"
 	c["implementation_version"] = magic.Version
 	c["protocol_version"] = wire.Version

@@ -61,7 +61,8 @@ type Search struct {
 func WatchSearch(name string, budget rlcore.Budget) *Search {
 	return &Search{
 		live: widgets.NewLiveCurves(widgets.LiveOptions{
-			Title: "search " + name + ": best quality per arm", Budget: budget, X: widgets.XWall,
+			Title: "search " + name + ": best task quality per arm", Budget: budget, X: widgets.XWall,
+			Caption: "curves: the best task quality each arm's training has reached so far; " + ScoreDoc + ".",
 		}),
 		board: widgets.NewLeaderboard(widgets.LeaderboardOptions{Title: "arms of " + name}),
 	}
@@ -76,6 +77,7 @@ func (s *Search) Options(o search.Options) search.Options {
 			s.workers.set(ev.Pull.Arm.String(), ev.Pull.Runner)
 		}
 		s.board.Update(s.workers.annotate(ArmRows(ev.Leaderboard, false)))
+		s.live.SetHeadline(Leader(ev.Leaderboard))
 		if prev != nil {
 			prev(ev)
 		}
@@ -121,6 +123,11 @@ func (a *armWorkers) annotate(rows []widgets.ArmRow) []widgets.ArmRow {
 func (s *Search) Close(res *search.Result) error {
 	if res != nil {
 		s.board.Update(s.workers.annotate(ArmRows(res.Arms, true)))
+		head := Leader(res.Arms)
+		if res.Winner != nil {
+			head = fmt.Sprintf("winner %s: score %s, best %s, %s", res.Winner.Name, fmtScore(res.Winner.Mean), fmtScore(res.Winner.Best), pullsText(res.Winner.Pulls, res.Winner.Failures))
+		}
+		s.live.SetHeadline(head)
 	}
 	err := firstErr(s.live.Close(), s.board.Close())
 	if res != nil {
@@ -129,15 +136,69 @@ func (s *Search) Close(res *search.Result) error {
 	return err
 }
 
-// SearchSummary is a short text account of a finished search.
+// ScoreDoc says once what the numbers of a search mean; the chart's
+// caption, the leaderboard and the summary use these words.
+const ScoreDoc = "score: an arm's mean pull score; best: its best pull score; " +
+	"a pull trains the arm's client RL briefly and scores it by the mean best task quality it reaches on the training benchmarks " +
+	"(code size: 1.0 = as good as -Oz); pulls: times the arm was chosen, failed pulls included; " +
+	"a pull cut short by Stop or the budget counts with what it reached"
+
+// SearchSummary is a short text account of a finished search, in the
+// leaderboard's terms.
 func SearchSummary(res *search.Result) string {
 	if res.Winner == nil {
-		return fmt.Sprintf("search %s (run %d): %s after %d pulls, no arm succeeded: %v",
-			res.Name, res.RunID, res.Status, len(res.Pulls), res.Err)
+		return fmt.Sprintf("search %s (run %d): %s after %s, no arm succeeded: %v",
+			res.Name, res.RunID, res.Status, plural(len(res.Pulls), "pull"), res.Err)
 	}
 	w := res.Winner
-	return fmt.Sprintf("search %s (run %d, strategy %s): %s after %d pulls in %s\nwinner: %s\n  mean score %.4f over %d pulls (best %.4f); score = mean best task quality on the training benchmarks",
-		res.Name, res.RunID, res.Strategy, res.Status, len(res.Pulls), res.Elapsed.Round(1e7), w.Name, w.Mean, w.Pulls, w.Best)
+	return fmt.Sprintf("search %s (run %d, strategy %s): %s after %s in %s\nwinner: %s, score %s, best %s, %s",
+		res.Name, res.RunID, res.Strategy, res.Status, plural(len(res.Pulls), "pull"), res.Elapsed.Round(1e7),
+		w.Name, fmtScore(w.Mean), fmtScore(w.Best), pullsText(w.Pulls, w.Failures))
+}
+
+// Leader is the chart's headline during a search: the arm ranked first by
+// the leaderboard and its numbers, and how many arms are running.
+func Leader(arms []search.ArmStats) string {
+	var lead *search.ArmStats
+	running := 0
+	for i := range arms {
+		a := &arms[i]
+		if a.InFlight > 0 {
+			running++
+		}
+		if a.Pulls > 0 && !math.IsNaN(a.Mean) && (lead == nil || a.Mean > lead.Mean) {
+			lead = a
+		}
+	}
+	head := "no pull finished yet"
+	if lead != nil {
+		head = fmt.Sprintf("leader %s: score %s, best %s, %s", lead.Name, fmtScore(lead.Mean), fmtScore(lead.Best), pullsText(lead.Pulls, lead.Failures))
+	}
+	return fmt.Sprintf("%s · %d arms, %d running", head, len(arms), running)
+}
+
+// pullsText counts an arm's pulls as the leaderboard does: failed ones
+// included, and named.
+func pullsText(ok, failed int) string {
+	s := plural(ok+failed, "pull")
+	if failed > 0 {
+		s += fmt.Sprintf(" (%d failed)", failed)
+	}
+	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func fmtScore(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.4f", v)
 }
 
 // ArmRows turns leaderboard tallies into widget rows; final marks the
@@ -145,7 +206,7 @@ func SearchSummary(res *search.Result) string {
 func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 	rows := make([]widgets.ArmRow, 0, len(arms))
 	for _, a := range arms {
-		r := widgets.ArmRow{Arm: a.Name, Score: a.Mean, Pulls: a.Pulls + a.Failures}
+		r := armRow(a.Name, a.Pulls, a.Failures, a.Mean, a.Best)
 		switch {
 		case a.Retired:
 			r.Status = widgets.ArmFailed
@@ -160,13 +221,30 @@ func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 		default:
 			r.Status = widgets.ArmIdle
 		}
-		if a.Pulls > 1 && !math.IsNaN(a.Best) {
-			r.Detail = fmt.Sprintf("best %.4f ± %.4f", a.Best, a.Std)
+		if a.Pulls > 1 && !math.IsNaN(a.Std) {
+			r.Detail = joinDetail(r.Detail, fmt.Sprintf("sd %.4f", a.Std))
 		}
 		r.Detail = withFailedEpisodes(r.Detail, a.FailedEpisodes, a.FirstEpisodeError)
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// armRow is the one place an arm's numbers become a leaderboard row, for
+// live and stored searches alike.
+func armRow(name string, pulls, failures int, mean, best float64) widgets.ArmRow {
+	r := widgets.ArmRow{Arm: name, Score: mean, Best: best, Pulls: pulls + failures}
+	if failures > 0 {
+		r.Detail = plural(failures, "failed pull")
+	}
+	return r
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // Tune shows a running ASHA tuning: one live curve per trial and a line

@@ -197,7 +197,8 @@ func shortHyper(h map[string]float64) string {
 func storedArmRows(arms []store.Arm) []widgets.ArmRow {
 	rows := make([]widgets.ArmRow, 0, len(arms))
 	for _, a := range arms {
-		r := widgets.ArmRow{Arm: a.Name, Score: a.Mean, Pulls: a.Pulls + a.Failures, Status: widgets.ArmDone}
+		r := armRow(a.Name, a.Pulls, a.Failures, a.Mean, a.Best)
+		r.Status = widgets.ArmDone
 		switch {
 		case a.Status == "retired":
 			r.Status = widgets.ArmFailed

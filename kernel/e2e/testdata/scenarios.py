@@ -136,7 +136,7 @@ def kernel_pid(km):
 
 def scenario_plain(km, kc):
     info = kc.kernel_info(reply=True, timeout=60)["content"]
-    check(info["implementation"] == "supersonic" and info["language_info"]["name"] == "go", "kernel_info names supersonic and go", info)
+    check(info["implementation"] == "supersonic" and info["language_info"]["name"] == "go" and info["language_info"]["pygments_lexer"] == "go", "kernel_info names supersonic and go, with a Go lexer", info)
     reply, msgs = execute(kc, '%%\nfmt.Println("hello", 6*7)')
     check(reply["status"] == "ok", "plain Go cell succeeds", reply)
     check("hello 42" in text_of(msgs), "plain Go cell prints", text_of(msgs))
