@@ -3,7 +3,9 @@
 #   1. Debian packages (skipped when all are already installed),
 #   2. gonb and goimports built into ./bin from the versions pinned by the `tool`
 #      directives in go.mod, gopls v0.23.0, and the kernel binary ./bin/supersonic,
-#   3. the Jupyter kernelspec "supersonic" registered for the current user.
+#   3. the npm packages of the browser test tier (puppeteer-core, pinned by
+#      notebooks/browser/package-lock.json) in notebooks/browser/node_modules,
+#   4. the Jupyter kernelspec "supersonic" registered for the current user.
 # Run as root, or as a user with sudo. Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -56,6 +58,22 @@ go build -o bin/supersonic ./kernel/cmd/supersonic
 
 say "Building every package once, so that notebook cells compile from a warm cache"
 go build ./...
+
+say "npm packages of the browser test tier (notebooks/browser: puppeteer-core) into notebooks/browser/node_modules"
+if ! command -v npm >/dev/null; then
+  say "npm is missing: installing Debian's npm"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends npm
+fi
+want="$(node -p 'require("./notebooks/browser/package.json").dependencies["puppeteer-core"]')"
+have="$(node -p 'try { require("./notebooks/browser/node_modules/puppeteer-core/package.json").version } catch (e) { "" }')"
+if [ "$want" = "$have" ]; then
+  echo "puppeteer-core $have already installed, skipping npm"
+else
+  (cd notebooks/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 say "Registering the Jupyter kernelspec 'supersonic'"
 bin/supersonic install --user --gonb "$REPO/bin/gonb" --checkout "$REPO"

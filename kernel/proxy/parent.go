@@ -3,8 +3,11 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
+	"os/signal"
 	"runtime"
 	"syscall"
 	"time"
@@ -66,25 +69,54 @@ func itoa(n int) string {
 const GoplsShimEnv = "SUPERSONIC_GOPLS"
 
 // RunGoplsShim is what the kernel binary does when gonb starts it as
-// "gopls": gonb starts gopls in a process group of its own, so when the
+// "gopls". gonb starts gopls in a process group of its own, so when the
 // kernel is killed outright (kill -9), gonb dies by its parent-death signal
-// but gopls would live on. The shim asks the kernel to kill it when its
-// parent (gonb) dies, then becomes the real gopls, named by
-// $SUPERSONIC_GOPLS; the request survives the exec.
+// but gopls would live on. The shim runs the real gopls ($SUPERSONIC_GOPLS)
+// as its child, killed by the kernel if the shim dies, and ends it when
+// gonb dies (the shim is then re-parented) or when gonb stops it. A
+// parent-death signal set on gopls directly would not do: Linux sends it
+// when the thread that started the process exits, and gonb's threads come
+// and go.
 func RunGoplsShim(args []string) error {
 	real := os.Getenv(GoplsShimEnv)
 	if real == "" {
 		return errors.New("gopls shim: $" + GoplsShimEnv + " does not name the real gopls")
 	}
-	// The parent-death signal belongs to the thread that execs.
+	// The child's parent-death signal follows this thread, which lives as
+	// long as the shim: main's goroutine stays on it.
 	runtime.LockOSThread()
 	parent := os.Getppid()
-	const prSetPdeathsig = 1
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetPdeathsig, uintptr(syscall.SIGKILL), 0); errno != 0 {
-		return errno
+	cmd := exec.Command(real, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("gopls shim: %w", err)
 	}
-	if os.Getppid() != parent {
-		os.Exit(1) // gonb died before the request took effect
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				os.Exit(max(exit.ExitCode(), 1))
+			}
+			if err != nil {
+				return fmt.Errorf("gopls shim: %w", err)
+			}
+			os.Exit(0)
+		case sig := <-signals:
+			_ = cmd.Process.Signal(sig)
+		case <-tick.C:
+			if os.Getppid() != parent { // gonb is gone
+				_ = cmd.Process.Kill()
+				<-done
+				os.Exit(1)
+			}
+		}
 	}
-	return syscall.Exec(real, append([]string{real}, args...), os.Environ())
 }

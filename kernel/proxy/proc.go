@@ -101,30 +101,56 @@ func sweepStaleGopls() {
 		if err != nil {
 			continue
 		}
-		if parentComm(pid) == "gonb" {
-			continue // a live kernel's gopls
+		if belowGonb(pid) {
+			continue // a live kernel's gopls (below gonb, through the kernel's gopls shim)
 		}
 		slog.Info("ending a gopls left behind by a killed kernel", "pid", pid)
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 }
 
+// belowGonb reports whether pid's nearest ancestor that is not a gopls is
+// a gonb.
+func belowGonb(pid int) bool {
+	for range 8 {
+		switch parentComm(pid) {
+		case "gonb":
+			return true
+		case "gopls":
+			pid = parentOf(pid)
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 func parentComm(pid int) string {
+	ppid := parentOf(pid)
+	if ppid <= 0 {
+		return ""
+	}
+	comm, _ := os.ReadFile("/proc/" + strconv.Itoa(ppid) + "/comm")
+	return strings.TrimSpace(string(comm))
+}
+
+// parentOf returns pid's parent process id, or 0.
+func parentOf(pid int) int {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return ""
+		return 0
 	}
 	s := string(data)
 	end := strings.LastIndexByte(s, ')')
 	if end < 0 {
-		return ""
+		return 0
 	}
 	fields := strings.Fields(s[end+1:])
 	if len(fields) < 2 {
-		return ""
+		return 0
 	}
-	comm, _ := os.ReadFile("/proc/" + fields[1] + "/comm")
-	return strings.TrimSpace(string(comm))
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
 }
 
 // without returns pids without p.

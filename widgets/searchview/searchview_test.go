@@ -156,3 +156,19 @@ func TestLeaderboardNamesRemoteWorkers(t *testing.T) {
 		t.Fatalf("details %q, %q", rows[0].Detail, rows[1].Detail)
 	}
 }
+
+func TestRunsHTML(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	html := RunsHTML([]store.Run{
+		{ID: 1, Name: "qs", Kind: "search", Task: "codesize", Strategy: "bandit", Status: "budget", Started: start, Finished: start.Add(45 * time.Second), Winner: "ppo · autophase", WinnerScore: 1.0917},
+		{ID: 2, Name: "qs", Kind: "deploy", Task: "codesize", Status: "finished", Started: start, Finished: start.Add(8 * time.Second), WinnerScore: math.NaN()},
+	})
+	for _, want := range []string{"<table", "done (budget spent)", "<code>ppo · autophase</code>", "1.0917", "45s", "text-align:left"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("runs table lacks %q:\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, "<td style=\"padding:2px 10px;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap\"><code></code>") {
+		t.Error("a run without a winner shows an empty winner")
+	}
+}

@@ -3,7 +3,6 @@ package searchview
 import (
 	"context"
 	"fmt"
-	"html"
 	"os"
 	"sort"
 	"strconv"
@@ -52,12 +51,11 @@ func ShowRuns(ctx context.Context, st *store.Store, kind string, limit int) erro
 		fmt.Printf("the run store %s has no runs yet\n", st.Path())
 		return nil
 	}
-	text := search.RunsTable(runs)
 	if d := widgets.Auto(); d != nil {
-		d.Update("", "<pre>"+html.EscapeString(text)+"</pre>")
+		d.Update("", RunsHTML(runs))
 		return nil
 	}
-	fmt.Print(text)
+	fmt.Print(search.RunsTable(runs))
 	return nil
 }
 
@@ -81,6 +79,46 @@ func WriteRunsCSV(ctx context.Context, st *store.Store, kind string, limit int, 
 	}
 	fmt.Printf("wrote %d runs to %s (columns: %s)\n", len(runs), path, strings.Join(search.RunsCSVHeader, ", "))
 	return nil
+}
+
+// RunsHTML is the run store's table for a notebook: one row per run, the
+// winner of a search with its score (the leaderboard's score), the status
+// in words.
+func RunsHTML(runs []store.Run) string {
+	cols := []widgets.Column{{Name: "id", Numeric: true}, {Name: "name", Code: true}, {Name: "kind"}, {Name: "task"},
+		{Name: "strategy"}, {Name: "status"}, {Name: "started"}, {Name: "duration", Numeric: true}, {Name: "winner", Code: true}, {Name: "score", Numeric: true}}
+	rows := make([][]string, 0, len(runs))
+	for _, r := range runs {
+		dur := "running"
+		if !r.Finished.IsZero() {
+			dur = r.Finished.Sub(r.Started).Round(100 * time.Millisecond).String()
+		}
+		winner, score := r.Winner, fmtScore(r.WinnerScore)
+		if winner == "" {
+			winner, score = "–", "–"
+		}
+		rows = append(rows, []string{fmt.Sprint(r.ID), r.Name, r.Kind, r.Task, orDash(r.Strategy), statusWords(r.Status),
+			r.Started.Local().Format("2006-01-02 15:04:05"), dur, winner, score})
+	}
+	return widgets.TableHTML("runs", cols, rows)
+}
+
+// statusWords says a stored run status as a user reads it.
+func statusWords(s string) string {
+	switch s {
+	case "budget":
+		return "done (budget spent)"
+	case "finished":
+		return "done"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
 }
 
 // ShowRun draws a stored run again: a search's curves and leaderboard, a
