@@ -37,12 +37,7 @@ func parseCompare(c *Call) (Command, error) {
 	}
 	cmd := compareCommand{phaseFlags: p}
 	if v, ok := c.Flags["baselines"]; ok {
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				cmd.baselines = append(cmd.baselines, s)
-			}
-		}
-		if len(cmd.baselines) == 0 {
+		if cmd.baselines = commaList(v); len(cmd.baselines) == 0 {
 			return nil, fmt.Errorf("--baselines needs at least one method, e.g. oz,random,greedy")
 		}
 	}

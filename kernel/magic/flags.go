@@ -161,12 +161,7 @@ func parsePhase(c *Call) (phaseFlags, error) {
 		return p, err
 	}
 	if v, ok := c.Flags["on"]; ok {
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				p.on = append(p.on, s)
-			}
-		}
-		if len(p.on) == 0 {
+		if p.on = commaList(v); len(p.on) == 0 {
 			return p, fmt.Errorf("--on needs test, train or benchmark specs")
 		}
 	}
@@ -202,4 +197,15 @@ func (p phaseFlags) budgetOrDefault() string {
 		return budgetLiteral(p.budget)
 	}
 	return "search.DefaultDeployBudget"
+}
+
+// commaList splits a flag's comma-separated value, dropping empty items.
+func commaList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
