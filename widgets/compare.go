@@ -138,8 +138,7 @@ func PlotComparison(c Comparison) (*Figure, error) {
 	if need := vg.Length(len(cats)*(nm+1)) * vg.Points(6); need > f.Width*0.7 {
 		f.Width = need/0.7 + vg.Points(40)
 	}
-	plotW := f.Width * 0.7
-	barW := plotW / vg.Length(len(cats)) * 0.8 / vg.Length(nm)
+	var charts []*plotter.BarChart
 	for m, name := range c.Methods {
 		vals := make(plotter.Values, len(cats))
 		for b := range c.Benchmarks {
@@ -150,19 +149,48 @@ func PlotComparison(c Comparison) (*Figure, error) {
 		if !math.IsNaN(geo[m]) {
 			vals[len(cats)-1] = percent(geo[m])
 		}
-		bars, err := plotter.NewBarChart(vals, barW)
+		bars, err := plotter.NewBarChart(vals, vg.Points(1)) // sized below
 		if err != nil {
 			return nil, fmt.Errorf("comparison %q: bars of %s: %w", c.Title, name, err)
 		}
 		bars.Color = palette[m%len(palette)]
 		bars.LineStyle.Width = 0
-		bars.Offset = (vg.Length(m) - vg.Length(nm-1)/2) * barW
+		charts = append(charts, bars)
 		p.Add(bars)
 		label := name
 		if !math.IsNaN(geo[m]) {
 			label += fmt.Sprintf("%s%+.1f%%", legendGap, percent(geo[m]))
 		}
 		f.addLegend(label, bars)
+	}
+	// Each benchmark gets one slot of the data area, 80% of it bars: the
+	// data area is the figure less the legend column and the y axis.
+	leg := f.legend.Rectangle(draw.Canvas{})
+	dataW := f.width() - (leg.Max.X - leg.Min.X + vg.Points(12)) - vg.Points(70)
+	barW := dataW / vg.Length(len(cats)) * 0.8 / vg.Length(nm)
+	for m, bars := range charts {
+		bars.Width = barW
+		bars.Offset = (vg.Length(m) - vg.Length(nm-1)/2) * barW
+	}
+	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
+	// The axis spans every bar and zero with a margin, so the tallest bar
+	// stays inside the frame and the grid covers the whole plot.
+	lo, hi := 0.0, 0.0
+	for m := range c.Methods {
+		for b := range c.Benchmarks {
+			if v := c.Values[m][b]; !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = math.Min(lo, percent(v)), math.Max(hi, percent(v))
+			}
+		}
+		if g := geo[m]; !math.IsNaN(g) && !math.IsInf(g, 0) {
+			lo, hi = math.Min(lo, percent(g)), math.Max(hi, percent(g))
+		}
+	}
+	if pad := 0.08 * (hi - lo); pad > 0 {
+		p.Y.Min, p.Y.Max = lo-pad, hi+pad
+		if lo == 0 {
+			p.Y.Min = 0
+		}
 	}
 	zero := plotter.NewFunction(func(float64) float64 { return 0 })
 	zero.LineStyle = draw.LineStyle{Color: color.Gray{0x33}, Width: vg.Points(0.8)}

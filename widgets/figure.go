@@ -164,6 +164,20 @@ func titleStyle(size float64, clr color.Color) text.Style {
 	return text.Style{Color: clr, Font: sansFont(size), Handler: plot.DefaultTextHandler}
 }
 
+// width returns the figure's width, raised when the legend column needs
+// more than 40% of Width: a legend entry is never cut at the figure's edge
+// (the chart is scaled to the cell's width anyway).
+func (f *Figure) width() vg.Length {
+	if f.legendEntries == 0 {
+		return f.Width
+	}
+	r := f.legend.Rectangle(draw.Canvas{})
+	if need := (r.Max.X - r.Min.X + vg.Points(12)) / 0.4; need > f.Width {
+		return need
+	}
+	return f.Width
+}
+
 // height returns the figure's height, raised when the legend column needs
 // more room than Height leaves under the title (a search with many arms).
 func (f *Figure) height() vg.Length {
@@ -178,7 +192,7 @@ func (f *Figure) height() vg.Length {
 // SVG returns the figure as an SVG document (fonts are referenced by
 // name, not embedded).
 func (f *Figure) SVG() ([]byte, error) {
-	c := vgsvg.New(f.Width, f.height())
+	c := vgsvg.New(f.width(), f.height())
 	f.draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
@@ -193,7 +207,7 @@ var svgFontFamily = []byte("font-family:'Liberation Sans',Arimo,Arial,Helvetica,
 
 // PNG returns the figure as a PNG image at 192 dpi on a white background.
 func (f *Figure) PNG() ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(f.Width, f.height()), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
+	c := vgimg.NewWith(vgimg.UseWH(f.width(), f.height()), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))
 	f.draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
