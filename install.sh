@@ -19,7 +19,7 @@ trap 'fail "failed at line $LINENO: $BASH_COMMAND"' ERR
 PACKAGES=(
   jupyter-notebook python3-nbclient jupyter-nbconvert python3-jupyter-client python3-ipykernel
   clang-19 llvm-19 llvm-19-dev csmith libcsmith-dev z3 libz3-dev libhalide14-0-dev
-  sqlite3 chromium gcc libomp-19-dev
+  sqlite3 chromium fonts-liberation2 gcc libomp-19-dev
 )
 
 missing=()

@@ -221,7 +221,7 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 		if color == "" {
 			color = "#79706e"
 		}
-		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s;white-space:nowrap"><code>%s</code></td><td style="%s">%s</td>`,
+		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s;white-space:nowrap"><code style="white-space:nowrap">%s</code></td><td style="%s">%s</td>`,
 			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score))
 		if withBest {
 			fmt.Fprintf(&b, `<td style="%s">%s</td>`, numStyle, scoreText(r.Best))

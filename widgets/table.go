@@ -43,7 +43,7 @@ func TableHTML(title string, cols []Column, rows [][]string) string {
 			}
 			if c.Code {
 				sty += ";white-space:nowrap"
-				cell = "<code>" + cell + "</code>"
+				cell = `<code style="white-space:nowrap">` + cell + "</code>"
 			}
 			fmt.Fprintf(&b, `<td style="%s">%s</td>`, sty, cell)
 		}

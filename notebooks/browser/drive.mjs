@@ -79,12 +79,14 @@ try {
     if (out.errors.length) break;
   }
   // The whole notebook: Notebook 6 scrolls inside #site, so let it grow.
-  await page.evaluate(() => {
+  const height = await page.evaluate(() => {
     const site = document.getElementById("site");
     site.style.height = "auto";
     site.style.overflow = "visible";
     document.body.style.overflow = "visible";
+    return document.documentElement.scrollHeight;
   });
+  await page.setViewport({ width: 1100, height: Math.min(Math.max(height, 1000), 30000) });
   await page.screenshot({ path: path.join(artifacts, name + ".png"), fullPage: true });
 } catch (err) {
   problem("driving the notebook: " + (err && err.stack ? err.stack : err));
