@@ -29,6 +29,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
 	"github.com/supersonic-rl/supersonic/widgets"
 )
 
@@ -140,20 +141,36 @@ func (s *Search) Close(res *search.Result) error {
 // caption, the leaderboard and the summary use these words.
 const ScoreDoc = "score: an arm's mean pull score; best: its best pull score; " +
 	"a pull trains the arm's client RL briefly and scores it by the mean best task quality it reaches on the training benchmarks " +
-	"(code size: 1.0 = as good as -Oz); pulls: times the arm was chosen, failed pulls included; " +
-	"a pull cut short by Stop or the budget counts with what it reached"
+	"(code size: 1.0 = as good as -Oz); pulls: the arm's finished pulls, failed ones included; " +
+	"a pull cut short by Stop or the budget is stored but not scored, and the summary says how many were cut"
 
 // SearchSummary is a short text account of a finished search, in the
 // leaderboard's terms.
 func SearchSummary(res *search.Result) string {
 	if res.Winner == nil {
 		return fmt.Sprintf("search %s (run %d): %s after %s, no arm succeeded: %v",
-			res.Name, res.RunID, res.Status, plural(len(res.Pulls), "pull"), res.Err)
+			res.Name, res.RunID, res.Status, pullCount(res.Pulls), res.Err)
 	}
 	w := res.Winner
 	return fmt.Sprintf("search %s (run %d, strategy %s): %s after %s in %s\nwinner: %s, score %s, best %s, %s",
-		res.Name, res.RunID, res.Strategy, res.Status, plural(len(res.Pulls), "pull"), res.Elapsed.Round(1e7),
+		res.Name, res.RunID, res.Strategy, res.Status, pullCount(res.Pulls), res.Elapsed.Round(1e7),
 		w.Name, fmtScore(w.Mean), fmtScore(w.Best), pullsText(w.Pulls, w.Failures))
+}
+
+// pullCount counts a search's pulls, naming those cut short: they are
+// stored but count in no arm's score.
+func pullCount(pulls []*search.PullResult) string {
+	cut := 0
+	for _, p := range pulls {
+		if p.Status == store.PullInterrupted {
+			cut++
+		}
+	}
+	s := plural(len(pulls), "pull")
+	if cut > 0 {
+		s += fmt.Sprintf(" (%d cut short and not scored)", cut)
+	}
+	return s
 }
 
 // Leader is the chart's headline during a search: the arm ranked first by
