@@ -221,8 +221,8 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 		if color == "" {
 			color = "#79706e"
 		}
-		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s;white-space:nowrap"><code style="white-space:nowrap">%s</code></td><td style="%s">%s</td>`,
-			numStyle, i+1, tdStyle, htmlEscape(r.Arm), numStyle, scoreText(r.Score))
+		fmt.Fprintf(&b, `<tr><td style="%s">%d</td><td style="%s"><code>%s</code></td><td style="%s">%s</td>`,
+			numStyle, i+1, tdStyle, nameHTML(r.Arm), numStyle, scoreText(r.Score))
 		if withBest {
 			fmt.Fprintf(&b, `<td style="%s">%s</td>`, numStyle, scoreText(r.Best))
 		}
@@ -305,6 +305,17 @@ func scoreText(v float64) string {
 }
 
 func htmlEscape(s string) string { return html.EscapeString(s) }
+
+// nameHTML shows a name made of parts joined by " · " (an arm: algorithm ·
+// state · reward · …) so that a narrow cell wraps it between the parts,
+// never inside one (at the hyphen of "action-history").
+func nameHTML(name string) string {
+	parts := strings.Split(name, " · ")
+	for i, p := range parts {
+		parts[i] = `<span style="white-space:nowrap">` + htmlEscape(p) + `</span>`
+	}
+	return strings.Join(parts, " · ")
+}
 
 // writeHTMLFile writes a standalone HTML page holding body as dir/name.html.
 func writeHTMLFile(dir, name, body string) error {

@@ -9,7 +9,7 @@ import (
 type Column struct {
 	Name    string
 	Numeric bool // right-aligned, with tabular digits
-	Code    bool // shown in a code font and never wrapped (names, ids)
+	Code    bool // shown in a code font, wrapped only between " · " parts (names)
 }
 
 // TableHTML renders rows as an HTML table with the package's inline styles
@@ -42,8 +42,7 @@ func TableHTML(title string, cols []Column, rows [][]string) string {
 				sty = numStyle
 			}
 			if c.Code {
-				sty += ";white-space:nowrap"
-				cell = `<code style="white-space:nowrap">` + cell + "</code>"
+				cell = "<code>" + nameHTML(v) + "</code>"
 			}
 			fmt.Fprintf(&b, `<td style="%s">%s</td>`, sty, cell)
 		}

@@ -114,7 +114,7 @@ func runPython(t *testing.T, args ...string) string {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/usr/bin/python3", append([]string{"testdata/scenarios.py"}, args...)...)
 	cmd.Env = append(os.Environ(), "JUPYTER_PATH="+env.jupyter, "JUPYTER_RUNTIME_DIR="+t.TempDir(), "PYTHONUNBUFFERED=1",
@@ -131,7 +131,7 @@ func TestKernel(t *testing.T) {
 	for _, group := range [][]string{
 		{"plain", "help", "malformed", "bad_signature", "complete", "stdin"},
 		{"list", "display", "comm"},
-		{"failures", "protocol"},
+		{"failures"}, {"protocol"},
 		{"interrupt", "compile_interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"}, {"frontend_dies"}, {"first_completion", "kill9"},
 	} {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {

@@ -230,7 +230,7 @@ def scenario_comm(km, kc):
     # A cell program talks to the frontend over that comm (as widgets do).
     msg_id = kc.execute('import (\n\t"github.com/janpfeifer/gonb/gonbui"\n\t"github.com/janpfeifer/gonb/gonbui/comms"\n)\n\n'
                         '%%\ncomms.Send("/e2e/value", 42)\ngonbui.Sync()')
-    reply = get_reply(kc, msg_id, 60)
+    reply = get_reply(kc, msg_id)
     check(reply["content"]["status"] == "ok", "a cell sending over the comm runs", reply["content"])
     sent = [m for m in collect_all(kc, 3) if m["msg_type"] == "comm_msg" and m["content"]["data"].get("address") == "/e2e/value"]
     check(sent and sent[0]["content"]["comm_id"] == comm_id and sent[0]["content"]["data"]["value"] == 42,
