@@ -9,7 +9,7 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "compare",
-		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N]",
+		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
 		Doc:   "compare the deployed client RL with the compiler's default and classic search baselines",
 		Help: `Runs the winner of search RUN and every baseline on the same benchmarks with
 the same budget per benchmark, then shows the quality of each relative to the
@@ -20,7 +20,7 @@ registered search algorithm (random, greedy, anneal, genetic, …) or a
 reference compilation of the task (oz, o3 for code size).`,
 		Flags: []Flag{
 			{Name: "baselines", Value: "oz,random,…", Doc: "methods to compare with (default: the task's baseline and baselines)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
-			onFlag, perBenchmarkBudgetFlag, workersFlag},
+			onFlag, perBenchmarkBudgetFlag, workersFlag, natsFlag},
 		Parse: parseCompare,
 	})
 }
@@ -62,7 +62,7 @@ func (c compareCommand) Expand() (Source, error) {
 		}
 		opts = append(opts, "Baselines: []string{"+strings.Join(q, ", ")+"}")
 	}
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport, widgetsImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 res, err := search.Compare(ctx, search.CompareOptions{` + strings.Join(opts, ", ") + `})
@@ -70,5 +70,5 @@ done()
 ` + errorCheck + `
 err = searchview.ShowComparison(res, widgets.Output{})
 ` + errorCheck + ``,
-	}), nil
+	}, c.nats)), nil
 }

@@ -152,6 +152,7 @@ type phaseFlags struct {
 	budget    rlcore.Budget
 	hasBudget bool
 	workers   int
+	nats      string
 }
 
 func parsePhase(c *Call) (phaseFlags, error) {
@@ -169,6 +170,9 @@ func parsePhase(c *Call) (phaseFlags, error) {
 		return p, err
 	}
 	if p.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
+		return p, err
+	}
+	if p.nats, err = parseNATS(c); err != nil {
 		return p, err
 	}
 	return p, nil

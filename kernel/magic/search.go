@@ -12,7 +12,7 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "search",
-		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N]",
+		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N] [--nats URL|embedded]",
 		Doc:   "search the task's client-RL architectures in parallel, with live reward curves",
 		Help: `Runs the architecture search of the task declared by %%task NAME: each pull
 trains one arm's client RL briefly on the training benchmarks and scores it by
@@ -26,7 +26,7 @@ Strategies:
 ` + strategyHelp(),
 		Flags: []Flag{budgetFlag,
 			{Name: "pull", Value: "20s|2000steps", Doc: "one pull's training budget (default: the task's pull: line)", Values: []string{"5s", "10s", "20s", "2000steps"}},
-			workersFlag,
+			workersFlag, natsFlag,
 			{Name: "strategy", Value: strategyNames("|"), Doc: "how arms are chosen (default bandit)", Values: strings.Split(strategyNames(" "), " ")},
 			seedFlag},
 		Args:  func(prev []string) []string { return nil },
@@ -60,6 +60,7 @@ type searchCommand struct {
 	workers  int
 	seed     int
 	hasSeed  bool
+	nats     string
 }
 
 func parseSearch(c *Call) (Command, error) {
@@ -78,6 +79,9 @@ func parseSearch(c *Call) (Command, error) {
 		return nil, err
 	}
 	if s.seed, s.hasSeed, err = parseIntFlag(c, "seed", 0, 1<<31-1); err != nil {
+		return nil, err
+	}
+	if s.nats, err = parseNATS(c); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -109,7 +113,7 @@ func (s searchCommand) Expand() (Source, error) {
 	if s.hasSeed {
 		seed = fmt.Sprintf("spec.Seed = %d\n", s.seed)
 	}
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background()) // Stop button, Kernel > Interrupt
 spec, err := search.Declared(` + strconv.Quote(s.task) + `)
@@ -120,5 +124,5 @@ res, err := search.Search(ctx, spec, view.Options(search.Options{` + strings.Joi
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}), nil
+	}, s.nats)), nil
 }

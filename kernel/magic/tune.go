@@ -10,7 +10,7 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "tune",
-		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N]",
+		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N] [--nats URL|embedded]",
 		Doc:   "tune the search winner's hyperparameters with ASHA",
 		Help: `Tunes the winner of search RUN (a run id or name; default the newest
 search) over its algorithm's hyperparameter ranges with ASHA (asynchronous
@@ -18,7 +18,7 @@ successive halving). The best configuration is stored; %deploy and %compare
 use it.`,
 		Flags: []Flag{
 			{Name: "trials", Value: "N", Doc: "configurations ASHA starts (default 20)", Values: []string{"8", "20", "50"}},
-			budgetFlag, workersFlag,
+			budgetFlag, workersFlag, natsFlag,
 		},
 		Parse: parseTune,
 	})
@@ -30,6 +30,7 @@ type tuneCommand struct {
 	trials  int
 	budget  rlcore.Budget
 	workers int
+	nats    string
 }
 
 func parseTune(c *Call) (Command, error) {
@@ -47,6 +48,9 @@ func parseTune(c *Call) (Command, error) {
 	if t.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
 		return nil, err
 	}
+	if t.nats, err = parseNATS(c); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -60,7 +64,7 @@ func (t tuneCommand) Expand() (Source, error) {
 	if t.workers > 0 {
 		opts = append(opts, "Workers: "+strconv.Itoa(t.workers))
 	}
-	return withTime(Source{
+	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background())
 budget := ` + budgetLiteral(t.budget) + `
@@ -69,5 +73,5 @@ res, err := search.Tune(ctx, view.Options(search.TuneOptions{` + strings.Join(op
 view.Close(res)
 done()
 ` + errorCheck + ``,
-	}), nil
+	}, t.nats)), nil
 }
