@@ -2,6 +2,7 @@ package rlcore
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -35,20 +36,34 @@ type Info struct {
 	Usage string // how to write a reference to it, e.g. "action-history(N)"
 }
 
-// registry holds components of one kind by name. Registering a name again
-// replaces the earlier component, so that a notebook cell can be re-run.
+// registry holds components of one kind by name. Registering a name that
+// another place of the program registered is an error naming both places;
+// registering it again from the same place (a notebook cell run again)
+// replaces the earlier component.
 type registry[T any] struct {
 	kind  Kind
 	mu    sync.RWMutex
 	items map[string]T
 	infos map[string]Info
+	sites map[string]string // name → file:line of its registration
 }
 
 func newRegistry[T any](kind Kind) *registry[T] {
-	return &registry[T]{kind: kind, items: make(map[string]T), infos: make(map[string]Info)}
+	return &registry[T]{kind: kind, items: make(map[string]T), infos: make(map[string]Info), sites: make(map[string]string)}
 }
 
-func (r *registry[T]) register(info Info, item T) {
+// callerSite is the file:line of the code that called the Register
+// function skip frames above the caller of callerSite.
+func callerSite(skip int) string {
+	_, file, line, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return "unknown place"
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+// register adds item; site is where the Register function was called.
+func (r *registry[T]) register(info Info, item T, site string) {
 	if info.Name == "" {
 		panic(fmt.Sprintf("rlcore: registering a %s component with no name", r.kind))
 	}
@@ -61,8 +76,13 @@ func (r *registry[T]) register(info Info, item T) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if prev, ok := r.sites[info.Name]; ok && prev != site {
+		kind := strings.TrimSuffix(string(r.kind), "s")
+		panic(fmt.Errorf("rlcore: %s %q registered twice: at %s and at %s; choose another name", kind, info.Name, prev, site))
+	}
 	r.items[info.Name] = item
 	r.infos[info.Name] = info
+	r.sites[info.Name] = site
 }
 
 // lookup finds a component usable with task ("" matches any). The error
@@ -111,37 +131,59 @@ var (
 	rewards     = newRegistry[*Reward](KindReward)
 	actionSets  = newRegistry[*ActionSpace](KindActions)
 	transitions = newRegistry[*Transition](KindTransition)
-	measures    = newRegistry[*Measure](KindMeasure)
 	algorithms  = newRegistry[*Algorithm](KindAlgorithm)
 )
 
-// RegisterTask makes a task available by name.
-func RegisterTask(t *Task) { tasks.register(Info{Name: t.Name, Doc: t.Doc}, t) }
+// Every Register function panics on a name that is empty, malformed or
+// already registered elsewhere in the program (the message names both
+// places); registering the same name again from the same place replaces
+// the component, so that a notebook cell can be run again.
+
+// RegisterTask makes a task available by name, with its declared measures.
+func RegisterTask(t *Task) {
+	site := callerSite(1)
+	if t.Open == nil {
+		panic(fmt.Errorf("rlcore: task %q has no Open function", t.Name))
+	}
+	if t.DefaultReference != "" {
+		if err := t.CheckReference(t.DefaultReference); err != nil {
+			panic(fmt.Errorf("rlcore: task %q: default reference: %w", t.Name, err))
+		}
+	}
+	for _, o := range t.Options {
+		if err := checkOptionValue(o.Type, o.Default); err != nil && o.Default != "" {
+			panic(fmt.Errorf("rlcore: task %q: option %s: default %q: %w", t.Name, o.Name, o.Default, err))
+		}
+	}
+	for i := range t.Measures {
+		t.Measures[i].Task = t.Name
+	}
+	tasks.register(Info{Name: t.Name, Doc: t.Doc}, t, site)
+}
 
 // RegisterState makes a state function available by name.
 func RegisterState(s *State) {
-	states.register(Info{Name: s.Name, Task: s.Task, Doc: s.Doc, Usage: s.Usage}, s)
+	states.register(Info{Name: s.Name, Task: s.Task, Doc: s.Doc, Usage: s.Usage}, s, callerSite(1))
 }
 
 // RegisterReward makes a reward function available by name.
-func RegisterReward(r *Reward) { rewards.register(Info{Name: r.Name, Task: r.Task, Doc: r.Doc}, r) }
+func RegisterReward(r *Reward) {
+	rewards.register(Info{Name: r.Name, Task: r.Task, Doc: r.Doc}, r, callerSite(1))
+}
 
 // RegisterActionSpace makes an action space available by name.
 func RegisterActionSpace(a *ActionSpace) {
-	actionSets.register(Info{Name: a.Name, Task: a.Task, Doc: a.Doc}, a)
+	actionSets.register(Info{Name: a.Name, Task: a.Task, Doc: a.Doc}, a, callerSite(1))
 }
 
 // RegisterTransition makes a transition function available by name.
 func RegisterTransition(t *Transition) {
-	transitions.register(Info{Name: t.Name, Task: t.Task, Doc: t.Doc}, t)
+	transitions.register(Info{Name: t.Name, Task: t.Task, Doc: t.Doc}, t, callerSite(1))
 }
-
-// RegisterMeasure makes a measure (run function) available by name.
-func RegisterMeasure(m *Measure) { measures.register(Info{Name: m.Name, Task: m.Task, Doc: m.Doc}, m) }
 
 // RegisterAlgorithm makes an algorithm available by name.
 func RegisterAlgorithm(a *Algorithm) {
-	algorithms.register(Info{Name: a.Name, Doc: a.Doc + " [" + string(a.Kind) + "]"}, a)
+	algorithms.register(Info{Name: a.Name, Doc: a.Doc + " [" + string(a.Kind) + "]"}, a, callerSite(1))
 }
 
 // LookupTask returns the task registered under name.
@@ -177,7 +219,19 @@ func List(kind Kind, task string) []Info {
 	case KindTransition:
 		return transitions.list(task)
 	case KindMeasure:
-		return measures.list(task)
+		// Measures belong to their task (two tasks may both measure
+		// "runtime"), so they are listed from the tasks' declarations.
+		var out []Info
+		for _, ti := range tasks.list("") {
+			t, _ := tasks.lookup(ti.Name, "")
+			if task != "" && t.Name != task {
+				continue
+			}
+			for _, m := range t.Measures {
+				out = append(out, Info{Kind: KindMeasure, Name: m.Name, Task: t.Name, Doc: m.Doc, Usage: m.Name})
+			}
+		}
+		return out
 	case KindAlgorithm:
 		return algorithms.list("")
 	}

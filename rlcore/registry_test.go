@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseRef(t *testing.T) {
@@ -106,5 +107,66 @@ func TestMultiDiscreteFlatten(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func registerTwice(name string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = r.(error)
+		}
+	}()
+	for range 2 { // the same place registering again (a cell run again) replaces
+		RegisterTransition(&Transition{Name: name, Doc: "first"})
+	}
+	RegisterTransition(&Transition{Name: name, Doc: "second"}) // another place
+	return nil
+}
+
+func TestRegisterTwiceNamesBothPlaces(t *testing.T) {
+	err := registerTwice("twice-registered")
+	if err == nil {
+		t.Fatal("a second registration from another place was accepted")
+	}
+	if strings.Count(err.Error(), "registry_test.go:") != 2 || !strings.Contains(err.Error(), `transition "twice-registered" registered twice`) {
+		t.Fatalf("error %q: want both registration places", err)
+	}
+	if tr, _ := LookupTransition("twice-registered", ""); tr.Doc != "first" {
+		t.Fatalf("the failed registration replaced the first: %+v", tr)
+	}
+}
+
+func TestParseOptions(t *testing.T) {
+	task := &Task{Name: "opts", Options: []Option{
+		{Name: "n", Type: OptInt, Default: "3", Doc: "a count"},
+		{Name: "on", Type: OptBool, Default: "false", Doc: "a switch"},
+		{Name: "names", Type: OptList, Doc: "a list"},
+		{Name: "wait", Type: OptDuration, Default: "1s", Doc: "a time"},
+	}}
+	for _, tc := range []struct {
+		given   map[string]string
+		want    OptionValues
+		wantErr string
+	}{
+		{given: nil, want: OptionValues{"n": "3", "on": "false", "names": "", "wait": "1s"}},
+		{given: map[string]string{"n": " 7 ", "names": "a, b"}, want: OptionValues{"n": "7", "on": "false", "names": "a, b", "wait": "1s"}},
+		{given: map[string]string{"colour": "red"}, wantErr: `unknown option "colour"; task opts has options: n (int), on (bool), names (list), wait (duration)`},
+		{given: map[string]string{"n": "many"}, wantErr: `option n = "many": not an integer (int: a count)`},
+		{given: map[string]string{"wait": "soon"}, wantErr: "not a duration"},
+	} {
+		got, err := task.ParseOptions(tc.given)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("ParseOptions(%v) error %v, want %q", tc.given, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseOptions(%v) = %v, %v; want %v", tc.given, got, err, tc.want)
+		}
+	}
+	v, _ := task.ParseOptions(map[string]string{"names": "a, b", "on": "true"})
+	if v.Int("n") != 3 || !v.Bool("on") || !reflect.DeepEqual(v.List("names"), []string{"a", "b"}) || v.Duration("wait") != time.Second {
+		t.Errorf("getters: %v %v %v %v", v.Int("n"), v.Bool("on"), v.List("names"), v.Duration("wait"))
 	}
 }

@@ -23,10 +23,14 @@ func (a Arm) String() string {
 	return strings.Join([]string{a.Algorithm, a.State, a.Reward, a.Actions, a.Transition}, " · ")
 }
 
+// DefaultHorizon is the episode length when none is given.
+const DefaultHorizon = 45
+
 // TaskEnvConfig configures NewTaskEnv.
 type TaskEnvConfig struct {
 	Arm Arm
-	// Horizon truncates episodes after that many steps; zero means 45.
+	// Horizon truncates episodes after that many steps; zero means
+	// DefaultHorizon.
 	Horizon int
 }
 
@@ -43,13 +47,13 @@ type TaskEnv struct {
 	actions    []int    // agent action → task action
 	names      []string // task action names
 
-	ep       Episode
-	history  []int
-	steps    int     // Step calls in the episode, rejected actions included
-	metric   float64 // reward metric, current
-	initial  float64
-	baseline float64
-	quality  float64
+	ep        Episode
+	history   []int
+	steps     int     // Step calls in the episode, rejected actions included
+	metric    float64 // reward metric, current
+	initial   float64
+	reference float64
+	quality   float64
 }
 
 // NewTaskEnv resolves cfg.Arm's components for problem p. Unknown names
@@ -57,7 +61,7 @@ type TaskEnv struct {
 func NewTaskEnv(p Problem, cfg TaskEnvConfig) (*TaskEnv, error) {
 	task := p.Task()
 	if cfg.Horizon <= 0 {
-		cfg.Horizon = 45
+		cfg.Horizon = DefaultHorizon
 	}
 	arm := &cfg.Arm
 	if arm.Actions == "" {
@@ -172,9 +176,9 @@ func (e *TaskEnv) Reset(ctx context.Context, benchmark string) ([]float64, error
 			return nil, fmt.Errorf("reward %s: measure %s: %w", e.reward.Name, m, err)
 		}
 		e.initial = e.metric
-		if b := e.reward.Baseline; b != "" {
-			if e.baseline, err = ep.Baseline(ctx, m, b); err != nil {
-				return nil, fmt.Errorf("reward %s: baseline %s of %s: %w", e.reward.Name, b, m, err)
+		if ref := e.reward.Reference; ref != "" {
+			if e.reference, err = MeasureReference(ctx, ep, ref, m); err != nil {
+				return nil, fmt.Errorf("reward %s: %s of reference %s: %w", e.reward.Name, m, ref, err)
 			}
 		}
 	}
@@ -206,7 +210,7 @@ func (e *TaskEnv) Step(ctx context.Context, a int) (StepResult, error) {
 		e.history = append(e.history, ta)
 	}
 	sig := RewardSignal{Ctx: ctx, Episode: e.ep, Step: len(e.history), Prev: e.metric, Initial: e.initial,
-		Baseline: e.baseline, PrevQuality: e.quality}
+		Reference: e.reference, PrevQuality: e.quality}
 	if e.quality, err = e.ep.Quality(ctx); err != nil {
 		return StepResult{}, fmt.Errorf("quality after %s: %w", e.names[ta], err)
 	}

@@ -56,7 +56,7 @@ func (e *counterEpisode) Measure(_ context.Context, m string) (float64, error) {
 	}
 	return float64(e.x), nil
 }
-func (e *counterEpisode) Baseline(_ context.Context, m, b string) (float64, error) {
+func (e *counterEpisode) Reference(_ context.Context, ref, m string) (float64, error) {
 	return 10, nil
 }
 func (e *counterEpisode) Quality(context.Context) (float64, error) { return float64(e.x) / 10, nil }
@@ -77,7 +77,7 @@ func init() {
 	RegisterState(&State{Name: "counter-x", Task: "counter", Doc: "the counter's value",
 		New: func(Problem, []string) (StateFunc, error) { return xState{}, nil }})
 	RegisterReward(&Reward{Name: "counter-x-delta", Task: "counter", Doc: "increase of x",
-		Metric: "x", Baseline: "ten",
+		Metric: "x", Reference: "ten",
 		Func: func(s *RewardSignal) (float64, error) { return s.Cur - s.Prev, nil }})
 }
 

@@ -9,17 +9,19 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "compare",
-		Usage: "%compare [RUN] [--baselines oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
-		Doc:   "compare the deployed client RL with the compiler's default and classic search baselines",
-		Help: `Runs the winner of search RUN and every baseline on the same benchmarks with
-the same budget per benchmark, then shows the quality of each relative to the
-compiler's default (bar chart with geomean), the search overhead (time each
-baseline needs to reach the best baseline's quality, divided by the client
-RL's; the paper's measure) and the time-to-quality curves. A baseline is a
-registered search algorithm (random, greedy, anneal, genetic, …) or a
-reference compilation of the task (oz, o3 for code size).`,
+		Usage: "%compare [RUN] [--with oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
+		Doc:   "compare the deployed client RL with the task's reference compilation and classic search methods",
+		Help: `Runs the winner of search RUN and every other method on the same benchmarks
+with the same budget per benchmark, then shows the quality of each relative to
+the reference compilation (bar chart with geomean), the search overhead (time
+each search method needs to reach the best one's quality, divided by the
+client RL's; the paper's measure) and the time-to-quality curves. A method is
+a reference compilation the task declares (oz, o3 for code size; o3 for
+superopt) or a registered search method (random, greedy, anneal, genetic).
+--baselines is the old spelling of --with.`,
 		Flags: []Flag{
-			{Name: "baselines", Value: "oz,random,…", Doc: "methods to compare with (default: the task's baseline and baselines)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
+			{Name: "with", Value: "oz,random,…", Doc: "reference compilations and search methods to compare with (default: the spec's reference and methods)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
+			{Name: "baselines", Value: "oz,random,…", Doc: "old spelling of --with", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
 			onFlag, perBenchmarkBudgetFlag, workersFlag, natsFlag},
 		Parse: parseCompare,
 	})
@@ -27,7 +29,7 @@ reference compilation of the task (oz, o3 for code size).`,
 
 type compareCommand struct {
 	phaseFlags
-	baselines []string
+	with []string // reference compilations and search methods
 }
 
 func parseCompare(c *Call) (Command, error) {
@@ -36,17 +38,24 @@ func parseCompare(c *Call) (Command, error) {
 		return nil, err
 	}
 	cmd := compareCommand{phaseFlags: p}
-	if v, ok := c.Flags["baselines"]; ok {
-		if cmd.baselines = commaList(v); len(cmd.baselines) == 0 {
-			return nil, fmt.Errorf("--baselines needs at least one method, e.g. oz,random,greedy")
+	v, ok := c.Flags["with"]
+	if old, given := c.Flags["baselines"]; given {
+		if ok {
+			return nil, fmt.Errorf("--baselines is the old spelling of --with: give one of them")
+		}
+		v, ok = old, true
+	}
+	if ok {
+		if cmd.with = commaList(v); len(cmd.with) == 0 {
+			return nil, fmt.Errorf("--with needs at least one method (comma-separated), e.g. oz,random,greedy")
 		}
 	}
 	return cmd, nil
 }
 
 func (c compareCommand) Validate() error {
-	for _, b := range c.baselines {
-		if err := checkName("baseline", b); err != nil {
+	for _, b := range c.with {
+		if err := checkName("method", b); err != nil {
 			return err
 		}
 	}
@@ -55,12 +64,12 @@ func (c compareCommand) Validate() error {
 
 func (c compareCommand) Expand() (Source, error) {
 	opts := append(c.options(), "OnResult: searchview.CompareProgress")
-	if len(c.baselines) > 0 {
+	if len(c.with) > 0 {
 		var q []string
-		for _, s := range c.baselines {
+		for _, s := range c.with {
 			q = append(q, strconv.Quote(s))
 		}
-		opts = append(opts, "Baselines: []string{"+strings.Join(q, ", ")+"}")
+		opts = append(opts, "With: []string{"+strings.Join(q, ", ")+"}")
 	}
 	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport, widgetsImport),

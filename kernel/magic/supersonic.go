@@ -17,7 +17,7 @@ const GonbVersion = "v0.11.1"
 func init() {
 	Register(&Magic{
 		Name:  "supersonic",
-		Usage: "%supersonic help [MAGIC] | version | list [" + kindNames("|") + "] | workers URL",
+		Usage: "%supersonic help [MAGIC] | version | list [" + kindNames("|") + " [TASK]] | workers URL",
 		Doc:   "help on the magics, versions, and the registered RL components",
 		Help: `%supersonic help            this overview of all Supersonic magics
 %supersonic help MAGIC      the long help of one magic (e.g. help search)
@@ -25,6 +25,7 @@ func init() {
 %supersonic list [KIND]     the registered components of KIND (all kinds when omitted),
                             including the ones registered by your own earlier cells;
                             KIND is one of: ` + kindNames(", ") + `
+%supersonic list KIND TASK  only those usable with task TASK (e.g. list rewards codesize)
 %supersonic workers URL     the workers connected to the NATS server at URL: name,
                             host, job slots, busy slots, jobs done, tasks
 
@@ -36,6 +37,12 @@ before running it: anything a magic does, a Go cell can do.`,
 				return []string{"help", "version", "list", "workers"}
 			case len(prev) == 1 && prev[0] == "list":
 				return strings.Split(kindNames(" "), " ")
+			case len(prev) == 2 && prev[0] == "list":
+				var names []string
+				for _, t := range rlcore.List(rlcore.KindTask, "") {
+					names = append(names, t.Name)
+				}
+				return names
 			case len(prev) == 1 && prev[0] == "help":
 				var names []string
 				for _, m := range All() {
@@ -78,12 +85,15 @@ func parseSupersonic(c *Call) (Command, error) {
 		}
 		return versionCommand{}, nil
 	case "list":
-		if len(rest) > 1 {
-			return nil, fmt.Errorf("list takes at most one kind, got %q; kinds: %s", strings.Join(rest, " "), kindNames(", "))
+		if len(rest) > 2 {
+			return nil, fmt.Errorf("list takes at most a kind and a task, got %q; kinds: %s", strings.Join(rest, " "), kindNames(", "))
 		}
 		l := listCommand{}
-		if len(rest) == 1 {
+		if len(rest) >= 1 {
 			l.kind = rest[0]
+		}
+		if len(rest) == 2 {
+			l.task = rest[1]
 		}
 		return l, nil
 	case "workers":
@@ -124,11 +134,16 @@ func (versionCommand) Expand() (Source, error) {
 	}, nil
 }
 
-type listCommand struct{ kind string }
+type listCommand struct{ kind, task string }
 
 func (l listCommand) Validate() error {
 	if l.kind == "" {
 		return nil
+	}
+	if l.task != "" {
+		if err := checkName("task", l.task); err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
 	}
 	if _, err := rlcore.ParseKind(l.kind); err != nil {
 		return fmt.Errorf("list: %w", err)
@@ -150,11 +165,18 @@ func (l listCommand) Expand() (Source, error) {
 		lits = append(lits, strconv.Quote(string(k)))
 	}
 	return Source{
-		Imports: append(CoreImports(), "fmt", "html", "strings", "text/tabwriter", GonbUIImport,
+		Imports: append(CoreImports(), "fmt", "html", "os", "strings", "text/tabwriter", GonbUIImport,
 			`protocol "github.com/janpfeifer/gonb/gonbui/protocol"`),
 		Main: `var text, page strings.Builder
+task := ` + strconv.Quote(l.task) + `
+if task != "" {
+	if _, err := rlcore.LookupTask(task); err != nil {
+		fmt.Fprintln(os.Stderr, "error: list:", err)
+		os.Exit(1)
+	}
+}
 for _, kind := range []rlcore.Kind{` + strings.Join(lits, ", ") + `} {
-	infos := rlcore.List(kind, "")
+	infos := rlcore.List(kind, task)
 	fmt.Fprintf(&text, "%s (%d)\n", kind, len(infos))
 	fmt.Fprintf(&page, "<h4>%s (%d)</h4>\n", kind, len(infos))
 	if len(infos) == 0 {

@@ -1,7 +1,7 @@
 // Package all registers every built-in Supersonic component: import it for
-// its side effects to make the tasks (codesize, superopt, tensor), their state,
-// reward, action and transition functions, and all client-RL algorithms and
-// search baselines available by name.
+// its side effects to make the tasks (codesize, superopt, tensor, and the
+// worked example), their state, reward, action and transition functions,
+// and all client-RL algorithms and search methods available by name.
 //
 //	import _ "github.com/supersonic-rl/supersonic/rlcore/all"
 //
@@ -16,6 +16,7 @@ import (
 	_ "github.com/supersonic-rl/supersonic/rlcore/pg"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tabular"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/codesize"
+	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/superopt"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/tensor"
 )

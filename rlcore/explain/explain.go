@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
-	"github.com/supersonic-rl/supersonic/rlcore/search"
 )
 
 // Step is one applied action of a result and what it did.
@@ -44,7 +43,7 @@ type Explanation struct {
 	// MixBefore and MixAfter are the program's mix (Mixer), nil without.
 	MixBefore, MixAfter map[string]int64
 	// Replayable is false for tasks whose results are not a function of
-	// their actions (search.ResultChecker): then Steps replay the actions
+	// their actions (rlcore.ResultChecker): then Steps replay the actions
 	// but do not reproduce the result, and Result views show it.
 	Replayable bool
 	// ResultViews are the task's own views of the result (ResultViewer).
@@ -76,7 +75,7 @@ func Explain(ctx context.Context, opt Options) (*Explanation, error) {
 func explainLocated(ctx context.Context, l *located) (*Explanation, error) {
 	p := l.problem
 	x := &Explanation{Result: l.Result, Task: p.Task(), Initial: math.NaN(), Final: math.NaN()}
-	_, checker := p.(search.ResultChecker)
+	_, checker := p.(rlcore.ResultChecker)
 	x.Replayable = !checker
 	if pm, ok := p.(rlcore.PrimaryMeasurer); ok {
 		x.Measure = pm.PrimaryMeasure()

@@ -226,13 +226,11 @@ func Replay(ctx context.Context, path string) (*ReplayReport, error) {
 		return nil, err
 	}
 	prog, _ := f.Program.Bytes()
-	task, err := rlcore.LookupTask(f.Task)
+	// The seed does not matter: ReplayExport re-applies the export's own
+	// content.
+	p, err := rlcore.OpenTask(ctx, f.Task, f.TaskOptions, 1, nil)
 	if err != nil {
 		return nil, fmt.Errorf("replay %s: %w", path, err)
-	}
-	p, err := task.Open(ctx, f.TaskOptions)
-	if err != nil {
-		return nil, fmt.Errorf("replay %s: opening task %s: %w", path, f.Task, err)
 	}
 	defer p.Close()
 	ex, ok := p.(rlcore.Exporter)

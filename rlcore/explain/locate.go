@@ -205,12 +205,9 @@ func (l *located) find(ctx context.Context, opt Options) error {
 	}
 	l.Benchmark, l.Method, l.Quality, l.Validated = bench, method, r.quality, r.validated
 	if l.problem == nil {
-		task, err := rlcore.LookupTask(l.Spec.Task)
-		if err != nil {
+		var err error
+		if l.problem, err = rlcore.OpenTask(ctx, l.Spec.Task, l.Spec.TaskOptions, l.Spec.Seed, nil); err != nil {
 			return err
-		}
-		if l.problem, err = task.Open(ctx, l.Spec.TaskOptions); err != nil {
-			return fmt.Errorf("opening task %s: %w", l.Spec.Task, err)
 		}
 		l.ownProblem = true
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 )
 
 // TestTrainingBoundsNativeCalls: a training run with a wall budget hands
@@ -22,7 +23,7 @@ func TestTrainingBoundsNativeCalls(t *testing.T) {
 			}
 			return rlcore.NewRecorder(ctx, env, cfg).Finish(nil), nil
 		}})
-	p := &puller{problem: &synProblem{}, benchmarks: []string{"b1"}, horizon: 4}
+	p := &puller{problem: &example.Problem{}, benchmarks: []string{"ex0"}, horizon: 4}
 	arm := rlcore.Arm{Algorithm: "syn-call-deadline", State: "s-good", Reward: "r-good", Transition: "t-good"}
 	for _, tc := range []struct {
 		budget rlcore.Budget

@@ -48,11 +48,7 @@ func TestCodesizeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	task, err := rlcore.LookupTask("codesize")
-	if err != nil {
-		t.Fatal(err)
-	}
-	problem, err := task.Open(ctx, nil)
+	problem, err := rlcore.OpenTask(ctx, "codesize", nil, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,14 +25,13 @@ type CompareOptions struct {
 	Spec  *Spec
 	Arm   *rlcore.Arm
 	Hyper rlcore.Hyper
-	// Baselines are the methods compared with the client RL. A name
-	// registered as an rlcore algorithm is a search baseline, run like the
-	// client on the winner's action space and transition; any other name is
-	// a reference compilation of the task, reported through
-	// Episode.Baseline(ctx, "quality", name) (the compiler's default: oz, o3
-	// for code size). Default: the spec's Baseline followed by its
-	// Baselines (oz, random, greedy, anneal, genetic).
-	Baselines []string
+	// With are the methods compared with the client RL: reference
+	// compilations the task declares (rlcore.Task.References: oz, o3 for
+	// code size), measured through rlcore.Referencer, and search methods
+	// (registered algorithms: random, greedy, anneal, genetic), run like
+	// the client on the winner's action space and transition. Default: the
+	// spec's Reference followed by its Methods.
+	With []string
 	// On lists benchmark specs; default (or "test") the spec's test set,
 	// "train" its training set.
 	On []string
@@ -104,52 +103,49 @@ type Comparison struct {
 	Warnings []string
 }
 
-// Compare runs the deployed client RL, the compiler's default and the
-// search baselines on the same benchmarks with the same budget per
+// Compare runs the deployed client RL, the task's reference compilation
+// and the search methods on the same benchmarks with the same budget per
 // benchmark, and computes the comparison table and the search overhead
 // (the paper's: time to reach the best baseline's quality).
 func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
-	sess, spec, run, arm, err := openFromSearch(ctx, opt.Run, opt.Spec, opt.Arm, opt.Store, opt.Problem)
+	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.On)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
-	defer sess.close()
-	hyper := opt.Hyper
-	if hyper == nil && run.ID != 0 {
-		if t, ok, err := sess.st.LatestTuned(ctx, run.ID, arm.String()); err != nil {
-			return nil, fmt.Errorf("compare: %w", err)
-		} else if ok {
-			hyper = t.Hyper
-		}
-	}
-	names := opt.Baselines
+	defer ph.sess.close()
+	sess, spec, run, arm, hyper, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.hyper, ph.benches
+	names := opt.With
 	if len(names) == 0 {
-		names = append([]string{spec.Baseline}, spec.Baselines...)
+		if spec.Reference != "" {
+			names = append(names, spec.Reference)
+		}
+		names = append(names, spec.Methods...)
 	}
-	benches, err := targetBenchmarks(ctx, sess, opt.On)
+	task, err := rlcore.LookupTask(spec.Task)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
-	var baselines []string            // search baselines (algorithms)
+	var baselines []string            // search methods (algorithms)
 	compilations := map[string]bool{} // reference compilations
 	seen := map[string]bool{}
 	for _, b := range names {
 		if seen[b] {
-			return nil, fmt.Errorf("compare: baseline %q listed twice", b)
+			return nil, fmt.Errorf("compare: method %q listed twice", b)
 		}
 		seen[b] = true
 		if b == ClientMethod {
 			return nil, fmt.Errorf("compare: %q names the client RL; it is always compared", b)
 		}
+		if task.CheckReference(b) == nil {
+			compilations[b] = true
+			continue
+		}
 		if _, err := rlcore.LookupAlgorithm(b); err == nil {
 			baselines = append(baselines, b)
 			continue
 		}
-		if r := compilerDefault(ctx, sess.problem, benches[0], b); r.Err != nil {
-			return nil, fmt.Errorf("compare: baseline %q is neither a registered algorithm (%s) nor a reference compilation of task %s: %w",
-				b, registered(rlcore.KindAlgorithm, ""), spec.Task, r.Err)
-		}
-		compilations[b] = true
+		return nil, fmt.Errorf("compare: %q is neither a reference compilation of task %s (%s) nor a search method (%s)",
+			b, spec.Task, referenceNames(task), searchMethods())
 	}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
@@ -192,7 +188,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), arm, hyper, j.bench, opt.Budget, seed), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		case compilations[j.method]:
-			r = compilerDefault(ctx, sess.problem, j.bench, j.method)
+			r = referenceResult(ctx, sess.problem, j.bench, j.method)
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method
@@ -251,18 +247,30 @@ func methodResult(method, bench string, res *rlcore.Result, err error) *MethodRe
 	return r
 }
 
-func compilerDefault(ctx context.Context, p rlcore.Problem, bench, baseline string) *MethodResult {
-	r := &MethodResult{Method: baseline, Benchmark: bench, Quality: math.NaN(), TimeToTarget: -1}
+func referenceNames(t *rlcore.Task) string {
+	if len(t.References) == 0 {
+		return "it declares none"
+	}
+	ns := make([]string, len(t.References))
+	for i, r := range t.References {
+		ns[i] = r.Name
+	}
+	return strings.Join(ns, ", ")
+}
+
+// referenceResult measures the quality of reference compilation ref.
+func referenceResult(ctx context.Context, p rlcore.Problem, bench, ref string) *MethodResult {
+	r := &MethodResult{Method: ref, Benchmark: bench, Quality: math.NaN(), TimeToTarget: -1}
 	start := time.Now()
 	ep, err := p.NewEpisode(ctx, bench)
 	if err == nil {
-		r.Quality, err = ep.Baseline(ctx, "quality", baseline)
+		r.Quality, err = rlcore.MeasureReference(ctx, ep, ref, "quality")
 		ep.Close()
 	}
 	r.Walltime = time.Since(start)
 	r.Found = r.Walltime
 	if err != nil {
-		r.Quality, r.Err = math.NaN(), fmt.Errorf("compiler default %s on %s: %w", baseline, bench, err)
+		r.Quality, r.Err = math.NaN(), fmt.Errorf("reference compilation %s on %s: %w", ref, bench, err)
 	}
 	return r
 }

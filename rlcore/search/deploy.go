@@ -15,27 +15,6 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore/store"
 )
 
-// Validator is an optional interface of a rlcore.Problem: a task-specific
-// check of a deployed action sequence beyond replaying it (for code size,
-// for example, that the optimized program still compiles and behaves like
-// the original). actions are task action indices (into Problem.Actions),
-// as applied; names are Problem.Actions()[a]. Deploy calls it after the
-// replay on a fresh env reached the recorded quality.
-type Validator interface {
-	ValidateActions(ctx context.Context, benchmark string, actions []int) error
-}
-
-// ResultChecker is an optional interface of a rlcore.Problem whose episodes
-// are not a function of their action sequence alone — superopt's rewrite
-// moves draw their details at random, and its test cases grow with z3's
-// counterexamples — so that replaying the actions on a fresh env cannot
-// reproduce a result. Deploy and Compare then ask the problem to check the
-// best result it recorded on the benchmark (for superopt: prove the best
-// rewrite equivalent to the target again) instead of replaying.
-type ResultChecker interface {
-	CheckResult(ctx context.Context, benchmark string, quality float64) error
-}
-
 // DefaultDeployBudget is the per-benchmark training budget of Deploy and
 // Compare when none is given.
 var DefaultDeployBudget = rlcore.Budget{Duration: 60 * time.Second}
@@ -89,7 +68,7 @@ type Deployment struct {
 	Walltime    time.Duration // the whole training run on the benchmark
 	Found       time.Duration // when the best sequence was found
 	// Validated: replaying Actions on a fresh env reached Quality, and the
-	// problem's Validator (if any) accepted it; Err says why not.
+	// problem's rlcore.Validator (if any) accepted it; Err says why not.
 	Validated bool
 	Err       error
 	Result    *rlcore.Result
@@ -117,25 +96,13 @@ type DeployResult struct {
 // env to validate it, and stores the results (table deployments) and the
 // trained policies (table policies, arm "ARM @ BENCHMARK").
 func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
-	sess, spec, run, arm, err := openFromSearch(ctx, opt.Run, opt.Spec, opt.Arm, opt.Store, opt.Problem)
+	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.On)
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
-	defer sess.close()
-	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: opt.Hyper, Warnings: unfinishedRunWarnings(run)}
-	if res.Hyper == nil && run.ID != 0 {
-		t, ok, err := sess.st.LatestTuned(ctx, run.ID, arm.String())
-		if err != nil {
-			return nil, fmt.Errorf("deploy: %w", err)
-		}
-		if ok {
-			res.Hyper, res.Tuned = t.Hyper, true
-		}
-	}
-	benches, err := targetBenchmarks(ctx, sess, opt.On)
-	if err != nil {
-		return nil, fmt.Errorf("deploy: %w", err)
-	}
+	defer ph.sess.close()
+	sess, spec, run, arm, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.benches
+	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: ph.hyper, Tuned: ph.tuned, Warnings: unfinishedRunWarnings(run)}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
 	}
@@ -196,6 +163,42 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	}
 	rec.finishRun(res.RunID, res.Status, runErr)
 	return res, nil
+}
+
+// phase is what Deploy and Compare open in common: the search run's
+// session, spec and winner, its (tuned) hyperparameters and the
+// benchmarks to run on.
+type phase struct {
+	sess    *session
+	spec    Spec
+	run     store.Run
+	arm     rlcore.Arm
+	hyper   rlcore.Hyper // nil: the defaults
+	tuned   bool
+	benches []string
+}
+
+func openPhase(ctx context.Context, runRef string, spec *Spec, arm *rlcore.Arm, hyper rlcore.Hyper, st *store.Store, p rlcore.Problem, on []string) (*phase, error) {
+	sess, s, run, a, err := openFromSearch(ctx, runRef, spec, arm, st, p)
+	if err != nil {
+		return nil, err
+	}
+	ph := &phase{sess: sess, spec: s, run: run, arm: a, hyper: hyper}
+	if hyper == nil && run.ID != 0 {
+		t, ok, err := sess.st.LatestTuned(ctx, run.ID, a.String())
+		if err != nil {
+			sess.close()
+			return nil, err
+		}
+		if ok {
+			ph.hyper, ph.tuned = t.Hyper, true
+		}
+	}
+	if ph.benches, err = targetBenchmarks(ctx, sess, on); err != nil {
+		sess.close()
+		return nil, err
+	}
+	return ph, nil
 }
 
 // targetBenchmarks resolves specs, or returns the session's test set.
@@ -274,8 +277,8 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 }
 
 // replay runs the sequence on a fresh env, checks it reaches the recorded
-// quality and asks the problem's Validator; a ResultChecker problem checks
-// its recorded result instead.
+// quality and asks the problem's rlcore.Validator; a problem that is a
+// rlcore.ResultChecker checks its recorded result instead.
 func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, best rlcore.EpisodeRecord) ([]int, []string, error) {
 	env, err := rlcore.NewTaskEnv(d.problem, rlcore.TaskEnvConfig{Arm: arm, Horizon: max(d.horizon, len(best.Actions)+1)})
 	if err != nil {
@@ -283,7 +286,7 @@ func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, bes
 	}
 	defer env.Close()
 	all := d.problem.Actions()
-	if rc, ok := d.problem.(ResultChecker); ok {
+	if rc, ok := d.problem.(rlcore.ResultChecker); ok {
 		applied := make([]int, len(best.Actions))
 		names := make([]string, len(best.Actions))
 		for i, a := range best.Actions {
@@ -311,7 +314,7 @@ func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, bes
 	if q := env.Quality(); math.Abs(q-best.Quality) > 1e-9*math.Max(1, math.Abs(best.Quality)) {
 		return applied, names, fmt.Errorf("replay reached quality %g, training recorded %g: the task is not deterministic", q, best.Quality)
 	}
-	if v, ok := d.problem.(Validator); ok {
+	if v, ok := d.problem.(rlcore.Validator); ok {
 		if err := v.ValidateActions(ctx, bench, applied); err != nil {
 			return applied, names, fmt.Errorf("validation by task %s: %w", d.problem.Task(), err)
 		}

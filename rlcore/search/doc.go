@@ -2,7 +2,8 @@
 // architecture (state function × reward × action space × transition ×
 // algorithm) that works best for a code-optimization task, tunes its
 // hyperparameters, deploys it on unseen programs and compares it with the
-// compiler's default and with classic search baselines. Every run is kept
+// task's reference compilation (the compiler's own answer, such as -Oz)
+// and with classic search methods. Every run is kept
 // in the run store (package store).
 //
 // The four phases are one call each:
@@ -21,8 +22,8 @@
 //
 // The body of a `%%task NAME` cell is one `key: value` per line; `#` starts
 // a comment; `;` separates several keys on one line (except in option
-// lines); lists are comma-separated (commas inside parentheses do not
-// split). Keys (each at most once):
+// lines); every list is comma-separated (commas inside parentheses do not
+// split). Keys (each at most once; an old spelling counts as its key):
 //
 //	task: codesize                     the registered task (alias: env)
 //	option.NAME: VALUE                 a task option, e.g. option.cflags: -std=gnu89
@@ -39,9 +40,12 @@
 //	horizon: N                         episode length (default 45)
 //	seed: N                            every random choice flows from it (default 1)
 //	pull: BUDGET                       one pull's training budget (10s, 2000steps, …)
-//	baseline: NAME                     the compiler default for compare (default oz)
-//	baselines: NAME, …                 search baselines for compare (default
-//	                                   random, greedy, anneal, genetic)
+//	reference: NAME                    the reference compilation compare reports
+//	                                   (alias: baseline; default the task's own:
+//	                                   oz for codesize, o3 for superopt)
+//	methods: NAME, …                   search methods compare runs (alias:
+//	                                   baselines; default random, greedy, anneal,
+//	                                   genetic)
 //
 // For example:
 //
@@ -97,12 +101,12 @@
 // [Tune] runs ASHA over the winner algorithm's hyperparameter ranges.
 // [Deploy] trains the (tuned) winner on each test benchmark within a
 // budget and validates the best action sequence by replaying it on a fresh
-// env, then through the problem's [Validator] if it implements one (a
-// [ResultChecker] problem, whose episodes a replay cannot reproduce, checks
-// its recorded best result instead).
-// [Compare] runs the client RL, the compiler default and the search
-// baselines on the same benchmarks with the same budget, and reports the
-// table and the search overhead ([Overhead]).
+// env, then through the problem's [rlcore.Validator] if it implements one
+// (a [rlcore.ResultChecker] problem, whose episodes a replay cannot
+// reproduce, checks its recorded best result instead).
+// [Compare] runs the client RL, the task's reference compilations and the
+// search methods on the same benchmarks with the same budget, and reports
+// the table and the search overhead ([Overhead]).
 //
 // Everything long-running takes a context: cancelling it stops the run,
 // keeps everything so far in the store (status interrupted) and returns

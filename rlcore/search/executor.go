@@ -52,8 +52,10 @@ type Job struct {
 	Kind        JobKind
 	Task        string
 	TaskOptions map[string]string `json:",omitempty"`
-	Horizon     int
-	Arm         rlcore.Arm
+	// TaskSeed is the run's seed, which the task's Open receives.
+	TaskSeed int64 `json:",omitempty"`
+	Horizon  int
+	Arm      rlcore.Arm
 	// Hyper overrides the arm's own hyperparameters.
 	Hyper      rlcore.Hyper `json:",omitempty"`
 	Seed       int64
@@ -131,13 +133,13 @@ func workersFor(ctx context.Context, n int, e Executor, def int) int {
 
 // pullJob is the Job of a search pull or a tuning trial.
 func (s *session) pullJob(spec Spec, id string, seq, arm int, a rlcore.Arm, hyper rlcore.Hyper, budget rlcore.Budget, seed int64, rung int) Job {
-	return Job{ID: id, Kind: JobPull, Task: spec.Task, TaskOptions: spec.TaskOptions, Horizon: spec.Horizon, Arm: a, Hyper: hyper,
+	return Job{ID: id, Kind: JobPull, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: a, Hyper: hyper,
 		Seed: seed, Budget: budget, Benchmarks: s.train, Label: a.String(), Seq: seq, ArmIndex: arm, Rung: rung}
 }
 
 // deployJob is the Job of training arm on one benchmark.
 func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64) Job {
-	return Job{ID: id, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
+	return Job{ID: id, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
 		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench}
 }
 

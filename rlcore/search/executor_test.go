@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 )
 
 // countingExecutor runs jobs in this process, as a remote worker would
@@ -26,7 +27,7 @@ func (c *countingExecutor) Run(ctx context.Context, j Job, obs rlcore.Observer) 
 	if dup {
 		panic("job id used twice: " + j.ID)
 	}
-	r := RunJob(ctx, &synProblem{}, j, obs)
+	r := RunJob(ctx, &example.Problem{}, j, obs)
 	r.Runner = "counting"
 	return r
 }
@@ -60,12 +61,12 @@ func TestEveryPhaseRunsItsJobsThroughTheExecutor(t *testing.T) {
 	if err != nil || dep.Results[0].Runner != "counting" {
 		t.Fatalf("deploy: %v %+v", err, dep)
 	}
-	if _, err := Compare(ctx, CompareOptions{Run: "executor", Store: st, Baselines: []string{"oz", "syn-b"}, Budget: rlcore.Budget{Steps: 42},
+	if _, err := Compare(ctx, CompareOptions{Run: "executor", Store: st, With: []string{"unit", "syn-b"}, Budget: rlcore.Budget{Steps: 42},
 		Logger: quiet, Executor: ex}); err != nil {
 		t.Fatal(err)
 	}
 	// 6 pulls + 3 trials; 2 deployments + 2×2 training runs of the
-	// comparison (the client RL and syn-b; oz is a reference compilation).
+	// comparison (the client RL and syn-b; unit is a reference compilation).
 	if ex.kinds[JobPull] != 9 || ex.kinds[JobDeploy] != 6 {
 		t.Fatalf("jobs by kind %v, want 9 pulls and 6 deployments", ex.kinds)
 	}

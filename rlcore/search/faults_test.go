@@ -54,7 +54,7 @@ func faultHelper(phase, db string) int {
 		}
 		_, err = Search(ctx, spec, Options{Workers: 1, Store: st, Logger: quiet})
 	case "compare":
-		_, err = Compare(ctx, CompareOptions{Run: "to-compare", Store: st, Baselines: []string{"oz"},
+		_, err = Compare(ctx, CompareOptions{Run: "to-compare", Store: st, With: []string{"unit"},
 			Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Workers: 1, Logger: quiet})
 	default:
 		err = fmt.Errorf("unknown helper %q", phase)
@@ -158,7 +158,7 @@ func TestKilledSearchIsAbandonedAndPhasesWarn(t *testing.T) {
 	if len(dep.Warnings) != 1 || !strings.Contains(dep.Warnings[0], "abandoned") || !strings.Contains(logs.String(), "abandoned") {
 		t.Fatalf("deploying an abandoned search: warnings %q, log %q; want a warning in both", dep.Warnings, logs.String())
 	}
-	cmp, err := Compare(ctx, CompareOptions{Run: "killed", Store: st, Baselines: []string{"oz"}, Budget: rlcore.Budget{Steps: 21}, Logger: quiet})
+	cmp, err := Compare(ctx, CompareOptions{Run: "killed", Store: st, With: []string{"unit"}, Budget: rlcore.Budget{Steps: 21}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,16 +240,16 @@ func failAfter(fails ...string) func(ctx context.Context, in rlcore.TransitionIn
 }
 
 func init() {
-	rlcore.RegisterTransition(&rlcore.Transition{Name: "t-z3gone", Task: "synthetic", Doc: "fails the third step on syn0 and syn1",
-		Step: failAfter("syn0", "syn1")})
-	rlcore.RegisterTransition(&rlcore.Transition{Name: "t-flaky", Task: "synthetic", Doc: "fails the third step on syn2",
-		Step: failAfter("syn2")})
+	rlcore.RegisterTransition(&rlcore.Transition{Name: "t-z3gone", Task: synTask, Doc: "fails the third step on ex0 and ex1",
+		Step: failAfter("ex0", "ex1")})
+	rlcore.RegisterTransition(&rlcore.Transition{Name: "t-flaky", Task: synTask, Doc: "fails the third step on ex2",
+		Step: failAfter("ex2")})
 }
 
 func faultSpec(t *testing.T, name, transition, benchmarks string) Spec {
 	t.Helper()
 	s, err := ParseSpec(name, `
-task: synthetic
+task: example
 benchmarks: `+benchmarks+`
 states: s-good
 rewards: r-good
@@ -271,7 +271,7 @@ pull: 63steps
 // failed pull with the reason, and such a search fails.
 func TestPullsWhoseEpisodesFailAreFailed(t *testing.T) {
 	st := tempStore(t)
-	res, err := Search(context.Background(), faultSpec(t, "z3gone", "t-z3gone", "syn0, syn2, syn1, syn3"), Options{Budget: rlcore.Budget{Steps: 4}, Workers: 1, Store: st, Logger: quiet})
+	res, err := Search(context.Background(), faultSpec(t, "z3gone", "t-z3gone", "ex0, ex2, ex1, ex3"), Options{Budget: rlcore.Budget{Steps: 4}, Workers: 1, Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestFailedEpisodesOfASuccessfulPullAreStoredAndLogged(t *testing.T) {
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	var last PullEvent
-	res, err := Search(context.Background(), faultSpec(t, "flaky", "t-flaky", "syn0, syn1, syn2"), Options{Budget: rlcore.Budget{Steps: 2}, Workers: 1,
+	res, err := Search(context.Background(), faultSpec(t, "flaky", "t-flaky", "ex0, ex1, ex2"), Options{Budget: rlcore.Budget{Steps: 2}, Workers: 1,
 		Store: st, Logger: logger, OnPull: func(ev PullEvent) { last = ev }})
 	if err != nil {
 		t.Fatal(err)

@@ -26,9 +26,12 @@ var specKeys = []struct{ key, doc string }{
 	{"horizon", "episode length in steps (default 45)"},
 	{"seed", "the seed every random choice flows from (default 1)"},
 	{"pull", "training budget of one pull, e.g. 10s or 2000steps"},
-	{"baseline", "the compiler default Compare reports (default oz)"},
-	{"baselines", "search baselines Compare runs (default random, greedy, anneal, genetic)"},
+	{"reference", "the reference compilation Compare reports (alias: baseline; default the task's, e.g. oz for codesize, o3 for superopt)"},
+	{"methods", "search methods Compare runs beside the client RL (alias: baselines; default random, greedy, anneal, genetic)"},
 }
+
+// keyAliases are the older spellings of keys that %%task still reads.
+var keyAliases = map[string]string{"env": "task", "train": "benchmarks", "baseline": "reference", "baselines": "methods"}
 
 func allowedKeys() string {
 	ks := make([]string, len(specKeys))
@@ -85,6 +88,9 @@ func ParseSpec(name, body string) (Spec, error) {
 			if !ok || key == "" {
 				return s, fmt.Errorf("line %d: %q is not `key: value`; keys: %s", lineNo, clause, allowedKeys())
 			}
+			if canon, ok := keyAliases[key]; ok {
+				key = canon
+			}
 			if first, dup := seen[key]; dup {
 				return s, fmt.Errorf("line %d: %s given twice (first on line %d)", lineNo, key, first)
 			}
@@ -113,12 +119,12 @@ func (s *Spec) set(key, value string) error {
 	}
 	var err error
 	switch key {
-	case "task", "env":
+	case "task":
 		if strings.ContainsAny(value, " \t,") {
 			return fmt.Errorf("%q: want one task name", value)
 		}
 		s.Task = value
-	case "benchmarks", "train":
+	case "benchmarks":
 		s.Benchmarks, err = splitList(value)
 	case "test":
 		s.Test, err = splitList(value)
@@ -155,13 +161,13 @@ func (s *Spec) set(key, value string) error {
 		}
 	case "pull":
 		s.PullBudget, err = rlcore.ParseBudget(value)
-	case "baseline":
+	case "reference":
 		if strings.ContainsAny(value, " \t,") {
-			return fmt.Errorf("%q: want one baseline name such as oz", value)
+			return fmt.Errorf("%q: want one reference compilation such as oz", value)
 		}
-		s.Baseline = value
-	case "baselines":
-		s.Baselines, err = splitRefs(value, false)
+		s.Reference = value
+	case "methods":
+		s.Methods, err = splitRefs(value, false)
 	default:
 		return fmt.Errorf("unknown key; keys: %s", allowedKeys())
 	}
@@ -349,7 +355,7 @@ func (s Spec) Body() string {
 	if !s.PullBudget.IsZero() {
 		line("pull", s.PullBudget.String())
 	}
-	line("baseline", s.Baseline)
-	line("baselines", strings.Join(s.Baselines, ", "))
+	line("reference", s.Reference)
+	line("methods", strings.Join(s.Methods, ", "))
 	return b.String()
 }

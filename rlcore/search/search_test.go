@@ -148,7 +148,7 @@ func TestParallelWorkersAreIsolated(t *testing.T) {
 		workers[p.Worker] = true
 		// Each pull's score is its own arm's known quality plus noise:
 		// a pull scored with another worker's env would be off.
-		if want := synQuality(p.Arm, []string{"syn0", "syn1"}); math.Abs(p.Score-want) > 0.3 {
+		if want := synQuality(p.Arm, []string{"ex0", "ex1"}); math.Abs(p.Score-want) > 0.3 {
 			t.Fatalf("pull of %s scored %.3f, its arm's quality is %.3f", p.Arm, p.Score, want)
 		}
 	}
@@ -244,15 +244,15 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 		t.Fatalf("stored deployments %+v", rows)
 	}
 
-	cmp, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, Baselines: []string{"oz", "syn-c", "syn-b"}, Budget: rlcore.Budget{Steps: 84}, Logger: quiet})
+	cmp, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, With: []string{"unit", "syn-c", "syn-b"}, Budget: rlcore.Budget{Steps: 84}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(cmp.Methods, ","); got != "supersonic,oz,syn-c,syn-b" {
+	if got := strings.Join(cmp.Methods, ","); got != "supersonic,unit,syn-c,syn-b" {
 		t.Fatalf("methods %s", got)
 	}
-	if cmp.Geomean["oz"] != 1 || !(cmp.Geomean["supersonic"] > cmp.Geomean["syn-b"]) || !(cmp.Geomean["syn-b"] > cmp.Geomean["syn-c"]) {
-		t.Fatalf("geomeans %v: want oz = 1 and supersonic > syn-b > syn-c", cmp.Geomean)
+	if cmp.Geomean["unit"] != 1 || !(cmp.Geomean["supersonic"] > cmp.Geomean["syn-b"]) || !(cmp.Geomean["syn-b"] > cmp.Geomean["syn-c"]) {
+		t.Fatalf("geomeans %v: want unit = 1 and supersonic > syn-b > syn-c", cmp.Geomean)
 	}
 	t.Logf("comparison:\n%s", cmp.Table())
 	for _, o := range cmp.Overheads {
@@ -264,15 +264,15 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 		}
 	}
 	table := cmp.Table()
-	for _, want := range []string{"syn2", "geomean", "search overhead", "syn-b"} {
+	for _, want := range []string{"ex2", "geomean", "search overhead", "syn-b"} {
 		if !strings.Contains(table, want) {
 			t.Fatalf("table lacks %q:\n%s", want, table)
 		}
 	}
-	for _, bad := range [][]string{{"o9"}, {"oz", "oz"}, {"supersonic"}} {
-		if _, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, Baselines: bad, Logger: quiet}); err == nil {
+	for _, bad := range [][]string{{"o9"}, {"unit", "unit"}, {"supersonic"}} {
+		if _, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, With: bad, Logger: quiet}); err == nil {
 			t.Fatalf("Compare with baselines %v: no error", bad)
-		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a registered algorithm") {
+		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a reference compilation of task example (unit) nor a search method") {
 			t.Fatalf("Compare with baselines %v: %v", bad, err)
 		}
 	}
@@ -301,7 +301,7 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum := rep.Summary(); !strings.Contains(sum, tc.want) || rep.Spec == nil || rep.Spec.Task != "synthetic" {
+		if sum := rep.Summary(); !strings.Contains(sum, tc.want) || rep.Spec == nil || rep.Spec.Task != "example" {
 			t.Fatalf("summary of run %q lacks %q:\n%s", tc.ref, tc.want, sum)
 		}
 	}
@@ -312,7 +312,7 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 
 func TestDeployValidationHook(t *testing.T) {
 	spec := synSpec("validate")
-	spec.TaskOptions = map[string]string{"reject": "yes"}
+	spec.TaskOptions = map[string]string{"reject": "true"}
 	arm := spec.Arms()[0]
 	dep, err := Deploy(context.Background(), DeployOptions{Spec: &spec, Arm: &arm, Store: tempStore(t), Budget: rlcore.Budget{Steps: 21}, Logger: quiet})
 	if err != nil {

@@ -35,14 +35,10 @@ func openSession(ctx context.Context, spec Spec, st *store.Store, noStore bool, 
 		s.st = nil
 	}
 	if s.problem == nil {
-		task, err := rlcore.LookupTask(spec.Task)
-		if err != nil {
+		var err error
+		if s.problem, err = rlcore.OpenTask(ctx, spec.Task, spec.TaskOptions, spec.Seed, nil); err != nil {
 			s.close()
 			return nil, err
-		}
-		if s.problem, err = task.Open(ctx, spec.TaskOptions); err != nil {
-			s.close()
-			return nil, fmt.Errorf("opening task %s: %w", spec.Task, err)
 		}
 		s.ownProblem = true
 	} else if s.problem.Task() != spec.Task {

@@ -40,17 +40,21 @@ type Spec struct {
 	Transitions []string // default: apply
 	Algorithms  []AlgorithmSpec
 
-	Horizon int   // episode length; 0 means 45
+	Horizon int   // episode length; 0 means rlcore.DefaultHorizon
 	Seed    int64 // every random choice of search, tuning and deployment flows from it
 
 	// PullBudget is the training budget of one pull (0 means DefaultPullBudget).
 	PullBudget rlcore.Budget `json:",omitzero"`
-	// Baseline is the compiler's default compilation that Compare reports
-	// ("oz" when empty).
-	Baseline string `json:",omitempty"`
-	// Baselines are the search baselines that Compare runs by algorithm
-	// name (DefaultBaselines when empty).
-	Baselines []string `json:",omitempty"`
+	// Reference is the reference compilation that Compare reports beside
+	// the client RL (one of the task's declared References; the task's
+	// DefaultReference when empty). %%task key `reference:`, old spelling
+	// `baseline:`.
+	Reference string `json:"Baseline,omitempty"`
+	// Methods are the search methods (registered algorithms, such as
+	// random or anneal) that Compare runs beside the client RL
+	// (DefaultMethods when empty). %%task key `methods:`, old spelling
+	// `baselines:`.
+	Methods []string `json:"Baselines,omitempty"`
 }
 
 // AlgorithmSpec is a candidate algorithm with hyperparameter overrides.
@@ -109,8 +113,8 @@ func ParseAlgorithm(s string) (AlgorithmSpec, error) {
 // the Options set one.
 var DefaultPullBudget = rlcore.Budget{Duration: 10 * time.Second}
 
-// DefaultBaselines are the search baselines Compare runs by default.
-var DefaultBaselines = []string{"random", "greedy", "anneal", "genetic"}
+// DefaultMethods are the search methods Compare runs by default.
+var DefaultMethods = []string{"random", "greedy", "anneal", "genetic"}
 
 // withDefaults fills the component defaults that NewTaskEnv would apply.
 func (s Spec) withDefaults() Spec {
@@ -124,13 +128,15 @@ func (s Spec) withDefaults() Spec {
 		s.Transitions = []string{"apply"}
 	}
 	if s.Horizon <= 0 {
-		s.Horizon = 45
+		s.Horizon = rlcore.DefaultHorizon
 	}
-	if s.Baseline == "" {
-		s.Baseline = "oz"
+	if s.Reference == "" {
+		if t, err := rlcore.LookupTask(s.Task); err == nil {
+			s.Reference = t.DefaultReference
+		}
 	}
-	if len(s.Baselines) == 0 {
-		s.Baselines = append([]string(nil), DefaultBaselines...)
+	if len(s.Methods) == 0 {
+		s.Methods = append([]string(nil), DefaultMethods...)
 	}
 	if s.PullBudget.IsZero() {
 		s.PullBudget = DefaultPullBudget
@@ -173,8 +179,24 @@ func (s Spec) Validate() error {
 	var errs []error
 	if s.Task == "" {
 		errs = append(errs, fmt.Errorf("no task: add a line `task: NAME`; registered tasks: %s", registered(rlcore.KindTask, "")))
-	} else if _, err := rlcore.LookupTask(s.Task); err != nil {
+	} else if task, err := rlcore.LookupTask(s.Task); err != nil {
 		errs = append(errs, err)
+	} else {
+		if _, err := task.ParseOptions(s.TaskOptions); err != nil {
+			errs = append(errs, err)
+		}
+		if s.Reference != "" {
+			if err := task.CheckReference(s.Reference); err != nil {
+				errs = append(errs, fmt.Errorf("reference: %w", err))
+			}
+		}
+	}
+	for _, m := range s.Methods {
+		if alg, err := rlcore.LookupAlgorithm(m); err != nil {
+			errs = append(errs, fmt.Errorf("methods: %w", err))
+		} else if alg.Kind != rlcore.Searcher {
+			errs = append(errs, fmt.Errorf("methods: %s is a client RL, not a search method; search methods: %s", m, searchMethods()))
+		}
 	}
 	if len(s.Benchmarks) == 0 {
 		errs = append(errs, errors.New("no benchmarks: add a line `benchmarks: SPEC, …`"))
@@ -243,6 +265,17 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("horizon = %d: want a positive number of steps", s.Horizon))
 	}
 	return errors.Join(errs...)
+}
+
+// searchMethods lists the registered search methods.
+func searchMethods() string {
+	var ns []string
+	for _, in := range rlcore.List(rlcore.KindAlgorithm, "") {
+		if a, err := rlcore.LookupAlgorithm(in.Name); err == nil && a.Kind == rlcore.Searcher {
+			ns = append(ns, in.Name)
+		}
+	}
+	return strings.Join(ns, ", ")
 }
 
 func registered(kind rlcore.Kind, task string) string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 )
 
 func TestParseSpec(t *testing.T) {
@@ -44,10 +45,10 @@ baselines: random, anneal
 			Benchmarks: []string{"builtin:*", "csmith:1-30"}, Folds: 3, Fold: 2,
 			States:     []string{"autophase+action-history(4)", "instcount-norm"},
 			Algorithms: []AlgorithmSpec{{Name: "ppo", Hyper: rlcore.Hyper{"lr": 3e-4, "clip": 0.2}}, {Name: "ppo"}, {Name: "reinforce", Hyper: rlcore.Hyper{"lr": 0.01}}},
-			PullBudget: rlcore.Budget{Steps: 500}, Baseline: "o3", Baselines: []string{"random", "anneal"}}},
+			PullBudget: rlcore.Budget{Steps: 500}, Reference: "o3", Methods: []string{"random", "anneal"}}},
 		{name: "unknown key", body: "task: x\nbudget: 5m", err: "line 2: budget: unknown key; keys: task, option.NAME, benchmarks"},
 		{name: "no colon", body: "task codesize", err: `line 1: "task codesize" is not ` + "`key: value`"},
-		{name: "duplicate", body: "task: a\n\nenv: b\ntask: c", err: "line 4: task given twice (first on line 1)"},
+		{name: "duplicate", body: "task: a\n\nenv: b\ntask: c", err: "line 3: task given twice (first on line 1)"},
 		{name: "empty item", body: "states: a,,b", err: "line 1: states: empty item"},
 		{name: "unbalanced", body: "algorithms: ppo(lr=1", err: "unbalanced '('"},
 		{name: "bad hyper", body: "algorithms: ppo(lr)", err: "want name=value"},
@@ -100,7 +101,7 @@ func TestArmsAreTheCartesianProduct(t *testing.T) {
 			t.Fatalf("arm %d = %s does not match its vector %v", i, a, v)
 		}
 	}
-	d := Spec{Task: "synthetic", States: []string{"s-good"}, Algorithms: []AlgorithmSpec{{Name: "syn-a"}}}.Arms()
+	d := Spec{Task: "example", States: []string{"s-good"}, Algorithms: []AlgorithmSpec{{Name: "syn-a"}}}.Arms()
 	if len(d) != 1 || d[0].Reward != "quality-delta" || d[0].Actions != "all" || d[0].Transition != "apply" {
 		t.Fatalf("defaults: %+v", d)
 	}
@@ -110,7 +111,7 @@ func TestValidateListsAllowedNames(t *testing.T) {
 	s := synSpec("v")
 	s.Rewards = []string{"r-good", "r-best"}
 	s.Transitions = append(s.Transitions, "quantum")
-	s.Folds, s.Test = 3, []string{"syn3"}
+	s.Folds, s.Test = 3, []string{"ex3"}
 	err := s.Validate()
 	if err == nil {
 		t.Fatal("invalid spec validated")
@@ -123,8 +124,8 @@ func TestValidateListsAllowedNames(t *testing.T) {
 }
 
 func TestSplitFolds(t *testing.T) {
-	p := &synProblem{}
-	s := Spec{Benchmarks: []string{"syn:*"}, Folds: 2, Seed: 3}
+	p := &example.Problem{}
+	s := Spec{Benchmarks: []string{"ex:*"}, Folds: 2, Seed: 3}
 	seen := map[string]int{}
 	for fold := range 2 {
 		s.Fold = fold

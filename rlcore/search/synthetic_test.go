@@ -3,24 +3,26 @@ package search
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 )
 
-// The synthetic task is the test fixture of the meta-optimizer: a Problem
-// whose arm qualities are known. The quality an episode reaches is built
-// from binary actions (bit k adds 2^-k), so a synthetic algorithm reaches a
-// chosen quality exactly through the real TaskEnv and Recorder. The quality
-// a pull aims at depends deterministically on the arm's components and the
-// benchmark, plus seeded noise; "work" burns a controlled amount of CPU
-// per step.
+// The synthetic fixture of the meta-optimizer: components and algorithms
+// of the example task (rlcore/tasks/example) whose arm qualities are known.
+// The quality an example episode reaches is built from binary actions (bit
+// k adds 2^-k), so a synthetic algorithm reaches a chosen quality exactly
+// through the real TaskEnv and Recorder. The quality a pull aims at depends
+// deterministically on the arm's components and the benchmark, plus seeded
+// noise; "work" burns a controlled amount of CPU per step.
 
-const synBits = 20 // actions: noop, then bit0 (adds 1) … bit19 (adds 2^-19)
+const synBits = example.Bits // actions: noop, then bit0 (adds 1) … bit19 (adds 2^-19)
+
+const synTask = example.TaskName
 
 var synEffects = map[string]float64{
 	// algorithms
@@ -33,7 +35,7 @@ var synEffects = map[string]float64{
 	"t-good": 0.06, "t-plain": 0,
 }
 
-var synBenchmarks = map[string]float64{"syn0": 0.5, "syn1": 0.3, "syn2": 0.6, "syn3": 0.4}
+var synBenchmarks = map[string]float64{"ex0": 0.5, "ex1": 0.3, "ex2": 0.6, "ex3": 0.4}
 
 // synQuality is the known mean score of an arm over benchmarks.
 func synQuality(arm rlcore.Arm, benchmarks []string) float64 {
@@ -44,88 +46,6 @@ func synQuality(arm rlcore.Arm, benchmarks []string) float64 {
 		off += synBenchmarks[b]
 	}
 	return q + off/float64(len(benchmarks))
-}
-
-type synProblem struct {
-	validated atomic.Int64
-	rejectAll bool
-}
-
-func (p *synProblem) Task() string { return "synthetic" }
-
-func (p *synProblem) Actions() []string {
-	names := []string{"noop"}
-	for k := range synBits {
-		names = append(names, fmt.Sprintf("bit%d", k))
-	}
-	return names
-}
-
-func (p *synProblem) Benchmarks(_ context.Context, spec string) ([]string, error) {
-	if spec == "syn:*" {
-		return []string{"syn0", "syn1", "syn2", "syn3"}, nil
-	}
-	if _, ok := synBenchmarks[spec]; ok {
-		return []string{spec}, nil
-	}
-	return nil, fmt.Errorf("unknown benchmark %q; known: syn:*, syn0 … syn3", spec)
-}
-
-func (p *synProblem) NewEpisode(_ context.Context, b string) (rlcore.Episode, error) {
-	if _, ok := synBenchmarks[b]; !ok {
-		return nil, fmt.Errorf("unknown benchmark %q", b)
-	}
-	return &synEpisode{bench: b}, nil
-}
-
-func (p *synProblem) Close() error { return nil }
-
-// ValidateActions is the optional replay-validation hook (search.Validator).
-func (p *synProblem) ValidateActions(_ context.Context, benchmark string, actions []int) error {
-	p.validated.Add(1)
-	if p.rejectAll {
-		return errors.New("the synthetic validator rejects everything")
-	}
-	for _, a := range actions {
-		if a < 0 || a > synBits {
-			return fmt.Errorf("action %d out of range", a)
-		}
-	}
-	return nil
-}
-
-type synEpisode struct {
-	bench   string
-	quality float64
-}
-
-func (e *synEpisode) Benchmark() string { return e.bench }
-func (e *synEpisode) Apply(_ context.Context, a int) error {
-	if a > 0 {
-		e.quality += math.Ldexp(1, -(a - 1))
-	}
-	return nil
-}
-func (e *synEpisode) Measure(context.Context, string) (float64, error) { return e.quality, nil }
-func (e *synEpisode) Baseline(_ context.Context, metric, baseline string) (float64, error) {
-	if metric == "quality" && baseline == "oz" {
-		return 1, nil
-	}
-	return 0, fmt.Errorf("no baseline %s of %s", baseline, metric)
-}
-func (e *synEpisode) Quality(context.Context) (float64, error) { return e.quality, nil }
-func (e *synEpisode) Fork(context.Context) (rlcore.Episode, error) {
-	c := *e
-	return &c, nil
-}
-func (e *synEpisode) Close() error { return nil }
-
-type synState struct{}
-
-func (synState) Space() rlcore.Space { return rlcore.NewBox(2, -10, 10) }
-func (synState) Observe(_ context.Context, ep rlcore.Episode, h []int) ([]float64, error) {
-	q, _ := ep.Quality(context.Background())
-	return []float64{q, float64(len(h))}, nil
 }
 
 // synTrain is the synthetic algorithm: each episode it writes the arm's
@@ -181,25 +101,19 @@ var synParams = []rlcore.Param{
 var failingPulls atomic.Int64
 
 func init() {
-	rlcore.RegisterTask(&rlcore.Task{Name: "synthetic", Doc: "meta-optimizer test fixture with known arm qualities",
-		Open: func(_ context.Context, opts map[string]string) (rlcore.Problem, error) {
-			for k := range opts {
-				if k != "reject" {
-					return nil, fmt.Errorf("unknown option %q; known: reject", k)
-				}
-			}
-			return &synProblem{rejectAll: opts["reject"] == "yes"}, nil
-		}})
 	for _, s := range []string{"s-good", "s-plain"} {
-		rlcore.RegisterState(&rlcore.State{Name: s, Task: "synthetic", Doc: "synthetic state",
-			New: func(rlcore.Problem, []string) (rlcore.StateFunc, error) { return synState{}, nil }})
+		rlcore.RegisterState(&rlcore.State{Name: s, Task: synTask, Doc: "synthetic state",
+			New: func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
+				st, _ := rlcore.LookupState("example-value", synTask)
+				return st.New(p, args)
+			}})
 	}
 	for _, r := range []string{"r-good", "r-plain"} {
-		rlcore.RegisterReward(&rlcore.Reward{Name: r, Task: "synthetic", Doc: "synthetic reward",
+		rlcore.RegisterReward(&rlcore.Reward{Name: r, Task: synTask, Doc: "synthetic reward",
 			Func: func(s *rlcore.RewardSignal) (float64, error) { return s.Quality - s.PrevQuality, nil }})
 	}
 	for _, t := range []string{"t-good", "t-plain"} {
-		rlcore.RegisterTransition(&rlcore.Transition{Name: t, Task: "synthetic", Doc: "synthetic transition",
+		rlcore.RegisterTransition(&rlcore.Transition{Name: t, Task: synTask, Doc: "synthetic transition",
 			Step: func(ctx context.Context, in rlcore.TransitionInput) (rlcore.Episode, bool, error) {
 				return in.Episode, true, in.Episode.Apply(ctx, in.Action)
 			}})
@@ -227,8 +141,8 @@ func init() {
 // 2 transitions); its best arm is syn-a · s-good · r-good · t-good.
 func synSpec(name string) Spec {
 	s, err := ParseSpec(name, `
-task: synthetic
-benchmarks: syn0, syn1 ; test: syn2, syn3
+task: example
+benchmarks: ex0, ex1 ; test: ex2, ex3
 states: s-plain, s-good
 rewards: r-plain, r-good
 transitions: t-plain, t-good
@@ -246,7 +160,7 @@ seed: 1
 func bestArmName(s Spec) string {
 	best, bq := "", math.Inf(-1)
 	for _, a := range s.Arms() {
-		if q := synQuality(a, []string{"syn0"}); q > bq {
+		if q := synQuality(a, []string{"ex0"}); q > bq {
 			best, bq = a.String(), q
 		}
 	}

@@ -55,17 +55,16 @@ type noopEpisode struct {
 	q     float64
 }
 
-func (e *noopEpisode) Benchmark() string                                         { return e.bench }
-func (e *noopEpisode) Apply(_ context.Context, a int) error                      { e.q += float64(a); return nil }
-func (e *noopEpisode) Measure(context.Context, string) (float64, error)          { return e.q, nil }
-func (e *noopEpisode) Quality(context.Context) (float64, error)                  { return e.q, nil }
-func (e *noopEpisode) Fork(context.Context) (rlcore.Episode, error)              { c := *e; return &c, nil }
-func (e *noopEpisode) Close() error                                              { return nil }
-func (e *noopEpisode) Baseline(context.Context, string, string) (float64, error) { return 1, nil }
+func (e *noopEpisode) Benchmark() string                                { return e.bench }
+func (e *noopEpisode) Apply(_ context.Context, a int) error             { e.q += float64(a); return nil }
+func (e *noopEpisode) Measure(context.Context, string) (float64, error) { return e.q, nil }
+func (e *noopEpisode) Quality(context.Context) (float64, error)         { return e.q, nil }
+func (e *noopEpisode) Fork(context.Context) (rlcore.Episode, error)     { c := *e; return &c, nil }
+func (e *noopEpisode) Close() error                                     { return nil }
 
 func init() {
 	rlcore.RegisterTask(&rlcore.Task{Name: "cluster-noop", Doc: "episodes that cost nothing (cluster tests)",
-		Open: func(context.Context, map[string]string) (rlcore.Problem, error) { return noopProblem{}, nil }})
+		Open: func(context.Context, rlcore.OpenConfig) (rlcore.Problem, error) { return noopProblem{}, nil }})
 }
 
 func noopJob(id string, bench string) search.Job {

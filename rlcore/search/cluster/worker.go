@@ -281,7 +281,7 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 			j.Benchmarks[i] = l
 		}
 	}
-	p, err := w.problem(jobCtx, j.Task, j.TaskOptions)
+	p, err := w.problem(jobCtx, j.Task, j.TaskOptions, j.TaskSeed)
 	if err != nil {
 		res.Refused = err.Error()
 		w.finish(ctx, msg, jm, res)
@@ -350,11 +350,11 @@ func (w *worker) finish(ctx context.Context, msg jetstream.Msg, jm jobMsg, res *
 	}
 }
 
-// problem opens each task (with its options) once and shares it between
-// jobs, as the local pool shares the phase's problem.
-func (w *worker) problem(ctx context.Context, task string, opts map[string]string) (rlcore.Problem, error) {
+// problem opens each task (with its options and seed) once and shares it
+// between jobs, as the local pool shares the phase's problem.
+func (w *worker) problem(ctx context.Context, task string, opts map[string]string, seed int64) (rlcore.Problem, error) {
 	keys := slices.Sorted(maps.Keys(opts))
-	key := task
+	key := fmt.Sprintf("%s\x00seed=%d", task, seed)
 	for _, k := range keys {
 		key += "\x00" + k + "=" + opts[k]
 	}
@@ -366,14 +366,7 @@ func (w *worker) problem(ctx context.Context, task string, opts map[string]strin
 	}
 	w.mu.Unlock()
 	po.once.Do(func() {
-		t, err := rlcore.LookupTask(task)
-		if err != nil {
-			po.err = err
-			return
-		}
-		if po.p, po.err = t.Open(context.WithoutCancel(ctx), opts); po.err != nil {
-			po.err = fmt.Errorf("opening task %s: %w", task, po.err)
-		}
+		po.p, po.err = rlcore.OpenTask(context.WithoutCancel(ctx), task, opts, seed, nil)
 	})
 	if po.err != nil {
 		w.mu.Lock()

@@ -11,14 +11,18 @@ import (
 
 func init() {
 	rlcore.RegisterTask(&rlcore.Task{
-		Name:    TaskName,
-		Doc:     "LLVM pass ordering for code size (CompilerGym's LLVM environment) on libLLVM-19, in supervised worker processes",
-		Options: taskOptions,
-		Open:    openTask,
+		Name:             TaskName,
+		Doc:              "LLVM pass ordering for code size (CompilerGym's LLVM environment) on libLLVM-19, in supervised worker processes",
+		Options:          taskOptions,
+		References:       taskReferences,
+		DefaultReference: "oz",
+		Measures: []rlcore.Measure{
+			{Name: "ic", Doc: "IR instruction count of the module"},
+			{Name: "textsize", Doc: "bytes of executable code (.text) in the object file for the host"},
+			{Name: "runtime", Doc: "seconds: median of 3 runs of the program built from the module (benchmarks with a main)"},
+		},
+		Open: openTask,
 	})
-	rlcore.RegisterMeasure(&rlcore.Measure{Name: "ic", Task: TaskName, Doc: "IR instruction count of the module"})
-	rlcore.RegisterMeasure(&rlcore.Measure{Name: "textsize", Task: TaskName, Doc: "bytes of executable code (.text) in the object file for the host"})
-	rlcore.RegisterMeasure(&rlcore.Measure{Name: "runtime", Task: TaskName, Doc: "seconds: median of 3 runs of the program built from the module (benchmarks with a main)"})
 
 	rlcore.RegisterState(&rlcore.State{
 		Name: "instcount", Task: TaskName,
@@ -43,15 +47,15 @@ func init() {
 			Func: func(s *rlcore.RewardSignal) (float64, error) { return s.Prev - s.Cur, nil },
 		})
 		rlcore.RegisterReward(&rlcore.Reward{
-			Name: m.metric + "-norm", Task: TaskName, Metric: m.metric, Baseline: "o0",
+			Name: m.metric + "-norm", Task: TaskName, Metric: m.metric, Reference: "o0",
 			Doc: fmt.Sprintf("CompilerGym %sNorm: (previous − current %s) / O0 %s", m.cg, m.metric, m.metric),
 			Func: func(s *rlcore.RewardSignal) (float64, error) {
-				return (s.Prev - s.Cur) / math.Max(s.Baseline, 1), nil
+				return (s.Prev - s.Cur) / math.Max(s.Reference, 1), nil
 			},
 		})
 		for _, ref := range []string{"oz", "o3"} {
 			rlcore.RegisterReward(&rlcore.Reward{
-				Name: m.metric + "-" + ref, Task: TaskName, Metric: m.metric, Baseline: ref,
+				Name: m.metric + "-" + ref, Task: TaskName, Metric: m.metric, Reference: ref,
 				Doc: fmt.Sprintf("CompilerGym %s%s: (previous − current %s) / max(O0 − %s %s, 1)",
 					m.cg, map[string]string{"oz": "Oz", "o3": "O3"}[ref], m.metric, map[string]string{"oz": "Oz", "o3": "O3"}[ref], m.metric),
 				Func: improvementReward(m.metric),
@@ -70,11 +74,11 @@ func init() {
 // the step's cost decrease divided by max(cost_O0 − cost_baseline, 1).
 func improvementReward(metric string) func(s *rlcore.RewardSignal) (float64, error) {
 	return func(s *rlcore.RewardSignal) (float64, error) {
-		o0, err := s.Episode.Baseline(s.Ctx, metric, "o0")
+		o0, err := rlcore.MeasureReference(s.Ctx, s.Episode, "o0", metric)
 		if err != nil {
 			return 0, err
 		}
-		return (s.Prev - s.Cur) / math.Max(o0-s.Baseline, 1), nil
+		return (s.Prev - s.Cur) / math.Max(o0-s.Reference, 1), nil
 	}
 }
 

@@ -140,8 +140,9 @@ func (e *Episode) Measure(ctx context.Context, metric string) (float64, error) {
 	return 0, fmt.Errorf("codesize: unknown metric %q: want ic, textsize or runtime", metric)
 }
 
-// Baseline reads "ic", "textsize" or "quality" under "o0", "oz" or "o3".
-func (e *Episode) Baseline(_ context.Context, metric, ref string) (float64, error) {
+// Reference reads "ic", "textsize" or "quality" under reference
+// compilation "o0", "oz" or "o3" (rlcore.Referencer).
+func (e *Episode) Reference(_ context.Context, ref, metric string) (float64, error) {
 	return e.b.baseline(metric, ref)
 }
 

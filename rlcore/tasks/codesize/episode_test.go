@@ -13,23 +13,23 @@ import (
 func TestEpisodeApplyForkMeasure(t *testing.T) {
 	ctx := context.Background()
 	ep := newEpisode(t, shared, "csmith:7")
-	o0, _ := ep.Baseline(ctx, "ic", "o0")
-	oz, _ := ep.Baseline(ctx, "ic", "oz")
-	o3, _ := ep.Baseline(ctx, "ic", "o3")
+	o0, _ := ep.Reference(ctx, "o0", "ic")
+	oz, _ := ep.Reference(ctx, "oz", "ic")
+	o3, _ := ep.Reference(ctx, "o3", "ic")
 	if ic, _ := ep.Measure(ctx, "ic"); ic != o0 || o0 < 1000 || oz <= 0 || oz >= o0 || o3 <= 0 {
 		t.Fatalf("csmith:7: start ic %v, baselines o0 %v oz %v o3 %v; want start = O0 > 1000 > … and 0 < Oz < O0", ic, o0, oz, o3)
 	}
 	if q, _ := ep.Quality(ctx); q != 0 {
 		t.Errorf("quality at O0 = %v, want 0", q)
 	}
-	if q, _ := ep.Baseline(ctx, "quality", "oz"); q != 1 {
+	if q, _ := ep.Reference(ctx, "oz", "quality"); q != 1 {
 		t.Errorf("quality of Oz = %v, want 1", q)
 	}
 	size0, err := ep.Measure(ctx, "textsize")
 	if err != nil || size0 <= 0 {
 		t.Fatalf("textsize at O0 = %v, %v", size0, err)
 	}
-	if b, _ := ep.Baseline(ctx, "textsize", "o0"); b != size0 {
+	if b, _ := ep.Reference(ctx, "o0", "textsize"); b != size0 {
 		t.Errorf("textsize %v differs from the O0 baseline %v", size0, b)
 	}
 
@@ -78,11 +78,7 @@ func TestEpisodeApplyForkMeasure(t *testing.T) {
 
 func TestTaskEnvComponents(t *testing.T) {
 	ctx := context.Background()
-	task, err := rlcore.LookupTask(TaskName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := task.Open(ctx, map[string]string{"cache": testCache})
+	p, err := rlcore.OpenTask(ctx, TaskName, map[string]string{"cache": testCache}, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +136,13 @@ func TestTaskEnvComponents(t *testing.T) {
 				prevQ = env.Quality()
 			}
 			end, _ := env.Episode().Measure(ctx, metric)
-			o0, _ := env.Episode().Baseline(ctx, metric, "o0")
+			o0, _ := rlcore.MeasureReference(ctx, env.Episode(), "o0", metric)
 			var want float64
 			switch {
 			case strings.HasSuffix(tc.reward, "-norm"):
 				want = (start - end) / o0
 			case strings.HasSuffix(tc.reward, "-oz"), strings.HasSuffix(tc.reward, "-o3"):
-				b, _ := env.Episode().Baseline(ctx, metric, tc.reward[len(tc.reward)-2:])
+				b, _ := rlcore.MeasureReference(ctx, env.Episode(), tc.reward[len(tc.reward)-2:], metric)
 				want = (start - end) / math.Max(o0-b, 1)
 			default:
 				want = start - end

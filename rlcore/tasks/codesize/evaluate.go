@@ -114,11 +114,11 @@ func scoreOne(ctx context.Context, p rlcore.Problem, index map[string]int, s *Sc
 	if err != nil {
 		return err
 	}
-	o0, err := ep.Baseline(ctx, "ic", "o0")
+	o0, err := rlcore.MeasureReference(ctx, ep, "o0", "ic")
 	if err != nil {
 		return err
 	}
-	oz, err := ep.Baseline(ctx, "ic", "oz")
+	oz, err := rlcore.MeasureReference(ctx, ep, "oz", "ic")
 	if err != nil {
 		return err
 	}

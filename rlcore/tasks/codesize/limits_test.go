@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
@@ -116,15 +117,15 @@ func TestLimitOptions(t *testing.T) {
 	}
 	for opts, want := range map[string]string{
 		"call-timeout=0s":       "not a positive duration",
-		"prepare-timeout=later": "not a positive duration",
+		"prepare-timeout=later": "not a duration",
 		"memory=plenty":         "not a memory size",
 	} {
 		k, v, _ := strings.Cut(opts, "=")
-		if _, err := openTask(context.Background(), map[string]string{k: v, "cache": testCache}); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := rlcore.OpenTask(context.Background(), TaskName, map[string]string{k: v, "cache": testCache}, 1, nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("option %s: %v, want %q", opts, err, want)
 		}
 	}
-	p, err := openTask(context.Background(), map[string]string{"cache": testCache, "call-timeout": "2m", "memory": "6GiB"})
+	p, err := rlcore.OpenTask(context.Background(), TaskName, map[string]string{"cache": testCache, "call-timeout": "2m", "memory": "6GiB"}, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

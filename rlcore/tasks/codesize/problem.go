@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,47 +154,42 @@ func Open(opts Options) (*Problem, error) {
 	}, nil
 }
 
-// taskOptions documents the options of the registered task.
-var taskOptions = map[string]string{
-	"cflags":          "extra clang flags for C benchmarks (old C: -std=gnu89 -Wno-error=implicit-function-declaration -Wno-error=implicit-int)",
-	"cache":           "cache folder for compiled IR and baselines (default: user cache dir/supersonic/codesize)",
-	"call-timeout":    "time limit of one LLVM call of an episode, e.g. 30s (default 1m0s); a search's budget bounds calls further",
-	"prepare-timeout": "time limit of preparing one benchmark: csmith, clang and the -O0/-Oz/-O3 references (default 10m0s)",
-	"memory":          "address-space limit of each LLVM worker process, e.g. 6GiB, 2048MiB or none (default: a quarter of physical memory, at least 4 GiB)",
+// taskOptions are the options of the registered task.
+var taskOptions = []rlcore.Option{
+	{Name: "cflags", Type: rlcore.OptString, Doc: "extra clang flags for C benchmarks, as on a command line (old C: -std=gnu89 -Wno-error=implicit-function-declaration -Wno-error=implicit-int)"},
+	{Name: "cache", Type: rlcore.OptString, Doc: "cache folder for compiled IR and reference compilations (default: user cache dir/supersonic/codesize)"},
+	{Name: "call-timeout", Type: rlcore.OptDuration, Doc: "time limit of one LLVM call of an episode, e.g. 30s (default 1m0s); a search's budget bounds calls further"},
+	{Name: "prepare-timeout", Type: rlcore.OptDuration, Doc: "time limit of preparing one benchmark: csmith, clang and the -O0/-Oz/-O3 references (default 10m0s)"},
+	{Name: "memory", Type: rlcore.OptString, Doc: "address-space limit of each LLVM worker process, e.g. 6GiB, 2048MiB or none (default: a quarter of physical memory, at least 4 GiB)"},
 }
 
-func openTask(_ context.Context, opts map[string]string) (rlcore.Problem, error) {
-	var o Options
-	for k, v := range opts {
-		switch k {
-		case "cflags":
-			o.CFlags = strings.Fields(v)
-		case "cache":
-			o.CacheDir = v
-		case "call-timeout", "prepare-timeout":
-			d, err := time.ParseDuration(strings.TrimSpace(v))
-			if err != nil || d <= 0 {
-				return nil, fmt.Errorf("codesize: option %s: %q is not a positive duration such as 30s or 5m", k, v)
-			}
-			if k == "call-timeout" {
-				o.CallTimeout = d
-			} else {
-				o.PrepareTimeout = d
-			}
-		case "memory":
-			n, err := parseMemory(v)
-			if err != nil {
-				return nil, fmt.Errorf("codesize: option memory: %w", err)
-			}
-			o.MemoryLimit = n
-		default:
-			keys := make([]string, 0, len(taskOptions))
-			for k := range taskOptions {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			return nil, fmt.Errorf("codesize: unknown option %q; known: %s", k, strings.Join(keys, ", "))
+// taskReferences are the reference compilations, run on the O0 module.
+var taskReferences = []rlcore.Reference{
+	{Name: "o0", Doc: "clang -O0 -Xclang -disable-O0-optnone: the unoptimized module episodes start from"},
+	{Name: "oz", Doc: "LLVM 19's -Oz pipeline (default<Oz>): the compiler's default for code size"},
+	{Name: "o3", Doc: "LLVM 19's -O3 pipeline (default<O3>)"},
+}
+
+func openTask(_ context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
+	v := cfg.Options
+	o := Options{CFlags: strings.Fields(v.String("cflags")), CacheDir: v.String("cache")}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"call-timeout", &o.CallTimeout}, {"prepare-timeout", &o.PrepareTimeout}} {
+		if v.String(d.name) == "" {
+			continue
 		}
+		if *d.dst = v.Duration(d.name); *d.dst <= 0 {
+			return nil, fmt.Errorf("codesize: option %s: %q is not a positive duration such as 30s or 5m", d.name, v.String(d.name))
+		}
+	}
+	if m := v.String("memory"); m != "" {
+		n, err := parseMemory(m)
+		if err != nil {
+			return nil, fmt.Errorf("codesize: option memory: %w", err)
+		}
+		o.MemoryLimit = n
 	}
 	return Open(o)
 }
@@ -431,9 +425,9 @@ func (p *Problem) Runnable(ctx context.Context, benchmark string) (bool, error) 
 	return b.runnable, nil
 }
 
-// BaselineOf returns a benchmark's reference metric ("ic" or "textsize")
-// under "o0", "oz" or "o3", without opening an episode.
-func (p *Problem) BaselineOf(ctx context.Context, benchmark, metric, ref string) (float64, error) {
+// ReferenceOf returns a benchmark's metric ("ic" or "textsize") under
+// reference compilation "o0", "oz" or "o3", without opening an episode.
+func (p *Problem) ReferenceOf(ctx context.Context, benchmark, ref, metric string) (float64, error) {
 	b, err := p.prepare(ctx, benchmark)
 	if err != nil {
 		return 0, err
@@ -444,7 +438,7 @@ func (p *Problem) BaselineOf(ctx context.Context, benchmark, metric, ref string)
 func (b *benchmark) baseline(metric, ref string) (float64, error) {
 	base, ok := b.base[ref]
 	if !ok {
-		return 0, fmt.Errorf("unknown baseline %q: want o0, oz or o3", ref)
+		return 0, fmt.Errorf("unknown reference compilation %q: want o0, oz or o3", ref)
 	}
 	switch metric {
 	case "ic":

@@ -138,7 +138,7 @@ func TestReferenceCommands(t *testing.T) {
 		}
 		runShell(t, dir, CompileCommand(src, "o0.bc", nil))
 		for _, ref := range []string{"o0", "oz", "o3"} {
-			want, err := shared.BaselineOf(ctx, bench, "ic", ref)
+			want, err := shared.ReferenceOf(ctx, bench, ref, "ic")
 			if err != nil {
 				t.Fatal(err)
 			}

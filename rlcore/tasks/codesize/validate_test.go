@@ -156,12 +156,11 @@ func TestBadInput(t *testing.T) {
 	if _, err := ep.Measure(ctx, "cycles"); err == nil || !strings.Contains(err.Error(), "want ic, textsize or runtime") {
 		t.Errorf("unknown measure: %v", err)
 	}
-	if _, err := ep.Baseline(ctx, "ic", "o2"); err == nil || !strings.Contains(err.Error(), "o0, oz or o3") {
-		t.Errorf("unknown baseline: %v", err)
+	if _, err := ep.Reference(ctx, "o2", "ic"); err == nil || !strings.Contains(err.Error(), "o0, oz or o3") {
+		t.Errorf("unknown reference: %v", err)
 	}
 
-	task, _ := rlcore.LookupTask(TaskName)
-	if _, err := task.Open(ctx, map[string]string{"cflag": "-O2"}); err == nil || !strings.Contains(err.Error(), "known: cache, call-timeout, cflags, memory, prepare-timeout") {
+	if _, err := rlcore.OpenTask(ctx, TaskName, map[string]string{"cflag": "-O2"}, 1, nil); err == nil || !strings.Contains(err.Error(), "options: cflags (string), cache (string), call-timeout (duration), prepare-timeout (duration), memory (string)") {
 		t.Errorf("unknown option: %v", err)
 	}
 }

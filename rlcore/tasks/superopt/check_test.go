@@ -10,7 +10,7 @@ func TestCheckResult(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs z3")
 	}
-	p := open(t, nil)
+	p := open(t, 1, nil)
 	ctx := context.Background()
 	// No episode ran: the best proved rewrite is the target itself, quality 1.
 	if err := p.CheckResult(ctx, "p01", 1); err != nil {

@@ -11,10 +11,18 @@ import (
 
 func init() {
 	rlcore.RegisterTask(&rlcore.Task{
-		Name:    TaskName,
-		Doc:     "STOKE-style superoptimization of the 25 Hacker's Delight programs (x86-64 subset, z3-verified)",
-		Options: options,
-		Open:    Open,
+		Name:             TaskName,
+		Doc:              "STOKE-style superoptimization of the 25 Hacker's Delight programs (x86-64 subset, z3-verified)",
+		Options:          options,
+		References:       references,
+		DefaultReference: "o3",
+		Measures: []rlcore.Measure{
+			{Name: "cost", Doc: "STOKE's cost: eq (wrong output bits over the test cases, misalignment-relaxed) + latency"},
+			{Name: "latency", Doc: "sum of the rewrite's instruction latencies (Agner Fog's Zen 3 table)"},
+			{Name: "correctness", Doc: "STOKE's eq term: wrong live-out bits over the test cases (0 = right on every test)"},
+			{Name: "length", Doc: "instructions in the rewrite, nops excluded"},
+		},
+		Open: Open,
 	})
 	rlcore.RegisterState(&rlcore.State{
 		Name: "superopt-features", Task: TaskName,
@@ -41,7 +49,7 @@ func init() {
 		},
 	})
 	rlcore.RegisterReward(&rlcore.Reward{
-		Name: "superopt-success", Task: TaskName, Metric: "latency", Baseline: "o3",
+		Name: "superopt-success", Task: TaskName, Metric: "latency", Reference: "o3",
 		Doc: "1 on the step where the rewrite first becomes correct (and proved) and as fast as gcc -O3, else 0",
 		Func: func(s *rlcore.RewardSignal) (float64, error) {
 			e, ok := s.Episode.(*Episode)
@@ -49,7 +57,7 @@ func init() {
 				return 0, fmt.Errorf("superopt-success needs a superopt episode, got %T", s.Episode)
 			}
 			target := float64(e.ev.TLat)
-			reached := func(q float64) bool { return q >= target/max(s.Baseline, 1)-1e-9 }
+			reached := func(q float64) bool { return q >= target/max(s.Reference, 1)-1e-9 }
 			if e.score.Correct() && !e.unproven && reached(s.Quality) && !reached(s.PrevQuality) {
 				return 1, nil
 			}
@@ -70,14 +78,6 @@ func init() {
 			return acceptStep(ctx, in, true)
 		},
 	})
-	for _, m := range []struct{ name, doc string }{
-		{"cost", "STOKE's cost: eq (wrong output bits over the test cases, misalignment-relaxed) + latency"},
-		{"latency", "sum of the rewrite's instruction latencies (Agner Fog's Zen 3 table)"},
-		{"correctness", "STOKE's eq term: wrong live-out bits over the test cases (0 = right on every test)"},
-		{"length", "instructions in the rewrite, nops excluded"},
-	} {
-		rlcore.RegisterMeasure(&rlcore.Measure{Name: m.name, Doc: m.doc, Task: TaskName})
-	}
 	rlcore.RegisterActionSpace(&rlcore.ActionSpace{
 		Name: "superopt-basic", Task: TaskName,
 		Doc: "the eight elementary STOKE moves, without the weighted mix",

@@ -156,11 +156,12 @@ func measure(metric string, s stoke.Score, p x86.Program) (float64, error) {
 	return 0, fmt.Errorf("superopt: unknown measure %q; known: cost, latency, correctness, length", metric)
 }
 
-// Baseline reads a metric of the target ("o0" or "target") or of gcc -O3's
-// code ("o3"); the metric "quality" is that program's Quality.
-func (e *Episode) Baseline(ctx context.Context, metric, baseline string) (float64, error) {
+// Reference reads a metric of the target ("o0" or "target") or of gcc
+// -O3's code ("o3"); the metric "quality" is that program's Quality
+// (rlcore.Referencer).
+func (e *Episode) Reference(ctx context.Context, ref, metric string) (float64, error) {
 	var p x86.Program
-	switch baseline {
+	switch ref {
 	case "o0", "target":
 		p = e.b.target.Code
 	case "o3":
@@ -169,7 +170,7 @@ func (e *Episode) Baseline(ctx context.Context, metric, baseline string) (float6
 			return 0, err
 		}
 	default:
-		return 0, fmt.Errorf("superopt: unknown baseline %q; known: o0 (= target), o3", baseline)
+		return 0, fmt.Errorf("superopt: unknown reference compilation %q; known: o0 (= target), o3", ref)
 	}
 	s := stoke.Score{Latency: p.Latency(), Cost: float64(p.Latency()) * e.ev.Weights.Perf}
 	if metric == "quality" {

@@ -17,11 +17,7 @@ import (
 // proofs (verify: false) it still opens.
 func TestOpenWithoutZ3SaysWhatIsMissing(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	task, err := rlcore.LookupTask(TaskName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = task.Open(context.Background(), nil)
+	_, err := rlcore.OpenTask(context.Background(), TaskName, nil, 1, nil)
 	if err == nil {
 		t.Fatal("superopt opened without z3")
 	}
@@ -30,7 +26,7 @@ func TestOpenWithoutZ3SaysWhatIsMissing(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
-	p, err := task.Open(context.Background(), map[string]string{"verify": "false"})
+	p, err := rlcore.OpenTask(context.Background(), TaskName, map[string]string{"verify": "false"}, 1, nil)
 	if err != nil {
 		t.Fatalf("verify: false still needs z3: %v", err)
 	}

@@ -17,7 +17,8 @@
 // episodes. So a quality above that of the best proved rewrite is never
 // reported, and Episode.Result returns the best proved rewrite only.
 //
-// Episodes are seeded from the problem's seed, the benchmark and the
+// Episodes are seeded from the problem's seed (the run's seed, given to
+// Open), the benchmark and the
 // number of episodes started on it, so runs are reproducible, but the
 // rewrite is not a function of the action sequence alone: replaying
 // actions in a fresh episode (replay-from-scratch) draws different details.
@@ -29,7 +30,6 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,17 +46,24 @@ import (
 // TaskName is the registered name.
 const TaskName = "superopt"
 
-var options = map[string]string{
-	"seed":           "integer seed of the episodes' generators (default 1)",
-	"beta":           "inverse temperature of superopt-mh (default 1, STOKE's)",
-	"tests":          "random test cases per benchmark (default 32)",
-	"verify":         "true|false: prove improving rewrites with z3 (default true)",
-	"verify-timeout": "z3 time limit per query, e.g. 10s (default 10s)",
-	"per-step":       "proposals of the chosen move kind per step under superopt-mh/greedy (default 1)",
+// options are the task's options (rlcore.Task.Options).
+var options = []rlcore.Option{
+	{Name: "beta", Type: rlcore.OptFloat, Default: "1", Doc: "inverse temperature of superopt-mh (STOKE's is 1); positive"},
+	{Name: "tests", Type: rlcore.OptInt, Default: "32", Doc: "random test cases per benchmark, 1..4096"},
+	{Name: "verify", Type: rlcore.OptBool, Default: "true", Doc: "prove improving rewrites with z3"},
+	{Name: "verify-timeout", Type: rlcore.OptDuration, Default: "10s", Doc: "z3 time limit per query"},
+	{Name: "per-step", Type: rlcore.OptInt, Default: "1", Doc: "proposals of the chosen move kind per step under superopt-mh/greedy, 1..1000000"},
+}
+
+// references are the task's reference compilations (rlcore.Task.References).
+var references = []rlcore.Reference{
+	{Name: "o0", Doc: "the naive target program itself (quality 1)"},
+	{Name: "o3", Doc: "gcc -O3's code for the benchmark's C specification, read back into the x86 subset"},
 }
 
 // Options are the task's configuration, as Open reads them.
 type Options struct {
+	// Seed seeds the benchmarks' test cases and the episodes' generators.
 	Seed          uint64
 	Beta          float64
 	Tests         int
@@ -68,53 +75,26 @@ type Options struct {
 	PerStep int
 }
 
-// DefaultOptions are used for options not given.
+// DefaultOptions are the declared options' defaults with seed 1, for
+// NewProblem.
 var DefaultOptions = Options{Seed: 1, Beta: 1, Tests: 32, Verify: true, VerifyTimeout: 10 * time.Second, PerStep: 1}
 
-// ParseOptions reads the task options of a %%task cell.
-func ParseOptions(opts map[string]string) (Options, error) {
-	o := DefaultOptions
-	for k, v := range opts {
-		var err error
-		switch k {
-		case "seed":
-			o.Seed, err = strconv.ParseUint(v, 10, 64)
-		case "beta":
-			o.Beta, err = strconv.ParseFloat(v, 64)
-			if err == nil && o.Beta <= 0 {
-				err = fmt.Errorf("must be positive")
-			}
-		case "tests":
-			o.Tests, err = strconv.Atoi(v)
-			if err == nil && (o.Tests < 1 || o.Tests > 4096) {
-				err = fmt.Errorf("want 1..4096")
-			}
-		case "verify":
-			o.Verify, err = strconv.ParseBool(v)
-		case "per-step":
-			o.PerStep, err = strconv.Atoi(v)
-			if err == nil && (o.PerStep < 1 || o.PerStep > 1000000) {
-				err = fmt.Errorf("want 1..1000000")
-			}
-		case "verify-timeout":
-			o.VerifyTimeout, err = time.ParseDuration(v)
-		default:
-			return o, fmt.Errorf("superopt: unknown option %q; known: %s", k, strings.Join(sortedKeys(options), ", "))
-		}
-		if err != nil {
-			return o, fmt.Errorf("superopt: option %s=%q: %v (%s)", k, v, err, options[k])
-		}
+// optionsOf reads the validated options of cfg and checks their ranges.
+func optionsOf(cfg rlcore.OpenConfig) (Options, error) {
+	v := cfg.Options
+	o := Options{Seed: uint64(cfg.Seed), Beta: v.Float("beta"), Tests: v.Int("tests"), Verify: v.Bool("verify"),
+		VerifyTimeout: v.Duration("verify-timeout"), PerStep: v.Int("per-step")}
+	switch {
+	case o.Beta <= 0:
+		return o, fmt.Errorf("superopt: option beta = %g: must be positive", o.Beta)
+	case o.Tests < 1 || o.Tests > 4096:
+		return o, fmt.Errorf("superopt: option tests = %d: want 1..4096", o.Tests)
+	case o.PerStep < 1 || o.PerStep > 1000000:
+		return o, fmt.Errorf("superopt: option per-step = %d: want 1..1000000", o.PerStep)
+	case o.VerifyTimeout <= 0:
+		return o, fmt.Errorf("superopt: option verify-timeout = %v: must be positive", o.VerifyTimeout)
 	}
 	return o, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Problem is an opened superopt task. It is safe for concurrent use.
@@ -145,8 +125,8 @@ type bench struct {
 // Open opens the task (registered as Task.Open). With verification on
 // (the default) it checks that z3 is installed: without it every episode
 // that finds a better rewrite would fail.
-func Open(_ context.Context, opts map[string]string) (rlcore.Problem, error) {
-	o, err := ParseOptions(opts)
+func Open(_ context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
+	o, err := optionsOf(cfg)
 	if err != nil {
 		return nil, err
 	}

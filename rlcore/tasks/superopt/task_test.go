@@ -25,13 +25,9 @@ func needTools(t *testing.T) {
 	}
 }
 
-func open(t *testing.T, opts map[string]string) *Problem {
+func open(t *testing.T, seed int64, opts map[string]string) *Problem {
 	t.Helper()
-	task, err := rlcore.LookupTask(TaskName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := task.Open(context.Background(), opts)
+	p, err := rlcore.OpenTask(context.Background(), TaskName, opts, seed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,16 +53,15 @@ func TestRegistration(t *testing.T) {
 			t.Errorf("%s %s is not registered for task superopt", c.kind, c.name)
 		}
 	}
-	task, _ := rlcore.LookupTask(TaskName)
 	for _, bad := range []map[string]string{{"colour": "red"}, {"beta": "-1"}, {"tests": "0"}, {"verify": "maybe"}} {
-		if _, err := task.Open(context.Background(), bad); err == nil {
+		if _, err := rlcore.OpenTask(context.Background(), TaskName, bad, 1, nil); err == nil {
 			t.Errorf("Open(%v) succeeded, want an error", bad)
 		}
 	}
 }
 
 func TestBenchmarks(t *testing.T) {
-	p := open(t, nil)
+	p := open(t, 1, nil)
 	ctx := context.Background()
 	for spec, want := range map[string]int{"hd:*": 25, "hd:p01-p10": 10, "p07": 1, "hd:p03,hd:p20-p21": 3} {
 		got, err := p.Benchmarks(ctx, spec)
@@ -83,7 +78,7 @@ func TestBenchmarks(t *testing.T) {
 
 func TestEpisodeBasics(t *testing.T) {
 	needTools(t)
-	p := open(t, map[string]string{"seed": "3"})
+	p := open(t, 3, nil)
 	ctx := context.Background()
 	ep, err := p.NewEpisode(ctx, "p01")
 	if err != nil {
@@ -92,10 +87,10 @@ func TestEpisodeBasics(t *testing.T) {
 	if q, _ := ep.Quality(ctx); q != 1 {
 		t.Errorf("initial quality %v, want 1", q)
 	}
-	if lat, err := ep.Baseline(ctx, "latency", "o3"); err != nil || lat != 2 {
+	if lat, err := ep.(rlcore.Referencer).Reference(ctx, "o3", "latency"); err != nil || lat != 2 {
 		t.Errorf("o3 latency = %v, %v; want 2 (lea; and)", lat, err)
 	}
-	if q, err := ep.Baseline(ctx, "quality", "o3"); err != nil || q != 3 {
+	if q, err := ep.(rlcore.Referencer).Reference(ctx, "o3", "quality"); err != nil || q != 3 {
 		t.Errorf("o3 quality = %v, %v; want 3", q, err)
 	}
 	if _, err := ep.Measure(ctx, "speed"); err == nil {
@@ -129,7 +124,7 @@ func TestEpisodeBasics(t *testing.T) {
 // the C programs.
 func TestO3MatchesTargets(t *testing.T) {
 	needTools(t)
-	p := open(t, nil)
+	p := open(t, 1, nil)
 	ctx := context.Background()
 	for _, tg := range hd.All() {
 		o3, err := p.O3(ctx, tg.Name)
@@ -155,7 +150,7 @@ func TestO3MatchesTargets(t *testing.T) {
 // the proved result.
 func TestMHTransitionFindsP01(t *testing.T) {
 	needTools(t)
-	p := open(t, map[string]string{"per-step": "1000"})
+	p := open(t, 1, map[string]string{"per-step": "1000"})
 	ctx := context.Background()
 	env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Horizon: 4000, Arm: rlcore.Arm{
 		State: "superopt-features", Reward: "superopt-cost-delta", Transition: "superopt-mh", Algorithm: "stoke"}})
@@ -194,7 +189,7 @@ func TestAlgorithmsFindP01(t *testing.T) {
 	needTools(t)
 	for _, alg := range []*rlcore.Algorithm{baselines.Random} {
 		t.Run(alg.Name, func(t *testing.T) {
-			p := open(t, map[string]string{"seed": "5", "per-step": "500"})
+			p := open(t, 5, map[string]string{"per-step": "500"})
 			ctx := context.Background()
 			env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Horizon: 400, Arm: rlcore.Arm{
 				State: "superopt-features", Reward: "superopt-cost-delta", Actions: "superopt-basic", Transition: "superopt-mh", Algorithm: alg.Name}})

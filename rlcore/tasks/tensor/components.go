@@ -10,10 +10,17 @@ import (
 
 func init() {
 	rlcore.RegisterTask(&rlcore.Task{
-		Name:    TaskName,
-		Doc:     "schedules of NN operators (GEMM, dense, conv2d, depthwise, batch matmul, softmax) as C, compiled with clang-19 and timed",
-		Options: optionDocs,
-		Open:    Open,
+		Name:             TaskName,
+		Doc:              "schedules of NN operators (GEMM, dense, conv2d, depthwise, batch matmul, softmax) as C, compiled with clang-19 and timed",
+		Options:          options,
+		References:       references,
+		DefaultReference: "reference",
+		Measures: []rlcore.Measure{
+			{Name: "time", Doc: "estimated seconds of the schedule: its median time ratio to the reference schedule × the reference's time"},
+			{Name: "speedup", Doc: "speedup over the default schedule (the naive loop nest), from interleaved timing"},
+			{Name: "gflops", Doc: "estimated GFLOP/s of the schedule"},
+		},
+		Open: Open,
 	})
 	rlcore.RegisterState(&rlcore.State{
 		Name: "tensor-features", Task: TaskName,
@@ -49,13 +56,6 @@ func init() {
 			return 0, nil
 		},
 	})
-	for _, m := range []struct{ name, doc string }{
-		{"time", "estimated seconds of the schedule: its median time ratio to the reference schedule × the reference's time"},
-		{"speedup", "speedup over the default schedule (the naive loop nest), from interleaved timing"},
-		{"gflops", "estimated GFLOP/s of the schedule"},
-	} {
-		rlcore.RegisterMeasure(&rlcore.Measure{Name: m.name, Doc: m.doc, Task: TaskName})
-	}
 	rlcore.RegisterAlgorithm(CostModel)
 	rlcore.RegisterAlgorithm(Grid)
 }

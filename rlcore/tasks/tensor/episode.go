@@ -106,11 +106,11 @@ func resultMetric(r *Result, metric string) (float64, error) {
 	return 0, fmt.Errorf("tensor: unknown measure %q; known: time, speedup, gflops", metric)
 }
 
-// Baseline reads a metric of a reference schedule: "default" (the naive
+// Reference reads a metric of a reference schedule: "default" (the naive
 // loop nest) or "reference" (hand-blocked); "quality" is its speedup over
-// the default.
-func (e *Episode) Baseline(ctx context.Context, metric, baseline string) (float64, error) {
-	s, err := e.p.Reference(e.st.op.Name, baseline)
+// the default (rlcore.Referencer).
+func (e *Episode) Reference(ctx context.Context, ref, metric string) (float64, error) {
+	s, err := e.p.Reference(e.st.op.Name, ref)
 	if err != nil {
 		return 0, err
 	}

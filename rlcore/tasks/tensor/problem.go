@@ -39,7 +39,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -74,59 +73,36 @@ type Options struct {
 var DefaultOptions = Options{Seed: 1, Reps: 5, MinTime: 20 * time.Millisecond, MaxTime: time.Second, Warmup: 1,
 	RunTimeout: 2 * time.Minute, CompileTimeout: measure.DefaultCompileTimeout}
 
-var optionDocs = map[string]string{
-	"seed":            "integer seed of the operators' input data (default 1)",
-	"reps":            "least interleaved timing pairs per schedule (default 5)",
-	"min-time":        "run more pairs until the candidate ran this long in total (default 20ms)",
-	"warmup":          "untimed runs of each kernel before timing (default 1)",
-	"run-timeout":     "time limit of one measurement in the worker (default 2m)",
-	"compile-timeout": "time limit of one clang-19 compile (default 1m)",
-	"cache":           "directory of compiled schedules (default: the user cache directory)",
+// options are the task's options (rlcore.Task.Options).
+var options = []rlcore.Option{
+	{Name: "reps", Type: rlcore.OptInt, Default: "5", Doc: "least interleaved timing pairs per schedule, 1..1000"},
+	{Name: "min-time", Type: rlcore.OptDuration, Default: "20ms", Doc: "run more pairs until the candidate ran this long in total"},
+	{Name: "warmup", Type: rlcore.OptInt, Default: "1", Doc: "untimed runs of each kernel before timing, 0..100"},
+	{Name: "run-timeout", Type: rlcore.OptDuration, Default: "2m", Doc: "time limit of one measurement in the worker"},
+	{Name: "compile-timeout", Type: rlcore.OptDuration, Default: measure.DefaultCompileTimeout.String(), Doc: "time limit of one clang-19 compile"},
+	{Name: "cache", Type: rlcore.OptString, Doc: "directory of compiled schedules (default: the user cache directory)"},
 }
 
-// ParseOptions reads the task options of a %%task cell.
-func ParseOptions(opts map[string]string) (Options, error) {
+// references are the task's reference schedules (rlcore.Task.References).
+var references = []rlcore.Reference{
+	{Name: "default", Doc: "the operator's naive loop nest (quality 1)"},
+	{Name: "reference", Doc: "the hand-blocked schedule of the operator"},
+}
+
+// optionsOf reads the validated options of cfg and checks their ranges;
+// the run's seed seeds the operators' input data.
+func optionsOf(cfg rlcore.OpenConfig) (Options, error) {
+	v := cfg.Options
 	o := DefaultOptions
-	for k, v := range opts {
-		var err error
-		switch k {
-		case "seed":
-			o.Seed, err = strconv.ParseInt(v, 10, 64)
-		case "reps":
-			o.Reps, err = strconv.Atoi(v)
-			if err == nil && (o.Reps < 1 || o.Reps > 1000) {
-				err = fmt.Errorf("want 1..1000")
-			}
-		case "warmup":
-			o.Warmup, err = strconv.Atoi(v)
-			if err == nil && (o.Warmup < 0 || o.Warmup > 100) {
-				err = fmt.Errorf("want 0..100")
-			}
-		case "min-time":
-			o.MinTime, err = time.ParseDuration(v)
-		case "run-timeout":
-			o.RunTimeout, err = time.ParseDuration(v)
-		case "compile-timeout":
-			o.CompileTimeout, err = time.ParseDuration(v)
-		case "cache":
-			o.CacheDir = v
-		default:
-			return o, fmt.Errorf("tensor: unknown option %q; known: %s", k, strings.Join(sortedKeys(optionDocs), ", "))
-		}
-		if err != nil {
-			return o, fmt.Errorf("tensor: option %s=%q: %v (%s)", k, v, err, optionDocs[k])
-		}
+	o.Seed, o.Reps, o.MinTime, o.Warmup = cfg.Seed, v.Int("reps"), v.Duration("min-time"), v.Int("warmup")
+	o.RunTimeout, o.CompileTimeout, o.CacheDir = v.Duration("run-timeout"), v.Duration("compile-timeout"), v.String("cache")
+	switch {
+	case o.Reps < 1 || o.Reps > 1000:
+		return o, fmt.Errorf("tensor: option reps = %d: want 1..1000", o.Reps)
+	case o.Warmup < 0 || o.Warmup > 100:
+		return o, fmt.Errorf("tensor: option warmup = %d: want 0..100", o.Warmup)
 	}
 	return o, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Actions are "knob+" and "knob-" for every knob name of kernel.KnobNames.
@@ -195,8 +171,8 @@ type Result struct {
 func (r *Result) GFLOPS() float64 { return r.Schedule.Space.Op.FLOPs() / r.Seconds / 1e9 }
 
 // Open opens the task (registered as Task.Open).
-func Open(ctx context.Context, opts map[string]string) (rlcore.Problem, error) {
-	o, err := ParseOptions(opts)
+func Open(ctx context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
+	o, err := optionsOf(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -78,8 +78,9 @@ func TestPathReachesSchedules(t *testing.T) {
 
 func TestOptionsAndBenchmarks(t *testing.T) {
 	for _, bad := range []map[string]string{{"reps": "0"}, {"nope": "1"}, {"min-time": "soon"}} {
-		if _, err := ParseOptions(bad); err == nil {
-			t.Errorf("ParseOptions(%v) accepted", bad)
+		if p, err := rlcore.OpenTask(context.Background(), TaskName, bad, 1, nil); err == nil {
+			p.Close()
+			t.Errorf("OpenTask(%v) accepted", bad)
 		}
 	}
 	p := problem(t)
@@ -108,7 +109,7 @@ func TestEpisodeOnSoftmax(t *testing.T) {
 	}
 	// (whether the parallel reference beats the naive nest depends on the
 	// machine's load; that it is measured does not)
-	ref, err := ep.Baseline(ctx, "quality", "reference")
+	ref, err := ep.(*Episode).Reference(ctx, "reference", "quality")
 	if err != nil || !(ref > 0) {
 		t.Fatalf("reference quality %g, %v: want > 0", ref, err)
 	}
