@@ -266,7 +266,7 @@ func TestTaskHelpCommandsRun(t *testing.T) {
 	for i, cmd := range cmds[1:] {
 		w := seq
 		if i < 2 {
-			v, err := shared.BaselineOf(ctx, bench, "ic", want[i+1])
+			v, err := shared.ReferenceOf(ctx, bench, want[i+1], "ic")
 			if err != nil {
 				t.Fatal(err)
 			}
