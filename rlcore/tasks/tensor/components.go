@@ -16,7 +16,7 @@ func init() {
 		References:       references,
 		DefaultReference: "reference",
 		Measures: []rlcore.Measure{
-			{Name: "time", Doc: "estimated seconds of the schedule: its median time ratio to the reference schedule × the reference's time"},
+			{Name: "time", Doc: "estimated seconds of the schedule: its time ratio to the yardstick (the reference on one thread; fastest interleaved runs) × the yardstick's fastest run"},
 			{Name: "speedup", Doc: "speedup over the default schedule (the naive loop nest), from interleaved timing"},
 			{Name: "gflops", Doc: "estimated GFLOP/s of the schedule"},
 		},
