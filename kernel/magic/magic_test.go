@@ -53,7 +53,7 @@ func TestRun(t *testing.T) {
 		{code: "%supersonic list widgets", wantErr: `unknown component kind "widgets"; known: tasks, states`},
 
 		{code: "%supersonic version now", wantErr: "version takes no arguments"},
-		{code: "%supersonic help nosuch", wantErr: `no magic "nosuch"; magics: %supersonic, %%task, %search`},
+		{code: "%supersonic help nosuch", wantErr: `no magic or task "nosuch"; magics: %supersonic, %%task, %search`},
 		{code: "%supersonic list --budget 5m", wantErr: "unknown flag --budget; allowed: --show-go"},
 		{code: "%supersonic list --show-go=yes", wantErr: "--show-go takes no value"},
 		{code: `%supersonic list "states`, wantErr: "unterminated \" quote"},

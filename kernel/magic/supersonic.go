@@ -17,10 +17,12 @@ const GonbVersion = "v0.11.1"
 func init() {
 	Register(&Magic{
 		Name:  "supersonic",
-		Usage: "%supersonic help [MAGIC] | version | list [" + kindNames("|") + " [TASK]] | workers URL",
+		Usage: "%supersonic help [MAGIC|TASK] | version | list [" + kindNames("|") + " [TASK]] | workers URL",
 		Doc:   "help on the magics, versions, and the registered RL components",
 		Help: `%supersonic help            this overview of all Supersonic magics
 %supersonic help MAGIC      the long help of one magic (e.g. help search)
+%supersonic help TASK       how a task measures and how to reproduce its numbers
+                            (e.g. help codesize: the clang-19/opt-19 commands of -Oz)
 %supersonic version         versions of Supersonic, gonb and Go
 %supersonic list [KIND]     the registered components of KIND (all kinds when omitted),
                             including the ones registered by your own earlier cells;
@@ -48,7 +50,7 @@ before running it: anything a magic does, a Go cell can do.`,
 				for _, m := range All() {
 					names = append(names, m.Name)
 				}
-				return names
+				return append(names, rlcore.TaskNames()...)
 			}
 			return nil
 		},
@@ -108,19 +110,36 @@ func (h helpCommand) Validate() error {
 	if h.topic == "" {
 		return nil
 	}
-	if _, ok := Lookup(h.topic); !ok {
-		return fmt.Errorf("help: no magic %q; magics: %s", h.topic, allowedNames())
+	if _, ok := Lookup(h.topic); ok {
+		return nil
 	}
-	return nil
+	if _, err := rlcore.LookupTask(h.topic); err == nil {
+		return nil
+	}
+	return fmt.Errorf("help: no magic or task %q; magics: %s; tasks: %s", h.topic, allowedNames(), strings.Join(rlcore.TaskNames(), ", "))
 }
 
 func (h helpCommand) Expand() (Source, error) {
 	text := Overview()
-	if h.topic != "" {
-		m, _ := Lookup(h.topic)
+	if m, ok := Lookup(h.topic); ok {
 		text = m.LongHelp()
+	} else if h.topic != "" {
+		text = taskHelp(h.topic)
 	}
 	return displayText(text), nil
+}
+
+// taskHelp is %supersonic help TASK: the task's line and its long help.
+func taskHelp(name string) string {
+	t, err := rlcore.LookupTask(name)
+	if err != nil {
+		return err.Error()
+	}
+	text := fmt.Sprintf("task %s — %s\n", t.Name, t.Doc)
+	if long, ok := rlcore.TaskHelp(name); ok {
+		text += "\n" + strings.TrimRight(long, "\n") + "\n"
+	}
+	return text + "\n%supersonic list KIND shows its components.\n"
 }
 
 type versionCommand struct{}

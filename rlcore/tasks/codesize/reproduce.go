@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
 )
 
 // This file turns what the task does in process into command lines of
@@ -254,3 +256,5 @@ func hostTriple() string {
 	}
 	return "see opt-19 --version"
 }
+
+func init() { rlcore.RegisterTaskHelp(TaskName, TaskHelp) }
