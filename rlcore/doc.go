@@ -72,6 +72,16 @@
 //     recorded best result instead of a replay (superopt re-proves it with
 //     z3).
 //
+// Explaining and exporting results (package rlcore/explain, %explain,
+// %export, supersonic replay) uses further capabilities, declared in
+// explain.go: [Snapshotter] and [Mixer] (Episode: the program as named
+// text parts, for step diffs, and its composition), [PrimaryMeasurer]
+// (the measure shown after every step), [StepViewer] (a task's own view
+// of one step, e.g. a schedule diff or the time per stage),
+// [ResultViewer] (a task's view of a whole result) and [Exporter] (a
+// result as a self-contained file that replays elsewhere). Register a long
+// help with [RegisterTaskHelp] (%supersonic help TASK).
+//
 // # Two meanings of "baseline"
 //
 // The paper calls two different things baselines. Here a reference
