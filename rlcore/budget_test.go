@@ -14,8 +14,9 @@ func TestParseBudget(t *testing.T) {
 	}{
 		{in: "5m", want: Budget{Duration: 5 * time.Minute}},
 		{in: "90s", want: Budget{Duration: 90 * time.Second}},
-		{in: "200trials", want: Budget{Steps: 200}},
-		{in: "200pulls", want: Budget{Steps: 200}},
+		{in: "200trials", want: Budget{Trials: 200}},
+		{in: "200pulls", want: Budget{Pulls: 200}},
+		{in: "5m,20pulls", want: Budget{Duration: 5 * time.Minute, Pulls: 20}},
 		{in: "1000steps", want: Budget{Steps: 1000}},
 		{in: "50episodes", want: Budget{Episodes: 50}},
 		{in: "2m, 500steps", want: Budget{Duration: 2 * time.Minute, Steps: 500}},
@@ -102,5 +103,37 @@ func TestBudgetProgress(t *testing.T) {
 		if got := c.b.Progress(s); got != c.want {
 			t.Errorf("%v.Progress(%+v) = %v, want %v", c.b, s, got, c.want)
 		}
+	}
+}
+
+func TestBudgetCheck(t *testing.T) {
+	for _, tc := range []struct {
+		budget  string
+		units   []Unit
+		wantErr string
+	}{
+		{"50trials", SearchUnits, "a search counts pulls or time, not trials"},
+		{"50pulls", SearchUnits, ""},
+		{"2m,50pulls", SearchUnits, ""},
+		{"2000steps", SearchUnits, "not steps"},
+		{"20trials", TuningUnits, ""},
+		{"20pulls", TuningUnits, "counts trials or time, not pulls"},
+		{"2000steps,30s", TrainingUnits, ""},
+		{"5pulls", TrainingUnits, "counts steps or episodes or time, not pulls"},
+	} {
+		b, err := ParseBudget(tc.budget)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = b.Check("a search", tc.units...)
+		if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%s.Check(%v) = %v, want %q", tc.budget, tc.units, err, tc.wantErr)
+		}
+	}
+	if got := (Budget{Duration: time.Second}).Overrun(1500 * time.Millisecond); got != 500*time.Millisecond {
+		t.Errorf("Overrun = %v, want 500ms", got)
+	}
+	if got := (Budget{Pulls: 3}).Overrun(time.Hour); got != 0 {
+		t.Errorf("Overrun without a wall budget = %v", got)
 	}
 }

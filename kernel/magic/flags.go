@@ -25,7 +25,8 @@ const (
 )
 
 var (
-	budgetFlag             = Flag{Name: "budget", Value: "5m|200pulls", Doc: "the whole phase's budget: wall time (90s, 5m) or a count (200pulls, 50trials)", Values: []string{"30s", "1m", "2m", "5m", "20pulls", "50pulls"}}
+	budgetFlag             = Flag{Name: "budget", Value: "5m|200pulls", Doc: "the search's budget: wall time (90s, 5m) and/or pulls (200pulls)", Values: []string{"30s", "1m", "2m", "5m", "20pulls", "50pulls"}}
+	tuneBudgetFlag         = Flag{Name: "budget", Value: "5m|50trials", Doc: "the tuning run's budget: wall time (90s, 5m) and/or trials started (50trials)", Values: []string{"1m", "5m", "20trials", "50trials"}}
 	perBenchmarkBudgetFlag = Flag{Name: "budget", Value: "60s|2000steps", Doc: "every method's budget per benchmark: wall time or steps", Values: []string{"10s", "30s", "60s", "2000steps"}}
 	workersFlag            = Flag{Name: "workers", Value: "N", Doc: "parallel workers (default: the number of cores)", Values: []string{"1", "2", "4"}}
 	seedFlag               = Flag{Name: "seed", Value: "N", Doc: "seed of every random choice (default: the task's seed)"}
@@ -90,10 +91,18 @@ func budgetLiteral(b rlcore.Budget) string {
 	if b.Episodes > 0 {
 		parts = append(parts, fmt.Sprintf("Episodes: %d", b.Episodes))
 	}
+	if b.Pulls > 0 {
+		parts = append(parts, fmt.Sprintf("Pulls: %d", b.Pulls))
+	}
+	if b.Trials > 0 {
+		parts = append(parts, fmt.Sprintf("Trials: %d", b.Trials))
+	}
 	return "rlcore.Budget{" + strings.Join(parts, ", ") + "}"
 }
 
-func parseBudgetFlag(c *Call, name string) (rlcore.Budget, bool, error) {
+// parseBudgetFlag reads a budget flag of a phase that counts units (an
+// error names the units it counts).
+func parseBudgetFlag(c *Call, name, phase string, units []rlcore.Unit) (rlcore.Budget, bool, error) {
 	v, ok := c.Flags[name]
 	if !ok {
 		return rlcore.Budget{}, false, nil
@@ -102,6 +111,9 @@ func parseBudgetFlag(c *Call, name string) (rlcore.Budget, bool, error) {
 		return rlcore.Budget{}, true, fmt.Errorf("--%s %s: a budget must be > 0, e.g. 90s or 5m", name, v)
 	}
 	b, err := rlcore.ParseBudget(v)
+	if err == nil {
+		err = b.Check(phase, units...)
+	}
 	if err != nil {
 		return b, true, fmt.Errorf("--%s: %w", name, err)
 	}
@@ -166,7 +178,7 @@ func parsePhase(c *Call) (phaseFlags, error) {
 			return p, fmt.Errorf("--on needs test, train or benchmark specs")
 		}
 	}
-	if p.budget, p.hasBudget, err = parseBudgetFlag(c, "budget"); err != nil {
+	if p.budget, p.hasBudget, err = parseBudgetFlag(c, "budget", "a run on one benchmark", rlcore.TrainingUnits); err != nil {
 		return p, err
 	}
 	if p.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {

@@ -23,7 +23,12 @@ func TestPhaseMagics(t *testing.T) {
 		{code: "%search cs", wantCode: []string{`search.Declared("cs")`, "search.Search(ctx, spec, view.Options(search.Options{Budget: budget}))", "rlcore.Budget{}", "searchview.Context"}},
 		{code: "%search cs --budget 2m --pull 5s --workers 2 --strategy drl --seed 7", wantCode: []string{
 			"Duration: 120000 * time.Millisecond", `Strategy: "drl"`, "PullBudget: rlcore.Budget{Duration: 5000 * time.Millisecond}", "Workers: 2", "spec.Seed = 7", `"time"`}},
-		{code: "%search cs --budget 40pulls", wantCode: []string{"rlcore.Budget{Steps: 40}"}},
+		{code: "%search cs --budget 40pulls", wantCode: []string{"rlcore.Budget{Pulls: 40}"}},
+		{code: "%search cs --budget 50trials", wantErr: "--budget: budget 50trials: a search counts pulls or time, not trials"},
+		{code: "%search cs --pull 5pulls", wantErr: "--pull: budget 5pulls: a pull counts steps or episodes or time, not pulls"},
+		{code: "%tune --budget 2m,12trials", wantCode: []string{"rlcore.Budget{Duration: 120000 * time.Millisecond, Trials: 12}"}},
+		{code: "%tune --budget 12pulls", wantErr: "a tuning run counts trials or time, not pulls"},
+		{code: "%deploy --budget 3trials", wantErr: "counts steps or episodes or time, not trials"},
 		{code: "%search", wantErr: "want the name of a task"},
 		{code: "%search cs --strategy hillclimb", wantErr: `unknown strategy "hillclimb"; known: bandit`},
 		{code: "%search cs --budget soon", wantErr: "--budget"},

@@ -69,10 +69,10 @@ func parseSearch(c *Call) (Command, error) {
 	}
 	s := searchCommand{task: c.Args[0], strategy: c.Flags["strategy"]}
 	var err error
-	if s.budget, _, err = parseBudgetFlag(c, "budget"); err != nil {
+	if s.budget, _, err = parseBudgetFlag(c, "budget", "a search", rlcore.SearchUnits); err != nil {
 		return nil, err
 	}
-	if s.pull, s.hasPull, err = parseBudgetFlag(c, "pull"); err != nil {
+	if s.pull, s.hasPull, err = parseBudgetFlag(c, "pull", "a pull", rlcore.TrainingUnits); err != nil {
 		return nil, err
 	}
 	if s.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {

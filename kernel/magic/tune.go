@@ -10,7 +10,7 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "tune",
-		Usage: "%tune [RUN] [--trials N] [--budget 5m] [--workers N] [--nats URL|embedded]",
+		Usage: "%tune [RUN] [--trials N] [--budget 5m|50trials] [--workers N] [--nats URL|embedded]",
 		Doc:   "tune the search winner's hyperparameters with ASHA",
 		Help: `Tunes the winner of search RUN (a run id or name; default the newest
 search) over its algorithm's hyperparameter ranges with ASHA (asynchronous
@@ -18,7 +18,7 @@ successive halving). The best configuration is stored; %deploy and %compare
 use it.`,
 		Flags: []Flag{
 			{Name: "trials", Value: "N", Doc: "configurations ASHA starts (default 20)", Values: []string{"8", "20", "50"}},
-			budgetFlag, workersFlag, natsFlag,
+			tuneBudgetFlag, workersFlag, natsFlag,
 		},
 		Parse: parseTune,
 	})
@@ -42,7 +42,7 @@ func parseTune(c *Call) (Command, error) {
 	if t.trials, _, err = parseIntFlag(c, "trials", 1, 10000); err != nil {
 		return nil, err
 	}
-	if t.budget, _, err = parseBudgetFlag(c, "budget"); err != nil {
+	if t.budget, _, err = parseBudgetFlag(c, "budget", "a tuning run", rlcore.TuningUnits); err != nil {
 		return nil, err
 	}
 	if t.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {

@@ -19,7 +19,7 @@ func BenchmarkParallelPulls(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			for b.Loop() {
-				res, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Steps: n}, Workers: workers, NoStore: true, Logger: quiet})
+				res, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Pulls: n}, Workers: workers, NoStore: true, Logger: quiet})
 				if err != nil || len(res.Pulls) != n || res.Winner == nil {
 					b.Fatalf("search: %v, %d pulls", err, len(res.Pulls))
 				}
@@ -35,7 +35,7 @@ func BenchmarkParallelPulls(b *testing.B) {
 		for b.Loop() {
 			for _, workers := range []int{1, 2} {
 				start := time.Now()
-				if _, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Steps: n}, Workers: workers, NoStore: true, Logger: quiet}); err != nil {
+				if _, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Pulls: n}, Workers: workers, NoStore: true, Logger: quiet}); err != nil {
 					b.Fatal(err)
 				}
 				if workers == 1 {

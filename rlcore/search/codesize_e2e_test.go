@@ -54,7 +54,7 @@ func TestCodesizeEndToEnd(t *testing.T) {
 	}
 	defer problem.Close()
 
-	res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 8}, Workers: 2, Store: st, Problem: problem, Logger: quiet})
+	res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Pulls: 8}, Workers: 2, Store: st, Problem: problem, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ pull: 3s
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 24}, Workers: 2, Store: st, Logger: quiet})
+		res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Pulls: 24}, Workers: 2, Store: st, Logger: quiet})
 		if err != nil || res.Winner == nil {
 			b.Fatalf("search: %v %v", err, res.Err)
 		}

@@ -108,6 +108,9 @@ type Comparison struct {
 // benchmark, and computes the comparison table and the search overhead
 // (the paper's: time to reach the best baseline's quality).
 func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
+	if err := opt.Budget.Check("a method's run on one benchmark", rlcore.TrainingUnits...); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
 	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.On)
 	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)

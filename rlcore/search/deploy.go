@@ -96,6 +96,9 @@ type DeployResult struct {
 // env to validate it, and stores the results (table deployments) and the
 // trained policies (table policies, arm "ARM @ BENCHMARK").
 func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
+	if err := opt.Budget.Check("a deployment on one benchmark", rlcore.TrainingUnits...); err != nil {
+		return nil, fmt.Errorf("deploy: %w", err)
+	}
 	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.On)
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)

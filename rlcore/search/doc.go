@@ -90,8 +90,8 @@
 //
 // # Strategies
 //
-// All strategies share one budget (rlcore.Budget: Steps = pulls, Duration
-// = wall time) and one winner rule: the arm with the best mean score among
+// All strategies share one budget (rlcore.Budget in pulls and wall time;
+// another unit is an error) and one winner rule: the arm with the best mean score among
 // arms with at least Options.MinPulls successful pulls. See [Strategies]:
 // bandit (default), drl (the paper's meta-agent, with its defects fixed),
 // grid, random, anneal and genetic.

@@ -40,7 +40,7 @@ func TestEveryPhaseRunsItsJobsThroughTheExecutor(t *testing.T) {
 	ex := &countingExecutor{kinds: map[JobKind]int{}, ids: map[string]bool{}}
 	spec := synSpec("executor")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"noise": 0, "work": 0}}}
-	res, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Steps: 6}, Store: st, Logger: quiet, Executor: ex})
+	res, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Pulls: 6}, Store: st, Logger: quiet, Executor: ex})
 	if err != nil || res.Winner == nil {
 		t.Fatalf("search: %v %+v", err, res)
 	}

@@ -174,7 +174,7 @@ func TestKilledSearchIsAbandonedAndPhasesWarn(t *testing.T) {
 	}
 	// A finished search gives no warning.
 	spec := synSpec("done")
-	if _, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Steps: 4}, Workers: 1, Store: st, Logger: quiet}); err != nil {
+	if _, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Pulls: 4}, Workers: 1, Store: st, Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	dep, err = Deploy(ctx, DeployOptions{Run: "done", Store: st, Budget: rlcore.Budget{Steps: 21}, Logger: quiet})
@@ -191,7 +191,7 @@ func TestKilledCompareKeepsFinishedResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Search(context.Background(), synSpec("to-compare"), Options{Budget: rlcore.Budget{Steps: 4}, Workers: 1, Store: st, Logger: quiet}); err != nil {
+	if _, err := Search(context.Background(), synSpec("to-compare"), Options{Budget: rlcore.Budget{Pulls: 4}, Workers: 1, Store: st, Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -271,7 +271,7 @@ pull: 63steps
 // failed pull with the reason, and such a search fails.
 func TestPullsWhoseEpisodesFailAreFailed(t *testing.T) {
 	st := tempStore(t)
-	res, err := Search(context.Background(), faultSpec(t, "z3gone", "t-z3gone", "ex0, ex2, ex1, ex3"), Options{Budget: rlcore.Budget{Steps: 4}, Workers: 1, Store: st, Logger: quiet})
+	res, err := Search(context.Background(), faultSpec(t, "z3gone", "t-z3gone", "ex0, ex2, ex1, ex3"), Options{Budget: rlcore.Budget{Pulls: 4}, Workers: 1, Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestFailedEpisodesOfASuccessfulPullAreStoredAndLogged(t *testing.T) {
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	var last PullEvent
-	res, err := Search(context.Background(), faultSpec(t, "flaky", "t-flaky", "ex0, ex1, ex2"), Options{Budget: rlcore.Budget{Steps: 2}, Workers: 1,
+	res, err := Search(context.Background(), faultSpec(t, "flaky", "t-flaky", "ex0, ex1, ex2"), Options{Budget: rlcore.Budget{Pulls: 2}, Workers: 1,
 		Store: st, Logger: logger, OnPull: func(ev PullEvent) { last = ev }})
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +360,7 @@ func TestPullsOutlastAStoreLockedByAnotherProcess(t *testing.T) {
 	}()
 	var logs syncBuffer
 	spec := synSpec("locked")
-	res, err := Search(context.Background(), spec, Options{Budget: rlcore.Budget{Steps: 6}, Workers: 1, Store: st,
+	res, err := Search(context.Background(), spec, Options{Budget: rlcore.Budget{Pulls: 6}, Workers: 1, Store: st,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		OnPull: func(ev PullEvent) {
 			if lock != nil {

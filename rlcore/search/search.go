@@ -20,9 +20,11 @@ import (
 type Options struct {
 	// Strategy names a strategy of Strategies(); default "bandit".
 	Strategy string
-	// Budget limits the search: Steps = number of pulls, Duration = wall
-	// time (no pull starts after it; pulls running then finish; Episodes
-	// is not used). Zero means Steps = 2 × the number of arms.
+	// Budget limits the search in pulls and wall time (rlcore.SearchUnits;
+	// other units are an error). No pull starts after the wall time; pulls
+	// running then finish, and Result.Overrun says by how much that took
+	// the search past its budget. Zero means Pulls = 2 × the number of
+	// arms.
 	Budget rlcore.Budget
 	// PullBudget is one pull's training budget; zero means the Spec's
 	// (which defaults to DefaultPullBudget).
@@ -87,6 +89,10 @@ type Result struct {
 	Train   []string
 	Test    []string
 	Elapsed time.Duration
+	// Overrun is how far Elapsed went past the wall budget, and
+	// OverrunWhy the reason (pulls running at the deadline finish).
+	Overrun    time.Duration
+	OverrunWhy string
 }
 
 // Search runs a client-RL architecture search over spec's arm space and
@@ -113,7 +119,13 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	}
 	arms := spec.Arms()
 	if opt.Budget.IsZero() {
-		opt.Budget = rlcore.Budget{Steps: 2 * len(arms)}
+		opt.Budget = rlcore.Budget{Pulls: 2 * len(arms)}
+	}
+	if err := opt.Budget.Check("a search", rlcore.SearchUnits...); err != nil {
+		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
+	}
+	if err := opt.PullBudget.Check("a pull", rlcore.TrainingUnits...); err != nil {
+		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
 	}
 	board := newBoard(arms, spec.dims(), opt.MinPulls)
 	strat, err := NewStrategy(opt.Strategy, board, opt.Budget, spec.Seed)
@@ -166,6 +178,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	defer close(jobs)
 
 	var deadline <-chan time.Time
+	runningAtDeadline := 0
 	if opt.Budget.Duration > 0 {
 		t := time.NewTimer(opt.Budget.Duration)
 		defer t.Stop()
@@ -183,7 +196,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 				stopping, status = true, rlcore.Interrupted
 				break
 			}
-			if opt.Budget.Exhausted(board.Started, 0, time.Since(start)) {
+			if (opt.Budget.Pulls > 0 && board.Started >= opt.Budget.Pulls) || opt.Budget.Overrun(time.Since(start)) > 0 {
 				stopping, status = true, rlcore.BudgetExhausted
 				break
 			}
@@ -219,6 +232,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		case pr = <-results:
 		case <-deadline:
 			deadline = nil
+			runningAtDeadline = inflight
 			if !stopping {
 				stopping, status = true, rlcore.BudgetExhausted
 			}
@@ -294,6 +308,10 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	}
 	res.Status = status
 	res.Elapsed = time.Since(start)
+	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
+		res.OverrunWhy = fmt.Sprintf("%d pulls running at the wall budget were let finish (a pull's budget is %v); no pull started after it", runningAtDeadline, opt.PullBudget)
+		logger.Info("search ran past its wall budget", "search", spec.Name, "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
+	}
 	res.Arms = append([]ArmStats(nil), board.Arms...)
 	if w := board.Winner(); w >= 0 {
 		ws := board.Arms[w]

@@ -31,7 +31,7 @@ func TestInterruptKeepsPullsSoFar(t *testing.T) {
 	spec := synSpec("interrupted")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"work": 2000}}, {Name: "syn-b", Hyper: rlcore.Hyper{"work": 2000}}}
 	var seen atomic.Int64
-	res, err := Search(ctx, spec, Options{Strategy: "random", Budget: rlcore.Budget{Steps: 1000}, Workers: 2, Store: st,
+	res, err := Search(ctx, spec, Options{Strategy: "random", Budget: rlcore.Budget{Pulls: 1000}, Workers: 2, Store: st,
 		OnPull: func(ev PullEvent) {
 			if seen.Add(1) == 6 {
 				cancel() // a kernel interrupt mid-search
@@ -78,7 +78,7 @@ func TestFailingArmsDoNotStopTheSearch(t *testing.T) {
 	st := tempStore(t)
 	spec := synSpec("failing")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-fail"}, {Name: "syn-panic"}, {Name: "syn-a"}}
-	res, err := Search(context.Background(), spec, Options{Strategy: "bandit", Budget: rlcore.Budget{Steps: 40}, Workers: 2, MaxFailures: 2, Store: st, Logger: quiet})
+	res, err := Search(context.Background(), spec, Options{Strategy: "bandit", Budget: rlcore.Budget{Pulls: 40}, Workers: 2, MaxFailures: 2, Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestEveryArmFailingFailsTheSearch(t *testing.T) {
 	spec := synSpec("allfail")
 	spec.States, spec.Rewards, spec.Transitions = spec.States[:1], spec.Rewards[:1], spec.Transitions[:1]
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-fail"}}
-	res, err := Search(context.Background(), spec, Options{Budget: rlcore.Budget{Steps: 20}, Workers: 2, NoStore: true, Logger: quiet})
+	res, err := Search(context.Background(), spec, Options{Budget: rlcore.Budget{Pulls: 20}, Workers: 2, NoStore: true, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestParallelWorkersAreIsolated(t *testing.T) {
 	st := tempStore(t)
 	spec := synSpec("parallel")
 	var events atomic.Int64
-	res, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Steps: 48}, Workers: 4, Store: st,
+	res, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Pulls: 48}, Workers: 4, Store: st,
 		Observer: func(rlcore.Event) { events.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +198,7 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 	ctx := context.Background()
 	spec := synSpec("pipeline")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"noise": 0, "work": 0}}, {Name: "syn-c", Hyper: rlcore.Hyper{"noise": 0, "work": 0}}}
-	res, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Steps: 24}, Workers: 2, Store: st, Logger: quiet})
+	res, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Pulls: 24}, Workers: 2, Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestTuneInterruptedKeepsTrials(t *testing.T) {
 	ctx := context.Background()
 	spec := synSpec("tune-int")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"noise": 0, "work": 3000}}}
-	if _, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Steps: 8}, Workers: 2, Store: st, Logger: quiet}); err != nil {
+	if _, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Pulls: 8}, Workers: 2, Store: st, Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	cctx, cancel := context.WithCancel(ctx)

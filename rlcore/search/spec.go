@@ -261,6 +261,9 @@ func (s Spec) Validate() error {
 			errs = append(errs, fmt.Errorf("algorithms: %w", err))
 		}
 	}
+	if err := s.PullBudget.Check("pull: a pull", rlcore.TrainingUnits...); err != nil {
+		errs = append(errs, err)
+	}
 	if s.Horizon < 0 {
 		errs = append(errs, fmt.Errorf("horizon = %d: want a positive number of steps", s.Horizon))
 	}

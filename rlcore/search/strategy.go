@@ -212,7 +212,7 @@ type annealStrategy struct {
 }
 
 func newAnneal(b *Board, budget rlcore.Budget, rng *rand.Rand) Strategy {
-	n := budget.Steps
+	n := budget.Pulls
 	if n <= 0 {
 		n = 4 * len(b.Arms)
 	}

@@ -27,7 +27,7 @@ func TestStrategiesFindTheBestArm(t *testing.T) {
 		for seed := range seeds {
 			s := spec
 			s.Seed = int64(seed + 1)
-			res, err := Search(context.Background(), s, Options{Strategy: st.Name, Budget: rlcore.Budget{Steps: pulls}, Workers: 1, NoStore: true, Logger: quiet})
+			res, err := Search(context.Background(), s, Options{Strategy: st.Name, Budget: rlcore.Budget{Pulls: pulls}, Workers: 1, NoStore: true, Logger: quiet})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +43,7 @@ func TestStrategiesFindTheBestArm(t *testing.T) {
 	for seed := range 3 {
 		s := spec
 		s.Seed = int64(seed + 1)
-		res, _ := Search(context.Background(), s, Options{Strategy: "bandit", Budget: rlcore.Budget{Steps: 150}, Workers: 1, NoStore: true, Logger: quiet})
+		res, _ := Search(context.Background(), s, Options{Strategy: "bandit", Budget: rlcore.Budget{Pulls: 150}, Workers: 1, NoStore: true, Logger: quiet})
 		for _, a := range res.Arms {
 			if a.Pruned {
 				pruned++
@@ -75,7 +75,7 @@ func (firstArm) Observe(*Board, *PullResult) {}
 
 func TestRegisterStrategy(t *testing.T) {
 	RegisterStrategy(StrategyInfo{Name: "first-arm", Doc: "always arm 0", New: func(*Board, rlcore.Budget, *rand.Rand) Strategy { return firstArm{} }})
-	res, err := Search(context.Background(), synSpec("custom"), Options{Strategy: "first-arm", Budget: rlcore.Budget{Steps: 5}, Workers: 2, NoStore: true, Logger: quiet})
+	res, err := Search(context.Background(), synSpec("custom"), Options{Strategy: "first-arm", Budget: rlcore.Budget{Pulls: 5}, Workers: 2, NoStore: true, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,8 +34,10 @@ type TuneOptions struct {
 	// MinBudget is rung 0's training budget; rung k trains Eta^k times as
 	// long. Default: the spec's pull budget.
 	MinBudget rlcore.Budget
-	// Budget limits the whole tuning run (Duration: wall time; Steps:
-	// trials started, an alternative to Trials).
+	// Budget limits the whole tuning run in trials started (an
+	// alternative to Trials) and wall time (rlcore.TuningUnits; other
+	// units are an error). Trials running at the wall time finish;
+	// TuneResult.Overrun says by how much.
 	Budget  rlcore.Budget
 	Workers int // default runtime.NumCPU(), or the Executor's capacity
 	// Executor runs the trials; nil is the local pool.
@@ -84,6 +86,10 @@ type TuneResult struct {
 	// Warnings say what the caller should know about the result, such as
 	// a search run that did not finish (see unfinishedRunWarnings).
 	Warnings []string
+	// Overrun is how far Elapsed went past the wall budget, and
+	// OverrunWhy the reason.
+	Overrun    time.Duration
+	OverrunWhy string
 }
 
 // Tune runs ASHA (asynchronous successive halving, Li et al. 2018) over
@@ -117,8 +123,8 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	}
 	if opt.Trials <= 0 {
 		opt.Trials = 20
-		if opt.Budget.Steps > 0 {
-			opt.Trials = opt.Budget.Steps
+		if opt.Budget.Trials > 0 {
+			opt.Trials = opt.Budget.Trials
 		}
 	}
 	if opt.Eta < 2 {
@@ -129,6 +135,12 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	}
 	if opt.MinBudget.IsZero() {
 		opt.MinBudget = spec.PullBudget
+	}
+	if err := opt.Budget.Check("a tuning run", rlcore.TuningUnits...); err != nil {
+		return nil, fmt.Errorf("tune: %w", err)
+	}
+	if err := opt.MinBudget.Check("a trial", rlcore.TrainingUnits...); err != nil {
+		return nil, fmt.Errorf("tune: %w", err)
 	}
 	exec := sess.executorFor(opt.Executor)
 	opt.Workers = workersFor(ctx, opt.Workers, exec, runtime.NumCPU())
@@ -169,6 +181,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	}
 	defer close(jobs)
 	var deadline <-chan time.Time
+	runningAtDeadline := 0
 	if opt.Budget.Duration > 0 {
 		t := time.NewTimer(opt.Budget.Duration)
 		defer t.Stop()
@@ -203,6 +216,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 		case tr = <-results:
 		case <-deadline:
 			deadline = nil
+			runningAtDeadline = inflight
 			if !stopping {
 				stopping, status = true, rlcore.BudgetExhausted
 			}
@@ -239,6 +253,10 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 		}
 	}
 	res.Status, res.Elapsed = status, time.Since(start)
+	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
+		res.OverrunWhy = fmt.Sprintf("%d trials running at the wall budget were let finish; no trial started after it", runningAtDeadline)
+		logger.Info("tuning ran past its wall budget", "tune", spec.Name, "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
+	}
 	if res.Best == nil {
 		if status != rlcore.Interrupted {
 			res.Status = rlcore.Failed

@@ -131,13 +131,13 @@ seed: 5`)
 			}
 			defer e.Close()
 			// Warm every worker up (benchmarks compiled, -Oz counted).
-			if _, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: n}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}}); err != nil {
+			if _, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Pulls: n}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}}); err != nil {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
 			pulls := 0
 			for range b.N {
-				res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 8}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}})
+				res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Pulls: 8}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}})
 				if err != nil || len(res.Pulls) != 8 {
 					b.Fatalf("%v, %d pulls", err, len(res.Pulls))
 				}

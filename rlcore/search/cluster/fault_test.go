@@ -94,7 +94,7 @@ seed: 3`)
 		stopped = time.Since(t0)
 		mu.Unlock()
 	}()
-	res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Steps: 12}, Workers: 3, Store: st, Executor: e,
+	res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Pulls: 12}, Workers: 3, Store: st, Executor: e,
 		OnPull: func(search.PullEvent) { done.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
