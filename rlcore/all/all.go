@@ -1,5 +1,5 @@
 // Package all registers every built-in Supersonic component: import it for
-// its side effects to make the tasks (codesize, superopt, tensor, and the
+// its side effects to make the tasks (codesize, superopt, tensor, halide and the
 // worked example), their state, reward, action and transition functions,
 // and all client-RL algorithms and search methods available by name.
 //
@@ -17,6 +17,7 @@ import (
 	_ "github.com/supersonic-rl/supersonic/rlcore/tabular"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/codesize"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/example"
+	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/halide"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/superopt"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/tensor"
 )

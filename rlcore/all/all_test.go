@@ -10,7 +10,7 @@ import (
 // paper's case studies name are all available after importing the package.
 func TestEverythingRegistered(t *testing.T) {
 	want := map[rlcore.Kind][]string{
-		rlcore.KindTask:       {"codesize", "superopt", "tensor"},
+		rlcore.KindTask:       {"codesize", "superopt", "tensor", "halide"},
 		rlcore.KindAlgorithm:  {"ppo", "a2c", "reinforce", "dqn", "qlearning", "mcts", "ucb1", "thompson", "random", "greedy", "anneal", "genetic", "costmodel", "grid"},
 		rlcore.KindState:      {"action-history", "autophase", "instcount", "instcount-norm"},
 		rlcore.KindReward:     {"quality-delta", "ic-oz", "ic", "textsize-oz"},

@@ -1,0 +1,123 @@
+package halide_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	_ "github.com/supersonic-rl/supersonic/rlcore/baselines"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide"
+)
+
+var (
+	benchBudget    = flag.Duration("halide.budget", time.Minute, "search budget per pipeline of BenchmarkSearchVsAutoSchedulers")
+	benchPipelines = flag.String("halide.pipelines", "builtin:*", "comma-separated pipelines of BenchmarkSearchVsAutoSchedulers")
+	benchSearch    = flag.String("halide.search", "anneal", "the rlcore algorithm that searches the schedules")
+	benchHorizon   = flag.Int("halide.horizon", 40, "episode length (actions) of the search")
+	benchBeam      = flag.String("halide.beam", "32", "Adams2019's beam size (its default 32)")
+	benchPasses    = flag.String("halide.passes", "5", "Adams2019's passes (its default 5)")
+)
+
+// BenchmarkSearchVsAutoSchedulers searches each pipeline's schedules for
+// -halide.budget with -halide.search and then measures, in the same run,
+// the best schedule found and every auto-scheduler's schedule, each timed
+// interleaved with the default schedule. It reports per pipeline the
+// best found's speedup over the default and its ratio to the best
+// auto-scheduler (speedup / best auto-scheduler speedup), and the
+// geomeans of both:
+//
+//	go test ./rlcore/tasks/halide -run '^$' -bench SearchVsAuto -benchtime 1x -halide.budget 5m
+func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
+	ctx := context.Background()
+	for range b.N {
+		prob, err := rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"runs": "7", "adams2019-beam": *benchBeam, "adams2019-passes": *benchPasses}, 1, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := prob.(*halide.Problem)
+		var names []string
+		for _, spec := range rlcore.SplitList(*benchPipelines) {
+			n, err := p.Benchmarks(ctx, spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			names = append(names, n...)
+		}
+		var logSpeedup, logRatio float64
+		var rows []string
+		for _, name := range names {
+			best, err := searchBest(ctx, p, name)
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			row := fmt.Sprintf("%-16s best found %6.2fx (%s)", name, best.Speedup, best.Schedule)
+			bestAuto, bestAutoName := 0.0, "none"
+			for _, ref := range []string{"adams2019", "li2018", "mullapudi2016"} {
+				m, err := p.AutoSchedule(ctx, name, ref)
+				switch {
+				case err != nil:
+					b.Fatal(err)
+				case m.Err != "":
+					row += fmt.Sprintf(" | %s failed: %.80s", ref, m.Err)
+				default:
+					row += fmt.Sprintf(" | %s %5.2fx", ref, m.Speedup)
+					if m.Speedup > bestAuto {
+						bestAuto, bestAutoName = m.Speedup, ref
+					}
+				}
+			}
+			ratio := math.NaN()
+			if bestAuto > 0 {
+				ratio = best.Speedup / bestAuto
+				logRatio += math.Log(ratio)
+			}
+			logSpeedup += math.Log(best.Speedup)
+			rows = append(rows, fmt.Sprintf("%s | ratio to %s %.2f", row, bestAutoName, ratio))
+		}
+		b.Logf("search %s, %v per pipeline, %d pipelines, Adams2019 beam %s passes %s:\n%s", *benchSearch, *benchBudget, len(names), *benchBeam, *benchPasses, strings.Join(rows, "\n"))
+		n := float64(len(names))
+		b.ReportMetric(math.Exp(logSpeedup/n), "geomean-speedup")
+		b.ReportMetric(math.Exp(logRatio/n), "geomean-ratio-to-best-autoscheduler")
+		p.Close()
+	}
+}
+
+type found struct {
+	Speedup  float64
+	Schedule string
+}
+
+// searchBest runs the search algorithm on one pipeline and returns the
+// measurement of the best schedule it reached.
+func searchBest(ctx context.Context, p *halide.Problem, bench string) (found, error) {
+	algo, err := rlcore.LookupAlgorithm(*benchSearch)
+	if err != nil {
+		return found{}, err
+	}
+	hyper, err := algo.Resolve(rlcore.Hyper{"horizon": float64(*benchHorizon)})
+	if err != nil {
+		hyper, err = algo.Resolve(nil)
+		if err != nil {
+			return found{}, err
+		}
+	}
+	env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Arm: rlcore.Arm{State: "halide-schedule", Reward: "halide-log-speedup", Actions: "all", Transition: "apply", Algorithm: algo.Name}, Horizon: *benchHorizon})
+	if err != nil {
+		return found{}, err
+	}
+	defer env.Close()
+	res, err := algo.Train(ctx, env, rlcore.TrainConfig{Hyper: hyper, Budget: rlcore.Budget{Duration: *benchBudget}, Seed: 1, Benchmarks: []string{bench}})
+	if err != nil {
+		return found{}, err
+	}
+	s, m, err := p.ScheduleOf(ctx, bench, res.Best.Actions)
+	if err != nil {
+		return found{}, err
+	}
+	return found{Speedup: m.Speedup, Schedule: s.String()}, nil
+}

@@ -1,0 +1,56 @@
+// Package halide registers the "halide" task: scheduling image pipelines
+// written in Halide 14 (case study 1 of the SuperSonic paper), compiled by
+// Halide's JIT and timed on this machine.
+//
+// Pipelines. Ten pipelines written by this project in Halide's C++ front
+// end (package hl; the algorithms and input sizes are in hl.Docs): harris,
+// interpolate (bilinear pyramid), hist_eq, max_filter, unsharp, nl_means,
+// lens_blur, local_laplacian, conv_layer and stencil_chain. A benchmark is
+// a pipeline's name ("builtin:harris" works too; "builtin:*" is all ten).
+// Inputs are a generated test image, so nothing is downloaded.
+//
+// Schedules and actions. A schedule (package schedule) gives every stage
+// a compute level (inline, compute_root, compute_at the consumer's row
+// strip or tile, optionally store_root), split/tile sizes, a vector width,
+// a parallel outer loop, an unroll factor and a loop order. An episode
+// starts from the default schedule — every stage compute_root, serial and
+// scalar — with a cursor on the output stage; an action moves the cursor
+// or sets one directive of the cursor's stage (the same 38 actions for
+// every pipeline). Observations (state halide-schedule) describe the
+// cursor's stage and directives, the pipeline's share of stages per
+// directive and the speedups so far.
+//
+// Measurement. Every edit is compiled and timed at once, in a worker
+// process of package isolate, so that a Halide error, an abort, a crash or
+// a run that exceeds option.run-timeout costs that one measurement: the
+// edit is undone and counted in Episode.Failures with its reason, and the
+// episode goes on. Compiled pipelines are cached in the worker by schedule
+// text, and measurements are memoized per process by schedule, so the same
+// actions give the same quality in every episode of a session. A
+// measurement runs the schedule option.warmup times, then option.runs
+// times, each run next to a run of the default schedule (alternating which
+// goes first); the quality is the median of the paired ratios default
+// time / schedule time, which holds under load when absolute times do not.
+// The first run's output is compared with the default schedule's: the
+// largest absolute difference must be at most option.tolerance (1e-3)
+// times the largest absolute value of the default output. Halide does not
+// reorder floating-point arithmetic across schedules, but vector and scalar
+// code may contract a*b+c into fused multiply-adds differently, which
+// changes the last bits.
+//
+// Quality, measures, references. Quality is the speedup over the default
+// schedule (1 = as fast). Measures: "time" (median ms) and "speedup".
+// References: "default" (quality 1) and Halide 14's auto-schedulers
+// "adams2019", "li2018" and "mullapudi2016", loaded from Debian's plugins
+// with load_plugin and run by Pipeline::auto_schedule with
+// MachineParams(option.cores, 16 MiB, 40); Adams2019 uses the cost-model
+// weights built into the plugin and option.adams2019-beam/-passes. Their
+// measurements say how each was called (Measurement.Params) and give its
+// schedule as C++ (Measurement.Source). Rewards: halide-log-speedup (an
+// episode's return is the log of its final speedup) and
+// halide-best-improvement (how much a step raised the episode's best).
+//
+// Results. Problem.ScheduleOf replays an action sequence and returns the
+// schedule reached; Schedule.CPP prints it as Halide C++ scheduling calls
+// to paste after the pipeline's definition.
+package halide

@@ -1,0 +1,86 @@
+package halide_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide/schedule"
+	"github.com/supersonic-rl/supersonic/rlcore/tasktest"
+)
+
+// fast are options that keep the tests' measurements short.
+var fast = map[string]string{"runs": "3"}
+
+func TestConformance(t *testing.T) {
+	tasktest.Run(t, tasktest.Config{Task: halide.TaskName, Options: fast, Benchmarks: []string{"conv_layer", "max_filter"}, Steps: 5})
+}
+
+func open(t *testing.T) *halide.Problem {
+	t.Helper()
+	p, err := rlcore.OpenTask(context.Background(), halide.TaskName, fast, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p.(*halide.Problem)
+}
+
+func action(t *testing.T, name string) int {
+	for i, a := range schedule.Actions {
+		if a.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("no action %s", name)
+	return -1
+}
+
+func TestEditsAreMeasuredAndBadOnesUndone(t *testing.T) {
+	ctx := context.Background()
+	p := open(t)
+	ep, err := p.NewEpisode(ctx, "builtin:conv_layer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ep.(*halide.Episode)
+	// the output (relu) vectorized and parallel: a valid schedule
+	for _, a := range []string{"vectorize=8", "parallel"} {
+		if err := e.Apply(ctx, action(t, a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e.Failures != 0 || e.Schedule().String() != "conv_layer: relu=root,vec8,par" {
+		t.Fatalf("schedule %s, failures %d: %s", e.Schedule(), e.Failures, e.LastFailure)
+	}
+	q, _ := e.Quality(ctx)
+	if m := e.Current(); q <= 0 || m.Runs != 3 || m.TimeMs <= 0 || m.DefaultMs <= 0 {
+		t.Fatalf("quality %v, measurement %+v", q, m)
+	}
+	// conv computed at relu's x loop while relu runs x outside y across a
+	// parallel loop, storing conv at the root: Halide rejects the race
+	for _, a := range []string{"prev-stage", "compute-tiles", "store-root"} {
+		if err := e.Apply(ctx, action(t, a)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e.Failures != 1 || !strings.Contains(e.LastFailure, "race") || e.Schedule().String() != "conv_layer: conv=tiles relu=root,vec8,par" {
+		t.Fatalf("schedule %s, failures %d: %s", e.Schedule(), e.Failures, e.LastFailure)
+	}
+}
+
+func TestAutoSchedulerSource(t *testing.T) {
+	p := open(t)
+	m, err := p.AutoSchedule(context.Background(), "conv_layer", "mullapudi2016")
+	if err != nil || m.Err != "" {
+		t.Fatalf("%v %s", err, m.Err)
+	}
+	if !strings.Contains(m.Source, "relu") || m.Speedup <= 0 {
+		t.Errorf("measurement %+v", m)
+	}
+	if _, err := p.AutoSchedule(context.Background(), "conv_layer", "nosuch"); err == nil || !strings.Contains(err.Error(), "adams2019") {
+		t.Errorf("err = %v", err)
+	}
+}
