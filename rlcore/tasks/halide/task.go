@@ -40,7 +40,7 @@ func init() {
 		Options: []rlcore.Option{
 			{Name: "runs", Type: rlcore.OptInt, Default: "5", Doc: "timed runs per measurement, each next to a run of the default schedule"},
 			{Name: "warmup", Type: rlcore.OptInt, Default: "1", Doc: "untimed runs before timing (the first also checks the output)"},
-			{Name: "run-timeout", Type: rlcore.OptDuration, Default: "2s", Doc: "a schedule whose first run takes longer fails its measurement"},
+			{Name: "run-timeout", Type: rlcore.OptDuration, Default: "10s", Doc: "a schedule whose first run takes longer fails its measurement"},
 			{Name: "compile-timeout", Type: rlcore.OptDuration, Default: "60s", Doc: "time allowed to JIT-compile one schedule"},
 			{Name: "autoschedule-timeout", Type: rlcore.OptDuration, Default: "5m", Doc: "time allowed to an auto-scheduler on one pipeline"},
 			{Name: "tolerance", Type: rlcore.OptFloat, Default: "1e-3", Doc: "largest allowed |output - default output|, relative to the largest |default output|"},
