@@ -132,12 +132,12 @@ func TestKernel(t *testing.T) {
 		{"plain", "help", "malformed", "bad_signature", "complete", "stdin"},
 		{"list", "display", "comm"},
 		{"failures"}, {"protocol"},
-		{"interrupt", "compile_interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"}, {"frontend_dies"}, {"first_completion", "kill9"},
+		{"interrupt", "compile_interrupt"}, {"gonb_dies"}, {"restart"}, {"shutdown"}, {"frontend_dies"}, {"first_completion", "kill9"}, {"soak"},
 	} {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {
 			out := runPython(t, group...)
 			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-				if strings.HasPrefix(line, "ok:") || strings.HasPrefix(line, "== ") || strings.HasPrefix(line, "interrupt answered") || strings.Contains(line, "dropped a message") {
+				if strings.HasPrefix(line, "ok:") || strings.HasPrefix(line, "soak:") || strings.HasPrefix(line, "== ") || strings.HasPrefix(line, "interrupt answered") || strings.Contains(line, "dropped a message") {
 					t.Log(line)
 				}
 			}

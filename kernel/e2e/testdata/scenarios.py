@@ -482,6 +482,58 @@ def scenario_kill9(km, kc):
     check(not left, "after kill -9 of the kernel nothing of it stays behind", left)
 
 
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def footprint(km):
+    """Resident memory (MiB) and process count of the kernel and all below it."""
+    pids = [kernel_pid(km)] + [p for p in descendants(kernel_pid(km)) if alive(p)]
+    return sum(rss_kib(p) for p in pids) / 1024, len(pids), sorted(comm_of(p) for p in pids)
+
+
+def scenario_soak(km, kc):
+    """200 cells in one kernel (Go cells, magics answered by the kernel,
+    mistakes): memory and process count stay flat."""
+    cells = [
+        # a Go cell every 20 cells keeps the soak within a few minutes of compiling
+        lambda i: ('%%\nfmt.Println("soak", ' + str(i) + ')', "ok") if i % 20 == 0 else ("%supersonic help list", "ok"),
+        lambda i: ("%supersonic help", "ok"),
+        lambda i: ("%nosuch" + str(i), "error"),
+        lambda i: ("%search", "error"),
+        lambda i: ("%%task soak\ntask: nosuchtask\nbenchmarks: builtin:crc32\nstates: autophase\nalgorithms: ppo", "error"),
+        lambda i: ("%supersonic version", "ok"),
+        lambda i: ("%search soak --budget 0s", "error"),
+        lambda i: ("% search soak", "error"),
+        lambda i: ("%supersonic help search", "ok"),
+        lambda i: ("%deploy --nosuchflag", "error"),
+    ]
+    warm = None
+    for i in range(200):
+        code, want = cells[i % len(cells)](i)
+        reply, msgs = execute(kc, code)
+        if reply["status"] != want:
+            check(False, f"soak cell {i} {code!r} replies {want}", reply)
+        if i % 20 == 0 and f"soak {i}" not in text_of(msgs):
+            check(False, f"soak cell {i} prints", text_of(msgs))
+        if i == 39:
+            time.sleep(1)
+            warm = footprint(km)
+            print(f"soak: after 40 cells {warm[0]:.0f} MiB in {warm[1]} processes {warm[2]}")
+    time.sleep(1)
+    end = footprint(km)
+    print(f"soak: after 200 cells {end[0]:.0f} MiB in {end[1]} processes {end[2]}")
+    check(end[1] == warm[1], f"the process count stays flat over 200 cells ({warm[1]} -> {end[1]})", (warm[2], end[2]))
+    check(end[0] <= warm[0] * 1.25 + 32, f"resident memory stays flat over 200 cells ({warm[0]:.0f} -> {end[0]:.0f} MiB)", (warm, end))
+
+
 def frontend():
     """A frontend that starts a kernel, prints its pid and waits to be killed."""
     km, kc = start()
