@@ -504,7 +504,7 @@ def scenario_soak(km, kc):
     mistakes): memory and process count stay flat."""
     cells = [
         # a Go cell every 20 cells keeps the soak within a few minutes of compiling
-        lambda i: ('%%\nfmt.Println("soak", ' + str(i) + ')', "ok") if i % 20 == 0 else ("%supersonic help list", "ok"),
+        lambda i: ('%%\nfmt.Println("soak", ' + str(i) + ')', "ok") if i % 20 == 0 else ("%supersonic help codesize", "ok"),
         lambda i: ("%supersonic help", "ok"),
         lambda i: ("%nosuch" + str(i), "error"),
         lambda i: ("%search", "error"),
