@@ -50,6 +50,12 @@ func (k *kernel) startGonb(ctx context.Context) error {
 	return nil
 }
 
+// goplsPatience bounds how long a completion or inspection that arrives
+// before gopls is ready waits for it. On a loaded machine gopls can take
+// most of warmGopls's minute (gonb restarts a gopls that misses its
+// deadline), and a frontend's completion timeout is usually longer.
+const goplsPatience = 75 * time.Second
+
 // goplsWarmUp is the completion the proxy asks for until gopls answers it.
 const goplsWarmUp = "import \"fmt\"\n\n%%\nfmt.Prin"
 
@@ -83,7 +89,7 @@ func (k *kernel) warmGopls(ctx context.Context, g *child) {
 }
 
 // afterGopls forwards a completion or inspection once gopls is ready (at
-// most 30 s later), without holding up the requests behind it.
+// most goplsPatience later), without holding up the requests behind it.
 func (k *kernel) afterGopls(from *wire.Socket, m *wire.Message) {
 	g := k.current()
 	select {
@@ -95,7 +101,7 @@ func (k *kernel) afterGopls(from *wire.Socket, m *wire.Message) {
 	go func() {
 		select {
 		case <-g.goplsReady:
-		case <-time.After(30 * time.Second):
+		case <-time.After(goplsPatience):
 		}
 		k.forward(from, m)
 	}()

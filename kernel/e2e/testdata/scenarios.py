@@ -162,7 +162,7 @@ def scenario_list(km, kc):
     text = text_of(msgs)
     check(reply["status"] == "ok" and "e2e-reward" in text, "components registered by earlier cells are listed", text)
     md = [m for m in msgs if m["msg_type"] == "display_data" and "text/markdown" in m["content"]["data"]]
-    check(md and 'rlcore.List(kind, "")' in md[0]["content"]["data"]["text/markdown"], "--show-go shows the Go source", md)
+    check(md and 'rlcore.List(kind, task)' in md[0]["content"]["data"]["text/markdown"], "--show-go shows the Go source", md)
 
 
 def scenario_bad_signature(km, kc):
