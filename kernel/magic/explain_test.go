@@ -1,8 +1,6 @@
 package magic
 
 import (
-	"errors"
-	"strings"
 	"testing"
 )
 
@@ -26,23 +24,7 @@ func TestExplainAndExportMagics(t *testing.T) {
 		{code: "%export cs --to", wantErr: "flag --to needs a value"},
 	} {
 		t.Run(tc.code, func(t *testing.T) {
-			exp, err := Run(tc.code)
-			if tc.wantErr != "" {
-				var me *Error
-				if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("Run(%q) error = %v, want a *magic.Error containing %q", tc.code, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Run(%q): %v", tc.code, err)
-			}
-			for _, want := range tc.wantCode {
-				if !strings.Contains(exp.Code, want) {
-					t.Errorf("expansion of %q lacks %q:\n%s", tc.code, want, exp.Code)
-				}
-			}
-			checkGoSyntax(t, exp.Code)
+			checkExpansion(t, tc.code, tc.wantCode, tc.wantErr)
 		})
 	}
 }

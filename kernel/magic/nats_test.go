@@ -1,8 +1,6 @@
 package magic
 
 import (
-	"errors"
-	"strings"
 	"testing"
 )
 
@@ -25,23 +23,7 @@ func TestNATSFlag(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.code, func(t *testing.T) {
-			exp, err := Run(tc.code)
-			if tc.wantErr != "" {
-				var me *Error
-				if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("Run(%q) error = %v, want a *magic.Error containing %q", tc.code, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Run(%q): %v", tc.code, err)
-			}
-			for _, want := range tc.wantCode {
-				if !strings.Contains(exp.Code, want) {
-					t.Errorf("expansion of %q lacks %q:\n%s", tc.code, want, exp.Code)
-				}
-			}
-			checkGoSyntax(t, exp.Code)
+			checkExpansion(t, tc.code, tc.wantCode, tc.wantErr)
 		})
 	}
 }

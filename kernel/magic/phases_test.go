@@ -1,7 +1,6 @@
 package magic
 
 import (
-	"errors"
 	"go/parser"
 	"go/token"
 	"strings"
@@ -51,23 +50,7 @@ func TestPhaseMagics(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(strings.SplitN(tc.code, "\n", 2)[0], func(t *testing.T) {
-			exp, err := Run(tc.code)
-			if tc.wantErr != "" {
-				var me *Error
-				if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("Run(%q) error = %v, want a *magic.Error containing %q", tc.code, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Run(%q): %v", tc.code, err)
-			}
-			for _, want := range tc.wantCode {
-				if !strings.Contains(exp.Code, want) {
-					t.Errorf("expansion of %q lacks %q:\n%s", tc.code, want, exp.Code)
-				}
-			}
-			checkGoSyntax(t, exp.Code)
+			checkExpansion(t, tc.code, tc.wantCode, tc.wantErr)
 		})
 	}
 }
