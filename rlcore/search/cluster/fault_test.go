@@ -60,12 +60,24 @@ seed: 3`)
 		done     atomic.Int32
 	)
 	faults := make(chan struct{})
-	go func() { // kill a worker that is running a pull
+	go func() { // kill a worker that has just started a pull
 		defer close(faults)
+		// A job seen running in one poll may finish (its result already on
+		// the way) before the kill lands; one that was not running in the
+		// previous poll, a few hundred milliseconds ago, has most of its 2 s
+		// pull left.
+		var seen map[string]bool // nil before the first poll
 		for done.Load() < 12 {
 			ws, _ := Workers(ctx, nc, 200*time.Millisecond)
+			previous := seen
+			seen = map[string]bool{}
 			for _, w := range ws {
-				if len(w.Running) > 0 && done.Load() >= 1 {
+				for _, j := range w.Running {
+					seen[j] = true
+				}
+			}
+			for _, w := range ws {
+				if len(w.Running) > 0 && previous != nil && !previous[w.Running[0]] && done.Load() >= 1 {
 					mu.Lock()
 					killed, victim, killedAt = w.Name, w.Running[0], time.Now()
 					mu.Unlock()

@@ -205,8 +205,20 @@ func (s Schedule) atVar(consumer int, c Compute) string {
 }
 
 // Consumer is the stage a compute_at of stage i refers to: its last
-// consumer in pipeline order, or -1 for the output.
+// consumer in pipeline order, or, when that consumer is inlined, the
+// stage that one is computed in (inlined code runs inside its own
+// consumer's loops); -1 for the output.
 func (s Schedule) Consumer(i int) int {
+	c := s.lastConsumer(i)
+	for c >= 0 && c < len(s.Stages) && s.Stages[c].Compute == Inline {
+		c = s.lastConsumer(c)
+	}
+	return c
+}
+
+// lastConsumer is the last stage in pipeline order that reads stage i, or
+// -1 for the output.
+func (s Schedule) lastConsumer(i int) int {
 	best := -1
 	for _, c := range s.Pipeline.Stages[i].Consumers {
 		if j := s.Pipeline.Stage(c); j > best {
@@ -238,9 +250,6 @@ func (s Schedule) Check() error {
 		}
 		if (st.Compute == Rows || st.Compute == Tiles) && s.Consumer(i) < 0 {
 			return fmt.Errorf("stage %s has no consumer to compute at", f.Name)
-		}
-		if (st.Compute == Rows || st.Compute == Tiles) && s.Stages[s.Consumer(i)].Compute == Inline {
-			return fmt.Errorf("stage %s is computed at %s, which is inlined", f.Name, s.Pipeline.Stages[s.Consumer(i)].Name)
 		}
 	}
 	return nil

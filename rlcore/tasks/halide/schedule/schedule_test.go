@@ -11,6 +11,13 @@ var blur = &Pipeline{Name: "blur", OutExtents: []int{128, 128}, Stages: []Func{
 	{Name: "blur_y", Vars: []string{"x", "y"}},
 }}
 
+// chain is three stages in a line: a feeds b feeds c, the output.
+var chain = &Pipeline{Name: "chain", OutExtents: []int{128, 128}, Stages: []Func{
+	{Name: "a", Vars: []string{"x", "y"}, Consumers: []string{"b"}},
+	{Name: "b", Vars: []string{"x", "y"}, Consumers: []string{"c"}},
+	{Name: "c", Vars: []string{"x", "y"}},
+}}
+
 // conv has an output fed by a reduction with pure updates.
 var conv = &Pipeline{Name: "conv", Stages: []Func{
 	{Name: "conv", Vars: []string{"x", "y", "co"}, Updates: 1, PureUpdates: true, RVars: []string{"r$x", "r$y"}, Consumers: []string{"relu"}},
@@ -31,6 +38,8 @@ func TestDirectivesAndCPP(t *testing.T) {
 			[]string{"blur_x 0 vectorize x 8", "blur_x at blur_y xo", "blur_y 0 split x xo xi 64", "blur_y 0 split y yo yi 16",
 				"blur_y 0 reorder xi yi xo yo", "blur_y 0 vectorize xi 8", "blur_y 0 parallel yo"},
 			[]string{`Var xi("xi"), xo("xo"), yi("yi"), yo("yo");`, ".compute_at(blur_y, xo)", ".parallel(yo)"}},
+		{"computed at an inlined consumer means at that one's consumer", chain, "chain: a=tiles b=inline c=root,tile(64x16)",
+			[]string{"a at c xo", "b inline"}, []string{".compute_at(c, xo)"}},
 		{"rows with sliding window", blur, "blur: blur_x=rows,store_root", []string{"blur_x at blur_y y", "blur_x store_root"}, []string{".store_root()"}},
 		{"swap and unroll", blur, "blur: blur_y=root,par,unroll2,swap", []string{"blur_y 0 reorder y x", "blur_y 0 unroll y 2", "blur_y 0 parallel x"}, nil},
 		{"reduction outside", conv, "conv: conv=tiles,tile(8x0),vec8,router", []string{"conv 0 split x xo xi 8", "conv 1 split x xo xi 8", "conv 1 reorder xi r$x r$y xo y co", "conv 1 vectorize xi 8", "conv at relu x"},
