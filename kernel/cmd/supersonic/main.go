@@ -2,6 +2,8 @@
 // runs it for a frontend, `supersonic install` registers the kernelspec,
 // `supersonic replay FILE` re-applies a result exported by %export and
 // checks every number, `supersonic version` prints the versions.
+// `supersonic eval` evaluates the code-size client RL against -Oz and
+// classic search on held-out programs (package rlcore/eval).
 // `supersonic worker` runs search jobs from a NATS JetStream work queue,
 // `supersonic workers` lists the connected workers and `supersonic nats`
 // runs a NATS server with JetStream (see the README, "Many machines").
@@ -36,6 +38,8 @@ const usage = `usage:
   supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs] [--parent-pid PID]
   supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
   supersonic replay FILE     (re-apply a result written by the export magic and check every number)
+  supersonic eval [--budgets 20s,60s] [--programs SPECS] [--run RUN | --arm A,S,R,X,T] [--variant NAME=KEY:VALUE] [--seed N] [--workers N] [--out PREFIX]
+                             (client RL vs -Oz and classic search on held-out programs; eval -h for all flags)
   supersonic worker --nats URL [--creds FILE] [--nkey FILE] [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--concurrency N]
   supersonic workers --nats URL [same credential flags]
   supersonic nats [--listen HOST:PORT] [--store DIR] [--config FILE] [--insecure]
@@ -61,6 +65,8 @@ func main() {
 		err = install(os.Args[2:])
 	case "replay":
 		err = replay(os.Args[2:])
+	case "eval":
+		err = runEval(os.Args[2:])
 	case "worker":
 		err = runWorker(os.Args[2:])
 	case "workers":
@@ -72,7 +78,7 @@ func main() {
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 	default:
-		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, replay, worker, workers, nats, version", os.Args[1])
+		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, replay, eval, worker, workers, nats, version", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "supersonic:", err)

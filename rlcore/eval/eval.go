@@ -1,0 +1,520 @@
+// Package eval is Supersonic's held-out evaluation of the code-size client
+// RL: it asks whether the architecture a search found is a better optimizer
+// than classic search on programs nothing was trained on, as the SuperSonic
+// paper claims, and it is the harness behind `supersonic eval`.
+//
+// An evaluation finds (or is given) the client RL's architecture, then at
+// each budget per program (default 20 s and 60 s) runs every method on every
+// held-out program with that same budget, one job per core: the client RL
+// deployed as %deploy does (search.Deploy: the winner trained on the
+// program), the task's -Oz compilation and the classic searches random,
+// greedy, anneal and genetic (search.Compare), plus any client-RL variants
+// to be measured side by side (Options.Variants). It reports per-program
+// quality (code-size reduction over -Oz: 1.0 = -Oz, more is better), the
+// geomean per method, and the search overhead as the paper measures it: the
+// time a baseline needs to reach the client RL's quality on a program,
+// divided by the time the client RL needed, summarized by its geomean.
+//
+// The held-out set ([HeldOut]) is fixed: eight built-in programs used by no
+// notebook and no default training set, and four csmith programs of seeds
+// 90001-90004. Training of any kind (the architecture search here, a policy
+// trained across programs) must leave them out; [IsHeldOut] says whether a
+// benchmark is one of them.
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/search"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+)
+
+// HeldOut is the held-out evaluation set: built-in programs that no
+// notebook and no default training set uses, and a fixed csmith seed range.
+var HeldOut = []string{
+	"builtin:avltree", "builtin:bwt", "builtin:dct", "builtin:exprparse",
+	"builtin:hashtable", "builtin:kruskal", "builtin:lz77", "builtin:vm",
+	"csmith:90001", "csmith:90002", "csmith:90003", "csmith:90004",
+}
+
+// IsHeldOut reports whether benchmark (a resolved name such as
+// "builtin:vm" or "csmith:90003") belongs to HeldOut.
+func IsHeldOut(benchmark string) bool { return slices.Contains(HeldOut, benchmark) }
+
+// DefaultBudgets are the budgets per program and method of an evaluation.
+var DefaultBudgets = []time.Duration{20 * time.Second, 60 * time.Second}
+
+// DefaultMethods are the methods compared with the client RL.
+var DefaultMethods = []string{"oz", "random", "greedy", "anneal", "genetic"}
+
+// DefaultSearchBudget is the architecture search's wall time when the
+// evaluation runs one.
+const DefaultSearchBudget = 90 * time.Second
+
+// DefaultSpec is the search space of an evaluation: the quickstart's arms
+// (3 algorithms × 2 state functions) trained on the quickstart's four
+// training programs, none of them held out.
+func DefaultSpec() search.Spec {
+	s, err := search.ParseSpec("eval", `task: codesize
+benchmarks: builtin:crc32, builtin:bitcount, builtin:qsort, builtin:sha256
+states: autophase, instcount-norm+action-history(4)
+rewards: ic-oz
+algorithms: ppo, a2c, dqn
+horizon: 20
+pull: 6s
+seed: 7`)
+	if err != nil {
+		panic(fmt.Sprintf("eval: the default spec does not parse: %v", err))
+	}
+	return s
+}
+
+// Variant is a client RL measured beside the search's winner: the winner's
+// arm with some components replaced.
+type Variant struct {
+	Name string
+	Arm  rlcore.Arm
+}
+
+// ParseVariant reads NAME=KEY:VALUE[;KEY:VALUE…], where KEY is state,
+// reward, actions, transition or algorithm, and applies the replacements
+// to base.
+func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
+	name, body, ok := strings.Cut(s, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || strings.TrimSpace(body) == "" {
+		return Variant{}, fmt.Errorf("variant %q: want NAME=KEY:VALUE[;KEY:VALUE…] with KEY one of state, reward, actions, transition, algorithm", s)
+	}
+	v := Variant{Name: name, Arm: base}
+	for _, kv := range strings.Split(body, ";") {
+		k, val, ok := strings.Cut(kv, ":")
+		k, val = strings.TrimSpace(k), strings.TrimSpace(val)
+		if !ok || val == "" {
+			return Variant{}, fmt.Errorf("variant %q: %q is not KEY:VALUE", s, kv)
+		}
+		switch k {
+		case "state":
+			v.Arm.State = val
+		case "reward":
+			v.Arm.Reward = val
+		case "actions":
+			v.Arm.Actions = val
+		case "transition":
+			v.Arm.Transition = val
+		case "algorithm":
+			v.Arm.Algorithm = val
+		default:
+			return Variant{}, fmt.Errorf("variant %q: unknown key %q; allowed: state, reward, actions, transition, algorithm", s, k)
+		}
+	}
+	return v, nil
+}
+
+// Options configures Run. Zero values mean the documented defaults.
+type Options struct {
+	// Programs are benchmark specs evaluated on; default HeldOut.
+	Programs []string
+	// Budgets per program and method; default DefaultBudgets.
+	Budgets []time.Duration
+	// Methods compared with the client RL; default DefaultMethods.
+	Methods []string
+	// Run is a stored search run whose winner (and tuned configuration)
+	// is the client RL. Empty: Arm if given, else a search of Spec for
+	// SearchBudget.
+	Run string
+	// Spec is the search space; default DefaultSpec(). Its Test is
+	// replaced by Programs.
+	Spec *search.Spec
+	// Arm skips the search: the client RL's architecture.
+	Arm *rlcore.Arm
+	// SearchBudget is the search's wall time; default DefaultSearchBudget.
+	SearchBudget time.Duration
+	// Variants are extra client RLs measured side by side.
+	Variants []string
+	// Seed replaces the spec's seed when non-zero; every random choice
+	// flows from it.
+	Seed int64
+	// Workers runs that many jobs at once, one core each; default 1.
+	Workers int
+	// Store keeps the runs; nil opens store.DefaultPath().
+	Store *store.Store
+	// Progress receives each finished job.
+	Progress func(Progress)
+	Logger   *slog.Logger
+}
+
+// Progress reports one finished job of an evaluation.
+type Progress struct {
+	Phase     string // "search" or "budget 20s"
+	Method    string
+	Program   string
+	Quality   float64
+	Done, Of  int
+	Elapsed   time.Duration
+	Err       error
+	Leader    string // during the search: the leading arm
+	LeaderAvg float64
+}
+
+// Report is an evaluation's result, complete or (when cancelled) partial.
+type Report struct {
+	Programs  []string
+	Arm       rlcore.Arm
+	SearchRun int64
+	Variants  []Variant
+	Tables    []*Table
+	Status    rlcore.Status
+	Seed      int64
+	Workers   int
+	Elapsed   time.Duration
+}
+
+// Table is every method's result on every program at one budget.
+type Table struct {
+	Budget   time.Duration
+	Methods  []string // ClientMethod first, then the variants, then the baselines
+	Programs []string
+	// Quality[method][program]; NaN when the job failed or did not run.
+	Quality map[string]map[string]float64
+	Errors  map[string]map[string]string
+	// Found[method][program] is when the method found its best result.
+	Found   map[string]map[string]time.Duration
+	Geomean map[string]float64
+	// Overheads: one per search baseline.
+	Overheads []Overhead
+	// Best is the search baseline with the highest geomean.
+	Best string
+	// CompareRun is the stored comparison run.
+	CompareRun int64
+	Status     rlcore.Status
+}
+
+// ClientMethod is the client RL's column.
+const ClientMethod = search.ClientMethod
+
+// Overhead is the search overhead of one baseline relative to the client
+// RL, as the paper measures it: on each program, the time the baseline
+// needs to reach the client RL's final quality divided by the time the
+// client RL needed to find it. A baseline that never reaches it within the
+// budget contributes the budget divided by the client's time, a lower
+// bound (Censored counts those, and Geomean is then a lower bound too).
+type Overhead struct {
+	Method       string
+	PerProgram   map[string]float64
+	Geomean      float64 // NaN when no program gives a ratio
+	Censored     int
+	ClientFailed int // programs without a client result
+}
+
+// Run evaluates. It returns the report so far, with Status Interrupted,
+// when ctx is cancelled.
+func Run(ctx context.Context, opt Options) (*Report, error) {
+	if err := opt.defaults(); err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	spec := *opt.Spec
+	spec.Test = opt.Programs
+	spec.Folds, spec.Fold = 0, 0
+	if opt.Seed != 0 {
+		spec.Seed = opt.Seed
+	}
+	for _, p := range opt.Programs {
+		for _, b := range spec.Benchmarks {
+			if p == b {
+				return nil, fmt.Errorf("eval: program %s is also a training benchmark of the search: the held-out set must be disjoint from training", p)
+			}
+		}
+	}
+	rep := &Report{Programs: opt.Programs, Seed: spec.Seed, Workers: opt.Workers, Status: rlcore.Finished}
+	start := time.Now()
+	defer func() { rep.Elapsed = time.Since(start) }()
+	st := opt.Store
+	if st == nil {
+		var err error
+		if st, err = store.Open(""); err != nil {
+			return nil, fmt.Errorf("eval: %w", err)
+		}
+		defer st.Close()
+	}
+	runRef := opt.Run
+	switch {
+	case opt.Arm != nil:
+		rep.Arm = *opt.Arm
+	case runRef == "":
+		res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Duration: opt.SearchBudget}, Workers: opt.Workers, Store: st,
+			OnPull: func(ev search.PullEvent) {
+				if opt.Progress != nil {
+					p := Progress{Phase: "search", Method: ev.Pull.Arm.String(), Quality: ev.Pull.Score, Done: ev.Pulls, Elapsed: ev.Elapsed}
+					if ev.Winner.Index >= 0 {
+						p.Leader, p.LeaderAvg = ev.Winner.Name, ev.Winner.Mean
+					}
+					opt.Progress(p)
+				}
+			}})
+		if err != nil {
+			return nil, fmt.Errorf("eval: search: %w", err)
+		}
+		if res.Winner == nil {
+			if ctx.Err() != nil {
+				rep.Status = rlcore.Interrupted
+				return rep, nil
+			}
+			return nil, fmt.Errorf("eval: the search found no winner: %v", res.Err)
+		}
+		rep.SearchRun, rep.Arm = res.RunID, res.Winner.Arm
+		runRef = fmt.Sprint(res.RunID)
+	default:
+		run, err := st.FindRun(ctx, runRef, store.KindSearch)
+		if err != nil {
+			return nil, fmt.Errorf("eval: %w", err)
+		}
+		if run.Winner == "" {
+			return nil, fmt.Errorf("eval: search run %d has no winner", run.ID)
+		}
+		var stored search.Spec
+		if err := json.Unmarshal(run.Spec, &stored); err != nil {
+			return nil, fmt.Errorf("eval: search run %d: reading its spec: %w", run.ID, err)
+		}
+		for _, a := range stored.Arms() {
+			if a.String() == run.Winner {
+				rep.Arm = a
+			}
+		}
+		rep.SearchRun = run.ID
+		runRef = fmt.Sprint(run.ID)
+	}
+	for _, s := range opt.Variants {
+		v, err := ParseVariant(s, rep.Arm)
+		if err != nil && rep.Arm == (rlcore.Arm{}) {
+			err = fmt.Errorf("%w (variants need the winner's arm; it is known only after the search)", err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("eval: %w", err)
+		}
+		rep.Variants = append(rep.Variants, v)
+	}
+	for _, budget := range opt.Budgets {
+		if ctx.Err() != nil {
+			rep.Status = rlcore.Interrupted
+			break
+		}
+		t, err := runBudget(ctx, opt, spec, runRef, rep, st, budget)
+		if err != nil {
+			return rep, err
+		}
+		rep.Tables = append(rep.Tables, t)
+		if t.Status != rlcore.Finished {
+			rep.Status = t.Status
+			break
+		}
+	}
+	return rep, nil
+}
+
+func (opt *Options) defaults() error {
+	if len(opt.Programs) == 0 {
+		opt.Programs = HeldOut
+	}
+	if len(opt.Budgets) == 0 {
+		opt.Budgets = DefaultBudgets
+	}
+	for _, b := range opt.Budgets {
+		if b <= 0 {
+			return fmt.Errorf("budget %v per program: want a positive duration such as 20s", b)
+		}
+	}
+	if len(opt.Methods) == 0 {
+		opt.Methods = DefaultMethods
+	}
+	if opt.Spec == nil {
+		s := DefaultSpec()
+		opt.Spec = &s
+	}
+	if opt.SearchBudget <= 0 {
+		opt.SearchBudget = DefaultSearchBudget
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = 1
+	}
+	if opt.Run != "" && opt.Arm != nil {
+		return errors.New("give a search run or an arm, not both")
+	}
+	return nil
+}
+
+// runBudget runs every method at one budget.
+func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string, rep *Report, st *store.Store, budget time.Duration) (*Table, error) {
+	phase := "budget " + budget.String()
+	nMethods := 1 + len(rep.Variants) + len(opt.Methods)
+	total, done := nMethods*len(opt.Programs), 0
+	start := time.Now()
+	report := func(method, program string, q float64, err error) {
+		done++
+		if opt.Progress != nil {
+			opt.Progress(Progress{Phase: phase, Method: method, Program: program, Quality: q, Done: done, Of: total, Elapsed: time.Since(start), Err: err})
+		}
+	}
+	t := &Table{Budget: budget, Programs: opt.Programs, Quality: map[string]map[string]float64{}, Errors: map[string]map[string]string{},
+		Found: map[string]map[string]time.Duration{}, Status: rlcore.Finished}
+	set := func(method, program string, q float64, found time.Duration, err error) {
+		if t.Quality[method] == nil {
+			t.Quality[method], t.Errors[method], t.Found[method] = map[string]float64{}, map[string]string{}, map[string]time.Duration{}
+		}
+		t.Quality[method][program], t.Found[method][program] = q, found
+		if err != nil {
+			t.Errors[method][program] = err.Error()
+		}
+	}
+	cmpOpt := search.CompareOptions{Run: runRef, With: opt.Methods, On: opt.Programs, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
+		Store: st, Logger: opt.Logger,
+		OnResult: func(r search.MethodResult) {
+			set(r.Method, r.Benchmark, r.Quality, r.Found, r.Err)
+			report(r.Method, r.Benchmark, r.Quality, r.Err)
+		}}
+	if runRef == "" {
+		cmpOpt.Spec, cmpOpt.Arm = &spec, &rep.Arm
+	}
+	cmp, err := search.Compare(ctx, cmpOpt)
+	if err != nil {
+		return nil, fmt.Errorf("eval at %v per program: %w", budget, err)
+	}
+	t.CompareRun = cmp.RunID
+	if rep.Arm == (rlcore.Arm{}) {
+		rep.Arm = cmp.Arm
+	}
+	curves := map[string]map[string][]rlcore.CurvePoint{}
+	for m, byProg := range cmp.Results {
+		curves[m] = map[string][]rlcore.CurvePoint{}
+		for p, r := range byProg {
+			curves[m][p] = r.Curve
+		}
+	}
+	t.Methods = []string{ClientMethod}
+	for _, v := range rep.Variants {
+		name := ClientMethod + ":" + v.Name
+		t.Methods = append(t.Methods, name)
+		if ctx.Err() != nil {
+			continue
+		}
+		arm := v.Arm
+		depOpt := search.DeployOptions{Run: runRef, Arm: &arm, On: opt.Programs, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
+			Store: st, Logger: opt.Logger,
+			OnResult: func(d search.Deployment) {
+				set(name, d.Benchmark, d.Quality, d.Found, d.Err)
+				report(name, d.Benchmark, d.Quality, d.Err)
+			}}
+		if runRef == "" {
+			depOpt.Spec = &spec
+		}
+		dep, err := search.Deploy(ctx, depOpt)
+		if err != nil {
+			return nil, fmt.Errorf("eval: variant %s at %v per program: %w", v.Name, budget, err)
+		}
+		curves[name] = map[string][]rlcore.CurvePoint{}
+		for _, d := range dep.Results {
+			if d.Result != nil {
+				curves[name][d.Benchmark] = d.Result.Curve
+			}
+		}
+	}
+	t.Methods = append(t.Methods, opt.Methods...)
+	if ctx.Err() != nil || cmp.Status != rlcore.Finished {
+		t.Status = rlcore.Interrupted
+	}
+	t.summarize(curves, opt.Methods)
+	return t, nil
+}
+
+// summarize fills the geomeans, the best baseline and the overheads.
+func (t *Table) summarize(curves map[string]map[string][]rlcore.CurvePoint, baselines []string) {
+	t.Geomean = map[string]float64{}
+	for _, m := range t.Methods {
+		var qs []float64
+		for _, p := range t.Programs {
+			qs = append(qs, t.quality(m, p))
+		}
+		t.Geomean[m] = Geomean(qs)
+	}
+	t.Best = ""
+	for _, m := range baselines {
+		if _, err := rlcore.LookupAlgorithm(m); err != nil { // a reference compilation: no search, no overhead
+			continue
+		}
+		if g := t.Geomean[m]; !math.IsNaN(g) && (t.Best == "" || g > t.Geomean[t.Best]) {
+			t.Best = m
+		}
+		o := Overhead{Method: m, PerProgram: map[string]float64{}, Geomean: math.NaN()}
+		var logs []float64
+		for _, p := range t.Programs {
+			target, tc := t.quality(ClientMethod, p), t.Found[ClientMethod][p]
+			if math.IsNaN(target) {
+				o.ClientFailed++
+				continue
+			}
+			tb := TimeToReach(curves[m][p], t.quality(m, p), t.Found[m][p], target)
+			if tb < 0 {
+				o.Censored++
+				tb = t.Budget
+			}
+			ratio := float64(max(tb, time.Millisecond)) / float64(max(tc, time.Millisecond))
+			o.PerProgram[p] = ratio
+			logs = append(logs, math.Log(ratio))
+		}
+		if len(logs) > 0 {
+			var s float64
+			for _, l := range logs {
+				s += l
+			}
+			o.Geomean = math.Exp(s / float64(len(logs)))
+		}
+		t.Overheads = append(t.Overheads, o)
+	}
+}
+
+func (t *Table) quality(method, program string) float64 {
+	if q, ok := t.Quality[method][program]; ok {
+		return q
+	}
+	return math.NaN()
+}
+
+// TimeToReach is when a run whose best-so-far curve is curve, and whose
+// final best quality was found at found, first reached quality ≥ target;
+// -1 if it never did.
+func TimeToReach(curve []rlcore.CurvePoint, final float64, found time.Duration, target float64) time.Duration {
+	t := time.Duration(-1)
+	for _, c := range curve {
+		if c.Best >= target {
+			t = c.Elapsed
+			break
+		}
+	}
+	if final >= target && (t < 0 || found < t) {
+		t = found
+	}
+	return t
+}
+
+// Geomean is the geometric mean of qs; NaN when one is missing or ≤ 0.
+func Geomean(qs []float64) float64 {
+	if len(qs) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for _, q := range qs {
+		if math.IsNaN(q) || q <= 0 {
+			return math.NaN()
+		}
+		s += math.Log(q)
+	}
+	return math.Exp(s / float64(len(qs)))
+}

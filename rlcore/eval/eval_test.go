@@ -1,0 +1,212 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	_ "github.com/supersonic-rl/supersonic/rlcore/all"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestParseVariant(t *testing.T) {
+	base := rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "all", Transition: "apply"}
+	for _, tc := range []struct {
+		in      string
+		want    rlcore.Arm
+		wantErr string
+	}{
+		{in: "rw=transition:revert-if-worse", want: rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "all", Transition: "revert-if-worse"}},
+		{in: "x = actions:oz-passes; algorithm:a2c", want: rlcore.Arm{Algorithm: "a2c", State: "autophase", Reward: "ic-oz", Actions: "oz-passes", Transition: "apply"}},
+		{in: "noname", wantErr: "want NAME=KEY:VALUE"},
+		{in: "=state:x", wantErr: "want NAME=KEY:VALUE"},
+		{in: "a=colour:red", wantErr: `unknown key "colour"`},
+		{in: "a=state", wantErr: "is not KEY:VALUE"},
+	} {
+		v, err := ParseVariant(tc.in, base)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("ParseVariant(%q) error %v, want one containing %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || v.Arm != tc.want {
+			t.Errorf("ParseVariant(%q) = %+v, %v; want arm %+v", tc.in, v, err, tc.want)
+		}
+	}
+}
+
+func TestGeomeanAndTimeToReach(t *testing.T) {
+	if g := Geomean([]float64{1, 4}); math.Abs(g-2) > 1e-12 {
+		t.Errorf("Geomean(1,4) = %v, want 2", g)
+	}
+	for _, qs := range [][]float64{nil, {1, math.NaN()}, {1, 0}} {
+		if g := Geomean(qs); !math.IsNaN(g) {
+			t.Errorf("Geomean(%v) = %v, want NaN", qs, g)
+		}
+	}
+	curve := []rlcore.CurvePoint{{Elapsed: time.Second, Best: 0.5}, {Elapsed: 2 * time.Second, Best: 0.9}, {Elapsed: 3 * time.Second, Best: 1.1}}
+	for _, tc := range []struct {
+		target float64
+		found  time.Duration
+		want   time.Duration
+	}{
+		{0.9, 3 * time.Second, 2 * time.Second},
+		{1.1, 2500 * time.Millisecond, 2500 * time.Millisecond}, // found before the episode's curve point
+		{1.2, 3 * time.Second, -1},
+	} {
+		if got := TimeToReach(curve, 1.1, tc.found, tc.target); got != tc.want {
+			t.Errorf("TimeToReach(target %v) = %v, want %v", tc.target, got, tc.want)
+		}
+	}
+}
+
+// TestOverhead checks the overhead against numbers worked out by hand: on
+// p1 the client finds 1.10 at 2 s and random reaches it at 8 s (4x); on p2
+// random never reaches the client's 1.2 within the 10 s budget, so the
+// ratio is the budget over the client's 5 s (2x, a lower bound).
+func TestOverhead(t *testing.T) {
+	tb := &Table{Budget: 10 * time.Second, Programs: []string{"p1", "p2"}, Methods: []string{ClientMethod, "oz", "random"},
+		Quality: map[string]map[string]float64{
+			ClientMethod: {"p1": 1.10, "p2": 1.2},
+			"oz":         {"p1": 1, "p2": 1},
+			"random":     {"p1": 1.15, "p2": 1.1},
+		},
+		Found: map[string]map[string]time.Duration{
+			ClientMethod: {"p1": 2 * time.Second, "p2": 5 * time.Second},
+			"random":     {"p1": 9 * time.Second, "p2": 3 * time.Second},
+		}}
+	curves := map[string]map[string][]rlcore.CurvePoint{
+		"random": {"p1": {{Elapsed: 4 * time.Second, Best: 1.0}, {Elapsed: 8 * time.Second, Best: 1.12}}},
+	}
+	tb.summarize(curves, []string{"oz", "random"})
+	if len(tb.Overheads) != 1 || tb.Best != "random" {
+		t.Fatalf("overheads %+v, best %q; want one for random, the best", tb.Overheads, tb.Best)
+	}
+	o := tb.Overheads[0]
+	if math.Abs(o.PerProgram["p1"]-4) > 1e-9 || math.Abs(o.PerProgram["p2"]-2) > 1e-9 || o.Censored != 1 || math.Abs(o.Geomean-math.Sqrt(8)) > 1e-9 {
+		t.Errorf("overhead %+v; want p1 4x, p2 2x (censored), geomean √8", o)
+	}
+	if want := math.Sqrt(1.10 * 1.2); math.Abs(tb.Geomean[ClientMethod]-want) > 1e-12 {
+		t.Errorf("client geomean %v, want %v", tb.Geomean[ClientMethod], want)
+	}
+	if s := tb.summaryLine(); !strings.Contains(s, "search overhead of random ≥2.83x") {
+		t.Errorf("summary %q does not give random's overhead as a lower bound", s)
+	}
+}
+
+// TestRunTiny runs the harness for real (libLLVM, the run store) on two
+// small programs with a 1 s budget, then again cancelled after the first
+// result, which must return the partial table.
+func TestRunTiny(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the client RL and the baselines on libLLVM: skipped with -short")
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "eval.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	arm := rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "all", Transition: "apply"}
+	programs := []string{"builtin:xtea", "builtin:base64"}
+	var mu sync.Mutex
+	var progress []Progress
+	rep, err := Run(context.Background(), Options{Programs: programs, Budgets: []time.Duration{time.Second}, Methods: []string{"oz", "random"},
+		Arm: &arm, Variants: []string{"rw=transition:revert-if-worse"}, Seed: 3, Store: st, Logger: quiet,
+		Progress: func(p Progress) { mu.Lock(); progress = append(progress, p); mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != rlcore.Finished || len(rep.Tables) != 1 {
+		t.Fatalf("status %s, %d tables; want finished, 1", rep.Status, len(rep.Tables))
+	}
+	tb := rep.Tables[0]
+	wantMethods := []string{ClientMethod, ClientMethod + ":rw", "oz", "random"}
+	if strings.Join(tb.Methods, " ") != strings.Join(wantMethods, " ") {
+		t.Errorf("methods %v, want %v", tb.Methods, wantMethods)
+	}
+	for _, m := range wantMethods {
+		for _, p := range programs {
+			q := tb.quality(m, p)
+			if math.IsNaN(q) || q <= 0 || q > 2 {
+				t.Errorf("%s on %s: quality %v (error %q), want a plausible quality", m, p, q, tb.Errors[m][p])
+			}
+		}
+		if math.IsNaN(tb.Geomean[m]) {
+			t.Errorf("%s: no geomean", m)
+		}
+	}
+	if q := tb.quality("oz", programs[0]); math.Abs(q-1) > 1e-9 {
+		t.Errorf("-Oz quality %v, want exactly 1", q)
+	}
+	if len(progress) != len(wantMethods)*len(programs) || progress[len(progress)-1].Done != progress[len(progress)-1].Of {
+		t.Errorf("%d progress reports (last %+v), want %d ending in done = of", len(progress), progress[len(progress)-1], len(wantMethods)*len(programs))
+	}
+	if tb.Best != "random" || len(tb.Overheads) != 1 || math.IsNaN(tb.Overheads[0].Geomean) {
+		t.Errorf("best %q, overheads %+v; want random with a geomean", tb.Best, tb.Overheads)
+	}
+	var buf bytes.Buffer
+	if err := rep.CSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// header + programs×methods + a geomean per method + one overhead
+	if want := 1 + len(programs)*len(wantMethods) + len(wantMethods) + 1; len(rows) != want {
+		t.Errorf("%d CSV rows, want %d", len(rows), want)
+	}
+	for _, s := range []string{rep.Text(), rep.Markdown()} {
+		if !strings.Contains(s, "builtin:base64") || !strings.Contains(s, "geomean") || !strings.Contains(s, "search overhead") {
+			t.Errorf("rendered table lacks programs, geomean or overhead:\n%s", s)
+		}
+	}
+
+	// Cancelled after the first result: a partial, interrupted report.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rep, err = Run(ctx, Options{Programs: programs, Budgets: []time.Duration{time.Second, 2 * time.Second}, Methods: []string{"oz", "random"},
+		Arm: &arm, Seed: 3, Store: st, Logger: quiet, Progress: func(Progress) { cancel() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != rlcore.Interrupted || len(rep.Tables) != 1 || rep.Tables[0].Status != rlcore.Interrupted {
+		t.Fatalf("cancelled: status %s with %d tables; want interrupted with the first, partial table", rep.Status, len(rep.Tables))
+	}
+	if q := rep.Tables[0].quality(ClientMethod, programs[0]); math.IsNaN(q) {
+		t.Errorf("cancelled: the first result (client RL on %s) was lost", programs[0])
+	}
+}
+
+func TestOptionsErrors(t *testing.T) {
+	arm := rlcore.Arm{Algorithm: "ppo"}
+	for _, tc := range []struct {
+		opt  Options
+		want string
+	}{
+		{Options{Budgets: []time.Duration{-time.Second}}, "want a positive duration"},
+		{Options{Run: "x", Arm: &arm}, "not both"},
+		{Options{Programs: []string{"builtin:crc32"}, Arm: &arm, Store: &store.Store{}}, "also a training benchmark"},
+	} {
+		if _, err := Run(context.Background(), tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Run(%+v) error %v, want one containing %q", tc.opt, err, tc.want)
+		}
+	}
+	for _, b := range HeldOut {
+		if !IsHeldOut(b) || DefaultSpec().Benchmarks[0] == b {
+			t.Errorf("held-out %s: IsHeldOut false or a training benchmark", b)
+		}
+	}
+}

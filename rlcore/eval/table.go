@@ -1,0 +1,181 @@
+package eval
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// Text renders the report as plain text: a header saying what was
+// evaluated, then one table per budget.
+func (r *Report) Text() string {
+	var sb strings.Builder
+	r.header(&sb, "")
+	for _, t := range r.Tables {
+		sb.WriteString("\n")
+		t.text(&sb)
+	}
+	return sb.String()
+}
+
+// Markdown renders the report as Markdown tables.
+func (r *Report) Markdown() string {
+	var sb strings.Builder
+	r.header(&sb, "- ")
+	for _, t := range r.Tables {
+		fmt.Fprintf(&sb, "\n### %v per program and method (%s)\n\n", t.Budget, t.Status)
+		sb.WriteString("| program |")
+		for _, m := range t.Methods {
+			fmt.Fprintf(&sb, " %s |", m)
+		}
+		sb.WriteString("\n|---|")
+		sb.WriteString(strings.Repeat("---:|", len(t.Methods)))
+		sb.WriteString("\n")
+		for _, p := range t.Programs {
+			fmt.Fprintf(&sb, "| %s |", p)
+			for _, m := range t.Methods {
+				fmt.Fprintf(&sb, " %s |", fmtQ(t.quality(m, p)))
+			}
+			sb.WriteString("\n")
+		}
+		sb.WriteString("| **geomean** |")
+		for _, m := range t.Methods {
+			fmt.Fprintf(&sb, " **%s** |", fmtQ(t.Geomean[m]))
+		}
+		sb.WriteString("\n\n")
+		sb.WriteString(t.summaryLine())
+		sb.WriteString("\n")
+		if len(t.Overheads) > 0 {
+			sb.WriteString("\n| search overhead | geomean | programs never reaching the client RL (ratio = budget ÷ client time, a lower bound) |\n|---|---:|---:|\n")
+			for _, o := range t.Overheads {
+				fmt.Fprintf(&sb, "| %s | %s | %d |\n", o.Method, o.fmtGeomean(), o.Censored)
+			}
+		}
+	}
+	return sb.String()
+}
+
+// CSV writes one row per (budget, program, method): quality, when the
+// best was found, and the error if any; then one row per (budget,
+// method) with the geomean (program "geomean") and, for search baselines,
+// the overhead (program "overhead").
+func (r *Report) CSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"budget_s", "program", "method", "quality", "found_s", "error"})
+	for _, t := range r.Tables {
+		b := fmt.Sprint(t.Budget.Seconds())
+		for _, p := range t.Programs {
+			for _, m := range t.Methods {
+				cw.Write([]string{b, p, m, csvFloat(t.quality(m, p)), csvFloat(t.Found[m][p].Seconds()), t.Errors[m][p]})
+			}
+		}
+		for _, m := range t.Methods {
+			cw.Write([]string{b, "geomean", m, csvFloat(t.Geomean[m]), "", ""})
+		}
+		for _, o := range t.Overheads {
+			cw.Write([]string{b, "overhead", o.Method, csvFloat(o.Geomean), "", fmt.Sprintf("%d censored", o.Censored)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (r *Report) header(sb *strings.Builder, bullet string) {
+	fmt.Fprintf(sb, "%sclient RL: %s", bullet, r.Arm)
+	if r.SearchRun != 0 {
+		fmt.Fprintf(sb, " (winner of search run %d)", r.SearchRun)
+	}
+	sb.WriteString("\n")
+	for _, v := range r.Variants {
+		fmt.Fprintf(sb, "%svariant %s%s: %s\n", bullet, ClientMethod+":", v.Name, v.Arm)
+	}
+	fmt.Fprintf(sb, "%sprograms (%d): %s\n", bullet, len(r.Programs), strings.Join(r.Programs, " "))
+	fmt.Fprintf(sb, "%sseed %d, %d job(s) at once (one core each), status %s, took %v\n", bullet, r.Seed, r.Workers, r.Status, r.Elapsed.Round(time.Second))
+	fmt.Fprintf(sb, "%squality = code-size reduction relative to -Oz: (IC_O0 − IC) / (IC_O0 − IC_Oz), 1.0 = -Oz, higher is better\n", bullet)
+}
+
+func (t *Table) text(sb *strings.Builder) {
+	fmt.Fprintf(sb, "budget %v per program and method (%s)\n", t.Budget, t.Status)
+	w := 10
+	for _, p := range t.Programs {
+		w = max(w, len(p)+1)
+	}
+	cw := 9
+	for _, m := range t.Methods {
+		cw = max(cw, len(m))
+	}
+	fmt.Fprintf(sb, "%-*s", w, "program")
+	for _, m := range t.Methods {
+		fmt.Fprintf(sb, " %*s", cw, m)
+	}
+	sb.WriteString("\n")
+	for _, p := range append(append([]string(nil), t.Programs...), "geomean") {
+		fmt.Fprintf(sb, "%-*s", w, p)
+		for _, m := range t.Methods {
+			q := t.Geomean[m]
+			if p != "geomean" {
+				q = t.quality(m, p)
+			}
+			fmt.Fprintf(sb, " %*s", cw, fmtQ(q))
+		}
+		sb.WriteString("\n")
+	}
+	sb.WriteString(t.summaryLine())
+	sb.WriteString("\n")
+	if len(t.Overheads) > 0 {
+		sb.WriteString("search overhead (time to reach the client RL's quality ÷ the client RL's time, geomean):\n")
+		for _, o := range t.Overheads {
+			fmt.Fprintf(sb, "  %-10s %s", o.Method, o.fmtGeomean())
+			if o.Censored > 0 {
+				fmt.Fprintf(sb, "  (never reached it on %d of %d programs: counted at the budget)", o.Censored, len(o.PerProgram))
+			}
+			if o.ClientFailed > 0 {
+				fmt.Fprintf(sb, "  (no client result on %d)", o.ClientFailed)
+			}
+			sb.WriteString("\n")
+		}
+	}
+}
+
+// summaryLine compares the client RL with the best search baseline.
+func (t *Table) summaryLine() string {
+	if t.Best == "" {
+		return "no search baseline finished on every program"
+	}
+	c, b := t.Geomean[ClientMethod], t.Geomean[t.Best]
+	s := fmt.Sprintf("client RL geomean %s vs best baseline %s %s: %+.2f%%", fmtQ(c), t.Best, fmtQ(b), 100*(c/b-1))
+	for _, o := range t.Overheads {
+		if o.Method == t.Best {
+			s += fmt.Sprintf("; search overhead of %s %s", t.Best, o.fmtGeomean())
+		}
+	}
+	return s
+}
+
+func (o Overhead) fmtGeomean() string {
+	if math.IsNaN(o.Geomean) {
+		return "—"
+	}
+	s := fmt.Sprintf("%.2fx", o.Geomean)
+	if o.Censored > 0 {
+		s = "≥" + s
+	}
+	return s
+}
+
+func fmtQ(q float64) string {
+	if math.IsNaN(q) {
+		return "—"
+	}
+	return fmt.Sprintf("%.4f", q)
+}
+
+func csvFloat(x float64) string {
+	if math.IsNaN(x) {
+		return ""
+	}
+	return fmt.Sprintf("%.6g", x)
+}
