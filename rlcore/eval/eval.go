@@ -460,7 +460,7 @@ func (t *Table) summarize(curves map[string]map[string][]rlcore.CurvePoint, base
 				o.ClientFailed++
 				continue
 			}
-			tb := TimeToReach(curves[m][p], t.quality(m, p), t.Found[m][p], target)
+			tb := search.TimeToReach(&search.MethodResult{Curve: curves[m][p], Quality: t.quality(m, p), Found: t.Found[m][p]}, target)
 			if tb < 0 {
 				o.Censored++
 				tb = t.Budget
@@ -485,23 +485,6 @@ func (t *Table) quality(method, program string) float64 {
 		return q
 	}
 	return math.NaN()
-}
-
-// TimeToReach is when a run whose best-so-far curve is curve, and whose
-// final best quality was found at found, first reached quality ≥ target;
-// -1 if it never did.
-func TimeToReach(curve []rlcore.CurvePoint, final float64, found time.Duration, target float64) time.Duration {
-	t := time.Duration(-1)
-	for _, c := range curve {
-		if c.Best >= target {
-			t = c.Elapsed
-			break
-		}
-	}
-	if final >= target && (t < 0 || found < t) {
-		t = found
-	}
-	return t
 }
 
 // Geomean is the geometric mean of qs; NaN when one is missing or ≤ 0.

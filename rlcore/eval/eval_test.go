@@ -47,27 +47,13 @@ func TestParseVariant(t *testing.T) {
 	}
 }
 
-func TestGeomeanAndTimeToReach(t *testing.T) {
+func TestGeomean(t *testing.T) {
 	if g := Geomean([]float64{1, 4}); math.Abs(g-2) > 1e-12 {
 		t.Errorf("Geomean(1,4) = %v, want 2", g)
 	}
 	for _, qs := range [][]float64{nil, {1, math.NaN()}, {1, 0}} {
 		if g := Geomean(qs); !math.IsNaN(g) {
 			t.Errorf("Geomean(%v) = %v, want NaN", qs, g)
-		}
-	}
-	curve := []rlcore.CurvePoint{{Elapsed: time.Second, Best: 0.5}, {Elapsed: 2 * time.Second, Best: 0.9}, {Elapsed: 3 * time.Second, Best: 1.1}}
-	for _, tc := range []struct {
-		target float64
-		found  time.Duration
-		want   time.Duration
-	}{
-		{0.9, 3 * time.Second, 2 * time.Second},
-		{1.1, 2500 * time.Millisecond, 2500 * time.Millisecond}, // found before the episode's curve point
-		{1.2, 3 * time.Second, -1},
-	} {
-		if got := TimeToReach(curve, 1.1, tc.found, tc.target); got != tc.want {
-			t.Errorf("TimeToReach(target %v) = %v, want %v", tc.target, got, tc.want)
 		}
 	}
 }

@@ -278,10 +278,10 @@ func referenceResult(ctx context.Context, p rlcore.Problem, bench, ref string) *
 	return r
 }
 
-// timeToReach is when the run first reached quality ≥ target: the first
+// TimeToReach is when the run first reached quality ≥ target: the first
 // curve point whose best-so-far reaches it, or when the final best was
 // found if that is earlier; -1 if never.
-func timeToReach(r *MethodResult, target float64) time.Duration {
+func TimeToReach(r *MethodResult, target float64) time.Duration {
 	t := time.Duration(-1)
 	for _, c := range r.Curve {
 		if c.Best >= target {
@@ -307,7 +307,7 @@ func (c *Comparison) summarize(baselines []string) {
 		c.Target[b] = t
 		for _, m := range c.Methods {
 			if r := c.Results[m][b]; r != nil && !math.IsInf(t, -1) {
-				r.TimeToTarget = timeToReach(r, t)
+				r.TimeToTarget = TimeToReach(r, t)
 			}
 		}
 	}
