@@ -66,6 +66,14 @@ func init() {
 		},
 	})
 	RegisterTransition(&Transition{
+		Name: "apply-mask-unchanged",
+		Doc:  "apply the action; an action that left the quality unchanged is masked until the quality changes",
+		Step: func(ctx context.Context, in TransitionInput) (Episode, bool, error) {
+			return in.Episode, true, in.Episode.Apply(ctx, in.Action)
+		},
+		MaskUnchanged: true,
+	})
+	RegisterTransition(&Transition{
 		Name: "revert-if-worse",
 		Doc:  "apply the action, undo it when the task quality drops (costs a fork per step)",
 		Step: revertIfWorse,

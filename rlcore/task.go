@@ -80,6 +80,12 @@ type Transition struct {
 	// one). applied reports whether the action took effect; a rejected
 	// action is not added to the history.
 	Step func(ctx context.Context, in TransitionInput) (next Episode, applied bool, err error)
+	// MaskUnchanged makes the env mask an action that left the task
+	// quality unchanged until the quality changes again (TaskEnv.Env
+	// returns an rlcore.Masker): on a deterministic task, repeating an
+	// action that changed nothing cannot help. It approximates "changed
+	// nothing" by "did not change the quality".
+	MaskUnchanged bool
 }
 
 // Measure is a metric that Episode.Measure understands (a "run function"

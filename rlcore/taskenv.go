@@ -50,6 +50,9 @@ type TaskEnv struct {
 	ep        Episode
 	history   []int
 	steps     int     // Step calls in the episode, rejected actions included
+	// unchanged[a]: agent action a left the quality unchanged since it
+	// last changed (kept when the transition has MaskUnchanged).
+	unchanged []bool
 	metric    float64 // reward metric, current
 	initial   float64
 	reference float64
@@ -168,6 +171,7 @@ func (e *TaskEnv) Reset(ctx context.Context, benchmark string) ([]float64, error
 	e.ep = ep
 	e.history = e.history[:0]
 	e.steps = 0
+	clear(e.unchanged)
 	if e.quality, err = ep.Quality(ctx); err != nil {
 		return nil, fmt.Errorf("quality: %w", err)
 	}
@@ -215,6 +219,16 @@ func (e *TaskEnv) Step(ctx context.Context, a int) (StepResult, error) {
 		return StepResult{}, fmt.Errorf("quality after %s: %w", e.names[ta], err)
 	}
 	sig.Quality = e.quality
+	if e.transition.MaskUnchanged {
+		if e.unchanged == nil {
+			e.unchanged = make([]bool, len(e.actions))
+		}
+		if e.quality == sig.PrevQuality {
+			e.unchanged[a] = true
+		} else {
+			clear(e.unchanged)
+		}
+	}
 	if m := e.reward.Metric; m != "" {
 		if e.metric, err = e.ep.Measure(ctx, m); err != nil {
 			return StepResult{}, fmt.Errorf("measure %s after %s: %w", m, e.names[ta], err)
@@ -247,7 +261,46 @@ func (e *TaskEnv) Fork(ctx context.Context) (Env, error) {
 	f := *e
 	f.ep = ep
 	f.history = append([]int(nil), e.history...)
+	f.unchanged = append([]bool(nil), e.unchanged...)
+	if e.transition.MaskUnchanged {
+		return unchangedMasker{&f}, nil
+	}
 	return &f, nil
+}
+
+// Env returns the env to train on: e itself, or, when the transition masks
+// unchanged actions (Transition.MaskUnchanged), e as an rlcore.Masker.
+func (e *TaskEnv) Env() Env {
+	if e.transition.MaskUnchanged {
+		return unchangedMasker{e}
+	}
+	return e
+}
+
+// unchangedMasker is a TaskEnv whose transition masks the actions that
+// left the quality unchanged. Only such envs are Maskers, so that
+// algorithms keep their unmasked code paths on every other env.
+type unchangedMasker struct{ *TaskEnv }
+
+// ActionMask allows every action that has not left the quality unchanged
+// since it last changed; when that is none, it allows all.
+func (m unchangedMasker) ActionMask(dst []bool) []bool {
+	n := len(m.actions)
+	if cap(dst) < n {
+		dst = make([]bool, n)
+	}
+	dst = dst[:n]
+	allowed := false
+	for i := range dst {
+		dst[i] = i >= len(m.unchanged) || !m.unchanged[i]
+		allowed = allowed || dst[i]
+	}
+	if !allowed {
+		for i := range dst {
+			dst[i] = true
+		}
+	}
+	return dst
 }
 
 // Close ends the current episode.

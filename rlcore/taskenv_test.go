@@ -304,3 +304,57 @@ func TestRecorderInterrupt(t *testing.T) {
 		t.Fatalf("status %v best %+v; want interrupted with the 2-step prefix kept", res.Status, res.Best)
 	}
 }
+
+// TestMaskUnchanged: with apply-mask-unchanged, an action that left the
+// quality unchanged (double on 0) is masked until the quality changes (inc),
+// forks keep their own mask, a reset clears it, and plain apply envs are
+// not Maskers at all.
+func TestMaskUnchanged(t *testing.T) {
+	ctx := context.Background()
+	plain, err := NewTaskEnv(counterProblem{}, TaskEnvConfig{Arm: Arm{State: "counter-x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := plain.Env().(Masker); ok {
+		t.Fatal("an apply env is a Masker")
+	}
+	te, err := NewTaskEnv(counterProblem{}, TaskEnvConfig{Arm: Arm{State: "counter-x", Transition: "apply-mask-unchanged"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := te.Env()
+	m, ok := env.(Masker)
+	if !ok {
+		t.Fatal("an apply-mask-unchanged env is not a Masker")
+	}
+	all := []bool{true, true, true, true}
+	if _, err := env.Reset(ctx, "start0"); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.ActionMask(nil); !reflect.DeepEqual(got, all) {
+		t.Fatalf("mask after reset %v, want all allowed", got)
+	}
+	env.Step(ctx, 2) // double 0: unchanged
+	if got, want := m.ActionMask(nil), []bool{true, true, false, true}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("mask after an unchanged double %v, want %v", got, want)
+	}
+	f, err := env.(Forker).Fork(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Step(ctx, 0) // inc: the quality changes, the mask clears
+	if got := m.ActionMask(nil); !reflect.DeepEqual(got, all) {
+		t.Fatalf("mask after a change %v, want all allowed", got)
+	}
+	if got, want := f.(Masker).ActionMask(nil), []bool{true, true, false, true}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("fork's mask %v, want its own %v", got, want)
+	}
+	env.Step(ctx, 2) // double 1 → 2: changed
+	env.Step(ctx, 1) // dec
+	env.Step(ctx, 1) // dec
+	env.Step(ctx, 2) // double 0: unchanged
+	env.Reset(ctx, "start0")
+	if got := m.ActionMask(nil); !reflect.DeepEqual(got, all) {
+		t.Fatalf("mask after reset %v, want all allowed", got)
+	}
+}

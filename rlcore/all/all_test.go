@@ -14,7 +14,7 @@ func TestEverythingRegistered(t *testing.T) {
 		rlcore.KindAlgorithm:  {"ppo", "a2c", "reinforce", "dqn", "qlearning", "mcts", "ucb1", "thompson", "random", "greedy", "anneal", "genetic", "costmodel", "grid"},
 		rlcore.KindState:      {"action-history", "autophase", "instcount", "instcount-norm"},
 		rlcore.KindReward:     {"quality-delta", "ic-oz", "ic", "textsize-oz"},
-		rlcore.KindTransition: {"apply", "revert-if-worse", "replay-from-scratch"},
+		rlcore.KindTransition: {"apply", "revert-if-worse", "replay-from-scratch", "apply-mask-unchanged"},
 		rlcore.KindActions:    {"all"},
 	}
 	for kind, names := range want {

@@ -31,6 +31,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -193,8 +194,8 @@ type Table struct {
 	Overheads []Overhead
 	// Best is the search baseline with the highest geomean.
 	Best string
-	// CompareRun is the stored comparison run.
-	CompareRun int64
+	// CompareRuns are the stored comparison runs, one per program.
+	CompareRuns []int64
 	Status     rlcore.Status
 }
 
@@ -245,12 +246,19 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		}
 		defer st.Close()
 	}
+	// One opened task for every phase, so that its compiled programs and
+	// worker processes are shared.
+	problem, err := rlcore.OpenTask(ctx, spec.Task, spec.TaskOptions, spec.Seed, opt.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	defer problem.Close()
 	runRef := opt.Run
 	switch {
 	case opt.Arm != nil:
 		rep.Arm = *opt.Arm
 	case runRef == "":
-		res, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Duration: opt.SearchBudget}, Workers: opt.Workers, Store: st,
+		res, err := search.Search(ctx, spec, search.Options{Problem: problem, Budget: rlcore.Budget{Duration: opt.SearchBudget}, Workers: opt.Workers, Store: st,
 			OnPull: func(ev search.PullEvent) {
 				if opt.Progress != nil {
 					p := Progress{Phase: "search", Method: ev.Pull.Arm.String(), Quality: ev.Pull.Score, Done: ev.Pulls, Elapsed: ev.Elapsed}
@@ -307,7 +315,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			rep.Status = rlcore.Interrupted
 			break
 		}
-		t, err := runBudget(ctx, opt, spec, runRef, rep, st, budget)
+		t, err := runBudget(ctx, opt, spec, runRef, rep, st, problem, budget)
 		if err != nil {
 			return rep, err
 		}
@@ -352,7 +360,7 @@ func (opt *Options) defaults() error {
 }
 
 // runBudget runs every method at one budget.
-func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string, rep *Report, st *store.Store, budget time.Duration) (*Table, error) {
+func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string, rep *Report, st *store.Store, problem rlcore.Problem, budget time.Duration) (*Table, error) {
 	phase := "budget " + budget.String()
 	nMethods := 1 + len(rep.Variants) + len(opt.Methods)
 	total, done := nMethods*len(opt.Programs), 0
@@ -374,60 +382,79 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			t.Errors[method][program] = err.Error()
 		}
 	}
-	cmpOpt := search.CompareOptions{Run: runRef, With: opt.Methods, On: opt.Programs, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
-		Store: st, Logger: opt.Logger,
-		OnResult: func(r search.MethodResult) {
-			set(r.Method, r.Benchmark, r.Quality, r.Found, r.Err)
-			report(r.Method, r.Benchmark, r.Quality, r.Err)
-		}}
-	if runRef == "" {
-		cmpOpt.Spec, cmpOpt.Arm = &spec, &rep.Arm
-	}
-	cmp, err := search.Compare(ctx, cmpOpt)
-	if err != nil {
-		return nil, fmt.Errorf("eval at %v per program: %w", budget, err)
-	}
-	t.CompareRun = cmp.RunID
-	if rep.Arm == (rlcore.Arm{}) {
-		rep.Arm = cmp.Arm
-	}
-	curves := map[string]map[string][]rlcore.CurvePoint{}
-	for m, byProg := range cmp.Results {
-		curves[m] = map[string][]rlcore.CurvePoint{}
-		for p, r := range byProg {
-			curves[m][p] = r.Curve
-		}
-	}
 	t.Methods = []string{ClientMethod}
 	for _, v := range rep.Variants {
-		name := ClientMethod + ":" + v.Name
-		t.Methods = append(t.Methods, name)
+		t.Methods = append(t.Methods, ClientMethod+":"+v.Name)
+	}
+	curves := map[string]map[string][]rlcore.CurvePoint{}
+	for _, m := range t.Methods {
+		curves[m] = map[string][]rlcore.CurvePoint{}
+	}
+	for _, m := range opt.Methods {
+		curves[m] = map[string][]rlcore.CurvePoint{}
+	}
+	// Program by program, so that the client RL, its variants and the
+	// baselines on a program run close together in time (the load of a
+	// shared machine changes over an evaluation).
+	var mu sync.Mutex
+	for _, program := range opt.Programs {
 		if ctx.Err() != nil {
-			continue
+			break
 		}
-		arm := v.Arm
-		depOpt := search.DeployOptions{Run: runRef, Arm: &arm, On: opt.Programs, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
-			Store: st, Logger: opt.Logger,
-			OnResult: func(d search.Deployment) {
-				set(name, d.Benchmark, d.Quality, d.Found, d.Err)
-				report(name, d.Benchmark, d.Quality, d.Err)
+		cmpOpt := search.CompareOptions{Run: runRef, With: opt.Methods, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
+			Store: st, Problem: problem, Logger: opt.Logger,
+			OnResult: func(r search.MethodResult) {
+				mu.Lock()
+				defer mu.Unlock()
+				set(r.Method, r.Benchmark, r.Quality, r.Found, r.Err)
+				curves[r.Method][r.Benchmark] = r.Curve
+				report(r.Method, r.Benchmark, r.Quality, r.Err)
 			}}
 		if runRef == "" {
-			depOpt.Spec = &spec
+			cmpOpt.Spec, cmpOpt.Arm = &spec, &rep.Arm
 		}
-		dep, err := search.Deploy(ctx, depOpt)
+		cmp, err := search.Compare(ctx, cmpOpt)
 		if err != nil {
-			return nil, fmt.Errorf("eval: variant %s at %v per program: %w", v.Name, budget, err)
+			return nil, fmt.Errorf("eval at %v per program on %s: %w", budget, program, err)
 		}
-		curves[name] = map[string][]rlcore.CurvePoint{}
-		for _, d := range dep.Results {
-			if d.Result != nil {
-				curves[name][d.Benchmark] = d.Result.Curve
+		t.CompareRuns = append(t.CompareRuns, cmp.RunID)
+		if rep.Arm == (rlcore.Arm{}) {
+			rep.Arm = cmp.Arm
+		}
+		var errs []error
+		parallelDo(len(rep.Variants), opt.Workers, func(i int) {
+			if ctx.Err() != nil {
+				return
 			}
+			v := rep.Variants[i]
+			name := ClientMethod + ":" + v.Name
+			arm := v.Arm
+			depOpt := search.DeployOptions{Run: runRef, Arm: &arm, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: 1,
+				Store: st, Problem: problem, Logger: opt.Logger,
+				OnResult: func(d search.Deployment) {
+					mu.Lock()
+					defer mu.Unlock()
+					set(name, d.Benchmark, d.Quality, d.Found, d.Err)
+					if d.Result != nil {
+						curves[name][d.Benchmark] = d.Result.Curve
+					}
+					report(name, d.Benchmark, d.Quality, d.Err)
+				}}
+			if runRef == "" {
+				depOpt.Spec = &spec
+			}
+			if _, err := search.Deploy(ctx, depOpt); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("eval: variant %s at %v per program on %s: %w", v.Name, budget, program, err))
+				mu.Unlock()
+			}
+		})
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
 		}
 	}
 	t.Methods = append(t.Methods, opt.Methods...)
-	if ctx.Err() != nil || cmp.Status != rlcore.Finished {
+	if ctx.Err() != nil {
 		t.Status = rlcore.Interrupted
 	}
 	t.summarize(curves, opt.Methods)
@@ -500,4 +527,20 @@ func Geomean(qs []float64) float64 {
 		s += math.Log(q)
 	}
 	return math.Exp(s / float64(len(qs)))
+}
+
+// parallelDo runs f(0…n-1) on at most workers goroutines.
+func parallelDo(n, workers int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(workers, 1))
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }

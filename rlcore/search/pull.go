@@ -168,7 +168,7 @@ func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, 
 		// episode; the algorithm then stops on its budget with its best.
 		ctx = isolate.WithCallDeadline(ctx, time.Now().Add(budget.Duration+callGrace(budget.Duration)))
 	}
-	res, err := alg.Train(ctx, env, rlcore.TrainConfig{Hyper: hyper, Budget: budget, Seed: seed, Benchmarks: benchmarks, Observer: p.observer, Run: run})
+	res, err := alg.Train(ctx, env.Env(), rlcore.TrainConfig{Hyper: hyper, Budget: budget, Seed: seed, Benchmarks: benchmarks, Observer: p.observer, Run: run})
 	if err != nil {
 		return nil, hyper, fmt.Errorf("%s cannot train on arm %s: %w", spec.Name, arm, err)
 	}

@@ -12,7 +12,7 @@
 //	             textsize, textsize-norm, textsize-oz, textsize-o3 (ObjectTextSizeBytes, …Norm, …Oz, …O3)
 //	             (plus the generic quality, quality-delta, quality-binary)
 //	actions      all (118 passes), oz-passes
-//	transitions  the generic apply, revert-if-worse, replay-from-scratch
+//	transitions  the generic apply, revert-if-worse, replay-from-scratch, apply-mask-unchanged
 //	measures     ic, textsize, runtime
 //
 // # Actions
