@@ -47,9 +47,9 @@ type TaskEnv struct {
 	actions    []int    // agent action → task action
 	names      []string // task action names
 
-	ep        Episode
-	history   []int
-	steps     int     // Step calls in the episode, rejected actions included
+	ep      Episode
+	history []int
+	steps   int // Step calls in the episode, rejected actions included
 	// unchanged[a]: agent action a left the quality unchanged since it
 	// last changed (kept when the transition has MaskUnchanged).
 	unchanged []bool

@@ -196,7 +196,7 @@ type Table struct {
 	Best string
 	// CompareRuns are the stored comparison runs, one per program.
 	CompareRuns []int64
-	Status     rlcore.Status
+	Status      rlcore.Status
 }
 
 // ClientMethod is the client RL's column.
