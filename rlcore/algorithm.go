@@ -30,6 +30,11 @@ type Algorithm struct {
 	Params []Param // hyperparameters with defaults and tuning ranges
 	// NeedsFork is set when Train requires the env to implement Forker.
 	NeedsFork bool
+	// WarmStart is set when Train accepts TrainConfig.Init: it can start
+	// from the weights a Result.Policy of the same algorithm and arm
+	// saved. Algorithms without it learn no weights (searchers, bandits,
+	// MCTS) and reject Init (see CheckInit).
+	WarmStart bool
 	// Train runs the algorithm on env until the budget is spent, the
 	// algorithm finishes or ctx is cancelled, and returns the best found.
 	// It returns an error only when it cannot start (bad hyperparameters,
@@ -95,6 +100,34 @@ type TrainConfig struct {
 	// MaxConsecutiveFailures stops the run as Failed after that many
 	// episodes in a row raised errors. Zero means 10.
 	MaxConsecutiveFailures int
+	// Init, when not nil, holds the weights the run starts from (what the
+	// MarshalBinary of an earlier run's Result.Policy wrote, same algorithm
+	// and arm); nil trains from scratch. Only algorithms with WarmStart
+	// accept it.
+	Init []byte
+}
+
+// CheckInit returns an error when cfg asks a to warm-start and a cannot.
+func (a *Algorithm) CheckInit(cfg TrainConfig) error {
+	if cfg.Init != nil && !a.WarmStart {
+		return fmt.Errorf("algorithm %s keeps no weights, so it cannot start from stored ones (warm-startable: %s)", a.Name, strings.Join(WarmStartable(), ", "))
+	}
+	return nil
+}
+
+// WarmStartable lists the registered algorithms that accept
+// TrainConfig.Init, sorted.
+func WarmStartable() []string {
+	algorithms.mu.RLock()
+	defer algorithms.mu.RUnlock()
+	var out []string
+	for name, a := range algorithms.items {
+		if a.WarmStart {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Result is what a training run returns.

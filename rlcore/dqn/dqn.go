@@ -18,9 +18,10 @@ import (
 // eval_every > 0 it also keeps the best greedily evaluated checkpoint
 // (see the package doc).
 var DQN = &rlcore.Algorithm{
-	Name: "dqn",
-	Doc:  "deep Q-network: replay buffer, target network, double and dueling variants, ε-greedy, masks, best-checkpoint selection",
-	Kind: rlcore.Learner,
+	Name:      "dqn",
+	Doc:       "deep Q-network: replay buffer, target network, double and dueling variants, ε-greedy, masks, best-checkpoint selection",
+	Kind:      rlcore.Learner,
+	WarmStart: true,
 	Params: []rlcore.Param{
 		{Name: "lr", Doc: "Adam learning rate", Default: 5e-4, Min: 1e-5, Max: 1e-2, Log: true},
 		{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 0, Min: 0, Max: 1, Int: true},
@@ -59,7 +60,7 @@ func train(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore
 	if err != nil {
 		return nil, err
 	}
-	ag, err := newAgent(env, h, cfg.Seed)
+	ag, err := newAgent(env, h, cfg.Seed, cfg.Init)
 	if err != nil {
 		return nil, fmt.Errorf("dqn: %w", err)
 	}
@@ -107,7 +108,9 @@ type agent struct {
 	cur       []float64 // current observation
 }
 
-func newAgent(env rlcore.Env, h rlcore.Hyper, seed int64) (*agent, error) {
+// newAgent builds the agent; init, when not nil, holds Q-network weights
+// an earlier run's policy saved (rlcore.TrainConfig.Init).
+func newAgent(env rlcore.Env, h rlcore.Hyper, seed int64, init []byte) (*agent, error) {
 	obsDim, nAct := env.ObservationSpace().Dim(), env.ActionSpace().N
 	if obsDim < 1 {
 		return nil, fmt.Errorf("observation space %v has dimension %d; want at least 1", env.ObservationSpace(), obsDim)
@@ -123,6 +126,15 @@ func newAgent(env rlcore.Env, h rlcore.Hyper, seed int64) (*agent, error) {
 	online, err := newQNet(obsDim, hidden, nAct, h["dueling"] == 1, rng)
 	if err != nil {
 		return nil, err
+	}
+	if init != nil {
+		m, err := nn.DecodeMLP(init)
+		if err != nil {
+			return nil, fmt.Errorf("warm start: %w", err)
+		}
+		if err := online.load(m); err != nil {
+			return nil, fmt.Errorf("warm start: %w", err)
+		}
 	}
 	opt, err := nn.NewAdam(online.params, online.grads, h["lr"])
 	if err != nil {

@@ -210,7 +210,7 @@ func TestTargetsRespectNextMasks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ag, err := newAgent(env, h, 1)
+		ag, err := newAgent(env, h, 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

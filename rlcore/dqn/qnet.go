@@ -3,6 +3,7 @@ package dqn
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/supersonic-rl/supersonic/rlcore/nn"
 )
@@ -221,6 +222,28 @@ func (q *qNet) export() *nn.MLP {
 	m.Layers = append(m.Layers, out)
 	m.Acts = append(m.Acts, nn.Identity)
 	return m
+}
+
+// load sets q's weights from m, a network export wrote (warm start):
+// the trunk's layers, then the output layer as the plain head, or for a
+// dueling network as the advantage head with a zero state-value head
+// (which changes every Q-value of a state by the same amount, so the
+// greedy policy is m's).
+func (q *qNet) load(m *nn.MLP) error {
+	if got, want := m.Sizes(), q.export().Sizes(); !slices.Equal(got, want) {
+		return fmt.Errorf("the stored Q-network has widths %v, the hyperparameters (hidden, layers) make %v", got, want)
+	}
+	n := len(m.Layers)
+	if err := q.trunk.CopyFrom(&nn.MLP{Layers: m.Layers[:n-1], Acts: m.Acts[:n-1]}); err != nil {
+		return err
+	}
+	head := &nn.MLP{Layers: m.Layers[n-1:], Acts: m.Acts[n-1:]}
+	if !q.dueling {
+		return q.q.CopyFrom(head)
+	}
+	clear(q.val.Layers[0].W)
+	clear(q.val.Layers[0].B)
+	return q.adv.CopyFrom(head)
 }
 
 // grow returns s resliced to length n, reallocating only when too small.

@@ -16,9 +16,10 @@ import (
 // annealed linearly to zero over the budget by default, which keeps the
 // single-env updates from undoing a solved task late in training.
 var A2C = &rlcore.Algorithm{
-	Name: "a2c",
-	Doc:  "synchronous n-step advantage actor-critic on one env, separate actor and critic MLPs",
-	Kind: rlcore.Learner,
+	Name:      "a2c",
+	Doc:       "synchronous n-step advantage actor-critic on one env, separate actor and critic MLPs",
+	Kind:      rlcore.Learner,
+	WarmStart: true,
 	Params: withNetParams(
 		rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
 		rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
@@ -42,7 +43,7 @@ func trainA2C(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlc
 	if err != nil {
 		return nil, err
 	}
-	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"])
+	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"], cfg.Init)
 	if err != nil {
 		return nil, fmt.Errorf("a2c: %w", err)
 	}

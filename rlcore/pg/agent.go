@@ -30,7 +30,11 @@ type actorCritic struct {
 	logp []float64 // scratch: log-probabilities of one row
 }
 
-func newActorCritic(env rlcore.Env, h rlcore.Hyper, seed int64, lr, maxGradNorm float64) (*actorCritic, error) {
+// newActorCritic builds the networks; init, when not nil, is a policy
+// network saved by an earlier run (rlcore.TrainConfig.Init), which
+// replaces the fresh policy network (its shape wins over the hidden and
+// layers hyperparameters, which still shape the critic).
+func newActorCritic(env rlcore.Env, h rlcore.Hyper, seed int64, lr, maxGradNorm float64, init []byte) (*actorCritic, error) {
 	obsDim, nAct := env.ObservationSpace().Dim(), env.ActionSpace().N
 	if obsDim < 1 {
 		return nil, fmt.Errorf("observation space %v has dimension %d; want at least 1", env.ObservationSpace(), obsDim)
@@ -50,6 +54,11 @@ func newActorCritic(env rlcore.Env, h rlcore.Hyper, seed int64, lr, maxGradNorm 
 	pol, err := nn.NewPolicyNet(obsDim, hidden, nAct, act, rng)
 	if err != nil {
 		return nil, err
+	}
+	if init != nil {
+		if pol, err = loadPolicyNet(init, obsDim, nAct); err != nil {
+			return nil, err
+		}
 	}
 	val, err := nn.NewValueNet(obsDim, hidden, act, rng)
 	if err != nil {
@@ -77,6 +86,18 @@ func (ac *actorCritic) act(obs []float64, mask []bool) (a int, logp, value float
 	lp := nn.LogSoftmax(ac.logp, logits)
 	a = nn.Sample(ac.rng, lp)
 	return a, lp[a], ac.value.Forward(obs, 1)[0]
+}
+
+// loadPolicyNet decodes warm-start weights and checks they fit the env.
+func loadPolicyNet(init []byte, obsDim, nAct int) (*nn.MLP, error) {
+	m, err := nn.DecodeMLP(init)
+	if err != nil {
+		return nil, fmt.Errorf("warm start: %w", err)
+	}
+	if m.InDim() != obsDim || m.OutDim() != nAct {
+		return nil, fmt.Errorf("warm start: the stored policy maps %d observations to %d actions, this env has %d and %d (the weights belong to another arm)", m.InDim(), m.OutDim(), obsDim, nAct)
+	}
+	return m, nil
 }
 
 // stateValue is the critic's value of one observation.

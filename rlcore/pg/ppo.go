@@ -15,9 +15,10 @@ import (
 // the surrogate with an entropy bonus and of the critic's squared error,
 // and a learning rate optionally annealed linearly to zero over the budget.
 var PPO = &rlcore.Algorithm{
-	Name: "ppo",
-	Doc:  "proximal policy optimization: clipped surrogate, GAE(λ), minibatch epochs, separate actor and critic MLPs",
-	Kind: rlcore.Learner,
+	Name:      "ppo",
+	Doc:       "proximal policy optimization: clipped surrogate, GAE(λ), minibatch epochs, separate actor and critic MLPs",
+	Kind:      rlcore.Learner,
+	WarmStart: true,
 	Params: withNetParams(
 		rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
 		rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
@@ -43,7 +44,7 @@ func trainPPO(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlc
 	if err != nil {
 		return nil, err
 	}
-	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"])
+	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"], cfg.Init)
 	if err != nil {
 		return nil, fmt.Errorf("ppo: %w", err)
 	}

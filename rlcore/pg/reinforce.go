@@ -16,9 +16,10 @@ import (
 // zero over the budget by default. Episodes cut by a time limit are
 // completed with the critic's value of their last observation.
 var REINFORCE = &rlcore.Algorithm{
-	Name: "reinforce",
-	Doc:  "Monte-Carlo policy gradient (REINFORCE) with a learned value baseline",
-	Kind: rlcore.Learner,
+	Name:      "reinforce",
+	Doc:       "Monte-Carlo policy gradient (REINFORCE) with a learned value baseline",
+	Kind:      rlcore.Learner,
+	WarmStart: true,
 	Params: withNetParams(
 		rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 2e-3, Min: 1e-5, Max: 1e-2, Log: true},
 		rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
@@ -41,7 +42,7 @@ func trainREINFORCE(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig)
 	if err != nil {
 		return nil, err
 	}
-	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"])
+	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"], cfg.Init)
 	if err != nil {
 		return nil, fmt.Errorf("reinforce: %w", err)
 	}

@@ -35,7 +35,7 @@ func TestTrainingBoundsNativeCalls(t *testing.T) {
 	} {
 		seen = nil
 		start := time.Now()
-		if _, _, err := p.train(context.Background(), arm, nil, tc.budget, 1, p.benchmarks, "probe"); err != nil {
+		if _, _, err := p.train(context.Background(), arm, nil, tc.budget, 1, p.benchmarks, "probe", nil); err != nil {
 			t.Fatal(err)
 		}
 		if tc.grace == 0 {

@@ -87,6 +87,35 @@ func TestCodesizeEndToEnd(t *testing.T) {
 		}
 		t.Logf("deployed on %s: quality %.4f with %s", d.Benchmark, d.Quality, strings.Join(d.ActionNames, " "))
 	}
+	// The deployment warm-started from the weights of the tuning trial that
+	// found the tuned configuration; --from-scratch starts fresh. Both say
+	// so, in the result and in the store.
+	scratch, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Steps: 200}, FromScratch: true, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		dep        *search.DeployResult
+		wantPolicy bool
+		want       string
+	}{
+		{dep, true, fmt.Sprintf("warm start from policy %d (tune run %d, pull ", dep.Policy, tr.RunID)},
+		{scratch, false, "fresh: trained from scratch (--from-scratch)"},
+	} {
+		rows, err := st.Deployments(ctx, tc.dep.RunID)
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("stored deployments of run %d: %v, %v", tc.dep.RunID, rows, err)
+		}
+		if (tc.dep.Policy != 0) != tc.wantPolicy || !strings.HasPrefix(tc.dep.Weights, tc.want) || rows[0].Policy != tc.dep.Policy || rows[0].Weights != tc.dep.Weights {
+			t.Fatalf("deploy run %d: policy %d, weights %q, stored %d %q; want %q", tc.dep.RunID, tc.dep.Policy, tc.dep.Weights, rows[0].Policy, rows[0].Weights, tc.want)
+		}
+		if tc.wantPolicy {
+			p, err := st.PolicyByID(ctx, tc.dep.Policy)
+			if err != nil || p.Run != tr.RunID || p.Source != store.SourceTrial || p.Hyper["lr"] != tr.Best["lr"] {
+				t.Fatalf("the policy deployed from: %+v, %v; want the tuned trial's (%v)", p, err, tr.Best)
+			}
+		}
+	}
 
 	cmp, err := search.Compare(ctx, search.CompareOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Logger: quiet})
 	if err != nil {

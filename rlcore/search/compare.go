@@ -188,14 +188,14 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		var r *MethodResult
 		switch {
 		case j.method == ClientMethod:
-			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), arm, hyper, j.bench, opt.Budget, seed), opt.Observer).Deployment
+			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), arm, hyper, j.bench, opt.Budget, seed, nil), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		case compilations[j.method]:
 			r = referenceResult(ctx, sess.problem, j.bench, j.method)
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method
-			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed), opt.Observer).Deployment
+			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed, nil), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		}
 		results[i] = r

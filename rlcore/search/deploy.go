@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ type DeployOptions struct {
 	// Budget is the training budget per benchmark; default
 	// DefaultDeployBudget.
 	Budget rlcore.Budget
+	// FromScratch trains from fresh weights, as the paper does; by default
+	// a deployment warm-starts from the weights the search (or the tuning
+	// run) stored for the winner (see DeployResult.Weights).
+	FromScratch bool
 	// Workers deploys on that many benchmarks at once; default
 	// runtime.NumCPU(), or the Executor's capacity.
 	Workers int
@@ -74,6 +79,10 @@ type Deployment struct {
 	Result    *rlcore.Result
 	// Runner names who ran it: "local" or a remote worker (see Executor).
 	Runner string
+	// Policy is the stored policy the run started from (0: none), and
+	// Weights says in words which weights were used.
+	Policy  int64
+	Weights string
 }
 
 // DeployResult is every benchmark's deployment.
@@ -83,9 +92,14 @@ type DeployResult struct {
 	Arm       rlcore.Arm
 	Hyper     rlcore.Hyper // tuned (or overridden) hyperparameters, nil for the defaults
 	Tuned     bool
-	Results   []Deployment
-	Status    rlcore.Status
-	Elapsed   time.Duration
+	// Policy is the stored policy every benchmark's training started from
+	// (0: none, fresh weights); Weights says in words which weights were
+	// used and, for fresh ones, why.
+	Policy  int64
+	Weights string
+	Results []Deployment
+	Status  rlcore.Status
+	Elapsed time.Duration
 	// Warnings say what the caller should know about the result, such as
 	// a search run that did not finish.
 	Warnings []string
@@ -103,9 +117,14 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
-	defer ph.sess.close()
 	sess, spec, run, arm, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.benches
 	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: ph.hyper, Tuned: ph.tuned, Warnings: unfinishedRunWarnings(run)}
+	defer sess.close()
+	init, err := ph.warmStart(ctx, opt.FromScratch, opt.Hyper != nil)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: %w", err)
+	}
+	res.Policy, res.Weights = init.ID, init.what
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
 	}
@@ -117,8 +136,12 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	}
 	logWarnings(logger, "deploy", res.Warnings)
 	quiet := opt.Observer != nil || opt.OnResult != nil
+	if !quiet {
+		logger.Info("deploy weights", "weights", res.Weights)
+	}
 	rec := sess.recorder(logger)
-	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches})
+	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches,
+		"policy": res.Policy, "weights": res.Weights, "from_scratch": opt.FromScratch})
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindDeploy, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	start := time.Now()
 	res.Results = make([]Deployment, len(benches))
@@ -126,15 +149,16 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	var mu sync.Mutex
 	parallel(len(benches), opt.Workers, func(i int) {
 		jr := exec.Run(ctx, deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
-			pullSeed(spec.Seed, 1_000_000+i)), opt.Observer)
+			pullSeed(spec.Seed, 1_000_000+i), init.Weights), opt.Observer)
 		dep := *jr.Deployment
-		dep.Runner = jr.Runner
+		dep.Runner, dep.Policy, dep.Weights = jr.Runner, res.Policy, res.Weights
 		mu.Lock()
 		defer mu.Unlock()
 		res.Results[i] = dep
 		rec.addDeployment(res.RunID, dep)
 		if dep.Result != nil && dep.Result.Policy != nil {
-			rec.addPolicy(res.RunID, 0, dep.Arm.String()+" @ "+dep.Benchmark, dep.Result.Policy)
+			rec.addPolicy(store.Policy{Run: res.RunID, Arm: dep.Arm.String() + " @ " + dep.Benchmark, Source: store.SourceDeploy,
+				Algorithm: ph.algorithm.Name, Hyper: dep.Hyper, Score: dep.Quality}, dep.Result.Policy)
 		}
 		if opt.OnResult != nil {
 			opt.OnResult(dep)
@@ -172,13 +196,16 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 // session, spec and winner, its (tuned) hyperparameters and the
 // benchmarks to run on.
 type phase struct {
-	sess    *session
-	spec    Spec
-	run     store.Run
-	arm     rlcore.Arm
-	hyper   rlcore.Hyper // nil: the defaults
-	tuned   bool
-	benches []string
+	sess  *session
+	spec  Spec
+	run   store.Run
+	arm   rlcore.Arm
+	hyper rlcore.Hyper // nil: the defaults
+	tuned bool
+	// tunedRun is the tune run whose configuration hyper is (0: none).
+	tunedRun  int64
+	algorithm *rlcore.Algorithm
+	benches   []string
 }
 
 func openPhase(ctx context.Context, runRef string, spec *Spec, arm *rlcore.Arm, hyper rlcore.Hyper, st *store.Store, p rlcore.Problem, on []string) (*phase, error) {
@@ -194,14 +221,75 @@ func openPhase(ctx context.Context, runRef string, spec *Spec, arm *rlcore.Arm, 
 			return nil, err
 		}
 		if ok {
-			ph.hyper, ph.tuned = t.Hyper, true
+			ph.hyper, ph.tuned, ph.tunedRun = t.Hyper, true, t.Run
 		}
+	}
+	algSpec, err := ParseAlgorithm(a.Algorithm)
+	if err == nil {
+		ph.algorithm, err = rlcore.LookupAlgorithm(algSpec.Name)
+	}
+	if err != nil {
+		sess.close()
+		return nil, err
 	}
 	if ph.benches, err = targetBenchmarks(ctx, sess, on); err != nil {
 		sess.close()
 		return nil, err
 	}
 	return ph, nil
+}
+
+// startWeights are the weights a deployment starts from: a stored policy
+// (ID 0 and Weights nil for fresh weights) and a statement of which.
+type startWeights struct {
+	store.Policy
+	what string
+}
+
+// warmStart picks the stored weights a deployment of the phase's arm
+// starts from: those of the tuning trial that found the tuned
+// configuration, or else those of the search's best pull of the winner.
+// Fresh weights are used (and said why) when fromScratch is set, when the
+// algorithm keeps no weights, or when nothing was stored; hyperOverride
+// warns that stored weights may not fit overridden hyperparameters.
+func (ph *phase) warmStart(ctx context.Context, fromScratch, hyperOverride bool) (startWeights, error) {
+	alg := ph.algorithm
+	switch {
+	case !alg.WarmStart:
+		return startWeights{what: fmt.Sprintf("fresh: %s keeps no weights, so there is nothing to warm-start from (learners that do: %s)", alg.Name, strings.Join(rlcore.WarmStartable(), ", "))}, nil
+	case fromScratch:
+		return startWeights{what: "fresh: trained from scratch (--from-scratch)"}, nil
+	case ph.run.ID == 0:
+		return startWeights{what: "fresh: no search run to take weights from"}, nil
+	}
+	arm := ph.arm.String()
+	var p store.Policy
+	var err error
+	from := fmt.Sprintf("search run %d", ph.run.ID)
+	if ph.tunedRun != 0 {
+		from = fmt.Sprintf("tune run %d", ph.tunedRun)
+		p, err = ph.sess.st.LatestPolicy(ctx, ph.tunedRun, arm)
+	} else {
+		p, err = ph.sess.st.BestPolicy(ctx, ph.run.ID, arm)
+	}
+	if errors.Is(err, store.ErrNoPolicy) {
+		return startWeights{what: fmt.Sprintf("fresh: %s stored no weights of %s", from, arm)}, nil
+	}
+	if err != nil {
+		return startWeights{}, err
+	}
+	what := fmt.Sprintf("warm start from policy %d (%s", p.ID, from)
+	if p.Pull != 0 {
+		what += fmt.Sprintf(", pull %d", p.Pull)
+	}
+	if !math.IsNaN(p.Score) {
+		what += fmt.Sprintf(", score %.4f", p.Score)
+	}
+	what += ")"
+	if hyperOverride {
+		what += "; the hyperparameters were overridden, the weights were trained with " + fmt.Sprint(p.Hyper)
+	}
+	return startWeights{Policy: p, what: what}, nil
 }
 
 // targetBenchmarks resolves specs, or returns the session's test set.
@@ -246,7 +334,7 @@ type deployer struct {
 
 // deploy trains arm on one benchmark and validates its best sequence. It
 // never panics.
-func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64) (dep Deployment) {
+func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte) (dep Deployment) {
 	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
 	start := time.Now()
 	defer func() {
@@ -258,7 +346,7 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 		}
 	}()
 	p := &puller{problem: d.problem, horizon: d.horizon, observer: d.observer}
-	res, h, err := p.train(ctx, arm, hyper, budget, seed, []string{bench}, arm.String()+" @ "+bench)
+	res, h, err := p.train(ctx, arm, hyper, budget, seed, []string{bench}, arm.String()+" @ "+bench, init)
 	dep.Hyper, dep.Result = h, res
 	if err != nil {
 		dep.Err = err
@@ -330,7 +418,7 @@ func (r *runRecorder) addDeployment(run int64, d Deployment) {
 		return
 	}
 	row := store.Deployment{Run: run, Benchmark: d.Benchmark, Arm: d.Arm.String(), Hyper: d.Hyper, Quality: d.Quality, Actions: d.TaskActions,
-		ActionNames: d.ActionNames, Walltime: d.Walltime, Found: d.Found, Validated: d.Validated}
+		ActionNames: d.ActionNames, Walltime: d.Walltime, Found: d.Found, Validated: d.Validated, Policy: d.Policy, Weights: d.Weights}
 	if d.Err != nil {
 		row.Error = d.Err.Error()
 	}

@@ -63,6 +63,9 @@ type Job struct {
 	Benchmarks []string
 	// Label is the Run of the job's training events (an arm's name).
 	Label string
+	// Init holds the weights training starts from (a warm start, see
+	// rlcore.TrainConfig.Init); nil trains from scratch.
+	Init []byte `json:",omitempty"`
 	// Seq, ArmIndex and Rung are the search's bookkeeping, returned in
 	// the PullResult.
 	Seq, ArmIndex, Rung int
@@ -89,7 +92,7 @@ func RunJob(ctx context.Context, p rlcore.Problem, j Job, obs rlcore.Observer) *
 		if len(j.Benchmarks) == 1 {
 			bench = j.Benchmarks[0]
 		}
-		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed)
+		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed, j.Init)
 		if len(j.Benchmarks) != 1 {
 			dep.Err = fmt.Errorf("a deploy job needs exactly one benchmark, got %d", len(j.Benchmarks))
 		}
@@ -138,9 +141,9 @@ func (s *session) pullJob(spec Spec, id string, seq, arm int, a rlcore.Arm, hype
 }
 
 // deployJob is the Job of training arm on one benchmark.
-func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64) Job {
+func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte) Job {
 	return Job{ID: id, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
-		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench}
+		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench, Init: init}
 }
 
 // runKey names a phase's run in its job ids: NAME.RUNID for a stored run

@@ -80,7 +80,7 @@ func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
 	if label == "" {
 		label = j.Arm.String()
 	}
-	res, hyper, err := p.train(ctx, j.Arm, j.Hyper, j.Budget, j.Seed, p.benchmarks, label)
+	res, hyper, err := p.train(ctx, j.Arm, j.Hyper, j.Budget, j.Seed, p.benchmarks, label, j.Init)
 	out.Hyper, out.Result = hyper, res
 	if res != nil {
 		out.FailedEpisodes, out.EpisodeErrors = res.Stats.FailedEpisodes, res.EpisodeErrors
@@ -135,8 +135,9 @@ func firstOr(errs []string, err error) string {
 }
 
 // train opens an env for arm and trains the arm's algorithm with the arm's
-// overrides plus extra on benchmarks.
-func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, budget rlcore.Budget, seed int64, benchmarks []string, run string) (*rlcore.Result, rlcore.Hyper, error) {
+// overrides plus extra on benchmarks, from the weights init when not nil
+// (rlcore.TrainConfig.Init).
+func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, budget rlcore.Budget, seed int64, benchmarks []string, run string, init []byte) (*rlcore.Result, rlcore.Hyper, error) {
 	spec, err := ParseAlgorithm(arm.Algorithm)
 	if err != nil {
 		return nil, nil, err
@@ -168,7 +169,11 @@ func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, 
 		// episode; the algorithm then stops on its budget with its best.
 		ctx = isolate.WithCallDeadline(ctx, time.Now().Add(budget.Duration+callGrace(budget.Duration)))
 	}
-	res, err := alg.Train(ctx, env.Env(), rlcore.TrainConfig{Hyper: hyper, Budget: budget, Seed: seed, Benchmarks: benchmarks, Observer: p.observer, Run: run})
+	cfg := rlcore.TrainConfig{Hyper: hyper, Budget: budget, Seed: seed, Benchmarks: benchmarks, Observer: p.observer, Run: run, Init: init}
+	if err := alg.CheckInit(cfg); err != nil {
+		return nil, hyper, err
+	}
+	res, err := alg.Train(ctx, env.Env(), cfg)
 	if err != nil {
 		return nil, hyper, fmt.Errorf("%s cannot train on arm %s: %w", spec.Name, arm, err)
 	}

@@ -189,7 +189,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	stopping := false
 	inflight := 0
 	winner := -1
-	bestScore := math.Inf(-1)
+	policyScore := map[int]float64{} // per arm, the score of its stored policy
 	for {
 		for !stopping && inflight < opt.Workers {
 			if ctx.Err() != nil {
@@ -272,9 +272,11 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 			row := armRow(res.RunID, a)
 			rec.do("updating arm", func(c context.Context) error { return rec.st.UpdateArm(c, row) })
 		}
-		if pr.OK() && pr.Score > bestScore && pr.Result != nil && pr.Result.Policy != nil {
-			bestScore = pr.Score
-			rec.addPolicy(res.RunID, pullID, a.Name, pr.Result.Policy)
+		if sc, ok := policyScore[pr.ArmIndex]; pr.OK() && (!ok || pr.Score > sc) && pr.Result != nil && pr.Result.Policy != nil {
+			// Each arm keeps the weights of its best pull: Deploy warm-starts
+			// the winner from them.
+			policyScore[pr.ArmIndex] = pr.Score
+			rec.addPolicy(policyRow(res.RunID, pullID, store.SourcePull, pr), pr.Result.Policy)
 		}
 		if w := board.Winner(); w >= 0 && (w != winner || w == pr.ArmIndex) {
 			winner = w
@@ -304,7 +306,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		res.Err = fmt.Errorf("no pull succeeded; the last error: %w", lastErr(res.Pulls))
 	}
 	if saver, ok := strat.(interface{ weights() []byte }); ok && rec.st != nil {
-		rec.addRaw(res.RunID, "meta:"+opt.Strategy, saver.weights())
+		rec.addRawPolicy(store.Policy{Run: res.RunID, Arm: "meta:" + opt.Strategy, Weights: saver.weights(), Score: math.NaN()})
 	}
 	res.Status = status
 	res.Elapsed = time.Since(start)

@@ -192,28 +192,42 @@ func (r *runRecorder) addPull(run int64, p *PullResult) int64 {
 	return id
 }
 
-func (r *runRecorder) addPolicy(run, pull int64, arm string, pol rlcore.Policy) {
-	if run == 0 {
-		return
+// addPolicy stores pol's weights (row says where they came from) and
+// returns the new row's id, 0 when nothing was stored. The write is not
+// deferred: its id is wanted now.
+func (r *runRecorder) addPolicy(row store.Policy, pol rlcore.Policy) int64 {
+	if row.Run == 0 || pol == nil {
+		return 0
 	}
 	w, err := pol.MarshalBinary()
 	if err != nil {
-		r.logger.Warn("run store: saving policy", "arm", arm, "err", err)
-		return
+		r.logger.Warn("run store: saving policy", "arm", row.Arm, "err", err)
+		return 0
 	}
-	r.addRawPull(run, pull, arm, w)
+	row.Weights = w
+	return r.addRawPolicy(row)
 }
 
-func (r *runRecorder) addRaw(run int64, arm string, w []byte) { r.addRawPull(run, 0, arm, w) }
-
-func (r *runRecorder) addRawPull(run, pull int64, arm string, w []byte) {
-	if run == 0 || len(w) == 0 {
-		return
+// policyRow describes the weights a pull or trial trained.
+func policyRow(run, pull int64, source string, pr *PullResult) store.Policy {
+	alg := pr.Arm.Algorithm
+	if spec, err := ParseAlgorithm(alg); err == nil {
+		alg = spec.Name
 	}
+	return store.Policy{Run: run, Pull: pull, Arm: pr.Arm.String(), Source: source, Algorithm: alg, Hyper: pr.Hyper, Score: pr.Score}
+}
+
+func (r *runRecorder) addRawPolicy(row store.Policy) int64 {
+	if row.Run == 0 || len(row.Weights) == 0 {
+		return 0
+	}
+	var id int64
 	r.do("storing policy", func(c context.Context) error {
-		_, err := r.st.AddPolicy(c, run, pull, arm, w)
+		var err error
+		id, err = r.st.AddPolicy(c, row)
 		return err
 	})
+	return id
 }
 
 // unfinishedRunWarnings says so when the search run a tune, deploy or

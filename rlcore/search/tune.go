@@ -228,7 +228,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 		inflight--
 		tr.Hyper = tr.Pull.Hyper
 		res.Trials = append(res.Trials, tr)
-		rec.addPull(res.RunID, tr.Pull)
+		pullID := rec.addPull(res.RunID, tr.Pull)
 		if tr.Pull.Status != pullInterrupted {
 			sc := tr.Pull.Score
 			if !tr.Pull.OK() {
@@ -238,6 +238,11 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 		}
 		if tr.Pull.OK() && (tr.Rung > res.BestRung || (tr.Rung == res.BestRung && tr.Pull.Score > res.BestScore)) {
 			res.Best, res.BestScore, res.BestRung = tr.Pull.Hyper, tr.Pull.Score, tr.Rung
+			// The newest trial policy of the run is the best configuration's:
+			// Deploy warm-starts from it.
+			if tr.Pull.Result != nil && tr.Pull.Result.Policy != nil {
+				rec.addPolicy(policyRow(res.RunID, pullID, store.SourceTrial, tr.Pull), tr.Pull.Result.Policy)
+			}
 		}
 		ev := TrialEvent{Tune: spec.Name, Trial: tr, Best: res.Best, BestScore: res.BestScore, BestRung: res.BestRung, Elapsed: time.Since(start)}
 		if opt.OnTrial != nil {

@@ -18,14 +18,14 @@
 // The default file is ./supersonic.db, or $SUPERSONIC_DB when it is set
 // (see [DefaultPath]).
 //
-// # Schema (PRAGMA user_version = 2; a version 1 file is upgraded on Open)
+// # Schema (PRAGMA user_version = 3; version 1 and 2 files are upgraded on Open)
 //
 // Times are RFC 3339 text in UTC, durations are seconds (REAL), lists and
 // maps are JSON text, so the file reads well with the sqlite3 CLI:
 //
-//	runs        id, name, kind (search|tune|deploy|compare), task, strategy,
+//	runs        id, name, kind (search|tune|deploy|compare|train), task, strategy,
 //	            spec (JSON of the search.Spec), options (JSON), parent (the
-//	            search run a tune/deploy/compare run works from), status
+//	            search run a tune/deploy/compare/train run works from), status
 //	            (running|finished|budget|interrupted|failed|abandoned),
 //	            started, finished, error, winner (arm name), winner_score,
 //	            owner_pid, owner_host, owner_start, heartbeat
@@ -41,10 +41,15 @@
 //	curves      pull, idx, step, episode, elapsed, return, quality, best
 //	tuned       id, run (the tune run), search_run, arm, algorithm, hyper
 //	            (JSON), score, budget, created
-//	policies    id, run, pull, arm, weights (BLOB), created
+//	policies    id, run, pull (the pull or trial that trained them), arm,
+//	            weights (BLOB: nn's weight format, or a Q-table), created,
+//	            source (pull|trial|deploy|train, or "" for a search
+//	            strategy's own network), algorithm, hyper (JSON), score
 //	deployments id, run, benchmark, arm, hyper (JSON), quality, actions
 //	            (JSON task action indices, as applied), action_names (JSON),
-//	            walltime, found, validated (0|1), error
+//	            walltime, found, validated (0|1), error, policy (the stored
+//	            policy it started from, NULL: none), weights (which weights
+//	            were used, in words)
 //	baselines   id, run, benchmark, method (supersonic = the client RL, the
 //	            compiler default such as oz, or a search baseline), quality,
 //	            walltime, found, time_to_target (NULL: never reached),

@@ -196,59 +196,74 @@ func TestWriteOutlastsAnotherProcessLock(t *testing.T) {
 	}
 }
 
-// A store written by schema 1 is upgraded in place: its runs, pulls and
-// statuses stay, and the new columns have their defaults.
-func TestUpgradeFromSchema1(t *testing.T) {
-	v1, err := os.ReadFile("testdata/schema-v1.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := old.DB()
-	for _, q := range []string{"DROP TABLE baselines", "DROP TABLE deployments", "DROP TABLE policies", "DROP TABLE tuned",
-		"DROP TABLE curves", "DROP TABLE pulls", "DROP TABLE arms", "DROP TABLE runs", string(v1), "PRAGMA user_version = 1",
-		`INSERT INTO runs (name, kind, status, started) VALUES ('old', 'search', 'finished', '2026-01-01T00:00:00Z')`,
-		`INSERT INTO arms (run, idx, name, state, reward, actions, transition, algorithm) VALUES (1, 0, 'a', 's', 'r', 'x', 't', 'ppo')`,
-		`INSERT INTO pulls (run, seq, arm, worker, seed, status, started, score) VALUES (1, 0, 'a', 0, 1, 'ok', '2026-01-01T00:00:00Z', 0.75)`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%.40s: %v", q, err)
-		}
-	}
-	old.Close()
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	r, err := s.FindRun(ctx, "old", "")
-	if err != nil || r.Status != StatusFinished {
-		t.Fatalf("old run %+v, %v", r, err)
-	}
-	ps, err := s.Pulls(ctx, r.ID, false)
-	if err != nil || len(ps) != 1 || ps[0].Score != 0.75 || ps[0].FailedEpisodes != 0 {
-		t.Fatalf("old pulls %+v, %v", ps, err)
-	}
-	id, err := s.CreateRun(ctx, Run{Name: "new", Kind: KindSearch})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.FinishRun(ctx, id, StatusAbandoned, nil); err != nil {
-		t.Fatalf("the abandoned status is refused after the upgrade: %v", err)
-	}
-	var fk int
-	if err := s.DB().QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
-		t.Errorf("foreign keys %d after the upgrade, %v", fk, err)
-	}
-	var v int
-	s.DB().QueryRow("PRAGMA user_version").Scan(&v)
-	if v != SchemaVersion {
-		t.Errorf("user_version %d", v)
+// A store written by an older schema is upgraded in place: its runs,
+// pulls, policies and statuses stay, and the new columns have their
+// defaults.
+func TestUpgradeFromOldSchemas(t *testing.T) {
+	for _, version := range []int{1, 2} {
+		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
+			ddl, err := os.ReadFile(fmt.Sprintf("testdata/schema-v%d.sql", version))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "old.db")
+			old, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := old.DB()
+			for _, q := range []string{"DROP TABLE baselines", "DROP TABLE deployments", "DROP TABLE policies", "DROP TABLE tuned",
+				"DROP TABLE curves", "DROP TABLE pulls", "DROP TABLE arms", "DROP TABLE runs", string(ddl), fmt.Sprintf("PRAGMA user_version = %d", version),
+				`INSERT INTO runs (name, kind, status, started) VALUES ('old', 'search', 'finished', '2026-01-01T00:00:00Z')`,
+				`INSERT INTO arms (run, idx, name, state, reward, actions, transition, algorithm) VALUES (1, 0, 'a', 's', 'r', 'x', 't', 'ppo')`,
+				`INSERT INTO pulls (run, seq, arm, worker, seed, status, started, score) VALUES (1, 0, 'a', 0, 1, 'ok', '2026-01-01T00:00:00Z', 0.75)`,
+				`INSERT INTO policies (run, pull, arm, weights, created) VALUES (1, 1, 'a', x'0102', '2026-01-01T00:00:00Z')`,
+				`INSERT INTO deployments (run, benchmark, arm) VALUES (1, 'b', 'a')`,
+			} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%.40s: %v", q, err)
+				}
+			}
+			old.Close()
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			r, err := s.FindRun(ctx, "old", "")
+			if err != nil || r.Status != StatusFinished {
+				t.Fatalf("old run %+v, %v", r, err)
+			}
+			ps, err := s.Pulls(ctx, r.ID, false)
+			if err != nil || len(ps) != 1 || ps[0].Score != 0.75 || ps[0].FailedEpisodes != 0 {
+				t.Fatalf("old pulls %+v, %v", ps, err)
+			}
+			pol, err := s.BestPolicy(ctx, r.ID, "a")
+			if err != nil || len(pol.Weights) != 2 || pol.Source != "" || pol.Pull != 1 || !math.IsNaN(pol.Score) {
+				t.Fatalf("old policy %+v, %v", pol, err)
+			}
+			ds, err := s.Deployments(ctx, r.ID)
+			if err != nil || len(ds) != 1 || ds[0].Policy != 0 || ds[0].Weights != "" {
+				t.Fatalf("old deployments %+v, %v", ds, err)
+			}
+			id, err := s.CreateRun(ctx, Run{Name: "new", Kind: KindTrain})
+			if err != nil {
+				t.Fatalf("the train kind is refused after the upgrade: %v", err)
+			}
+			if err := s.FinishRun(ctx, id, StatusAbandoned, nil); err != nil {
+				t.Fatalf("the abandoned status is refused after the upgrade: %v", err)
+			}
+			var fk int
+			if err := s.DB().QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+				t.Errorf("foreign keys %d after the upgrade, %v", fk, err)
+			}
+			var v int
+			s.DB().QueryRow("PRAGMA user_version").Scan(&v)
+			if v != SchemaVersion {
+				t.Errorf("user_version %d", v)
+			}
+		})
 	}
 }
 

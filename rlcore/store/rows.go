@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -277,18 +278,97 @@ func (s *Store) LatestTuned(ctx context.Context, searchRun int64, arm string) (T
 	return t, true, nil
 }
 
-// AddPolicy stores trained policy weights (see rlcore.Policy.MarshalBinary).
-// pull may be 0.
-func (s *Store) AddPolicy(ctx context.Context, run, pull int64, arm string, weights []byte) (int64, error) {
-	var p any
-	if pull != 0 {
-		p = pull
+// Policy is one row of policies: trained weights (what
+// rlcore.Policy.MarshalBinary wrote) and where they came from.
+type Policy struct {
+	ID   int64
+	Run  int64
+	Pull int64 // the pull or tuning trial that trained them; 0 for none
+	Arm  string
+	// Source says what trained them: a search pull, a tuning trial, a
+	// deployment, a training run across programs (the Source… constants),
+	// or a search strategy's own network ("" in stores before schema 3).
+	Source    string
+	Algorithm string
+	Hyper     map[string]float64
+	Score     float64 // the pull's or trial's score; NaN when unknown
+	Weights   []byte
+	Created   time.Time
+}
+
+// Policy sources.
+const (
+	SourcePull   = "pull"
+	SourceTrial  = "trial"
+	SourceDeploy = "deploy"
+	SourceTrain  = "train"
+)
+
+// AddPolicy stores trained policy weights and returns their id.
+func (s *Store) AddPolicy(ctx context.Context, p Policy) (int64, error) {
+	var pull any
+	if p.Pull != 0 {
+		pull = p.Pull
 	}
-	res, err := s.exec(ctx, `INSERT INTO policies (run, pull, arm, weights, created) VALUES (?,?,?,?,?)`, run, p, arm, weights, now())
+	res, err := s.exec(ctx, `INSERT INTO policies (run, pull, arm, weights, created, source, algorithm, hyper, score) VALUES (?,?,?,?,?,?,?,?,?)`,
+		p.Run, pull, p.Arm, p.Weights, now(), p.Source, p.Algorithm, mustJSON(p.Hyper, "{}"), nullFloat(p.Score))
 	if err != nil {
-		return 0, fmt.Errorf("storing policy of %s: %w", arm, err)
+		return 0, fmt.Errorf("storing policy of %s: %w", p.Arm, err)
 	}
 	return res.LastInsertId()
+}
+
+const policyCols = `id, run, COALESCE(pull,0), arm, weights, created, source, algorithm, hyper, score`
+
+func scanPolicy(sc interface{ Scan(...any) error }) (Policy, error) {
+	var p Policy
+	var created, hyper string
+	var score sql.NullFloat64
+	if err := sc.Scan(&p.ID, &p.Run, &p.Pull, &p.Arm, &p.Weights, &created, &p.Source, &p.Algorithm, &hyper, &score); err != nil {
+		return p, err
+	}
+	p.Created, p.Score = parseTime(created), fromNull(score)
+	_ = json.Unmarshal([]byte(hyper), &p.Hyper)
+	return p, nil
+}
+
+// ErrNoPolicy is returned (wrapped) when no stored policy matches.
+var ErrNoPolicy = errors.New("no stored policy")
+
+// BestPolicy returns the stored policy of arm in run with the highest
+// score (the newest among equal or unknown scores); the error wraps
+// ErrNoPolicy when run stored none for arm.
+func (s *Store) BestPolicy(ctx context.Context, run int64, arm string) (Policy, error) {
+	return s.findPolicy(ctx, run, arm, `score IS NULL, score DESC, id DESC`)
+}
+
+// LatestPolicy returns the newest stored policy of arm in run; the error
+// wraps ErrNoPolicy when run stored none for arm.
+func (s *Store) LatestPolicy(ctx context.Context, run int64, arm string) (Policy, error) {
+	return s.findPolicy(ctx, run, arm, `id DESC`)
+}
+
+func (s *Store) findPolicy(ctx context.Context, run int64, arm, order string) (Policy, error) {
+	p, err := scanPolicy(s.db.QueryRowContext(ctx, `SELECT `+policyCols+` FROM policies WHERE run=? AND arm=? ORDER BY `+order+` LIMIT 1`, run, arm))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("%w of %s in run %d", ErrNoPolicy, arm, run)
+	}
+	if err != nil {
+		return p, fmt.Errorf("reading policy of %s in run %d: %w", arm, run, err)
+	}
+	return p, nil
+}
+
+// PolicyByID returns stored policy id.
+func (s *Store) PolicyByID(ctx context.Context, id int64) (Policy, error) {
+	p, err := scanPolicy(s.db.QueryRowContext(ctx, `SELECT `+policyCols+` FROM policies WHERE id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("%w with id %d", ErrNoPolicy, id)
+	}
+	if err != nil {
+		return p, fmt.Errorf("reading policy %d: %w", id, err)
+	}
+	return p, nil
 }
 
 // Policy returns the newest stored weights of arm in run.
@@ -316,13 +396,22 @@ type Deployment struct {
 	Found       time.Duration // when the best sequence was found
 	Validated   bool
 	Error       string
+	// Policy is the stored policy the deployment started from (0: none);
+	// Weights says in words which weights were used ("from scratch",
+	// "warm start from policy 7 (search run 3, pull 12)", …).
+	Policy  int64
+	Weights string
 }
 
 // AddDeployment stores a deployment result.
 func (s *Store) AddDeployment(ctx context.Context, d Deployment) (int64, error) {
-	res, err := s.exec(ctx, `INSERT INTO deployments (run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	var pol any
+	if d.Policy != 0 {
+		pol = d.Policy
+	}
+	res, err := s.exec(ctx, `INSERT INTO deployments (run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error, policy, weights) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		d.Run, d.Benchmark, d.Arm, mustJSON(d.Hyper, "{}"), nullFloat(d.Quality), mustJSON(d.Actions, "[]"), mustJSON(d.ActionNames, "[]"),
-		d.Walltime.Seconds(), d.Found.Seconds(), d.Validated, d.Error)
+		d.Walltime.Seconds(), d.Found.Seconds(), d.Validated, d.Error, pol, d.Weights)
 	if err != nil {
 		return 0, fmt.Errorf("storing deployment on %s: %w", d.Benchmark, err)
 	}
@@ -331,7 +420,7 @@ func (s *Store) AddDeployment(ctx context.Context, d Deployment) (int64, error) 
 
 // Deployments lists the results of a deploy run.
 func (s *Store) Deployments(ctx context.Context, run int64) ([]Deployment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error FROM deployments WHERE run=? ORDER BY id`, run)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error, COALESCE(policy,0), weights FROM deployments WHERE run=? ORDER BY id`, run)
 	if err != nil {
 		return nil, fmt.Errorf("listing deployments of run %d: %w", run, err)
 	}
@@ -342,7 +431,7 @@ func (s *Store) Deployments(ctx context.Context, run int64) ([]Deployment, error
 		var hyper, actions, names string
 		var q sql.NullFloat64
 		var wall, found float64
-		if err := rows.Scan(&d.ID, &d.Run, &d.Benchmark, &d.Arm, &hyper, &q, &actions, &names, &wall, &found, &d.Validated, &d.Error); err != nil {
+		if err := rows.Scan(&d.ID, &d.Run, &d.Benchmark, &d.Arm, &hyper, &q, &actions, &names, &wall, &found, &d.Validated, &d.Error, &d.Policy, &d.Weights); err != nil {
 			return nil, fmt.Errorf("listing deployments of run %d: %w", run, err)
 		}
 		d.Quality, d.Walltime, d.Found = fromNull(q), seconds(wall), seconds(found)

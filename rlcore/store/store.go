@@ -18,7 +18,7 @@ import (
 
 // SchemaVersion is the PRAGMA user_version of a store written by this
 // package.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // DefaultFile is the store's file name in the current directory.
 const DefaultFile = "supersonic.db"
@@ -50,7 +50,7 @@ const schema = `
 CREATE TABLE IF NOT EXISTS runs (
 	id INTEGER PRIMARY KEY,
 	name TEXT NOT NULL,
-	kind TEXT NOT NULL CHECK (kind IN ('search','tune','deploy','compare')),
+	kind TEXT NOT NULL CHECK (kind IN ('search','tune','deploy','compare','train')),
 	task TEXT NOT NULL DEFAULT '',
 	strategy TEXT NOT NULL DEFAULT '',
 	spec TEXT NOT NULL DEFAULT '{}',
@@ -129,7 +129,11 @@ CREATE TABLE IF NOT EXISTS policies (
 	pull INTEGER REFERENCES pulls(id),
 	arm TEXT NOT NULL,
 	weights BLOB NOT NULL,
-	created TEXT NOT NULL
+	created TEXT NOT NULL,
+	source TEXT NOT NULL DEFAULT '',
+	algorithm TEXT NOT NULL DEFAULT '',
+	hyper TEXT NOT NULL DEFAULT '{}',
+	score REAL
 );
 CREATE TABLE IF NOT EXISTS deployments (
 	id INTEGER PRIMARY KEY,
@@ -143,7 +147,9 @@ CREATE TABLE IF NOT EXISTS deployments (
 	walltime REAL NOT NULL DEFAULT 0,
 	found REAL NOT NULL DEFAULT 0,
 	validated INTEGER NOT NULL DEFAULT 0,
-	error TEXT NOT NULL DEFAULT ''
+	error TEXT NOT NULL DEFAULT '',
+	policy INTEGER REFERENCES policies(id),
+	weights TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS baselines (
 	id INTEGER PRIMARY KEY,
@@ -210,9 +216,11 @@ func (s *Store) migrate() error {
 	if v == SchemaVersion {
 		return nil
 	}
-	if v == 1 {
-		if err := s.migrate1to2(); err != nil {
-			return fmt.Errorf("upgrading schema 1 to 2: %w", err)
+	if v > 0 {
+		for _, up := range upgrades[v-1:] {
+			if err := up(s); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
@@ -225,10 +233,39 @@ func (s *Store) migrate() error {
 	return nil
 }
 
+// upgrades[k] upgrades a store of schema version k+1 to k+2.
+var upgrades = []func(*Store) error{(*Store).migrate1to2, (*Store).migrate2to3}
+
 // migrate1to2 adds run owners and heartbeats, the abandoned status and
 // the failed-episode counts. SQLite cannot change a CHECK constraint, so
 // runs is rebuilt (with foreign keys off, as SQLite documents).
 func (s *Store) migrate1to2() error {
+	return s.upgrade(1, `INSERT INTO runs_new (id, name, kind, task, strategy, spec, options, parent, status, started, finished, error, winner, winner_score)
+		 SELECT id, name, kind, task, strategy, spec, options, parent, status, started, finished, error, winner, winner_score FROM runs`,
+		`ALTER TABLE arms ADD COLUMN failed_episodes INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE pulls ADD COLUMN failed_episodes INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE pulls ADD COLUMN episode_errors TEXT NOT NULL DEFAULT '[]'`)
+}
+
+// migrate2to3 adds the train run kind, what a stored policy came from
+// (source, algorithm, hyperparameters, score) and which weights a
+// deployment started from (policy, weights).
+func (s *Store) migrate2to3() error {
+	return s.upgrade(2, `INSERT INTO runs_new SELECT * FROM runs`,
+		`ALTER TABLE policies ADD COLUMN source TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE policies ADD COLUMN algorithm TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE policies ADD COLUMN hyper TEXT NOT NULL DEFAULT '{}'`,
+		`ALTER TABLE policies ADD COLUMN score REAL`,
+		`ALTER TABLE deployments ADD COLUMN policy INTEGER REFERENCES policies(id)`,
+		`ALTER TABLE deployments ADD COLUMN weights TEXT NOT NULL DEFAULT ''`)
+}
+
+// upgrade moves a store of schema version from to from+1 in one
+// transaction: runs is rebuilt with this version's definition (SQLite
+// cannot change a CHECK constraint; copyRuns fills runs_new from runs,
+// with foreign keys off, as SQLite documents), then the other statements
+// run.
+func (s *Store) upgrade(from int, copyRuns string, then ...string) error {
 	if _, err := s.db.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
 		return err
 	}
@@ -242,24 +279,21 @@ func (s *Store) migrate1to2() error {
 	if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
 		return err
 	}
-	if v != 1 { // another process upgraded it meanwhile
+	if v != from { // another process upgraded it meanwhile
 		return nil
 	}
 	runsDDL := schema[strings.Index(schema, "CREATE TABLE IF NOT EXISTS runs"):strings.Index(schema, "CREATE INDEX IF NOT EXISTS runs_name")]
-	for _, q := range []string{
-		strings.Replace(runsDDL, "CREATE TABLE IF NOT EXISTS runs", "CREATE TABLE runs_v2", 1),
-		`INSERT INTO runs_v2 (id, name, kind, task, strategy, spec, options, parent, status, started, finished, error, winner, winner_score)
-		 SELECT id, name, kind, task, strategy, spec, options, parent, status, started, finished, error, winner, winner_score FROM runs`,
+	qs := append([]string{
+		strings.Replace(runsDDL, "CREATE TABLE IF NOT EXISTS runs", "CREATE TABLE runs_new", 1),
+		copyRuns,
 		`DROP TABLE runs`,
-		`ALTER TABLE runs_v2 RENAME TO runs`,
+		`ALTER TABLE runs_new RENAME TO runs`,
 		`CREATE INDEX IF NOT EXISTS runs_name ON runs(name, id)`,
-		`ALTER TABLE arms ADD COLUMN failed_episodes INTEGER NOT NULL DEFAULT 0`,
-		`ALTER TABLE pulls ADD COLUMN failed_episodes INTEGER NOT NULL DEFAULT 0`,
-		`ALTER TABLE pulls ADD COLUMN episode_errors TEXT NOT NULL DEFAULT '[]'`,
-		fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion),
-	} {
+	}, then...)
+	qs = append(qs, fmt.Sprintf("PRAGMA user_version = %d", from+1))
+	for _, q := range qs {
 		if _, err := tx.Exec(q); err != nil {
-			return fmt.Errorf("%.60s…: %w", q, err)
+			return fmt.Errorf("upgrading schema %d to %d: %.60s…: %w", from, from+1, q, err)
 		}
 	}
 	return tx.Commit()
@@ -280,6 +314,9 @@ const (
 	KindTune    = "tune"
 	KindDeploy  = "deploy"
 	KindCompare = "compare"
+	// KindTrain is a training run across programs (search.Train): its
+	// policy, in table policies, is what a zero-shot deployment applies.
+	KindTrain = "train"
 )
 
 // Run statuses (the first is the state while it runs; the others are

@@ -167,18 +167,36 @@ func TestRowsRoundTrip(t *testing.T) {
 	if err != nil || !ok || tu.Hyper["lr"] != 0.01 || tu.Run != tune {
 		t.Fatalf("LatestTuned = %+v, %v, %v", tu, ok, err)
 	}
-	if _, err := s.AddPolicy(ctx, run, 0, "a", []byte{1, 2, 3}); err != nil {
-		t.Fatal(err)
+	if _, err := s.BestPolicy(ctx, run, "a"); !errors.Is(err, ErrNoPolicy) {
+		t.Fatalf("BestPolicy before any: %v, want ErrNoPolicy", err)
 	}
-	if w, err := s.Policy(ctx, run, "a"); err != nil || len(w) != 3 {
-		t.Fatalf("Policy = %v, %v", w, err)
+	var best int64
+	for i, score := range []float64{0.8, 1.1, math.NaN(), 0.9} {
+		id, err := s.AddPolicy(ctx, Policy{Run: run, Arm: "a", Source: SourcePull, Algorithm: "ppo", Hyper: map[string]float64{"lr": 0.01}, Score: score, Weights: []byte{byte(i), 2, 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if score == 1.1 {
+			best = id
+		}
+	}
+	if w, err := s.Policy(ctx, run, "a"); err != nil || len(w) != 3 || w[0] != 3 {
+		t.Fatalf("Policy (the newest) = %v, %v", w, err)
+	}
+	bp, err := s.BestPolicy(ctx, run, "a")
+	if err != nil || bp.ID != best || bp.Score != 1.1 || bp.Source != SourcePull || bp.Hyper["lr"] != 0.01 || bp.Weights[0] != 1 {
+		t.Fatalf("BestPolicy = %+v, %v; want id %d with score 1.1", bp, err, best)
+	}
+	if p, err := s.PolicyByID(ctx, best); err != nil || p.Score != 1.1 {
+		t.Fatalf("PolicyByID = %+v, %v", p, err)
 	}
 	dep, _ := s.CreateRun(ctx, Run{Name: "x", Kind: KindDeploy, Parent: run})
-	if _, err := s.AddDeployment(ctx, Deployment{Run: dep, Benchmark: "b1", Arm: "a", Quality: 1.1, Actions: []int{3, 1}, ActionNames: []string{"x", "y"}, Walltime: 2 * time.Second, Validated: true}); err != nil {
+	if _, err := s.AddDeployment(ctx, Deployment{Run: dep, Benchmark: "b1", Arm: "a", Quality: 1.1, Actions: []int{3, 1}, ActionNames: []string{"x", "y"}, Walltime: 2 * time.Second, Validated: true,
+		Policy: best, Weights: "warm start"}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := s.Deployments(ctx, dep)
-	if err != nil || len(ds) != 1 || !ds[0].Validated || ds[0].ActionNames[1] != "y" || ds[0].Walltime != 2*time.Second {
+	if err != nil || len(ds) != 1 || !ds[0].Validated || ds[0].ActionNames[1] != "y" || ds[0].Walltime != 2*time.Second || ds[0].Policy != best || ds[0].Weights != "warm start" {
 		t.Fatalf("Deployments = %+v, %v", ds, err)
 	}
 	cmp, _ := s.CreateRun(ctx, Run{Name: "x", Kind: KindCompare, Parent: run})

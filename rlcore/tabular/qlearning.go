@@ -18,9 +18,10 @@ import (
 // epsilon_start to epsilon_end over epsilon_decay steps. Its policy is the
 // greedy policy of the learned table.
 var QLearning = &rlcore.Algorithm{
-	Name: "qlearning",
-	Doc:  "tabular Q-learning with ε-greedy exploration, one table row per distinct observation",
-	Kind: rlcore.Learner,
+	Name:      "qlearning",
+	Doc:       "tabular Q-learning with ε-greedy exploration, one table row per distinct observation",
+	Kind:      rlcore.Learner,
+	WarmStart: true,
 	Params: []rlcore.Param{
 		{Name: "alpha", Doc: "learning rate", Default: 0.5, Min: 0.001, Max: 1, Log: true},
 		{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.5, Max: 1},
@@ -46,6 +47,15 @@ func trainQ(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcor
 		return nil, fmt.Errorf("qlearning: the action space %v is empty", env.ActionSpace())
 	}
 	table := NewTable(env.ObservationSpace().Dim(), nActions, qInit)
+	if cfg.Init != nil {
+		if err := table.UnmarshalBinary(cfg.Init); err != nil {
+			return nil, fmt.Errorf("qlearning: warm start: %w", err)
+		}
+		if table.obsDim != env.ObservationSpace().Dim() || table.nActions != nActions {
+			return nil, fmt.Errorf("qlearning: warm start: the stored table has %d observation values and %d actions, this env %d and %d (the table belongs to another arm)",
+				table.obsDim, table.nActions, env.ObservationSpace().Dim(), nActions)
+		}
+	}
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x71))
 	rec := rlcore.NewRecorder(ctx, env, cfg)
 	var mask []bool

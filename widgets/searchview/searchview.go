@@ -325,6 +325,9 @@ func (d *Deploy) Close(res *search.DeployResult) error {
 		fmt.Printf(" with tuned %s", formatHyper(res.Hyper))
 	}
 	fmt.Println()
+	if res.Weights != "" {
+		fmt.Println("weights:", res.Weights)
+	}
 	for _, r := range res.Results {
 		check := "validated"
 		if !r.Validated {
