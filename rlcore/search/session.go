@@ -181,7 +181,7 @@ func (r *runRecorder) addPull(run int64, p *PullResult) int64 {
 	if res := p.Result; res != nil {
 		row.Steps, row.Episodes = res.Stats.Steps, res.Stats.Episodes
 		row.BestBenchmark, row.BestActions = res.Best.Benchmark, res.Best.Actions
-		row.Curve = storeCurve(res.Curve)
+		row.Curve = res.Curve
 	}
 	var id int64
 	r.do("storing pull", func(c context.Context) error {
@@ -257,12 +257,4 @@ func logWarnings(l *slog.Logger, phase string, ws []string) {
 	for _, w := range ws {
 		l.Warn(phase + ": " + w)
 	}
-}
-
-func storeCurve(c []rlcore.CurvePoint) []store.CurvePoint {
-	out := make([]store.CurvePoint, len(c))
-	for i, p := range c {
-		out[i] = store.CurvePoint{Step: p.Step, Episode: p.Episode, Elapsed: p.Elapsed, Return: p.Return, Quality: p.Quality, Best: p.Best}
-	}
-	return out
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
 )
 
 // TestMain lets the test binary act as a second client of a store
@@ -166,7 +168,7 @@ func TestWriteOutlastsAnotherProcessLock(t *testing.T) {
 	start := time.Now()
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := s.AddPull(wctx, Pull{Run: run, Arm: "a", Score: 1, Status: PullOK, Curve: []CurvePoint{{Step: 1, Best: 1}}}); err != nil {
+	if _, err := s.AddPull(wctx, Pull{Run: run, Arm: "a", Score: 1, Status: PullOK, Curve: []rlcore.CurvePoint{{Step: 1, Best: 1}}}); err != nil {
 		t.Fatalf("the pull was dropped: %v", err)
 	}
 	if waited := time.Since(start); waited < busyTimeout {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
 )
 
 // Arm is one row of arms: an arm of a search run and its running tally.
@@ -104,17 +106,7 @@ type Pull struct {
 	BestActions    []int
 	PerBenchmark   map[string]float64
 	Started        time.Time
-	Curve          []CurvePoint
-}
-
-// CurvePoint is one point of a pull's learning curve.
-type CurvePoint struct {
-	Step    int
-	Episode int
-	Elapsed time.Duration
-	Return  float64
-	Quality float64
-	Best    float64
+	Curve          []rlcore.CurvePoint
 }
 
 // Pull statuses.
@@ -206,15 +198,15 @@ func (s *Store) Pulls(ctx context.Context, run int64, withCurves bool) ([]Pull, 
 }
 
 // Curve returns the learning curve of a pull.
-func (s *Store) Curve(ctx context.Context, pull int64) ([]CurvePoint, error) {
+func (s *Store) Curve(ctx context.Context, pull int64) ([]rlcore.CurvePoint, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT step, episode, elapsed, return, quality, best FROM curves WHERE pull=? ORDER BY idx`, pull)
 	if err != nil {
 		return nil, fmt.Errorf("reading curve of pull %d: %w", pull, err)
 	}
 	defer rows.Close()
-	var out []CurvePoint
+	var out []rlcore.CurvePoint
 	for rows.Next() {
-		var c CurvePoint
+		var c rlcore.CurvePoint
 		var el float64
 		var ret, q, b sql.NullFloat64
 		if err := rows.Scan(&c.Step, &c.Episode, &el, &ret, &q, &b); err != nil {

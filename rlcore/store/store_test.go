@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
 )
 
 func openTemp(t *testing.T) *Store {
@@ -40,7 +42,7 @@ func TestConcurrentWritersKeepEveryPull(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				_, err := s.AddPull(ctx, Pull{Run: run, Seq: w*each + i, Arm: fmt.Sprintf("arm%d", w%4), Worker: w, Score: float64(i),
-					Status: PullOK, BestActions: []int{w, i}, Curve: []CurvePoint{{Step: 1, Episode: 1, Best: 1}, {Step: 2, Episode: 2, Best: 2}}})
+					Status: PullOK, BestActions: []int{w, i}, Curve: []rlcore.CurvePoint{{Step: 1, Episode: 1, Best: 1}, {Step: 2, Episode: 2, Best: 2}}})
 				if err != nil {
 					errs <- err
 					return
