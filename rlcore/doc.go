@@ -98,7 +98,8 @@
 // Every name is registered once: registering a name that another place of
 // the program registered panics with both places (file:line); registering
 // it again from the same place — a notebook cell run again — replaces it.
-// Components name the task they apply to (Task: "" for any task); a spec
+// Components name the tasks they apply to (Task: "codesize", or several
+// comma-separated, "codesize, superopt"; "" for any task); a spec
 // that pairs a component with another task is rejected before anything
 // runs, and [List] filters by task (%supersonic list rewards codesize).
 package rlcore

@@ -31,7 +31,7 @@ func Kinds() []Kind {
 type Info struct {
 	Kind  Kind
 	Name  string
-	Task  string // the task it belongs to; "" when it works with any task
+	Task  string // the tasks it applies to, comma-separated; "" when it works with any task
 	Doc   string // one line
 	Usage string // how to write a reference to it, e.g. "action-history(N)"
 }
@@ -71,6 +71,7 @@ func (r *registry[T]) register(info Info, item T, site string) {
 		panic(fmt.Sprintf("rlcore: component name %q must not contain spaces, commas, '+' or parentheses", info.Name))
 	}
 	info.Kind = r.kind
+	info.Task = strings.Join(SplitList(info.Task), ", ")
 	if info.Usage == "" {
 		info.Usage = info.Name
 	}
@@ -92,22 +93,41 @@ func (r *registry[T]) lookup(name, task string) (T, error) {
 	defer r.mu.RUnlock()
 	item, ok := r.items[name]
 	info := r.infos[name]
-	if ok && (info.Task == "" || task == "" || info.Task == task) {
+	if ok && appliesTo(info.Task, task) {
 		return item, nil
 	}
 	var zero T
 	allowed := r.namesLocked(task)
 	kind := strings.TrimSuffix(string(r.kind), "s")
 	if ok {
-		return zero, fmt.Errorf("%s %q belongs to task %s, not %s; for %s use one of: %s", kind, name, info.Task, task, task, strings.Join(allowed, ", "))
+		tasks := "task " + info.Task
+		if strings.Contains(info.Task, ",") {
+			tasks = "tasks " + info.Task
+		}
+		return zero, fmt.Errorf("%s %q belongs to %s, not %s; for %s use one of: %s", kind, name, tasks, task, task, strings.Join(allowed, ", "))
 	}
 	return zero, fmt.Errorf("unknown %s %q; known: %s", kind, name, strings.Join(allowed, ", "))
+}
+
+// appliesTo reports whether a component declared for tasks (a
+// comma-separated list, "" for any task) can be used with task ("" asks
+// about every task).
+func appliesTo(tasks, task string) bool {
+	if tasks == "" || task == "" {
+		return true
+	}
+	for _, t := range SplitList(tasks) {
+		if t == task {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *registry[T]) namesLocked(task string) []string {
 	var names []string
 	for n, info := range r.infos {
-		if task == "" || info.Task == "" || info.Task == task {
+		if appliesTo(info.Task, task) {
 			names = append(names, n)
 		}
 	}
@@ -265,18 +285,30 @@ func (r Ref) String() string {
 	return r.Name + "(" + strings.Join(r.Args, ",") + ")"
 }
 
+// badRef is the error for a malformed reference; one with white space
+// between names is most likely a list written without commas.
+func badRef(s string) error {
+	if f := strings.Fields(s); len(f) > 1 {
+		if !strings.ContainsAny(s, "(),") {
+			return fmt.Errorf("bad component reference %q: lists are comma-separated; write %q", s, strings.Join(f, ", "))
+		}
+		return fmt.Errorf("bad component reference %q: lists are comma-separated (name, name(args), …)", s)
+	}
+	return fmt.Errorf("bad component reference %q: want name or name(args)", s)
+}
+
 // ParseRef reads "name" or "name(arg, arg…)".
 func ParseRef(s string) (Ref, error) {
 	s = strings.TrimSpace(s)
 	open := strings.IndexByte(s, '(')
 	if open < 0 {
-		if s == "" || strings.ContainsAny(s, " ,)") {
-			return Ref{}, fmt.Errorf("bad component reference %q: want name or name(args)", s)
+		if s == "" || strings.ContainsAny(s, " \t,)") {
+			return Ref{}, badRef(s)
 		}
 		return Ref{Name: s}, nil
 	}
-	if !strings.HasSuffix(s, ")") || open == 0 {
-		return Ref{}, fmt.Errorf("bad component reference %q: want name or name(args)", s)
+	if !strings.HasSuffix(s, ")") || open == 0 || strings.ContainsAny(strings.TrimSpace(s[:open]), " \t") {
+		return Ref{}, badRef(s)
 	}
 	ref := Ref{Name: strings.TrimSpace(s[:open])}
 	inner := strings.TrimSpace(s[open+1 : len(s)-1])

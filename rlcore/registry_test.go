@@ -22,6 +22,8 @@ func TestParseRef(t *testing.T) {
 		{in: "f(8", wantErr: true},
 		{in: "f((8))", wantErr: true},
 		{in: "two words", wantErr: true},
+		{in: "pg dqn(lr=1)", wantErr: true},
+		{in: "dqn(lr=1) pg", wantErr: true},
 	}
 	for _, tt := range tests {
 		got, err := ParseRef(tt.in)
@@ -31,6 +33,18 @@ func TestParseRef(t *testing.T) {
 		}
 		if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseRef(%q) = %#v, want %#v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseRefSaysListsAreCommaSeparated(t *testing.T) {
+	for in, want := range map[string]string{
+		"dqn pg":       `lists are comma-separated; write "dqn, pg"`,
+		"pg dqn(lr=1)": "lists are comma-separated (name, name(args), …)",
+		"f(8":          "want name or name(args)",
+	} {
+		if _, err := ParseRef(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRef(%q) error = %v, want it to say %q", in, err, want)
 		}
 	}
 }
@@ -63,6 +77,29 @@ func TestLookupErrorsListAllowedNames(t *testing.T) {
 	}
 	if _, err := ParseKind("gizmos"); err == nil || !strings.Contains(err.Error(), "algorithms") {
 		t.Errorf("ParseKind(gizmos) = %v, want an error listing the kinds", err)
+	}
+}
+
+func TestComponentOfSeveralTasks(t *testing.T) {
+	RegisterState(&State{Name: "test-two-task-state", Task: "task-a,task-b", Doc: "x"})
+	for _, tt := range []struct {
+		task string
+		ok   bool
+	}{{"task-a", true}, {"task-b", true}, {"", true}, {"task-c", false}} {
+		_, err := LookupState("test-two-task-state", tt.task)
+		if (err == nil) != tt.ok {
+			t.Errorf("LookupState(test-two-task-state, %q) = %v, want ok %v", tt.task, err, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "belongs to tasks task-a, task-b, not task-c") {
+			t.Errorf("error %q does not name both tasks", err)
+		}
+		listed := false
+		for _, info := range List(KindState, tt.task) {
+			listed = listed || info.Name == "test-two-task-state"
+		}
+		if listed != tt.ok {
+			t.Errorf("List(states, %q) lists it: %v, want %v", tt.task, listed, tt.ok)
+		}
 	}
 }
 

@@ -16,7 +16,7 @@ type StateFunc interface {
 type State struct {
 	Name  string
 	Doc   string
-	Task  string // "" when it works with any task
+	Task  string // the tasks it applies to, comma-separated; "" for any task
 	Usage string // e.g. "action-history(N)"; defaults to Name
 	// New builds the state function for problem p; args come from the
 	// reference ("action-history(8)" → ["8"]).
@@ -41,7 +41,7 @@ type RewardSignal struct {
 type Reward struct {
 	Name string
 	Doc  string
-	Task string
+	Task string // the tasks it applies to, comma-separated; "" for any task
 	// Metric is the measure read before and after each step; "" when the
 	// reward uses only qualities.
 	Metric string
@@ -55,7 +55,7 @@ type Reward struct {
 type ActionSpace struct {
 	Name string
 	Doc  string
-	Task string
+	Task string // the tasks it applies to, comma-separated; "" for any task
 	// Select returns indices into p.Actions(), in the order the agent sees
 	// them.
 	Select func(p Problem) ([]int, error)
@@ -74,7 +74,7 @@ type TransitionInput struct {
 type Transition struct {
 	Name string
 	Doc  string
-	Task string
+	Task string // the tasks it applies to, comma-separated; "" for any task
 	// Step applies in.Action and returns the episode to continue from: the
 	// same one, or a replacement (in which case Step has closed the old
 	// one). applied reports whether the action took effect; a rejected
