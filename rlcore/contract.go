@@ -42,6 +42,13 @@ type Task struct {
 	// Measures are the metrics Episode.Measure understands (registered for
 	// listings with the task's name).
 	Measures []Measure
+	// CheckBenchmark checks one benchmark spec (an item of a %%task
+	// `benchmarks:` or `test:` list) without opening the problem — no tool
+	// runs, no benchmark is prepared — so that a malformed spec is answered
+	// the moment a %%task cell is checked, before anything compiles. nil
+	// when the task has no such check; Problem.Benchmarks checks every spec
+	// again when it resolves it.
+	CheckBenchmark func(spec string) error
 	// Open creates the problem. cfg.Options holds every declared option,
 	// parsed, with defaults for the ones not given. Open checks the tools
 	// the task needs (a compiler, a solver) so that a missing one fails

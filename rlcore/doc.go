@@ -44,6 +44,9 @@
 //     %compare reports unless the spec names another;
 //   - Measures: the metrics Episode.Measure understands (rewards read
 //     them before and after each step);
+//   - CheckBenchmark (optional): the syntax of one benchmark spec, checked
+//     without opening the problem, so that %%task answers a malformed
+//     benchmarks: line before anything compiles;
 //   - Open(ctx, [OpenConfig]): creates the [Problem] with the run's seed
 //     (every random choice of the task flows from it), the options and a
 //     logger. Open checks the tools the task needs, so a missing compiler

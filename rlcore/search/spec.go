@@ -201,6 +201,7 @@ func (s Spec) Validate() error {
 	if len(s.Benchmarks) == 0 {
 		errs = append(errs, errors.New("no benchmarks: add a line `benchmarks: SPEC, …`"))
 	}
+	errs = append(errs, s.checkBenchmarks()...)
 	if s.Folds == 1 || s.Folds < 0 {
 		errs = append(errs, fmt.Errorf("folds = %d: want at least 2 (or leave it out)", s.Folds))
 	}
@@ -268,6 +269,27 @@ func (s Spec) Validate() error {
 		errs = append(errs, fmt.Errorf("horizon = %d: want a positive number of steps", s.Horizon))
 	}
 	return errors.Join(errs...)
+}
+
+// checkBenchmarks checks the syntax of the benchmark specs with the task's
+// CheckBenchmark, when it has one.
+func (s Spec) checkBenchmarks() []error {
+	task, err := rlcore.LookupTask(s.Task)
+	if err != nil || task.CheckBenchmark == nil {
+		return nil
+	}
+	var errs []error
+	for _, list := range []struct {
+		key   string
+		specs []string
+	}{{"benchmarks", s.Benchmarks}, {"test", s.Test}} {
+		for _, b := range list.specs {
+			if err := task.CheckBenchmark(b); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", list.key, err))
+			}
+		}
+	}
+	return errs
 }
 
 // searchMethods lists the registered search methods.

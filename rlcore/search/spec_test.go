@@ -123,6 +123,18 @@ func TestValidateListsAllowedNames(t *testing.T) {
 	}
 }
 
+func TestValidateChecksBenchmarkSpecs(t *testing.T) {
+	s := synSpec("v")
+	s.Benchmarks = []string{"ex:*", "ex9"}
+	s.Test = []string{"nosuch"}
+	err := s.Validate()
+	for _, want := range []string{`benchmarks: example: unknown benchmark "ex9"`, `test: example: unknown benchmark "nosuch"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v, want it to say %q", err, want)
+		}
+	}
+}
+
 func TestSplitFolds(t *testing.T) {
 	p := &example.Problem{}
 	s := Spec{Benchmarks: []string{"ex:*"}, Folds: 2, Seed: 3}

@@ -42,8 +42,11 @@
 //     they arrive validated and with defaults in OpenConfig.Options),
 //     References and DefaultReference (what your compiler does without
 //     search; leave both empty if there is none), Measures (the metrics
-//     your Episode.Measure answers; rewards read them) and Open, which
-//     receives the run's seed: draw every random choice from it;
+//     your Episode.Measure answers; rewards read them), CheckBenchmark
+//     (optional: the syntax of a benchmark spec, checked without opening
+//     the problem, so the kernel answers a malformed benchmarks: line
+//     before compiling) and Open, which receives the run's seed: draw
+//     every random choice from it;
 //   - Problem: Actions (one name per action), Benchmarks (resolve one
 //     item of a comma-separated benchmarks: list; say what is allowed
 //     when a spec is wrong), NewEpisode (a benchmark that cannot be

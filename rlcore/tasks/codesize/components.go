@@ -21,7 +21,8 @@ func init() {
 			{Name: "textsize", Doc: "bytes of executable code (.text) in the object file for the host"},
 			{Name: "runtime", Doc: "seconds: median of 3 runs of the program built from the module (benchmarks with a main)"},
 		},
-		Open: openTask,
+		CheckBenchmark: checkSpec,
+		Open:           openTask,
 	})
 
 	rlcore.RegisterState(&rlcore.State{

@@ -116,3 +116,23 @@ func FuzzExpandSpec(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckSpec(t *testing.T) {
+	tests := []struct {
+		spec, wantErr string
+	}{
+		{spec: "builtin:*"},
+		{spec: "builtin:crc32,sha256 csmith:1-3"},
+		{spec: "no/such/file.c"}, // a path is checked where the search runs
+		{spec: "builtin:nosuch", wantErr: `unknown built-in benchmark "nosuch"`},
+		{spec: "csmith:x", wantErr: `benchmark spec "csmith:x"`},
+		{spec: `"unterminated`, wantErr: "unterminated"},
+		{spec: " ", wantErr: "empty benchmark spec"},
+	}
+	for _, tt := range tests {
+		err := checkSpec(tt.spec)
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("checkSpec(%q) = %v, want error containing %q", tt.spec, err, tt.wantErr)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func expandSpec(spec string) ([]string, error) {
 		return nil, err
 	}
 	if len(fields) == 0 {
-		return nil, errors.New("empty benchmark spec: want builtin:*, builtin:NAME,…, csmith:FROM-TO, or a path to a .c/.ll/.bc file or folder")
+		return nil, errEmptySpec
 	}
 	var names []string
 	for _, f := range fields {
@@ -62,6 +62,29 @@ func expandSpec(spec string) ([]string, error) {
 	}
 	return names, nil
 }
+
+// checkSpec is the task's CheckBenchmark: the syntax of a benchmark spec,
+// the built-in names and the csmith seeds, without reading any file (a
+// path is checked where the search runs, when it is resolved).
+func checkSpec(spec string) error {
+	fields, err := specFields(spec)
+	if err != nil {
+		return err
+	}
+	if len(fields) == 0 {
+		return errEmptySpec
+	}
+	for _, f := range fields {
+		if strings.HasPrefix(f, builtinPrefix) || strings.HasPrefix(f, csmithPrefix) {
+			if _, err := expandOne(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var errEmptySpec = errors.New("empty benchmark spec: want builtin:*, builtin:NAME,…, csmith:FROM-TO, or a path to a .c/.ll/.bc file or folder")
 
 func expandOne(spec string) ([]string, error) {
 	switch {

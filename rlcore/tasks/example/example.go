@@ -40,6 +40,7 @@ func init() {
 		References:       []rlcore.Reference{{Name: "unit", Doc: "the fraction 1, what action bit0 alone reaches"}},
 		DefaultReference: "unit",
 		Measures:         []rlcore.Measure{{Name: "value", Doc: "the fraction spelled so far"}},
+		CheckBenchmark:   checkBenchmark,
 		Open: func(_ context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
 			return &Problem{reject: cfg.Options.Bool("reject")}, nil
 		},
@@ -74,6 +75,17 @@ func (p *Problem) Actions() []string {
 
 // Benchmarks resolves "ex:*" or one benchmark name.
 func (p *Problem) Benchmarks(_ context.Context, spec string) ([]string, error) {
+	return resolve(spec)
+}
+
+// checkBenchmark is the task's CheckBenchmark: the benchmarks are built
+// in, so checking a spec is resolving it.
+func checkBenchmark(spec string) error {
+	_, err := resolve(spec)
+	return err
+}
+
+func resolve(spec string) ([]string, error) {
 	if spec == "ex:*" {
 		return slices.Clone(Benchmarks), nil
 	}

@@ -22,7 +22,8 @@ func init() {
 			{Name: "correctness", Doc: "STOKE's eq term: wrong live-out bits over the test cases (0 = right on every test)"},
 			{Name: "length", Doc: "instructions in the rewrite, nops excluded"},
 		},
-		Open: Open,
+		CheckBenchmark: checkSpec,
+		Open:           Open,
 	})
 	rlcore.RegisterState(&rlcore.State{
 		Name: "superopt-features", Task: TaskName,

@@ -153,6 +153,19 @@ var rangeRe = regexp.MustCompile(`^p(\d\d)-p(\d\d)$`)
 // Benchmarks resolves "hd:*" (all 25), "hd:p01-p10" (a range), "hd:p07"
 // or "p07", or a comma-separated list of those.
 func (p *Problem) Benchmarks(_ context.Context, spec string) ([]string, error) {
+	return expandSpec(spec)
+}
+
+// checkSpec is the task's CheckBenchmark: specs name built-in programs
+// only, so checking one is resolving it.
+func checkSpec(spec string) error {
+	_, err := expandSpec(spec)
+	return err
+}
+
+// expandSpec resolves a benchmark spec ("hd:*", "hd:p01-p10", "p03") into
+// program names.
+func expandSpec(spec string) ([]string, error) {
 	var out []string
 	for _, part := range strings.Split(spec, ",") {
 		part = strings.TrimPrefix(strings.TrimSpace(part), "hd:")
