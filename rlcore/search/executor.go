@@ -173,5 +173,5 @@ func (j Job) Check() error {
 	}
 	s := Spec{Name: j.ID, Task: j.Task, Benchmarks: j.Benchmarks, States: []string{j.Arm.State}, Rewards: []string{j.Arm.Reward},
 		Actions: []string{j.Arm.Actions}, Transitions: []string{j.Arm.Transition}, Algorithms: []AlgorithmSpec{alg}}
-	return s.Validate()
+	return s.validate(false)
 }
