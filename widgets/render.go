@@ -18,6 +18,10 @@ type Output struct {
 	Text io.Writer
 }
 
+// Shows reports whether out displays what is rendered into it (a notebook,
+// or a display given) or writes it as text.
+func (out Output) Shows() bool { return resolveDisplay(out.Display) != nil || out.Text != nil }
+
 // show displays html in a new block of out's display.
 func (out Output) show(html string) {
 	if d := resolveDisplay(out.Display); d != nil {

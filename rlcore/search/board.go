@@ -17,7 +17,10 @@ type ArmStats struct {
 	// successful ones included; FirstEpisodeError is the first of them.
 	FailedEpisodes    int
 	FirstEpisodeError string
-	InFlight          int
+	// Steps counts the environment steps of the arm's finished pulls,
+	// failed and interrupted ones included.
+	Steps    int
+	InFlight int
 	// Mean and Best are over successful pulls' scores; NaN before the
 	// first one.
 	Mean, Best float64

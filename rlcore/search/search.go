@@ -247,6 +247,9 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		a := &board.Arms[pr.ArmIndex]
 		a.InFlight--
 		a.FailedEpisodes += pr.FailedEpisodes
+		if pr.Result != nil {
+			a.Steps += pr.Result.Stats.Steps
+		}
 		if a.FirstEpisodeError == "" && len(pr.EpisodeErrors) > 0 {
 			a.FirstEpisodeError = pr.EpisodeErrors[0]
 		}

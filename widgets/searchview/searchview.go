@@ -223,7 +223,7 @@ func fmtScore(v float64) string {
 func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 	rows := make([]widgets.ArmRow, 0, len(arms))
 	for _, a := range arms {
-		r := armRow(a.Name, a.Pulls, a.Failures, a.Mean, a.Best)
+		r := armRow(a.Name, a.Pulls, a.Failures, a.Steps, a.Mean, a.Best)
 		switch {
 		case a.Retired:
 			r.Status = widgets.ArmFailed
@@ -249,8 +249,8 @@ func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 
 // armRow is the one place an arm's numbers become a leaderboard row, for
 // live and stored searches alike.
-func armRow(name string, pulls, failures int, mean, best float64) widgets.ArmRow {
-	r := widgets.ArmRow{Arm: name, Score: mean, Best: best, Pulls: pulls + failures}
+func armRow(name string, pulls, failures, steps int, mean, best float64) widgets.ArmRow {
+	r := widgets.ArmRow{Arm: name, Score: mean, Best: best, Pulls: pulls + failures, Steps: steps}
 	if failures > 0 {
 		r.Detail = plural(failures, "failed pull")
 	}

@@ -40,6 +40,9 @@ func TestArmRows(t *testing.T) {
 			t.Errorf("%s: %d pulls shown, want %d (failed pulls count)", tt.name, got, want)
 		}
 	}
+	if rows := ArmRows([]search.ArmStats{{Pulls: 1, Mean: 1, Steps: 420}}, true); rows[0].Steps != 420 {
+		t.Errorf("steps %d shown, want the arm's 420", rows[0].Steps)
+	}
 }
 
 // Issue 18, item 6: failed episodes of an arm are shown in its
@@ -171,4 +174,70 @@ func TestRunsHTML(t *testing.T) {
 	if strings.Contains(html, "<td style=\"padding:2px 10px;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap\"><code></code>") {
 		t.Error("a run without a winner shows an empty winner")
 	}
+}
+
+// Issue 14: %show of a stored search shows its leaderboard once, with the
+// steps of each arm's pulls (the column was always "–").
+func TestShowRunShowsAStoredLeaderboardOnceWithSteps(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	id, err := st.CreateRun(ctx, store.Run{Name: "qs", Kind: "search", Task: "codesize"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddArms(ctx, []store.Arm{{Run: id, Index: 0, Name: "ppo · autophase", Pulls: 2, Mean: 1.1, Best: 1.2}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, steps := range []int{1200, 34} {
+		if _, err := st.AddPull(ctx, store.Pull{Run: id, Seq: i + 1, Arm: "ppo · autophase", Score: 1.1, Status: store.PullOK, Steps: steps}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.FinishRun(ctx, id, store.StatusFinished, nil); err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	stdout := captureStdout(t, func() {
+		if err := ShowRun(ctx, st, "qs", widgets.Output{Display: widgets.Headless, Text: &text}); err != nil {
+			t.Error(err)
+		}
+	})
+	if !strings.Contains(text.String(), "1.234k") {
+		t.Errorf("leaderboard lacks the arm's 1234 steps:\n%s", text.String())
+	}
+	if strings.Contains(stdout, "rank") || !strings.Contains(stdout, "qs") {
+		t.Errorf("the summary repeats the leaderboard or lacks the run line:\n%s", stdout)
+	}
+}
+
+// captureStdout returns what f prints on os.Stdout.
+func captureStdout(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		var b strings.Builder
+		buf := make([]byte, 4096)
+		for {
+			n, err := r.Read(buf)
+			b.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		done <- b.String()
+	}()
+	f()
+	os.Stdout = old
+	w.Close()
+	return <-done
 }

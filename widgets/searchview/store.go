@@ -155,7 +155,7 @@ func ShowRunPhase(ctx context.Context, st *store.Store, ref, phase string, out w
 			})
 		}
 		if rep.Run.Kind == "search" && len(rep.Arms) > 0 {
-			err = firstErr(err, widgets.RenderLeaderboard(out, fmt.Sprintf("run-%d-arms", rep.Run.ID), "arms", storedArmRows(rep.Arms)))
+			err = firstErr(err, widgets.RenderLeaderboard(out, fmt.Sprintf("run-%d-arms", rep.Run.ID), "arms", storedArmRows(rep.Arms, rep.Pulls)))
 		}
 	case "compare":
 		if c := rep.Comparison(); c != nil {
@@ -165,6 +165,12 @@ func ShowRunPhase(ctx context.Context, st *store.Store, ref, phase string, out w
 					"mean best quality over the benchmarks against wall time", s))
 			}
 		}
+	}
+	if rep.Run.Kind == "search" && len(rep.Arms) > 0 && out.Shows() {
+		// The leaderboard above is the arms' table: the text adds the run
+		// line, not a second table.
+		fmt.Print(search.RunsTable([]store.Run{rep.Run}))
+		return err
 	}
 	fmt.Print(rep.Summary())
 	return err
@@ -232,10 +238,16 @@ func shortHyper(h map[string]float64) string {
 	return strings.Join(parts, " ")
 }
 
-func storedArmRows(arms []store.Arm) []widgets.ArmRow {
+// storedArmRows turns a stored search's arms into leaderboard rows; the
+// steps of an arm add up its stored pulls'.
+func storedArmRows(arms []store.Arm, pulls []store.Pull) []widgets.ArmRow {
+	steps := map[string]int{}
+	for _, p := range pulls {
+		steps[p.Arm] += p.Steps
+	}
 	rows := make([]widgets.ArmRow, 0, len(arms))
 	for _, a := range arms {
-		r := armRow(a.Name, a.Pulls, a.Failures, a.Mean, a.Best)
+		r := armRow(a.Name, a.Pulls, a.Failures, steps[a.Name], a.Mean, a.Best)
 		r.Status = widgets.ArmDone
 		switch {
 		case a.Status == "retired":
