@@ -155,9 +155,16 @@ func TestParallelWorkersAreIsolated(t *testing.T) {
 	if len(workers) < 2 || events.Load() == 0 {
 		t.Fatalf("workers used %v, %d events", workers, events.Load())
 	}
+	steps := map[string]int{}
+	for _, p := range res.Pulls {
+		steps[p.Arm.String()] += p.Result.Stats.Steps
+	}
 	for _, a := range res.Arms {
 		if a.Pulls != 2 {
 			t.Fatalf("grid pulled %s %d times in 48 pulls over 24 arms", a.Name, a.Pulls)
+		}
+		if a.Steps == 0 || a.Steps != steps[a.Name] {
+			t.Fatalf("arm %s counts %d steps, its pulls took %d", a.Name, a.Steps, steps[a.Name])
 		}
 	}
 	pulls, _ := st.Pulls(context.Background(), res.RunID, false)
