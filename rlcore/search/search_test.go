@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -366,11 +367,23 @@ func TestTuneInterruptedKeepsTrials(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := 0
-	tr, err := Tune(cctx, TuneOptions{Run: "tune-int", Store: st, Trials: 100, Workers: 2, OnTrial: func(TrialEvent) {
+	var unstored []string
+	tr, err := Tune(cctx, TuneOptions{Run: "tune-int", Store: st, Trials: 100, Workers: 2, OnTrial: func(ev TrialEvent) {
+		// The best so far is in the store as soon as it is found, so
+		// that a kill -9 keeps it.
+		if ev.Best != nil {
+			sr, _ := st.FindRun(ctx, "tune-int", store.KindSearch)
+			if got, ok, err := st.LatestTuned(ctx, sr.ID, ev.Trial.Pull.Arm.String()); err != nil || !ok || got.Score != ev.BestScore {
+				unstored = append(unstored, fmt.Sprintf("trial %d: stored best %v (ok %v, %v), best so far %v", n, got.Score, ok, err, ev.BestScore))
+			}
+		}
 		if n++; n == 5 {
 			cancel()
 		}
 	}})
+	if len(unstored) > 0 {
+		t.Errorf("the best configuration was not stored as it improved:\n%s", strings.Join(unstored, "\n"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -243,6 +243,13 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 			if tr.Pull.Result != nil && tr.Pull.Result.Policy != nil {
 				rec.addPolicy(policyRow(res.RunID, pullID, store.SourceTrial, tr.Pull), tr.Pull.Result.Policy)
 			}
+			if res.RunID != 0 {
+				// Stored as it improves, so that a killed tuning keeps
+				// its best configuration (Deploy reads the newest).
+				t := store.Tuned{Run: res.RunID, SearchRun: run.ID, Arm: arm.String(), Algorithm: alg.Name, Hyper: res.Best, Score: res.BestScore,
+					Budget: scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(res.BestRung))).String()}
+				rec.do("storing tuned config", func(c context.Context) error { _, err := rec.st.AddTuned(c, t); return err })
+			}
 		}
 		ev := TrialEvent{Tune: spec.Name, Trial: tr, Best: res.Best, BestScore: res.BestScore, BestRung: res.BestRung, Elapsed: time.Since(start)}
 		if opt.OnTrial != nil {
@@ -270,10 +277,6 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 		if len(res.Trials) > 0 {
 			res.Err = fmt.Errorf("no trial succeeded; the last error: %w", res.Trials[len(res.Trials)-1].Pull.Err)
 		}
-	} else if res.RunID != 0 {
-		t := store.Tuned{Run: res.RunID, SearchRun: run.ID, Arm: arm.String(), Algorithm: alg.Name, Hyper: res.Best, Score: res.BestScore,
-			Budget: scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(res.BestRung))).String()}
-		rec.do("storing tuned config", func(c context.Context) error { _, err := rec.st.AddTuned(c, t); return err })
 	}
 	rec.finishRun(res.RunID, res.Status, res.Err)
 	if !quiet {
