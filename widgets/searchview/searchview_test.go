@@ -115,11 +115,7 @@ func TestTimeToQualityAveragesBenchmarks(t *testing.T) {
 
 func TestShowRunRedrawsAStoredComparison(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	id, err := st.CreateRun(ctx, store.Run{Name: "cmp", Kind: "compare", Task: "codesize"})
 	if err != nil {
 		t.Fatal(err)
@@ -180,11 +176,7 @@ func TestRunsHTML(t *testing.T) {
 // steps of each arm's pulls (the column was always "–").
 func TestShowRunShowsAStoredLeaderboardOnceWithSteps(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	id, err := st.CreateRun(ctx, store.Run{Name: "qs", Kind: "search", Task: "codesize"})
 	if err != nil {
 		t.Fatal(err)
@@ -240,4 +232,16 @@ func captureStdout(t *testing.T, f func()) string {
 	os.Stdout = old
 	w.Close()
 	return <-done
+}
+
+// tempStore opens a run store in a temporary folder, closed at the end of
+// the test.
+func tempStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
