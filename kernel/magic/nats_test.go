@@ -17,6 +17,7 @@ func TestNATSFlag(t *testing.T) {
 		{code: "%compare --nats embedded", wantCode: []string{"search.CompareOptions{Executor: executor, "}},
 		{code: "%search cs --nats 10.0.0.5", wantErr: "want embedded or a server URL"},
 		{code: "%search cs", wantCode: []string{"search.Options{Budget: budget}"}},
+		{code: "%search cs --nats nats://127.0.0.1:4222 --resume", wantCode: []string{"search.Options{Executor: executor, Budget: budget, Resume: true}"}},
 		{code: "%supersonic workers nats://127.0.0.1:4222", wantCode: []string{`cluster.ListWorkers(context.Background(), "nats://127.0.0.1:4222")`, "cluster.WorkersTable(ws)"}},
 		{code: "%supersonic workers", wantErr: "workers takes the NATS server URL"},
 		{code: "%supersonic workers embedded", wantErr: "a running server"},

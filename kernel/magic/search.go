@@ -12,7 +12,7 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "search",
-		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N] [--nats URL|embedded]",
+		Usage: "%search NAME [--budget 5m|200pulls] [--pull 20s|2000steps] [--workers N] [--strategy " + strategyNames("|") + "] [--seed N] [--nats URL|embedded] [--resume]",
 		Doc:   "search the task's client-RL architectures in parallel, with live reward curves",
 		Help: `Runs the architecture search of the task declared by %%task NAME: each pull
 trains one arm's client RL briefly on the training benchmarks and scores it by
@@ -22,13 +22,23 @@ Stop button (or Kernel > Interrupt) ends the search early: the pulls done so
 far are kept in the run store (supersonic.db, or $SUPERSONIC_DB) and the best
 arm so far is the winner.
 
+--resume continues the last run of NAME instead of starting one: a search
+that was stopped, or whose kernel died or was restarted. The pulls it
+stored are kept; the pulls it had started run again — with --nats, those
+that finished on the workers while no kernel ran are taken from the stream,
+and those still running are waited for. The task must be declared as it
+was (an error names what differs); --strategy and --pull, when given, must
+be the run's; --budget left out is the run's and counts the pulls stored.
+A finished run has nothing to resume (an error says so).
+
 Strategies:
 ` + strategyHelp(),
 		Flags: []Flag{budgetFlag,
 			{Name: "pull", Value: "20s|2000steps", Doc: "one pull's training budget (default: the task's pull: line)", Values: []string{"5s", "10s", "20s", "2000steps"}},
 			workersFlag, natsFlag,
 			{Name: "strategy", Value: strategyNames("|"), Doc: "how arms are chosen (default bandit)", Values: strings.Split(strategyNames(" "), " ")},
-			seedFlag},
+			seedFlag,
+			{Name: "resume", Doc: "continue the last run of NAME (stopped, or its kernel died) from the run store and the NATS stream"}},
 		Args:  func(prev []string) []string { return nil },
 		Parse: parseSearch,
 	})
@@ -61,13 +71,14 @@ type searchCommand struct {
 	seed     int
 	hasSeed  bool
 	nats     string
+	resume   bool
 }
 
 func parseSearch(c *Call) (Command, error) {
 	if len(c.Args) != 1 {
 		return nil, fmt.Errorf("want the name of a task declared with %%%%task, got %d words; usage: %s", len(c.Args), c.Magic.Usage)
 	}
-	s := searchCommand{task: c.Args[0], strategy: c.Flags["strategy"]}
+	s := searchCommand{task: c.Args[0], strategy: c.Flags["strategy"], resume: c.Flags["resume"] == "true"}
 	var err error
 	if s.budget, _, err = parseBudgetFlag(c, "budget", "a search", rlcore.SearchUnits); err != nil {
 		return nil, err
@@ -108,6 +119,9 @@ func (s searchCommand) Expand() (Source, error) {
 	}
 	if s.workers > 0 {
 		opts = append(opts, "Workers: "+strconv.Itoa(s.workers))
+	}
+	if s.resume {
+		opts = append(opts, "Resume: true")
 	}
 	seed := ""
 	if s.hasSeed {

@@ -178,7 +178,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	}
 	results := make([]*MethodResult, len(jobs))
 	rowIDs := make([]int64, len(jobs)) // each result is stored as it finishes
-	key := runKey(spec.Name, cmp.RunID)
+	key := runKey(spec.Name, cmp.RunID, newNonce())
 	parallel(len(jobs), opt.Workers, func(i int) {
 		j := jobs[i]
 		if ctx.Err() != nil {

@@ -145,7 +145,7 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindDeploy, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	start := time.Now()
 	res.Results = make([]Deployment, len(benches))
-	key := runKey(spec.Name, res.RunID)
+	key := runKey(spec.Name, res.RunID, newNonce())
 	var mu sync.Mutex
 	parallel(len(benches), opt.Workers, func(i int) {
 		jr := exec.Run(ctx, deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,

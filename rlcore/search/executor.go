@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -48,7 +49,10 @@ const (
 type Job struct {
 	// ID identifies the job across redeliveries (run, phase and sequence
 	// number); a result is counted once per ID.
-	ID          string
+	ID string
+	// Run names the phase's run the job belongs to (see runKey); a
+	// continued run keeps it. An executor may group results by it.
+	Run         string `json:",omitempty"`
 	Kind        JobKind
 	Task        string
 	TaskOptions map[string]string `json:",omitempty"`
@@ -135,30 +139,38 @@ func workersFor(ctx context.Context, n int, e Executor, def int) int {
 }
 
 // pullJob is the Job of a search pull or a tuning trial.
-func (s *session) pullJob(spec Spec, id string, seq, arm int, a rlcore.Arm, hyper rlcore.Hyper, budget rlcore.Budget, seed int64, rung int) Job {
-	return Job{ID: id, Kind: JobPull, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: a, Hyper: hyper,
+func (s *session) pullJob(spec Spec, id jobRef, seq, arm int, a rlcore.Arm, hyper rlcore.Hyper, budget rlcore.Budget, seed int64, rung int) Job {
+	return Job{ID: id.id, Run: id.run, Kind: JobPull, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: a, Hyper: hyper,
 		Seed: seed, Budget: budget, Benchmarks: s.train, Label: a.String(), Seq: seq, ArmIndex: arm, Rung: rung}
 }
 
 // deployJob is the Job of training arm on one benchmark.
-func deployJob(spec Spec, id string, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte) Job {
-	return Job{ID: id, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
+func deployJob(spec Spec, id jobRef, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte) Job {
+	return Job{ID: id.id, Run: id.run, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
 		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench, Init: init}
 }
 
-// runKey names a phase's run in its job ids: NAME.RUNID for a stored run
-// (a resumed run keeps its ids), NAME.tNANOS for one without a store, so
-// that two such runs of one name never share a job id.
-func runKey(name string, run int64) string {
+// runKey names a phase's run in its job ids: NAME.RUNID.NONCE for a
+// stored run, NAME.tNONCE for one without a store. The nonce (see
+// newNonce) keeps apart runs of one name and id in two store files, or in
+// one file deleted and made again, that share a NATS server; a continued
+// search keeps its run's nonce, hence its job ids.
+func runKey(name string, run int64, nonce string) string {
 	if run == 0 {
-		return fmt.Sprintf("%s.t%d", name, time.Now().UnixNano())
+		return fmt.Sprintf("%s.t%s", name, nonce)
 	}
-	return fmt.Sprintf("%s.%d", name, run)
+	return fmt.Sprintf("%s.%d.%s", name, run, nonce)
 }
 
+// newNonce is the time in base 36: an identifier, not a random choice.
+func newNonce() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
+
+// jobRef is a job's id and the key of the run it belongs to.
+type jobRef struct{ run, id string }
+
 // jobID names job seq of a phase's run.
-func jobID(key, phase string, seq int) string {
-	return fmt.Sprintf("%s.%s.%d", key, phase, seq)
+func jobID(key, phase string, seq int) jobRef {
+	return jobRef{run: key, id: fmt.Sprintf("%s.%s.%d", key, phase, seq)}
 }
 
 // Check reports whether this process can run j: its task and every

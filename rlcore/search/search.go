@@ -42,6 +42,20 @@ type Options struct {
 	// more often than it succeeded; default 3.
 	MaxFailures int
 
+	// Resume continues the newest search run of the spec's name instead
+	// of starting a new one. It must have been interrupted, or its process
+	// must have died (the run is abandoned, or still marked running by a
+	// process that is gone), and its spec must be this one. The pulls it
+	// stored are kept, not redone; the pulls it had started are run again
+	// under their job ids, so an executor whose jobs outlive the process
+	// (JetStream) hands over the results of those that finished meanwhile
+	// and runs only the rest. Strategy, Budget and PullBudget left zero are
+	// the run's own; given, the first two must match it. The budget counts
+	// the stored pulls; a wall-time budget counts from the resume. The
+	// strategy starts from the stored pulls (its random choices continue
+	// from the seed and the number of pulls started).
+	Resume bool
+
 	// Store persists the run; nil opens store.DefaultPath() unless NoStore.
 	Store   *store.Store
 	NoStore bool
@@ -105,6 +119,24 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
 	}
 	spec = spec.withDefaults()
+	var resume *resumePoint
+	if opt.Resume {
+		if opt.NoStore {
+			return nil, fmt.Errorf("search %s: resuming needs the run store (NoStore is set)", spec.Name)
+		}
+		if opt.Store == nil {
+			st, err := store.Open("")
+			if err != nil {
+				return nil, fmt.Errorf("search %s: %w", spec.Name, err)
+			}
+			defer st.Close()
+			opt.Store = st
+		}
+		var err error
+		if resume, err = loadResume(ctx, opt.Store, spec, &opt); err != nil {
+			return nil, fmt.Errorf("search %s: %w", spec.Name, err)
+		}
+	}
 	if opt.Strategy == "" {
 		opt.Strategy = "bandit"
 	}
@@ -128,12 +160,19 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
 	}
 	board := newBoard(arms, spec.dims(), opt.MinPulls)
-	strat, err := NewStrategy(opt.Strategy, board, opt.Budget, spec.Seed)
+	stratSeed := spec.Seed
+	if resume != nil {
+		stratSeed = int64(pullSeed(spec.Seed, -1-resume.nextSeq)) // not the choices of the first part again
+	}
+	strat, err := NewStrategy(opt.Strategy, board, opt.Budget, stratSeed)
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
 	}
 	sess, err := openSession(ctx, spec, opt.Store, opt.NoStore, opt.Problem)
 	if err != nil {
+		if resume != nil {
+			_ = opt.Store.FinishRun(context.WithoutCancel(ctx), resume.run.ID, resume.run.Status, errors.New(resume.run.Error))
+		}
 		return nil, fmt.Errorf("search %s: %w", spec.Name, err)
 	}
 	defer sess.close()
@@ -149,21 +188,42 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	}
 	quiet := opt.Observer != nil || opt.OnPull != nil
 
-	optJSON, _ := json.Marshal(map[string]any{"strategy": opt.Strategy, "budget": opt.Budget.String(),
-		"pull_budget": opt.PullBudget.String(), "workers": opt.Workers, "min_pulls": opt.MinPulls, "max_failures": opt.MaxFailures,
-		"train": sess.train, "test": sess.test})
 	rec := sess.recorder(logger)
-	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindSearch, Task: spec.Task, Strategy: opt.Strategy, Spec: specJSON(spec), Options: optJSON})
-	if rec.st != nil {
-		rows := make([]store.Arm, len(board.Arms))
-		for i, a := range board.Arms {
-			rows[i] = armRow(res.RunID, &a)
+	policyScore := map[int]float64{} // per arm, the score of its stored policy
+	nonce := newNonce()
+	var pending []store.Job // a resumed run's started pulls, run first
+	nextSeq := 0
+	if resume == nil {
+		optJSON, _ := json.Marshal(map[string]any{"strategy": opt.Strategy, "budget": opt.Budget.String(),
+			"pull_budget": opt.PullBudget.String(), "workers": opt.Workers, "min_pulls": opt.MinPulls, "max_failures": opt.MaxFailures,
+			"train": sess.train, "test": sess.test, "job_nonce": nonce})
+		res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindSearch, Task: spec.Task, Strategy: opt.Strategy, Spec: specJSON(spec), Options: optJSON})
+		if rec.st != nil {
+			rows := make([]store.Arm, len(board.Arms))
+			for i, a := range board.Arms {
+				rows[i] = armRow(res.RunID, &a)
+			}
+			rec.do("storing arms", func(c context.Context) error { return rec.st.AddArms(c, rows) })
 		}
-		rec.do("storing arms", func(c context.Context) error { return rec.st.AddArms(c, rows) })
+	} else {
+		res.RunID, nonce = resume.run.ID, resume.nonce
+		rec.reopened(res.RunID)
+		res.Pulls = resume.replay(board, strat, opt.MaxFailures)
+		pending, nextSeq = resume.pending, resume.nextSeq
+		for _, p := range res.Pulls {
+			if sc, ok := policyScore[p.ArmIndex]; p.OK() && (!ok || p.Score > sc) {
+				policyScore[p.ArmIndex] = p.Score // stored with its policy before
+			}
+		}
+		logger.Info("search resumed", "search", spec.Name, "run", res.RunID, "stored_pulls", len(resume.pulls), "rerun_or_taken", len(pending),
+			"was", resume.run.Status)
 	}
 
 	start := time.Now()
-	key := runKey(spec.Name, res.RunID)
+	key := runKey(spec.Name, res.RunID, nonce)
+	if resume != nil && resume.nonce == "" {
+		key = fmt.Sprintf("%s.%d", spec.Name, res.RunID) // a run stored before job nonces
+	}
 	jobs := make(chan Job)
 	results := make(chan *PullResult, opt.Workers)
 	for w := range opt.Workers {
@@ -189,7 +249,6 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	stopping := false
 	inflight := 0
 	winner := -1
-	policyScore := map[int]float64{} // per arm, the score of its stored policy
 	for {
 		for !stopping && inflight < opt.Workers {
 			if ctx.Err() != nil {
@@ -205,20 +264,38 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 				res.Err = errors.New("every arm was retired after repeated failures")
 				break
 			}
-			arm, ok := strat.Next(board)
-			if ok && (arm < 0 || arm >= len(board.Arms) || !board.Active(arm)) {
-				// A strategy proposed a retired (or no) arm: pull an active
-				// one instead.
-				arm, ok = randomActive(board, fallback, false)
-			}
-			if !ok {
-				if inflight == 0 {
-					stopping = true // the strategy has covered its space
+			var j Job
+			if len(pending) > 0 {
+				// A pull the resumed run had started: the same job again.
+				p := pending[0]
+				pending = pending[1:]
+				if p.ArmIndex < 0 || p.ArmIndex >= len(board.Arms) {
+					continue
 				}
-				break
+				j = sess.pullJob(spec, jobRef{run: key, id: p.ID}, p.Seq, p.ArmIndex, board.Arms[p.ArmIndex].Arm, nil, opt.PullBudget,
+					pullSeed(spec.Seed, p.Seq), 0)
+			} else {
+				arm, ok := strat.Next(board)
+				if ok && (arm < 0 || arm >= len(board.Arms) || !board.Active(arm)) {
+					// A strategy proposed a retired (or no) arm: pull an active
+					// one instead.
+					arm, ok = randomActive(board, fallback, false)
+				}
+				if !ok {
+					if inflight == 0 {
+						stopping = true // the strategy has covered its space
+					}
+					break
+				}
+				j = sess.pullJob(spec, jobID(key, "pull", nextSeq), nextSeq, arm, board.Arms[arm].Arm, nil, opt.PullBudget,
+					pullSeed(spec.Seed, nextSeq), 0)
+				nextSeq++
+				if rec.st != nil {
+					row := store.Job{Run: res.RunID, Seq: j.Seq, ID: j.ID, ArmIndex: arm, Arm: j.Arm.String()}
+					rec.do("recording a started pull", func(c context.Context) error { return rec.st.AddJob(c, row) })
+				}
 			}
-			j := sess.pullJob(spec, jobID(key, "pull", board.Started), board.Started, arm, board.Arms[arm].Arm, nil, opt.PullBudget,
-				pullSeed(spec.Seed, board.Started), 0)
+			arm := j.ArmIndex
 			board.Started++
 			board.Arms[arm].InFlight++
 			inflight++
@@ -246,25 +323,13 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 		inflight--
 		a := &board.Arms[pr.ArmIndex]
 		a.InFlight--
-		a.FailedEpisodes += pr.FailedEpisodes
+		steps := 0
 		if pr.Result != nil {
-			a.Steps += pr.Result.Stats.Steps
+			steps = pr.Result.Stats.Steps
 		}
-		if a.FirstEpisodeError == "" && len(pr.EpisodeErrors) > 0 {
-			a.FirstEpisodeError = pr.EpisodeErrors[0]
-		}
-		switch pr.Status {
-		case pullOK:
-			a.add(pr.Score)
-			board.Pulls++
-			if pr.Score >= a.Best && pr.Result != nil {
-				a.BestBenchmark, a.BestActions = pr.Result.Best.Benchmark, pr.Result.Best.Actions
-			}
-		case pullFailed:
-			a.Failures++
-			if a.Failures >= opt.MaxFailures && a.Failures > a.Pulls {
-				a.Retired = true
-			}
+		tally(board, pr, steps, opt.MaxFailures)
+		if pr.OK() && pr.Score >= a.Best && pr.Result != nil {
+			a.BestBenchmark, a.BestActions = pr.Result.Best.Benchmark, pr.Result.Best.Actions
 		}
 		if pr.Status != pullInterrupted {
 			strat.Observe(board, pr)

@@ -150,6 +150,16 @@ func (r *runRecorder) createRun(run store.Run) int64 {
 	return id
 }
 
+// reopened starts the heartbeat of a run continued by this process.
+func (r *runRecorder) reopened(id int64) {
+	if r.st == nil || id == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.heartbeat = r.st.KeepAlive(id)
+	r.mu.Unlock()
+}
+
 func (r *runRecorder) finishRun(id int64, status rlcore.Status, err error) {
 	if id == 0 {
 		return

@@ -163,7 +163,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	}
 	var configs []rlcore.Hyper
 	start := time.Now()
-	key := runKey(spec.Name, res.RunID)
+	key := runKey(spec.Name, res.RunID, newNonce())
 	type job struct {
 		Job
 		config int

@@ -38,6 +38,9 @@
 //	            failed_episodes, episode_errors (JSON, the first few), elapsed,
 //	            best_benchmark, best_actions (JSON), per_benchmark (JSON
 //	            benchmark → quality), started
+//	jobs        run, seq, id, arm_index, arm, started: the pulls a search
+//	            started (a search continued after its process died redoes
+//	            or takes the ones that have no row in pulls)
 //	curves      pull, idx, step, episode, elapsed, return, quality, best
 //	tuned       id, run (the tune run), search_run, arm, algorithm, hyper
 //	            (JSON), score, budget, created

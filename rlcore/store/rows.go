@@ -110,6 +110,51 @@ type Pull struct {
 }
 
 // Pull statuses.
+// Job is one row of jobs: a pull a run started, recorded when it starts
+// so that a run continued after its process died knows which pulls were
+// running (see ReopenRun) and can take or redo exactly those.
+type Job struct {
+	Run      int64
+	Seq      int
+	ID       string // the job id the executor knows it by
+	ArmIndex int
+	Arm      string
+	Started  time.Time
+}
+
+// AddJob records a started job.
+func (s *Store) AddJob(ctx context.Context, j Job) error {
+	if j.Started.IsZero() {
+		j.Started = time.Now()
+	}
+	_, err := s.exec(ctx, `INSERT INTO jobs (run, seq, id, arm_index, arm, started) VALUES (?,?,?,?,?,?)`,
+		j.Run, j.Seq, j.ID, j.ArmIndex, j.Arm, j.Started.UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("recording job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// Jobs lists the jobs a run started, by seq.
+func (s *Store) Jobs(ctx context.Context, run int64) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT run, seq, id, arm_index, arm, started FROM jobs WHERE run=? ORDER BY seq`, run)
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs of run %d: %w", run, err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		var j Job
+		var started string
+		if err := rows.Scan(&j.Run, &j.Seq, &j.ID, &j.ArmIndex, &j.Arm, &started); err != nil {
+			return nil, fmt.Errorf("listing jobs of run %d: %w", run, err)
+		}
+		j.Started = parseTime(started)
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
 const (
 	PullOK          = "ok"
 	PullFailed      = "failed"

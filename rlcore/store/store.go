@@ -166,6 +166,20 @@ CREATE TABLE IF NOT EXISTS baselines (
 );
 `
 
+// jobsSchema is a table added without a version change (older programs
+// ignore it): every Open creates it when it is missing.
+const jobsSchema = `
+CREATE TABLE IF NOT EXISTS jobs (
+	run INTEGER NOT NULL REFERENCES runs(id),
+	seq INTEGER NOT NULL,
+	id TEXT NOT NULL,
+	arm_index INTEGER NOT NULL,
+	arm TEXT NOT NULL,
+	started TEXT NOT NULL,
+	PRIMARY KEY (run, seq)
+);
+`
+
 // Open opens (creating if needed) the store at path; "" means
 // DefaultPath(). A file written by a newer schema is refused.
 func Open(path string) (*Store, error) {
@@ -213,18 +227,21 @@ func (s *Store) migrate() error {
 	if v > SchemaVersion {
 		return fmt.Errorf("schema version %d is newer than this program's %d", v, SchemaVersion)
 	}
-	if v == SchemaVersion {
-		return nil
-	}
-	if v > 0 {
+	if v > 0 && v < SchemaVersion {
 		for _, up := range upgrades[v-1:] {
 			if err := up(s); err != nil {
 				return err
 			}
 		}
+		v = SchemaVersion
+	}
+	if v == SchemaVersion {
+		if _, err := s.db.Exec(jobsSchema); err != nil {
+			return fmt.Errorf("creating table jobs: %w", err)
+		}
 		return nil
 	}
-	if _, err := s.db.Exec(schema); err != nil {
+	if _, err := s.db.Exec(schema + jobsSchema); err != nil {
 		return fmt.Errorf("creating schema: %w", err)
 	}
 	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
@@ -400,6 +417,34 @@ func (s *Store) FinishRun(ctx context.Context, id int64, status string, runErr e
 	_, err := s.exec(ctx, `UPDATE runs SET status=?, finished=?, error=? WHERE id=?`, status, now(), msg, id)
 	if err != nil {
 		return fmt.Errorf("finishing run %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReopenRun makes run id running again, owned by this process, to
+// continue it: it must be interrupted or abandoned, or still marked running
+// by an owner that is gone. Everything it stored stays.
+func (s *Store) ReopenRun(ctx context.Context, id int64) error {
+	r, err := s.FindRun(ctx, strconv.FormatInt(id, 10), "")
+	if err != nil {
+		return err
+	}
+	switch r.Status {
+	case StatusInterrupted, StatusAbandoned:
+	case StatusRunning:
+		if gone, known := r.Owner.gone(); !known || !gone {
+			return fmt.Errorf("%s run %d (%s) is still running in %s: stop it there first (a run whose owner was killed on another host counts as abandoned after %v without a heartbeat)",
+				r.Kind, r.ID, r.Name, r.Owner, StaleAfter)
+		}
+	default:
+		return fmt.Errorf("%s run %d (%s) ended with status %s; only an interrupted or abandoned run can be continued", r.Kind, r.ID, r.Name, r.Status)
+	}
+	o := Self()
+	t := now()
+	_, err = s.exec(ctx, `UPDATE runs SET status=?, finished=NULL, error='', owner_pid=?, owner_host=?, owner_start=?, heartbeat=? WHERE id=? AND status=?`,
+		StatusRunning, o.PID, o.Host, o.Start, t, id, r.Status)
+	if err != nil {
+		return fmt.Errorf("reopening run %d: %w", id, err)
 	}
 	return nil
 }

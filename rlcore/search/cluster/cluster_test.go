@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if url := os.Getenv(coordinatorEnv); url != "" {
+		os.Exit(runCoordinator(url, os.Getenv(coordinatorEnv+"_STORE")))
+	}
 	os.Exit(m.Run())
 }
 
@@ -62,7 +65,26 @@ func (e *noopEpisode) Quality(context.Context) (float64, error)         { return
 func (e *noopEpisode) Fork(context.Context) (rlcore.Episode, error)     { c := *e; return &c, nil }
 func (e *noopEpisode) Close() error                                     { return nil }
 
+// sleepyProblem is a task whose every action takes 25 ms and no CPU:
+// its pulls last long enough to be in flight when a process is killed.
+type sleepyProblem struct{ noopProblem }
+
+func (sleepyProblem) Task() string { return "cluster-sleep" }
+func (sleepyProblem) NewEpisode(_ context.Context, b string) (rlcore.Episode, error) {
+	return &sleepyEpisode{noopEpisode{bench: b}}, nil
+}
+
+type sleepyEpisode struct{ noopEpisode }
+
+func (e *sleepyEpisode) Apply(ctx context.Context, a int) error {
+	time.Sleep(25 * time.Millisecond)
+	return e.noopEpisode.Apply(ctx, a)
+}
+func (e *sleepyEpisode) Fork(context.Context) (rlcore.Episode, error) { c := *e; return &c, nil }
+
 func init() {
+	rlcore.RegisterTask(&rlcore.Task{Name: "cluster-sleep", Doc: "episodes whose actions take 25 ms (cluster tests)",
+		Open: func(context.Context, rlcore.OpenConfig) (rlcore.Problem, error) { return sleepyProblem{}, nil }})
 	rlcore.RegisterTask(&rlcore.Task{Name: "cluster-noop", Doc: "episodes that cost nothing (cluster tests)",
 		Open: func(context.Context, rlcore.OpenConfig) (rlcore.Problem, error) { return noopProblem{}, nil }})
 }

@@ -17,11 +17,15 @@
 //     another one after the consumer's AckWait; a job delivered more than
 //     MaxAttempts times is reported as a failed pull, so an arm that kills
 //     its workers is retired as a crashing arm is locally;
-//   - stream SUPERSONIC_RESULTS (subjects supersonic.results.SESSION)
-//     keeps results for a week; the coordinator reads its session's with
-//     an ordered consumer and counts each job id once, however many times
-//     the job was delivered;
-//   - training events go to supersonic.events.SESSION (core NATS, best
+//   - stream SUPERSONIC_RESULTS (subjects supersonic.results.RUN, RUN a
+//     hash of the job's run, search.Job.Run) keeps results for a week; the
+//     coordinator reads each run's with an ordered consumer and counts each
+//     job id once, however many times the job was delivered. A search
+//     continued after its coordinator died (search.Options.Resume) thus
+//     reads the results of the jobs that finished while none ran, and its
+//     jobs still on the queue are not queued twice (their message id is
+//     the job id);
+//   - training events go to supersonic.events.RUN (core NATS, best
 //     effort) and reach the phase's Observer, so live charts keep working;
 //   - benchmark files (a path on the coordinator's machine) are shipped
 //     through object store supersonic_benchmarks, named by the SHA-256 of

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -24,10 +25,12 @@ import (
 // Options configure an Executor. Zero values mean the documented
 // defaults.
 type Options struct {
-	// Session names this coordinator's results subject. Results stay in
-	// the results stream for a week: a coordinator restarted with the
-	// same Session gets the results of jobs that finished while it was
-	// away instead of running them again. Default: a fresh random name.
+	// Session names the results subject of jobs that do not name their
+	// run (search.Job.Run is empty); default a fresh random name. Jobs
+	// that name it (every phase's do) have their results on a subject of
+	// that run: a search continued after its coordinator died
+	// (search.Options.Resume) gets the results of the jobs that finished
+	// while it was away, whatever the session.
 	Session string
 	// AckWait is how long a job may go without a sign of life from its
 	// worker before it is given to another; default DefaultAckWait.
@@ -51,16 +54,23 @@ type Executor struct {
 	js      jetstream.JetStream
 	opt     Options
 	log     *slog.Logger
-	results jetstream.ConsumeContext
-	events  *nats.Subscription
 
 	mu      sync.Mutex
+	follows map[string]*follower // by results token (see token)
 	waiting map[string]*waiter
-	early   map[string]*resultMsg // results that arrived before their Run (a resumed session)
+	early   map[string]*resultMsg // results that arrived before their Run (a resumed run)
 	counted map[string]bool       // job ids whose result was delivered: each is counted once
 	hashes  map[string]fileHash
 	objects jetstream.ObjectStore
 	closers []func() // an embedded worker and server, stopped by Close after the connection
+}
+
+// follower reads the results and training events of one run's jobs.
+type follower struct {
+	ready   chan struct{} // closed once started (err set) and caught up
+	err     error
+	results jetstream.ConsumeContext
+	events  *nats.Subscription
 }
 
 type waiter struct {
@@ -108,8 +118,8 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Executor, error) {
 	if o.CancelGrace <= 0 {
 		o.CancelGrace = 5 * time.Second
 	}
-	e := &Executor{nc: nc, opt: o, log: o.Logger, waiting: map[string]*waiter{}, early: map[string]*resultMsg{}, counted: map[string]bool{},
-		hashes: map[string]fileHash{}}
+	e := &Executor{nc: nc, opt: o, log: o.Logger, follows: map[string]*follower{}, waiting: map[string]*waiter{}, early: map[string]*resultMsg{},
+		counted: map[string]bool{}, hashes: map[string]fileHash{}}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -120,18 +130,93 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Executor, error) {
 	if _, err := ensureStreams(ctx, e.js, o.AckWait); err != nil {
 		return nil, err
 	}
-	rc, err := e.js.OrderedConsumer(ctx, resultsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{resultsSubject + o.Session}})
-	if err != nil {
-		return nil, fmt.Errorf("reading results: %w", err)
-	}
-	if e.results, err = rc.Consume(e.onResult); err != nil {
-		return nil, fmt.Errorf("reading results: %w", err)
-	}
-	if e.events, err = nc.Subscribe(eventsSubject+o.Session, e.onEvent); err != nil {
-		e.results.Stop()
-		return nil, fmt.Errorf("subscribing to training events: %w", err)
-	}
 	return e, nil
+}
+
+// token is the subject token of j's results and events: a hash of its
+// run (a run's name may hold characters a subject cannot), or the
+// session for a job that names no run.
+func (e *Executor) token(j search.Job) string {
+	if j.Run == "" {
+		return e.opt.Session
+	}
+	sum := sha256.Sum256([]byte(j.Run))
+	return "run-" + hex.EncodeToString(sum[:12])
+}
+
+// follow starts reading the results and events on token's subjects, once
+// per token, and waits until the results already in the stream (those of
+// a resumed run's jobs that finished while no coordinator ran) are read.
+func (e *Executor) follow(ctx context.Context, token string) error {
+	e.mu.Lock()
+	f, ok := e.follows[token]
+	if !ok {
+		f = &follower{ready: make(chan struct{})}
+		e.follows[token] = f
+	}
+	e.mu.Unlock()
+	if !ok {
+		f.err = e.startFollowing(ctx, token, f)
+		if f.err != nil {
+			e.mu.Lock()
+			delete(e.follows, token) // the next Run tries again
+			e.mu.Unlock()
+		}
+		close(f.ready)
+	}
+	select {
+	case <-f.ready:
+		return f.err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// catchUpWait bounds the wait for the results already in the stream.
+const catchUpWait = 30 * time.Second
+
+func (e *Executor) startFollowing(ctx context.Context, token string, f *follower) error {
+	subject := resultsSubject + token
+	stream, err := e.js.Stream(ctx, resultsStream)
+	if err != nil {
+		return fmt.Errorf("results stream: %w", err)
+	}
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(subject))
+	if err != nil {
+		return fmt.Errorf("results stream: %w", err)
+	}
+	stored := info.State.Subjects[subject]
+	var read atomic.Uint64
+	caughtUp := make(chan struct{})
+	var once sync.Once
+	if stored == 0 {
+		once.Do(func() { close(caughtUp) })
+	}
+	rc, err := e.js.OrderedConsumer(ctx, resultsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	if err != nil {
+		return fmt.Errorf("reading results: %w", err)
+	}
+	if f.results, err = rc.Consume(func(m jetstream.Msg) {
+		e.onResult(m)
+		if read.Add(1) >= stored {
+			once.Do(func() { close(caughtUp) })
+		}
+	}); err != nil {
+		return fmt.Errorf("reading results: %w", err)
+	}
+	if f.events, err = e.nc.Subscribe(eventsSubject+token, e.onEvent); err != nil {
+		f.results.Stop()
+		return fmt.Errorf("subscribing to training events: %w", err)
+	}
+	t := time.NewTimer(catchUpWait)
+	defer t.Stop()
+	select {
+	case <-caughtUp:
+	case <-t.C:
+		e.log.Warn("cluster: the results already stored were not all read in time; going on", "subject", subject, "stored", stored, "read", read.Load())
+	case <-ctx.Done():
+	}
+	return nil
 }
 
 // Session is the name of this coordinator's results subject.
@@ -140,8 +225,17 @@ func (e *Executor) Session() string { return e.opt.Session }
 // Close stops reading results and closes the connection if Dial opened
 // it (and an embedded server, if Open started one).
 func (e *Executor) Close() {
-	e.results.Stop()
-	e.events.Unsubscribe()
+	e.mu.Lock()
+	fs := e.follows
+	e.follows = map[string]*follower{}
+	e.mu.Unlock()
+	for _, f := range fs {
+		<-f.ready
+		if f.err == nil {
+			f.results.Stop()
+			f.events.Unsubscribe()
+		}
+	}
 	for _, c := range e.closers {
 		c()
 	}
@@ -192,6 +286,20 @@ func (e *Executor) onEvent(m *nats.Msg) {
 // a running one to stop, and returns the interrupted result (the best so
 // far) — or, after CancelGrace, an interrupted result without one.
 func (e *Executor) Run(ctx context.Context, j search.Job, obs rlcore.Observer) *search.JobResult {
+	token := e.token(j)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := e.follow(ctx, token)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return failed(j, context.Cause(ctx), true)
+		}
+		e.log.Warn("cluster: reading results failed; retrying", "job", j.ID, "err", err)
+		if sleepCtx(ctx, wait) != nil {
+			return failed(j, context.Cause(ctx), true)
+		}
+	}
 	w := &waiter{ch: make(chan *resultMsg, 1), obs: obs}
 	e.mu.Lock()
 	if r, ok := e.early[j.ID]; ok && !e.counted[j.ID] {
@@ -202,7 +310,23 @@ func (e *Executor) Run(ctx context.Context, j search.Job, obs rlcore.Observer) *
 	}
 	e.waiting[j.ID] = w
 	e.mu.Unlock()
-	seq, err := e.publish(ctx, j)
+	seq, dup, err := e.publish(ctx, j, token, j.ID)
+	if err == nil && dup && !e.queued(ctx, seq) {
+		// A resumed run's job, queued by the coordinator that died and no
+		// longer on the queue: a worker finished it (its result is on the
+		// way) or it was withdrawn. Wait a little for the result, then
+		// queue it again under a fresh message id.
+		t := time.NewTimer(orphanWait)
+		select {
+		case r := <-w.ch:
+			t.Stop()
+			return e.jobResult(j, r)
+		case <-t.C:
+			seq, _, err = e.publish(ctx, j, token, j.ID+"."+nuid.Next())
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	if err != nil {
 		e.forget(j.ID)
 		return failed(j, err, ctx.Err() != nil)
@@ -230,30 +354,47 @@ func (e *Executor) forget(id string) {
 	e.mu.Unlock()
 }
 
-// publish puts the job on the queue, retrying while the server is away.
-// A job id already on the queue (a resumed session) is not added twice.
-func (e *Executor) publish(ctx context.Context, j search.Job) (uint64, error) {
+// orphanWait is how long Run waits for the result of a resumed run's job
+// that is no longer on the queue before queueing it again.
+const orphanWait = 3 * time.Second
+
+// publish puts the job on the queue under message id msgID, retrying
+// while the server is away, and returns its stream sequence. A message id
+// queued in the last ten minutes (a resumed run's job) is not added
+// twice: dup says so, and seq is the first one's.
+func (e *Executor) publish(ctx context.Context, j search.Job, token, msgID string) (seq uint64, dup bool, err error) {
 	files, err := e.upload(ctx, j.Benchmarks)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	data, err := encode(jobMsg{Job: j, Session: e.opt.Session, Files: files, MaxAttempts: e.opt.MaxAttempts})
+	data, err := encode(jobMsg{Job: j, Session: token, Files: files, MaxAttempts: e.opt.MaxAttempts})
 	if err != nil {
-		return 0, fmt.Errorf("encoding job %s: %w", j.ID, err)
+		return 0, false, fmt.Errorf("encoding job %s: %w", j.ID, err)
 	}
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-		ack, err := e.js.Publish(ctx, jobsSubject+j.Task, data, jetstream.WithMsgID(j.ID), jetstream.WithExpectStream(jobsStream))
+		ack, err := e.js.Publish(ctx, jobsSubject+j.Task, data, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(jobsStream))
 		if err == nil {
-			return ack.Sequence, nil
+			return ack.Sequence, ack.Duplicate, nil
 		}
 		if ctx.Err() != nil {
-			return 0, context.Cause(ctx)
+			return 0, false, context.Cause(ctx)
 		}
 		e.log.Warn("cluster: queueing a job failed; retrying", "job", j.ID, "err", err)
 		if sleepCtx(ctx, wait) != nil {
-			return 0, context.Cause(ctx)
+			return 0, false, context.Cause(ctx)
 		}
 	}
+}
+
+// queued reports whether message seq is still on the work queue (waiting
+// or running: a work queue drops a job when its worker acknowledges it).
+func (e *Executor) queued(ctx context.Context, seq uint64) bool {
+	s, err := e.js.Stream(ctx, jobsStream)
+	if err != nil {
+		return true // cannot tell: wait for the result
+	}
+	_, err = s.GetMsg(ctx, seq)
+	return !errors.Is(err, jetstream.ErrMsgNotFound)
 }
 
 // withdraw removes a job no worker has taken yet and tells the worker of

@@ -15,8 +15,8 @@ import (
 // jobMsg is a job on the work queue.
 type jobMsg struct {
 	Job search.Job
-	// Session is the coordinator's: results go to results.SESSION,
-	// training events to events.SESSION.
+	// Session is the token of the job's run (see Executor.token):
+	// results go to results.SESSION, training events to events.SESSION.
 	Session string
 	// Files maps a benchmark that is a file on the coordinator's machine
 	// to the SHA-256 of its content in the benchmarks object store.
