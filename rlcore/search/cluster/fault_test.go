@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,7 +134,7 @@ seed: 3`)
 	}
 	redoneBy := ""
 	for _, p := range res.Pulls {
-		if fmt.Sprintf("faults.%d.pull.%d", res.RunID, p.Seq) == victim {
+		if strings.HasPrefix(victim, fmt.Sprintf("faults.%d.", res.RunID)) && strings.HasSuffix(victim, fmt.Sprintf(".pull.%d", p.Seq)) {
 			redoneBy = p.Runner
 		}
 	}
