@@ -360,3 +360,12 @@ type Validator interface {
 type ResultChecker interface {
 	CheckResult(ctx context.Context, benchmark string, quality float64) error
 }
+
+// Corpus is the optional capability of a Problem that proposes a large,
+// varied training corpus for a policy trained across programs
+// (search.Train): benchmark specs, generated programs included. The
+// specs must name their seeds (csmith:10001-10040), so that the corpus is
+// recorded.
+type Corpus interface {
+	Corpus() []string
+}

@@ -117,12 +117,45 @@ func TestCodesizeEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Train across programs (two built-ins and a csmith program generated
+	// on the fly; the held-out fold is the test set), then apply the
+	// policy zero-shot.
+	trained, err := search.Train(ctx, search.TrainOptions{Run: "cs", Store: st, Problem: problem, Corpus: []string{"builtin:crc32,bitcount,base64", "csmith:10001"},
+		Budget: rlcore.Budget{Steps: 240}, Rounds: 2, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trained.Err != nil || trained.Policy == 0 || len(trained.Rounds) != 2 || strings.Join(trained.Corpus, " ") != "builtin:crc32 builtin:bitcount csmith:10001" {
+		t.Fatalf("train: %+v; want 2 rounds, a stored policy, the corpus without the held-out base64", trained)
+	}
+	for _, r := range trained.Rounds {
+		if r.Err != nil || math.IsNaN(r.Score) || len(r.PerBenchmark) != 2 || r.Policy == 0 {
+			t.Fatalf("train round %+v", r)
+		}
+	}
+	zs, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, ZeroShot: true, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zs.Policy != trained.Policy || !strings.Contains(zs.Weights, fmt.Sprintf("zero-shot with policy %d (train run %d", trained.Policy, trained.RunID)) {
+		t.Fatalf("zero-shot deploy used policy %d (%s), want the trained %d", zs.Policy, zs.Weights, trained.Policy)
+	}
+	for _, d := range zs.Results {
+		if !d.Validated || d.Err != nil || math.IsNaN(d.Quality) || d.Result != nil {
+			t.Fatalf("zero-shot on %s: %+v", d.Benchmark, d)
+		}
+		t.Logf("zero-shot on %s: quality %.4f in %v", d.Benchmark, d.Quality, d.Walltime)
+	}
+	if _, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, ZeroShot: true, FromScratch: true, Logger: quiet}); err == nil || !strings.Contains(err.Error(), "exclude each other") {
+		t.Fatalf("--zero-shot --from-scratch: %v", err)
+	}
+
 	cmp, err := search.Compare(ctx, search.CompareOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("comparison:\n%s", cmp.Table())
-	if cmp.Geomean["oz"] != 1 || len(cmp.Methods) != 6 || len(cmp.Overheads) != 4 {
+	if cmp.Geomean["oz"] != 1 || len(cmp.Methods) != 7 || cmp.Methods[6] != search.ZeroShotMethod || len(cmp.Overheads) != 4 {
 		t.Fatalf("comparison: methods %v, geomeans %v", cmp.Methods, cmp.Geomean)
 	}
 	for _, m := range cmp.Methods {
@@ -135,7 +168,7 @@ func TestCodesizeEndToEnd(t *testing.T) {
 			// budget on a loaded machine (greedy tries every pass per
 			// step); that is recorded, not fatal. The client RL and -Oz
 			// must have results.
-			if (m == search.ClientMethod || m == "oz") && (r.Err != nil || math.IsNaN(r.Quality)) {
+			if (m == search.ClientMethod || m == "oz" || m == search.ZeroShotMethod) && (r.Err != nil || math.IsNaN(r.Quality)) {
 				t.Fatalf("%s on %s: %+v", m, b, r)
 			}
 			if r.Err == nil && math.IsNaN(r.Quality) || r.Err != nil && !math.IsNaN(r.Quality) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +31,10 @@ type CompareOptions struct {
 	// code size), measured through rlcore.Referencer, and search methods
 	// (registered algorithms: random, greedy, anneal, genetic), run like
 	// the client on the winner's action space and transition. Default: the
-	// spec's Reference followed by its Methods.
+	// spec's Reference followed by its Methods, and ZeroShotMethod when
+	// the search run has a policy trained across programs (Train).
+	// ZeroShotMethod applies it without training (see
+	// DeployOptions.ZeroShot).
 	With []string
 	// On lists benchmark specs; default (or "test") the spec's test set,
 	// "train" its training set.
@@ -97,7 +101,10 @@ type Comparison struct {
 	Walltime      map[string]time.Duration
 	Overheads     []Overhead
 	Budget        rlcore.Budget
-	Status        rlcore.Status
+	// ZeroShot says which policy the zero-shot method applied ("" when it
+	// was not compared).
+	ZeroShot string
+	Status   rlcore.Status
 	// Warnings say what the caller should know about the comparison, such
 	// as a search run that did not finish.
 	Warnings []string
@@ -118,11 +125,24 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	defer ph.sess.close()
 	sess, spec, run, arm, hyper, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.hyper, ph.benches
 	names := opt.With
+	var zeroShot startWeights
 	if len(names) == 0 {
 		if spec.Reference != "" {
 			names = append(names, spec.Reference)
 		}
 		names = append(names, spec.Methods...)
+		if ph.algorithm.WarmStart {
+			if p, trainRun, ok, err := ph.trainedPolicy(ctx); err != nil {
+				return nil, fmt.Errorf("compare: %w", err)
+			} else if ok {
+				names = append(names, ZeroShotMethod)
+				zeroShot = startWeights{Policy: p, what: fmt.Sprintf("policy %d of train run %d", p.ID, trainRun)}
+			}
+		}
+	} else if slices.Contains(names, ZeroShotMethod) {
+		if zeroShot, err = ph.zeroShotWeights(ctx); err != nil {
+			return nil, fmt.Errorf("compare: %w", err)
+		}
 	}
 	task, err := rlcore.LookupTask(spec.Task)
 	if err != nil {
@@ -139,6 +159,9 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		if b == ClientMethod {
 			return nil, fmt.Errorf("compare: %q names the client RL; it is always compared", b)
 		}
+		if b == ZeroShotMethod {
+			continue
+		}
 		if task.CheckReference(b) == nil {
 			compilations[b] = true
 			continue
@@ -147,8 +170,8 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			baselines = append(baselines, b)
 			continue
 		}
-		return nil, fmt.Errorf("compare: %q is neither a reference compilation of task %s (%s) nor a search method (%s)",
-			b, spec.Task, referenceNames(task), searchMethods())
+		return nil, fmt.Errorf("compare: %q is neither a reference compilation of task %s (%s), a search method (%s) nor %s",
+			b, spec.Task, referenceNames(task), searchMethods(), ZeroShotMethod)
 	}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
@@ -162,8 +185,8 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	quiet := opt.Observer != nil || opt.OnResult != nil
 	methods := append([]string{ClientMethod}, names...)
 	rec := sess.recorder(logger)
-	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches})
-	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget, Warnings: unfinishedRunWarnings(run),
+	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches, "zero_shot": zeroShot.what})
+	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget, Warnings: unfinishedRunWarnings(run), ZeroShot: zeroShot.what,
 		Results: map[string]map[string]*MethodResult{}, Target: map[string]float64{}}
 	cmp.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindCompare, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	for _, m := range methods {
@@ -192,6 +215,18 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		case compilations[j.method]:
 			r = referenceResult(ctx, sess.problem, j.bench, j.method)
+		case j.method == ZeroShotMethod:
+			pol, err := DecodePolicy(zeroShot.Weights)
+			if err != nil {
+				r = &MethodResult{Method: j.method, Benchmark: j.bench, Quality: math.NaN(), TimeToTarget: -1, Err: err}
+				break
+			}
+			d := &deployer{problem: sess.problem, horizon: spec.Horizon}
+			dep := d.zeroShot(ctx, arm, pol, j.bench, DefaultZeroShotSamples, seed)
+			r = &MethodResult{Method: j.method, Benchmark: j.bench, Quality: dep.Quality, Walltime: dep.Walltime, Found: dep.Found, Actions: dep.Actions, TimeToTarget: -1, Err: dep.Err}
+			if dep.Err != nil {
+				r.Quality = math.NaN() // not validated: not a result
+			}
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method

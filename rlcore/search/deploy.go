@@ -42,6 +42,15 @@ type DeployOptions struct {
 	// a deployment warm-starts from the weights the search (or the tuning
 	// run) stored for the winner (see DeployResult.Weights).
 	FromScratch bool
+	// ZeroShot applies the policy trained across programs (Train) to each
+	// benchmark without training: a greedy rollout plus Samples sampled
+	// ones, the best kept and validated (Budget is not used). Without a
+	// training run it applies the weights a warm start would use, and says
+	// so. Zero-shot deployments run in this process.
+	ZeroShot bool
+	// Samples is the number of sampled rollouts of a zero-shot deployment;
+	// default DefaultZeroShotSamples, negative for none.
+	Samples int
 	// Workers deploys on that many benchmarks at once; default
 	// runtime.NumCPU(), or the Executor's capacity.
 	Workers int
@@ -120,11 +129,24 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	sess, spec, run, arm, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.benches
 	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: ph.hyper, Tuned: ph.tuned, Warnings: unfinishedRunWarnings(run)}
 	defer sess.close()
-	init, err := ph.warmStart(ctx, opt.FromScratch, opt.Hyper != nil)
+	var init startWeights
+	if opt.ZeroShot {
+		if opt.FromScratch {
+			return nil, errors.New("deploy: --zero-shot and --from-scratch exclude each other: a zero-shot deployment applies trained weights without training")
+		}
+		if init, err = ph.zeroShotWeights(ctx); err == nil {
+			_, err = DecodePolicy(init.Weights)
+		}
+	} else {
+		init, err = ph.warmStart(ctx, opt.FromScratch, opt.Hyper != nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
 	res.Policy, res.Weights = init.ID, init.what
+	if opt.Samples == 0 {
+		opt.Samples = DefaultZeroShotSamples
+	}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
 	}
@@ -141,15 +163,22 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	}
 	rec := sess.recorder(logger)
 	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches,
-		"policy": res.Policy, "weights": res.Weights, "from_scratch": opt.FromScratch})
+		"policy": res.Policy, "weights": res.Weights, "from_scratch": opt.FromScratch, "zero_shot": opt.ZeroShot, "samples": max(opt.Samples, 0)})
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindDeploy, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	start := time.Now()
 	res.Results = make([]Deployment, len(benches))
 	key := runKey(spec.Name, res.RunID, newNonce())
 	var mu sync.Mutex
 	parallel(len(benches), opt.Workers, func(i int) {
-		jr := exec.Run(ctx, deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
-			pullSeed(spec.Seed, 1_000_000+i), init.Weights), opt.Observer)
+		var jr *JobResult
+		if opt.ZeroShot {
+			pol, _ := DecodePolicy(init.Weights) // one per job: a policy is not safe for concurrent use
+			d := &deployer{problem: sess.problem, horizon: spec.Horizon}
+			jr = &JobResult{Deployment: new(d.zeroShot(ctx, arm, pol, benches[i], max(opt.Samples, 0), pullSeed(spec.Seed, 1_000_000+i))), Runner: "local"}
+		} else {
+			jr = exec.Run(ctx, deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
+				pullSeed(spec.Seed, 1_000_000+i), init.Weights), opt.Observer)
+		}
 		dep := *jr.Deployment
 		dep.Runner, dep.Policy, dep.Weights = jr.Runner, res.Policy, res.Weights
 		mu.Lock()

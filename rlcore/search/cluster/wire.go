@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
-	"github.com/supersonic-rl/supersonic/rlcore/nn"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
-	"github.com/supersonic-rl/supersonic/rlcore/tabular"
 )
 
 // jobMsg is a job on the work queue.
@@ -156,25 +154,11 @@ func (w *wireResult) result() (*rlcore.Result, error) {
 	r := &rlcore.Result{Status: w.Status, Err: textErr(w.Err), Best: w.Best, PerBenchmark: w.PerBenchmark, Curve: w.Curve, Stats: w.Stats, EpisodeErrors: w.EpisodeErrors}
 	if len(w.Policy) > 0 {
 		var err error
-		if r.Policy, err = decodePolicy(w.Policy); err != nil {
+		if r.Policy, err = search.DecodePolicy(w.Policy); err != nil {
 			return r, err
 		}
 	}
 	return r, nil
-}
-
-// decodePolicy reads trained weights in either format the algorithms
-// write: a Q-table or a network.
-func decodePolicy(data []byte) (rlcore.Policy, error) {
-	t := &tabular.Table{}
-	if t.UnmarshalBinary(data) == nil {
-		return t, nil
-	}
-	p := &nn.Policy{}
-	if err := p.UnmarshalBinary(data); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 func toWirePull(p *search.PullResult) (*wirePull, error) {

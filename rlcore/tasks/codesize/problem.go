@@ -265,6 +265,14 @@ func (p *Problem) Benchmarks(ctx context.Context, spec string) ([]string, error)
 	return names, err
 }
 
+// DefaultCorpus is the training corpus of a policy trained across
+// programs (rlcore.Corpus): every built-in program and 40 csmith programs,
+// generated on first use and cached.
+var DefaultCorpus = []string{"builtin:*", "csmith:10001-10040"}
+
+// Corpus implements rlcore.Corpus.
+func (p *Problem) Corpus() []string { return append([]string(nil), DefaultCorpus...) }
+
 // prepare compiles a benchmark and computes its baselines, once.
 func (p *Problem) prepare(ctx context.Context, name string) (*benchmark, error) {
 	p.mu.Lock()

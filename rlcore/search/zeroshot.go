@@ -1,0 +1,197 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/nn"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/tabular"
+)
+
+// ZeroShotMethod names the zero-shot deployment of a policy trained across
+// programs (Train) in a comparison.
+const ZeroShotMethod = "zero-shot"
+
+// DefaultZeroShotSamples is the number of sampled rollouts a zero-shot
+// deployment adds to the greedy one.
+const DefaultZeroShotSamples = 3
+
+// DecodePolicy reads trained weights in either format the learners write:
+// a Q-table (package tabular) or a network (package nn).
+func DecodePolicy(data []byte) (rlcore.Policy, error) {
+	t := &tabular.Table{}
+	if t.UnmarshalBinary(data) == nil {
+		return t, nil
+	}
+	p := &nn.Policy{}
+	if err := p.UnmarshalBinary(data); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// zeroShot applies pol to bench without training: one greedy rollout and
+// samples rollouts drawn from the policy (seeded), each over the horizon,
+// keeping the best prefix of each; the best of all is replayed on a fresh
+// env and validated like a trained deployment's. It never panics.
+func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Policy, bench string, samples int, seed int64) (dep Deployment) {
+	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			dep.Err = fmt.Errorf("zero-shot %s on %s panicked: %v", arm, bench, r)
+		}
+		dep.Walltime = time.Since(start)
+	}()
+	env, err := rlcore.NewTaskEnv(d.problem, rlcore.TaskEnvConfig{Arm: arm, Horizon: d.horizon})
+	if err != nil {
+		dep.Err = fmt.Errorf("arm %s: %w", arm, err)
+		return dep
+	}
+	defer env.Close()
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x2e50))
+	best := rlcore.EpisodeRecord{Benchmark: bench, Quality: math.Inf(-1)}
+	var errs []error
+	for i := range samples + 1 {
+		var r *rand.Rand
+		if i > 0 {
+			r = rng
+		}
+		rec, err := rollout(ctx, env, pol, bench, r)
+		if err != nil {
+			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		if rec.Quality > best.Quality {
+			rec.Found = time.Since(start)
+			best = rec
+		}
+	}
+	if math.IsInf(best.Quality, -1) {
+		dep.Err = fmt.Errorf("zero-shot on %s: no rollout finished: %w", bench, errors.Join(errs...))
+		return dep
+	}
+	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
+	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
+	dep.Validated = dep.Err == nil
+	return dep
+}
+
+// rollout runs pol on a fresh episode of bench for the env's horizon and
+// returns its best prefix (by quality). With rng nil it acts greedily;
+// otherwise it samples: from the softmax of a network policy's outputs,
+// or, for other policies, greedily with a random allowed action one step
+// in ten.
+func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, rng *rand.Rand) (rlcore.EpisodeRecord, error) {
+	rec := rlcore.EpisodeRecord{Benchmark: bench}
+	obs, err := env.Reset(ctx, bench)
+	if err != nil {
+		return rec, err
+	}
+	rec.Quality = env.Quality()
+	masker, _ := env.Env().(rlcore.Masker)
+	var mask []bool
+	var logp []float64
+	netPol, isNet := pol.(*nn.Policy)
+	n := env.ActionSpace().N
+	var actions []int
+	for {
+		if err := ctx.Err(); err != nil {
+			return rec, err
+		}
+		if masker != nil {
+			mask = masker.ActionMask(mask)
+		}
+		var a int
+		switch {
+		case rng == nil:
+			a = pol.Act(obs, mask)
+		case isNet:
+			logits := netPol.Logits(obs)
+			if mask != nil {
+				nn.MaskLogits(logits, mask)
+			}
+			logp = nn.LogSoftmax(logp, logits)
+			a = nn.Sample(rng, logp)
+		case rng.IntN(10) == 0:
+			a = rlcore.RandomAllowed(rng, mask, n)
+		default:
+			a = pol.Act(obs, mask)
+		}
+		if a < 0 || a >= n {
+			return rec, nil
+		}
+		sr, err := env.Step(ctx, a)
+		if err != nil {
+			return rec, err
+		}
+		actions = append(actions, a)
+		if q := env.Quality(); q > rec.Quality {
+			rec.Quality, rec.Actions = q, append([]int(nil), actions...)
+		}
+		if sr.Done() {
+			return rec, nil
+		}
+		obs = sr.Obs
+	}
+}
+
+// trainedPolicy finds the policy a zero-shot deployment of the phase's arm
+// applies: the best-scored policy of the newest training run across
+// programs (Train) of the search run. ok is false when there is none.
+func (ph *phase) trainedPolicy(ctx context.Context) (p store.Policy, trainRun int64, ok bool, err error) {
+	if ph.run.ID == 0 || ph.sess.st == nil {
+		return p, 0, false, nil
+	}
+	runs, err := ph.sess.st.Runs(ctx, store.KindTrain, 0)
+	if err != nil {
+		return p, 0, false, err
+	}
+	for _, r := range runs {
+		if r.Parent != ph.run.ID {
+			continue
+		}
+		p, err := ph.sess.st.BestPolicy(ctx, r.ID, ph.arm.String())
+		if errors.Is(err, store.ErrNoPolicy) {
+			continue
+		}
+		return p, r.ID, err == nil, err
+	}
+	return p, 0, false, nil
+}
+
+// zeroShotWeights picks the policy a zero-shot deployment applies: the
+// trained one (trainedPolicy), else the weights a trained deployment
+// would warm-start from (said so). Algorithms without weights are an
+// error.
+func (ph *phase) zeroShotWeights(ctx context.Context) (startWeights, error) {
+	if !ph.algorithm.WarmStart {
+		return startWeights{}, fmt.Errorf("zero-shot needs a trained policy, and %s keeps no weights (learners that do: %s)", ph.algorithm.Name, strings.Join(rlcore.WarmStartable(), ", "))
+	}
+	p, trainRun, ok, err := ph.trainedPolicy(ctx)
+	if err != nil {
+		return startWeights{}, err
+	}
+	if ok {
+		return startWeights{Policy: p, what: fmt.Sprintf("zero-shot with policy %d (train run %d, held-out score %.4f)", p.ID, trainRun, p.Score)}, nil
+	}
+	w, err := ph.warmStart(ctx, false, false)
+	if err != nil {
+		return w, err
+	}
+	if w.ID == 0 {
+		return w, fmt.Errorf("zero-shot needs a trained policy: search run %d has no training run across programs (%%train) and %s", ph.run.ID, w.what)
+	}
+	w.what = "zero-shot with the search's policy, no %train run yet: " + w.what
+	return w, nil
+}
