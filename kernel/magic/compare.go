@@ -9,7 +9,7 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "compare",
-		Usage: "%compare [RUN] [--with oz,random,greedy,anneal,genetic] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
+		Usage: "%compare [RUN] [--with oz,random,greedy,anneal,genetic,zero-shot] [--on test|train|SPEC,…] [--budget 60s] [--workers N] [--nats URL|embedded]",
 		Doc:   "compare the deployed client RL with the task's reference compilation and classic search methods",
 		Help: `Runs the winner of search RUN and every other method on the same benchmarks
 with the same budget per benchmark, then shows the quality of each relative to
@@ -17,7 +17,9 @@ the reference compilation (bar chart with geomean), the search overhead (time
 each search method needs to reach the best one's quality, divided by the
 client RL's; the paper's measure) and the time-to-quality curves. A method is
 a reference compilation the task declares (oz, o3 for code size; o3 for
-superopt) or a registered search method (random, greedy, anneal, genetic).
+superopt), a registered search method (random, greedy, anneal, genetic) or
+zero-shot: the policy %train trained across programs applied without
+training (shown by default once %train has run).
 --baselines is the old spelling of --with.`,
 		Flags: []Flag{
 			{Name: "with", Value: "oz,random,…", Doc: "reference compilations and search methods to compare with (default: the spec's reference and methods)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},

@@ -22,6 +22,7 @@ const (
 	searchviewImport = "github.com/supersonic-rl/supersonic/widgets/searchview"
 	storeImport      = "github.com/supersonic-rl/supersonic/rlcore/store"
 	widgetsImport    = "github.com/supersonic-rl/supersonic/widgets"
+	evalImport       = "github.com/supersonic-rl/supersonic/rlcore/eval"
 )
 
 var (

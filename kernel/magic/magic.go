@@ -158,7 +158,7 @@ func All() []*Magic {
 
 // workflow is the order in which help lists the magics: the order a
 // notebook uses them in.
-var workflow = []string{"supersonic", "task", "search", "tune", "deploy", "compare", "explain", "export", "runs", "show"}
+var workflow = []string{"supersonic", "task", "search", "tune", "train", "deploy", "compare", "explain", "export", "runs", "show"}
 
 func workflowRank(name string) int {
 	for i, n := range workflow {

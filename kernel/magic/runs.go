@@ -2,18 +2,21 @@ package magic
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/supersonic-rl/supersonic/rlcore/search"
 )
 
 func init() {
 	Register(&Magic{
 		Name:  "runs",
-		Usage: "%runs [--kind search|tune|deploy|compare] [--limit N] [--csv FILE]",
+		Usage: "%runs [--kind search|tune|train|deploy|compare] [--limit N] [--csv FILE]",
 		Doc:   "the run store as a table",
 		Help:  "--csv FILE writes the same runs to a CSV file (one header line; id, name, kind, task, strategy, status, started, finished, duration_s, parent, winner, winner_score, error) for pandas, R or a spreadsheet.",
 		Flags: []Flag{
-			{Name: "kind", Value: "search|tune|deploy|compare", Doc: "only runs of this kind", Values: []string{"search", "tune", "deploy", "compare"}},
+			{Name: "kind", Value: "search|tune|train|deploy|compare", Doc: "only runs of this kind", Values: search.Phases},
 			{Name: "limit", Value: "N", Doc: "at most N runs, newest first (default 50)"},
 			{Name: "csv", Value: "FILE", Doc: "write the runs to a CSV file instead of showing them"},
 		},
@@ -41,11 +44,10 @@ func parseRuns(c *Call) (Command, error) {
 }
 
 func (r runsCommand) Validate() error {
-	switch r.kind {
-	case "", "search", "tune", "deploy", "compare":
+	if r.kind == "" || slices.Contains(search.Phases, r.kind) {
 		return nil
 	}
-	return fmt.Errorf("--kind %q: want search, tune, deploy or compare", r.kind)
+	return fmt.Errorf("--kind %q: want %s", r.kind, strings.Join(search.Phases, ", "))
 }
 
 func (r runsCommand) Expand() (Source, error) {

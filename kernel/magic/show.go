@@ -9,13 +9,13 @@ import (
 func init() {
 	Register(&Magic{
 		Name:  "show",
-		Usage: "%show [RUN] [--phase search|tune|deploy|compare]",
+		Usage: "%show [RUN] [--phase search|tune|train|deploy|compare]",
 		Doc:   "re-render a stored run: curves, leaderboard, deployments or comparison",
 		Help: `RUN is a run id or name; default the newest run. The phases of one task
 share its name: a name means its newest run of any phase, or of the phase
 --phase names. When runs of several phases share the name and no --phase is
 given, the cell first lists them and says which one it shows.`,
-		Flags: []Flag{{Name: "phase", Value: "search|tune|deploy|compare", Doc: "the newest run of this phase with that name", Values: search.Phases}},
+		Flags: []Flag{{Name: "phase", Value: "search|tune|train|deploy|compare", Doc: "the newest run of this phase with that name", Values: search.Phases}},
 		Parse: parseShow,
 	})
 }

@@ -103,7 +103,16 @@
 // budget and validates the best action sequence by replaying it on a fresh
 // env, then through the problem's [rlcore.Validator] if it implements one
 // (a [rlcore.ResultChecker] problem, whose episodes a replay cannot
-// reproduce, checks its recorded best result instead).
+// reproduce, checks its recorded best result instead). It warm-starts from
+// the stored weights of the winner (the search keeps each arm's best
+// pull's, Tune the best trial's) unless FromScratch is set, and says which
+// weights it used.
+// [Train] trains the winner across programs — the task's corpus
+// ([rlcore.Corpus]) and the user's benchmarks, minus a held-out fold on
+// which the greedy policy is scored after every round — and stores every
+// round's policy; Deploy with ZeroShot applies the best one to each
+// program without training (greedy plus sampled rollouts, the best
+// validated), and Compare shows it as the method [ZeroShotMethod].
 // [Compare] runs the client RL, the task's reference compilations and the
 // search methods on the same benchmarks with the same budget, and reports
 // the table and the search overhead ([Overhead]).

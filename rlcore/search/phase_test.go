@@ -40,7 +40,7 @@ func TestLoadPhaseAndAmbiguousNames(t *testing.T) {
 		{"cs", "search", ids["cs/search"], ""},
 		{"cs", "deploy", ids["cs/deploy"], ""},
 		{"cs", "tune", 0, `no tune run "cs"`},
-		{"cs", "deploy,compare", 0, "want search, tune, deploy, compare"},
+		{"cs", "deploy,compare", 0, "want search, tune, train, deploy, compare"},
 		{"so", "", ids["so/search"], ""},
 	} {
 		rep, err := LoadPhase(ctx, st, tc.ref, tc.phase)
@@ -60,7 +60,7 @@ func TestLoadPhaseAndAmbiguousNames(t *testing.T) {
 		t.Fatalf("SameName(cs) = %d runs, %v; want 3", len(same), err)
 	}
 	note := AmbiguityNote(rep.Run, same)
-	for _, want := range []string{`3 runs are named "cs"`, "showing run 3 (compare)", "--phase search|tune|deploy|compare", "id 1    search"} {
+	for _, want := range []string{`3 runs are named "cs"`, "showing run 3 (compare)", "--phase search|tune|train|deploy|compare", "id 1    search"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("the note lacks %q:\n%s", want, note)
 		}

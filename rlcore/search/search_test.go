@@ -280,7 +280,7 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 	for _, bad := range [][]string{{"o9"}, {"unit", "unit"}, {"supersonic"}} {
 		if _, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, With: bad, Logger: quiet}); err == nil {
 			t.Fatalf("Compare with baselines %v: no error", bad)
-		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a reference compilation of task example (unit) nor a search method") {
+		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a reference compilation of task example (unit), a search method") {
 			t.Fatalf("Compare with baselines %v: %v", bad, err)
 		}
 	}

@@ -20,11 +20,12 @@ type RunReport struct {
 	Run  store.Run
 	Spec *Spec // nil when the stored spec cannot be read
 	// Arms (search runs), Pulls with their curves (search and tune runs),
-	// Tuned (tune runs), Deployments (deploy runs), Baselines (compare
-	// runs).
+	// Tuned (tune runs), Policies without weights (train runs: one per
+	// round), Deployments (deploy runs), Baselines (compare runs).
 	Arms        []store.Arm
 	Pulls       []store.Pull
 	Tuned       *store.Tuned
+	Policies    []store.Policy
 	Deployments []store.Deployment
 	Baselines   []store.Baseline
 }
@@ -37,7 +38,7 @@ func Load(ctx context.Context, st *store.Store, ref string) (*RunReport, error) 
 }
 
 // Phases are the kinds of runs, one per phase: what --phase accepts.
-var Phases = []string{store.KindSearch, store.KindTune, store.KindDeploy, store.KindCompare}
+var Phases = []string{store.KindSearch, store.KindTune, store.KindTrain, store.KindDeploy, store.KindCompare}
 
 // CheckPhase accepts "" (any phase) or one of Phases.
 func CheckPhase(phase string) error {
@@ -94,6 +95,11 @@ func LoadPhase(ctx context.Context, st *store.Store, ref, phase string) (*RunRep
 	if r.Baselines, err = st.Baselines(ctx, run.ID); err != nil {
 		return nil, err
 	}
+	if run.Kind == store.KindTrain {
+		if r.Policies, err = st.Policies(ctx, run.ID); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
@@ -125,7 +131,15 @@ func (r *RunReport) Summary() string {
 		if r.Tuned != nil {
 			fmt.Fprintf(&b, "best: %v (score %s at %s)\n", r.Tuned.Hyper, fmtQ(r.Tuned.Score), r.Tuned.Budget)
 		}
+	case store.KindTrain:
+		fmt.Fprintf(&b, "\n%-5s %-7s %s\n", "round", "policy", "held-out score")
+		for i, p := range r.Policies {
+			fmt.Fprintf(&b, "%-5d %-7d %s\n", i+1, p.ID, fmtQ(p.Score))
+		}
 	case store.KindDeploy:
+		if len(r.Deployments) > 0 && r.Deployments[0].Weights != "" {
+			fmt.Fprintf(&b, "weights: %s\n", r.Deployments[0].Weights)
+		}
 		fmt.Fprintf(&b, "\n%-20s %-9s %-9s %-9s %s\n", "benchmark", "quality", "walltime", "validated", "actions")
 		for _, d := range r.Deployments {
 			v := "yes"
@@ -168,7 +182,7 @@ func comparisonFromRows(rows []store.Baseline) *Comparison {
 	}
 	var baselines []string
 	for _, m := range c.Methods {
-		if m != ClientMethod && len(c.Results[m]) > 0 && !isDefaultRow(c.Results[m]) {
+		if m != ClientMethod && m != ZeroShotMethod && len(c.Results[m]) > 0 && !isDefaultRow(c.Results[m]) {
 			baselines = append(baselines, m)
 		}
 	}

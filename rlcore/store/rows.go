@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -394,6 +395,25 @@ func (s *Store) findPolicy(ctx context.Context, run int64, arm, order string) (P
 		return p, fmt.Errorf("reading policy of %s in run %d: %w", arm, run, err)
 	}
 	return p, nil
+}
+
+// Policies lists the policies a run stored, oldest first, without their
+// weights.
+func (s *Store) Policies(ctx context.Context, run int64) ([]Policy, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+strings.Replace(policyCols, "weights", "x''", 1)+` FROM policies WHERE run=? ORDER BY id`, run)
+	if err != nil {
+		return nil, fmt.Errorf("listing policies of run %d: %w", run, err)
+	}
+	defer rows.Close()
+	var out []Policy
+	for rows.Next() {
+		p, err := scanPolicy(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing policies of run %d: %w", run, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // PolicyByID returns stored policy id.
