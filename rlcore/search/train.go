@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -120,7 +121,7 @@ func Train(ctx context.Context, opt TrainOptions) (*TrainResult, error) {
 	sess, spec := ph.sess, ph.spec
 	defer sess.close()
 	if !ph.algorithm.WarmStart {
-		return nil, fmt.Errorf("train: %s keeps no weights, so there is no policy to train across programs (learners that do: %v)", ph.algorithm.Name, rlcore.WarmStartable())
+		return nil, fmt.Errorf("train: %s keeps no weights, so there is no policy to train across programs (learners that do: %s)", ph.algorithm.Name, strings.Join(rlcore.WarmStartable(), ", "))
 	}
 	res := &TrainResult{SearchRun: ph.run.ID, Arm: ph.arm, Hyper: ph.hyper, HeldOut: ph.benches, Best: TrainRound{Score: math.NaN()}}
 	if res.Corpus, err = trainCorpus(ctx, sess, opt, ph.benches); err != nil {
