@@ -209,7 +209,7 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	if res.Status == rlcore.Finished {
 		failed := 0
 		for _, dep := range res.Results {
-			if dep.Err != nil && dep.Result == nil {
+			if dep.failed() {
 				failed++
 			}
 		}
@@ -355,6 +355,14 @@ func parallel(n, workers int, f func(i int)) {
 	wg.Wait()
 }
 
+// failed reports whether the deployment produced no result: training did
+// not run, or half or more of its episodes failed (TooManyFailedEpisodes,
+// the search's rule for a pull). A result that did not validate is a
+// result.
+func (d Deployment) failed() bool {
+	return d.Err != nil && (d.Result == nil || TooManyFailedEpisodes(d.Result.Stats))
+}
+
 type deployer struct {
 	problem  rlcore.Problem
 	horizon  int
@@ -391,6 +399,12 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 		return dep
 	}
 	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
+	if TooManyFailedEpisodes(res.Stats) {
+		// The search's rule: what the few episodes that did not fail
+		// found is kept, but the deployment is not a success.
+		dep.Err = failedEpisodesError("a deployment", res)
+		return dep
+	}
 	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
 	dep.Validated = dep.Err == nil
 	return dep

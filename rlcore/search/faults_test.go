@@ -292,6 +292,31 @@ func TestPullsWhoseEpisodesFailAreFailed(t *testing.T) {
 	}
 }
 
+// Issue 18: Deploy applies the search's rule — a deployment whose
+// episodes mostly failed is failed with the reason, not validated at the
+// quality its few good episodes reached; when every deployment fails so
+// does the run.
+func TestDeploymentsWhoseEpisodesFailAreFailed(t *testing.T) {
+	st := tempStore(t)
+	ctx := context.Background()
+	spec := faultSpec(t, "z3gone-deploy", "t-z3gone", "ex2, ex3")
+	spec.Test = []string{"ex0"}
+	if _, err := Search(ctx, spec, Options{Budget: rlcore.Budget{Pulls: 2}, Workers: 1, Store: st, Logger: quiet}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Deploy(ctx, DeployOptions{Run: "z3gone-deploy", Store: st, Budget: rlcore.Budget{Steps: 63}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Results[0]
+	if d.Validated || d.Err == nil || !strings.Contains(d.Err.Error(), "episodes failed") || !strings.Contains(d.Err.Error(), `"z3"`) {
+		t.Fatalf("deployment on ex0: validated %v, error %v; want failed with the reason", d.Validated, d.Err)
+	}
+	if res.Status != rlcore.Failed {
+		t.Fatalf("deploy status %v, want failed (its only deployment failed)", res.Status)
+	}
+}
+
 // Issue 18, item 6: an episode that failed inside a pull that succeeded
 // was neither stored nor logged. Now the pull row has the count and the
 // first errors, the arm its total, the leaderboard its detail, and the log

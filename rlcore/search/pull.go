@@ -99,9 +99,7 @@ func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
 	case res.Status == rlcore.Interrupted:
 		out.Status, out.Err = pullInterrupted, context.Cause(ctx)
 	case TooManyFailedEpisodes(res.Stats):
-		out.Status = pullFailed
-		out.Err = fmt.Errorf("%d of %d episodes failed (a pull fails when half or more of its episodes fail); the first error: %s",
-			res.Stats.FailedEpisodes, res.Stats.FailedEpisodes+res.Stats.Episodes, firstOr(res.EpisodeErrors, res.Err))
+		out.Status, out.Err = pullFailed, failedEpisodesError("a pull", res)
 	case math.IsNaN(out.Score):
 		out.Status = pullFailed
 		out.Err = fmt.Errorf("no episode reached any training benchmark within the pull budget %v", j.Budget)
@@ -122,6 +120,13 @@ func (p *puller) pull(ctx context.Context, j Job) (out *PullResult) {
 // reason, not a winner at quality 1.
 func TooManyFailedEpisodes(s rlcore.Stats) bool {
 	return s.FailedEpisodes > 0 && s.FailedEpisodes >= s.Episodes
+}
+
+// failedEpisodesError says why what (a pull, a deployment) failed under
+// TooManyFailedEpisodes.
+func failedEpisodesError(what string, res *rlcore.Result) error {
+	return fmt.Errorf("%d of %d episodes failed (%s fails when half or more of its episodes fail); the first error: %s",
+		res.Stats.FailedEpisodes, res.Stats.FailedEpisodes+res.Stats.Episodes, what, firstOr(res.EpisodeErrors, res.Err))
 }
 
 func firstOr(errs []string, err error) string {
