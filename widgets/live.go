@@ -31,6 +31,11 @@ const maxStoredPoints = 1 << 14
 type LiveOptions struct {
 	Title  string        // first title line, e.g. "search codesize"
 	Budget rlcore.Budget // shown in the title and progress lines; zero: none
+	// BudgetPer, when set, says that Budget is each run's, not the whole
+	// view's: "benchmark" for Deploy and Compare, whose runs each have the
+	// budget. The header then shows it beside the elapsed time instead of
+	// as a limit of it.
+	BudgetPer string
 	X      XAxis
 	Y      YValue
 	// Display shows the frames. nil means the notebook when the program
@@ -403,6 +408,12 @@ func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
 	}
 	b := lc.opts.Budget
 	t := formatDuration(s.elapsed.Round(100 * time.Millisecond))
+	if per := lc.opts.BudgetPer; per != "" {
+		if !b.IsZero() {
+			t += " · budget " + b.String() + " per " + per
+		}
+		b = rlcore.Budget{}
+	}
 	if b.Duration > 0 {
 		if s.elapsed > b.Duration {
 			// Work in flight when the budget ran out finishes (and counts).

@@ -283,3 +283,22 @@ func TestLiveCurvesWaitingFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Issue 14: a deployment's budget is each benchmark's; the header said
+// "budget 8s, took 27s" of a deploy over three benchmarks.
+func TestLiveCurvesBudgetPerRun(t *testing.T) {
+	var progress bytes.Buffer
+	lc := NewLiveCurves(LiveOptions{Title: "deploy", Display: Headless, Progress: &progress, ProgressInterval: time.Millisecond,
+		Budget: rlcore.Budget{Duration: time.Nanosecond}, BudgetPer: "benchmark"})
+	for _, e := range syntheticSearch(2, 2, 20) {
+		lc.Observe(e)
+	}
+	if err := lc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, "budget 1ns per benchmark") || strings.Contains(last, "took") {
+		t.Errorf("last progress line %q: want the budget per benchmark beside the elapsed time", last)
+	}
+}

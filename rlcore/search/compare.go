@@ -104,7 +104,12 @@ type Comparison struct {
 	// ZeroShot says which policy the zero-shot method applied ("" when it
 	// was not compared).
 	ZeroShot string
-	Status   rlcore.Status
+	// Overrun is how far the run (a method on a benchmark) that overran
+	// most went past the per-benchmark wall budget; OverrunWhy says how
+	// many did and why.
+	Overrun    time.Duration
+	OverrunWhy string
+	Status     rlcore.Status
 	// Warnings say what the caller should know about the comparison, such
 	// as a search run that did not finish.
 	Warnings []string
@@ -252,6 +257,15 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		}
 	}
 	cmp.summarize(baselines)
+	var walls []time.Duration
+	for _, r := range results {
+		if r != nil && len(r.Curve) > 0 { // a trained or searched run, not a reference compilation
+			walls = append(walls, r.Walltime)
+		}
+	}
+	if cmp.Overrun, cmp.OverrunWhy = perRunOverrun(opt.Budget, "runs", walls); cmp.Overrun > 0 {
+		logger.Info("comparison runs went past their wall budget", "by", cmp.Overrun.Round(time.Millisecond), "why", cmp.OverrunWhy)
+	}
 	cmp.Status = rlcore.Finished
 	if ctx.Err() != nil {
 		cmp.Status = rlcore.Interrupted

@@ -109,6 +109,10 @@ type DeployResult struct {
 	Results []Deployment
 	Status  rlcore.Status
 	Elapsed time.Duration
+	// Overrun is how far the deployment that overran most went past the
+	// per-benchmark wall budget; OverrunWhy says how many did and why.
+	Overrun    time.Duration
+	OverrunWhy string
 	// Warnings say what the caller should know about the result, such as
 	// a search run that did not finish.
 	Warnings []string
@@ -201,6 +205,15 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 		}
 	})
 	res.Elapsed = time.Since(start)
+	walls := make([]time.Duration, 0, len(res.Results))
+	for _, d := range res.Results {
+		if d.Result != nil {
+			walls = append(walls, d.Walltime)
+		}
+	}
+	if res.Overrun, res.OverrunWhy = perRunOverrun(opt.Budget, "deployments", walls); res.Overrun > 0 {
+		logger.Info("deployments ran past their wall budget", "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
+	}
 	res.Status = rlcore.Finished
 	if ctx.Err() != nil {
 		res.Status = rlcore.Interrupted

@@ -152,9 +152,13 @@ func SearchSummary(res *search.Result) string {
 			res.Name, res.RunID, res.Status, pullCount(res.Pulls), res.Err)
 	}
 	w := res.Winner
-	return fmt.Sprintf("search %s (run %d, strategy %s): %s after %s in %s\nwinner: %s, score %s, best %s, %s",
+	s := fmt.Sprintf("search %s (run %d, strategy %s): %s after %s in %s\nwinner: %s, score %s, best %s, %s",
 		res.Name, res.RunID, res.Strategy, res.Status, pullCount(res.Pulls), res.Elapsed.Round(1e7),
 		w.Name, fmtScore(w.Mean), fmtScore(w.Best), pullsText(w.Pulls, w.Failures))
+	if line := overrunLine(res.Overrun, res.OverrunWhy); line != "" {
+		s += "\n" + strings.TrimSuffix(line, "\n")
+	}
+	return s
 }
 
 // pullCount counts a search's pulls, naming those cut short: they are
@@ -290,6 +294,7 @@ func (t *Tune) Close(res *search.TuneResult) error {
 		printWarnings(res.Warnings)
 		fmt.Printf("tune (run %d): %s after %d trials in %s\nbest %s configuration (score %.4f at rung %d): %s\n",
 			res.RunID, res.Status, len(res.Trials), res.Elapsed.Round(1e7), res.Algorithm, res.BestScore, res.BestRung, formatHyper(res.Best))
+		fmt.Print(overrunLine(res.Overrun, res.OverrunWhy))
 	}
 	return err
 }
@@ -303,7 +308,7 @@ type Deploy struct {
 // WatchDeploy starts the widgets of a deployment.
 func WatchDeploy(name string, budget rlcore.Budget) *Deploy {
 	return &Deploy{live: widgets.NewLiveCurves(widgets.LiveOptions{
-		Title: "deploy " + name + ": best quality per benchmark", Budget: budget, X: widgets.XElapsed,
+		Title: "deploy " + name + ": best quality per benchmark", Budget: budget, BudgetPer: "benchmark", X: widgets.XElapsed,
 	})}
 }
 
@@ -335,6 +340,7 @@ func (d *Deploy) Close(res *search.DeployResult) error {
 		}
 		fmt.Printf("  %-22s quality %7.4f  found after %-8s %s\n    %v\n", r.Benchmark, r.Quality, r.Found.Round(1e7), check, r.ActionNames)
 	}
+	fmt.Print(overrunLine(res.Overrun, res.OverrunWhy))
 	return err
 }
 
@@ -350,7 +356,17 @@ func ShowComparison(c *search.Comparison, out widgets.Output) error {
 	}
 	printWarnings(c.Warnings)
 	fmt.Println(c.Table())
+	fmt.Print(overrunLine(c.Overrun, c.OverrunWhy))
 	return err
+}
+
+// overrunLine is a phase's summary of how far it went past its wall
+// budget and why, as a line of its own ("" when it did not).
+func overrunLine(by time.Duration, why string) string {
+	if by <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("over budget by %s: %s\n", by.Round(time.Millisecond), why)
 }
 
 // printWarnings prints a phase's warnings (a search run that did not

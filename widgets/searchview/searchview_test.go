@@ -245,3 +245,17 @@ func tempStore(t *testing.T) *store.Store {
 	t.Cleanup(func() { st.Close() })
 	return st
 }
+
+// Issue 11: a phase that ran past its wall budget says by how much and
+// why, in one line of its summary.
+func TestSummariesSayTheOverrun(t *testing.T) {
+	res := &search.Result{Name: "qs", Status: rlcore.BudgetExhausted, Winner: &search.ArmStats{Name: "a", Pulls: 1, Mean: 1, Best: 1},
+		Overrun: 7400 * time.Millisecond, OverrunWhy: "2 pulls running at the wall budget were let finish"}
+	if s := SearchSummary(res); !strings.Contains(s, "over budget by 7.4s: 2 pulls running") {
+		t.Errorf("search summary %q does not say the overrun", s)
+	}
+	res.Overrun, res.OverrunWhy = 0, ""
+	if s := SearchSummary(res); strings.Contains(s, "over budget") || strings.HasSuffix(s, "\n") {
+		t.Errorf("search summary %q within budget", s)
+	}
+}
