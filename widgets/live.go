@@ -36,8 +36,8 @@ type LiveOptions struct {
 	// budget. The header then shows it beside the elapsed time instead of
 	// as a limit of it.
 	BudgetPer string
-	X      XAxis
-	Y      YValue
+	X         XAxis
+	Y         YValue
 	// Display shows the frames. nil means the notebook when the program
 	// runs under gonb and nothing otherwise; Headless forces nothing.
 	Display Display
