@@ -27,10 +27,15 @@
 // episode goes on. Compiled pipelines are cached in the worker by schedule
 // text, and measurements are memoized per process by schedule, so the same
 // actions give the same quality in every episode of a session. A
-// measurement runs the schedule option.warmup times, then option.runs
-// times, each run next to a run of the default schedule (alternating which
-// goes first); the quality is the median of the paired ratios default
-// time / schedule time, which holds under load when absolute times do not.
+// measurement runs the schedule option.warmup times, then times it
+// option.runs times and more, up to ten times as many, until the timed
+// runs took option.min-time (250 ms) in all, each run next to a run of the
+// default schedule (alternating which goes first); the quality is the
+// median default time over the median schedule time, the two taken over
+// the same moments of the machine's load, so the ratio holds under load
+// when absolute times do not (and the speedup shown always equals the two
+// times shown divided). The default schedule is the yardstick: it has no
+// run time-out.
 // The first run's output is compared with the default schedule's: the
 // largest absolute difference must be at most option.tolerance (1e-3)
 // times the largest absolute value of the default output. Halide does not

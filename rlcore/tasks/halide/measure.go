@@ -48,11 +48,13 @@ type imagesReply struct{ Input, Output hl.Image }
 
 // Measurement is what timing one schedule found.
 type Measurement struct {
-	// Speedup is the median over the runs of (default run time / this
-	// schedule's run time), the two run back to back: a ratio that holds
-	// under load, when absolute times do not.
+	// Speedup is DefaultMs / TimeMs: the two medians are taken over runs
+	// interleaved one by one (the default, then this schedule, then this
+	// schedule, then the default, …), so both saw the same load and their
+	// ratio holds under load when absolute times do not.
 	Speedup float64
-	// Spread is the interquartile range of those ratios over their median.
+	// Spread says how much the run times varied: the larger of the two
+	// schedules' interquartile ranges over their medians.
 	Spread    float64
 	TimeMs    float64 // median run time
 	DefaultMs float64 // median run time of the default schedule, interleaved
@@ -88,6 +90,7 @@ type measurer struct {
 
 type measureConfig struct {
 	Warmup, Runs        int
+	MinTime             time.Duration // time the timed runs should take at least, up to maxRunsPerRun × Runs
 	RunTimeout          time.Duration
 	CompileTimeout      time.Duration
 	AutoScheduleTimeout time.Duration
@@ -98,7 +101,7 @@ type measureConfig struct {
 }
 
 func (c measureConfig) key() string {
-	return fmt.Sprintf("w%d r%d rt%v ct%v at%v tol%g m%v b%d p%d", c.Warmup, c.Runs, c.RunTimeout, c.CompileTimeout, c.AutoScheduleTimeout, c.Tolerance, c.Machine, c.BeamSize, c.Passes)
+	return fmt.Sprintf("w%d r%d mt%v rt%v ct%v at%v tol%g m%v b%d p%d", c.Warmup, c.Runs, c.MinTime, c.RunTimeout, c.CompileTimeout, c.AutoScheduleTimeout, c.Tolerance, c.Machine, c.BeamSize, c.Passes)
 }
 
 // measure times the request, once per process for a given request and
@@ -145,10 +148,19 @@ func (ms *measurer) run(ctx context.Context, req hl.Request) (Measurement, error
 		return Measurement{}, err
 	}
 	c := ms.cfg
-	req.Warmup, req.Runs, req.Interleave = c.Warmup, c.Runs, true
-	req.RunTimeoutMs = float64(c.RunTimeout) / float64(time.Millisecond)
+	req.Warmup, req.Runs, req.MaxRuns, req.Interleave = c.Warmup, c.Runs, maxRunsPerRun*c.Runs, true
+	req.MinTimeMs = float64(c.MinTime) / float64(time.Millisecond)
 	req.Machine, req.BeamSize, req.Passes = c.Machine, c.BeamSize, c.Passes
-	timeout := c.CompileTimeout + time.Duration(2*(c.Warmup+c.Runs+1))*c.RunTimeout
+	// The run time-out is for candidates: the default schedule is the
+	// yardstick and is timed however long it takes on a busy machine.
+	isDefault := req.Directives == "" && req.AutoScheduler == ""
+	if !isDefault {
+		req.RunTimeoutMs = float64(c.RunTimeout) / float64(time.Millisecond)
+	}
+	timeout := c.CompileTimeout + time.Duration(2*(c.Warmup+c.Runs+1))*c.RunTimeout + 2*c.MinTime
+	if isDefault {
+		timeout *= 3
+	}
 	if req.AutoScheduler != "" {
 		timeout += c.AutoScheduleTimeout
 	}
@@ -179,18 +191,23 @@ func summarize(r hl.Result, tol float64) Measurement {
 		m.Err = "no timed runs"
 		return m
 	}
-	ratios := make([]float64, len(r.TimesMs))
-	for i, t := range r.TimesMs {
-		ratios[i] = r.RefMs[i] / math.Max(t, 1e-6)
-	}
-	m.Speedup = median(ratios)
-	m.Spread = (quantile(ratios, 0.75) - quantile(ratios, 0.25)) / m.Speedup
 	m.TimeMs = median(r.TimesMs)
 	m.DefaultMs = median(r.RefMs)
+	m.Speedup = m.DefaultMs / math.Max(m.TimeMs, 1e-6)
+	m.Spread = max(relativeIQR(r.TimesMs), relativeIQR(r.RefMs))
 	return m
 }
 
+// maxRunsPerRun bounds the timed runs of a measurement that has not yet
+// taken option.min-time: at most this many times option.runs.
+const maxRunsPerRun = 10
+
 func median(v []float64) float64 { return quantile(v, 0.5) }
+
+// relativeIQR is the interquartile range of v over its median.
+func relativeIQR(v []float64) float64 {
+	return (quantile(v, 0.75) - quantile(v, 0.25)) / math.Max(median(v), 1e-9)
+}
 
 // quantile interpolates linearly between order statistics.
 func quantile(v []float64, q float64) float64 {

@@ -12,7 +12,7 @@ import (
 )
 
 // fast are options that keep the tests' measurements short.
-var fast = map[string]string{"runs": "3"}
+var fast = map[string]string{"runs": "3", "min-time": "0"}
 
 func TestConformance(t *testing.T) {
 	tasktest.Run(t, tasktest.Config{Task: halide.TaskName, Options: fast, Benchmarks: []string{"conv_layer", "max_filter"}, Steps: 5})
@@ -82,5 +82,31 @@ func TestAutoSchedulerSource(t *testing.T) {
 	}
 	if _, err := p.AutoSchedule(context.Background(), "conv_layer", "nosuch"); err == nil || !strings.Contains(err.Error(), "adams2019") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// The default schedule is the yardstick: it is timed however long it
+// takes, while a candidate slower than the run time-out fails.
+func TestRunTimeoutSparesTheDefault(t *testing.T) {
+	ctx := context.Background()
+	p, err := rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"runs": "1", "min-time": "0", "run-timeout": "1ns"}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	hp := p.(*halide.Problem)
+	pl, err := hp.Pipeline("conv_layer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := hp.Measure(ctx, schedule.Default(pl)); err != nil || m.Err != "" || m.DefaultMs <= 0 {
+		t.Errorf("the default schedule: %v %q %+v", err, m.Err, m)
+	}
+	s, err := schedule.Parse(pl, "conv_layer: relu=root,vec8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := hp.Measure(ctx, s); err != nil || !strings.Contains(m.Err, "time-out") {
+		t.Errorf("a candidate over the run time-out: %v %q", err, m.Err)
 	}
 }

@@ -318,8 +318,8 @@ extern "C" char *hl_catalog(void) {
 }
 
 extern "C" hl_result hl_measure(const char *pipeline, const char *schedule, const char *autoscheduler, int parallelism,
-                                long long cache_bytes, double balance, int warmup, int runs, int interleave,
-                                double run_timeout_ms) {
+                                long long cache_bytes, double balance, int warmup, int runs, int max_runs,
+                                double min_time_ms, int interleave, double run_timeout_ms) {
     std::lock_guard<std::mutex> lock(mu);
     hl_result r;
     memset(&r, 0, sizeof r);
@@ -356,10 +356,12 @@ extern "C" hl_result hl_measure(const char *pipeline, const char *schedule, cons
             if (interleave) run_once(*ref);
             run_once(*c);
         }
-        r.runs = runs;
-        r.times_ms = (double *)calloc(runs > 0 ? runs : 1, sizeof(double));
-        r.ref_times_ms = (double *)calloc(runs > 0 ? runs : 1, sizeof(double));
-        for (int j = 0; j < runs; j++) {
+        if (max_runs < runs) max_runs = runs;
+        r.times_ms = (double *)calloc(max_runs > 0 ? max_runs : 1, sizeof(double));
+        r.ref_times_ms = (double *)calloc(max_runs > 0 ? max_runs : 1, sizeof(double));
+        double spent = 0;
+        int j = 0;
+        for (; j < runs || (j < max_runs && spent < min_time_ms); j++) {
             if (!interleave) {
                 r.times_ms[j] = run_once(*c);
             } else if (j % 2 == 0) {
@@ -369,7 +371,9 @@ extern "C" hl_result hl_measure(const char *pipeline, const char *schedule, cons
                 r.times_ms[j] = run_once(*c);
                 r.ref_times_ms[j] = run_once(*ref);
             }
+            spent += r.times_ms[j] + r.ref_times_ms[j];
         }
+        r.runs = j;
     } catch (const Halide::Error &e) {
         r.error = dup(e.what());
     } catch (const std::exception &e) {

@@ -32,11 +32,16 @@ type Request struct {
 	// HL_NUM_PASSES; 0 keeps the plugin's defaults, 32 and 5).
 	BeamSize, Passes int
 	// Warmup runs before timing (at least 1: the first run also checks
-	// the output); Runs timed runs.
-	Warmup, Runs int
+	// the output); Runs timed runs, and more, up to MaxRuns, until the
+	// timed runs (the default's included) took MinTimeMs in all: a
+	// pipeline that runs in a few milliseconds gets enough runs for a
+	// median that holds on a busy machine.
+	Warmup, Runs, MaxRuns int
+	MinTimeMs             float64
 	// Interleave times the default schedule between the candidate's runs.
 	Interleave bool
-	// RunTimeoutMs fails the measurement when the first run is slower.
+	// RunTimeoutMs fails the measurement when the first run is slower
+	// (0: no time-out).
 	RunTimeoutMs float64
 }
 
@@ -94,7 +99,7 @@ func Measure(req Request) (Result, error) {
 		setenv("HL_NUM_PASSES", req.Passes)
 	}
 	r := C.hl_measure(pipe, sched, as, C.int(m.Parallelism), C.longlong(m.CacheBytes), C.double(m.Balance),
-		C.int(warm), C.int(req.Runs), C.int(inter), C.double(req.RunTimeoutMs))
+		C.int(warm), C.int(req.Runs), C.int(req.MaxRuns), C.double(req.MinTimeMs), C.int(inter), C.double(req.RunTimeoutMs))
 	defer C.hl_free_result(&r)
 	if r.error != nil {
 		return Result{}, errors.New(C.GoString(r.error))

@@ -22,13 +22,15 @@ typedef struct {
 
 // hl_measure compiles pipeline under schedule (directive lines, see
 // apply_schedule in hl.cpp) or, when autoscheduler is non-empty, under that
-// auto-scheduler's schedule; runs it warmup+runs times, interleaved with
-// the default schedule when interleave is non-zero; compares its output
-// with the default schedule's.
+// auto-scheduler's schedule; runs it warmup times, then times it runs
+// times and more, up to max_runs, until the timed runs took min_time_ms in
+// all, each run next to a run of the default schedule when interleave is
+// non-zero; compares its output with the default schedule's.
 hl_result hl_measure(const char *pipeline, const char *schedule,
                      const char *autoscheduler, int parallelism,
                      long long cache_bytes, double balance, int warmup,
-                     int runs, int interleave, double run_timeout_ms);
+                     int runs, int max_runs, double min_time_ms,
+                     int interleave, double run_timeout_ms);
 void hl_free_result(hl_result *r);
 
 // hl_image copies the pipeline's input (which=0) or default-schedule

@@ -1,0 +1,35 @@
+package halide
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide/hl"
+)
+
+// The speedup shown is the two median times shown divided, whatever the
+// run-to-run noise (a median of per-run ratios was not).
+func TestSummarizeFiguresAgree(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		ref, cand     []float64
+		speedup, time float64
+	}{
+		{"steady", []float64{10, 10, 10}, []float64{5, 5, 5}, 2, 5},
+		{"bimodal candidate", []float64{31, 32, 31, 33, 32}, []float64{15, 30, 29, 60, 16}, 32.0 / 29, 29},
+		{"one preempted default run", []float64{4, 70, 4, 4, 5}, []float64{4, 4, 5, 4, 4}, 1, 4},
+	} {
+		m := summarize(hl.Result{TimesMs: tc.cand, RefMs: tc.ref, MaxRef: 1}, 1e-3)
+		if m.Err != "" || math.Abs(m.Speedup-tc.speedup) > 1e-9 || m.TimeMs != tc.time ||
+			math.Abs(m.Speedup-m.DefaultMs/m.TimeMs) > 1e-9 || m.Runs != len(tc.cand) {
+			t.Errorf("%s: %+v, want speedup %v = %v / %v", tc.name, m, tc.speedup, m.DefaultMs, tc.time)
+		}
+		if m.Spread < 0 || m.Spread > 2 {
+			t.Errorf("%s: spread %v", tc.name, m.Spread)
+		}
+	}
+	if m := summarize(hl.Result{TimesMs: []float64{1}, RefMs: []float64{1}, MaxAbsErr: 0.5, MaxRef: 1}, 1e-3); !strings.Contains(m.Err, "wrong output") {
+		t.Errorf("a wrong output passed: %+v", m)
+	}
+}
