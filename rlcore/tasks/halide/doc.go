@@ -29,7 +29,7 @@
 // actions give the same quality in every episode of a session. A
 // measurement runs the schedule option.warmup times, then times it
 // option.runs times and more, up to ten times as many, until the timed
-// runs took option.min-time (250 ms) in all, each run next to a run of the
+// runs took option.min-time (100 ms) in all, each run next to a run of the
 // default schedule (alternating which goes first); the quality is the
 // median default time over the median schedule time, the two taken over
 // the same moments of the machine's load, so the ratio holds under load

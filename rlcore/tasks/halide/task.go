@@ -39,7 +39,7 @@ func init() {
 		Doc:  "Halide 14 image-pipeline schedules (10 pipelines, JIT-compiled and timed against the default schedule)",
 		Options: []rlcore.Option{
 			{Name: "runs", Type: rlcore.OptInt, Default: "5", Doc: "timed runs per measurement at least, each next to a run of the default schedule"},
-			{Name: "min-time", Type: rlcore.OptDuration, Default: "250ms", Doc: "more timed runs, up to 10 × runs, until the timed runs (the default's included) took this long"},
+			{Name: "min-time", Type: rlcore.OptDuration, Default: "100ms", Doc: "more timed runs, up to 10 × runs, until the timed runs (the default's included) took this long"},
 			{Name: "warmup", Type: rlcore.OptInt, Default: "1", Doc: "untimed runs before timing (the first also checks the output)"},
 			{Name: "run-timeout", Type: rlcore.OptDuration, Default: "10s", Doc: "a schedule whose first run takes longer fails its measurement (the default schedule, the yardstick, has none)"},
 			{Name: "compile-timeout", Type: rlcore.OptDuration, Default: "60s", Doc: "time allowed to JIT-compile one schedule"},
