@@ -61,6 +61,12 @@ var DefaultMethods = []string{"oz", "random", "greedy", "anneal", "genetic"}
 // evaluation runs one.
 const DefaultSearchBudget = 90 * time.Second
 
+// ValidationFold is where a training run across programs (Options.Train)
+// measures its learning curve and picks its policy: built-in programs that
+// are neither held out nor trained on by the search, so that the held-out
+// set is not used to choose the policy.
+var ValidationFold = []string{"builtin:fft", "builtin:life", "builtin:regex"}
+
 // DefaultSpec is the search space of an evaluation: the quickstart's arms
 // (3 algorithms × 2 state functions) trained on the quickstart's four
 // training programs, none of them held out.
@@ -141,6 +147,12 @@ type Options struct {
 	SearchBudget time.Duration
 	// Variants are extra client RLs measured side by side.
 	Variants []string
+	// Train, when positive, trains the client RL across programs
+	// (search.Train) for that long after the search, on the task's corpus
+	// minus HeldOut and Programs, choosing its policy on ValidationFold;
+	// the table then has a search.ZeroShotMethod column: that policy
+	// applied to each program without training.
+	Train time.Duration
 	// Seed replaces the spec's seed when non-zero; every random choice
 	// flows from it.
 	Seed int64
@@ -172,11 +184,15 @@ type Report struct {
 	Arm       rlcore.Arm
 	SearchRun int64
 	Variants  []Variant
-	Tables    []*Table
-	Status    rlcore.Status
-	Seed      int64
-	Workers   int
-	Elapsed   time.Duration
+	// TrainRun and ZeroShot say which trained policy the zero-shot column
+	// applied (Options.Train).
+	TrainRun int64
+	ZeroShot string
+	Tables   []*Table
+	Status   rlcore.Status
+	Seed     int64
+	Workers  int
+	Elapsed  time.Duration
 }
 
 // Table is every method's result on every program at one budget.
@@ -187,9 +203,11 @@ type Table struct {
 	// Quality[method][program]; NaN when the job failed or did not run.
 	Quality map[string]map[string]float64
 	Errors  map[string]map[string]string
-	// Found[method][program] is when the method found its best result.
-	Found   map[string]map[string]time.Duration
-	Geomean map[string]float64
+	// Found[method][program] is when the method found its best result,
+	// Walltime[method][program] how long its job took.
+	Found    map[string]map[string]time.Duration
+	Walltime map[string]map[string]time.Duration
+	Geomean  map[string]float64
 	// Overheads: one per search baseline.
 	Overheads []Overhead
 	// Best is the search baseline with the highest geomean.
@@ -310,6 +328,27 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		}
 		rep.Variants = append(rep.Variants, v)
 	}
+	methods := opt.Methods
+	if opt.Train > 0 && ctx.Err() == nil {
+		exclude := append(slices.Clone(HeldOut), opt.Programs...)
+		tr, err := search.Train(ctx, search.TrainOptions{Run: runRef, Arm: opt.Arm, Spec: specIfNoRun(runRef, &spec), Exclude: exclude, HeldOut: ValidationFold,
+			Budget: rlcore.Budget{Duration: opt.Train}, Store: st, Problem: problem, Logger: opt.Logger,
+			OnRound: func(r search.TrainRound) {
+				if opt.Progress != nil {
+					opt.Progress(Progress{Phase: "train", Method: fmt.Sprintf("round %d", r.Round), Quality: r.Score, Done: r.Round, Elapsed: r.Elapsed, Err: r.Err})
+				}
+			}})
+		if err != nil {
+			return rep, fmt.Errorf("eval: training across programs: %w", err)
+		}
+		if tr.Policy == 0 {
+			return rep, fmt.Errorf("eval: training across programs stored no policy (status %s): %v", tr.Status, tr.Err)
+		}
+		rep.TrainRun = tr.RunID
+		rep.ZeroShot = fmt.Sprintf("policy %d of train run %d (round %d, validation geomean %.4f on %s)", tr.Policy, tr.RunID, tr.Best.Round, tr.Best.Score, strings.Join(ValidationFold, " "))
+		methods = append(slices.Clone(methods), search.ZeroShotMethod)
+	}
+	opt.Methods = methods
 	for _, budget := range opt.Budgets {
 		if ctx.Err() != nil {
 			rep.Status = rlcore.Interrupted
@@ -372,12 +411,13 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 		}
 	}
 	t := &Table{Budget: budget, Programs: opt.Programs, Quality: map[string]map[string]float64{}, Errors: map[string]map[string]string{},
-		Found: map[string]map[string]time.Duration{}, Status: rlcore.Finished}
-	set := func(method, program string, q float64, found time.Duration, err error) {
+		Found: map[string]map[string]time.Duration{}, Walltime: map[string]map[string]time.Duration{}, Status: rlcore.Finished}
+	set := func(method, program string, q float64, found, wall time.Duration, err error) {
 		if t.Quality[method] == nil {
-			t.Quality[method], t.Errors[method], t.Found[method] = map[string]float64{}, map[string]string{}, map[string]time.Duration{}
+			t.Quality[method], t.Errors[method] = map[string]float64{}, map[string]string{}
+			t.Found[method], t.Walltime[method] = map[string]time.Duration{}, map[string]time.Duration{}
 		}
-		t.Quality[method][program], t.Found[method][program] = q, found
+		t.Quality[method][program], t.Found[method][program], t.Walltime[method][program] = q, found, wall
 		if err != nil {
 			t.Errors[method][program] = err.Error()
 		}
@@ -406,7 +446,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			OnResult: func(r search.MethodResult) {
 				mu.Lock()
 				defer mu.Unlock()
-				set(r.Method, r.Benchmark, r.Quality, r.Found, r.Err)
+				set(r.Method, r.Benchmark, r.Quality, r.Found, r.Walltime, r.Err)
 				curves[r.Method][r.Benchmark] = r.Curve
 				report(r.Method, r.Benchmark, r.Quality, r.Err)
 			}}
@@ -434,7 +474,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 				OnResult: func(d search.Deployment) {
 					mu.Lock()
 					defer mu.Unlock()
-					set(name, d.Benchmark, d.Quality, d.Found, d.Err)
+					set(name, d.Benchmark, d.Quality, d.Found, d.Walltime, d.Err)
 					if d.Result != nil {
 						curves[name][d.Benchmark] = d.Result.Curve
 					}
@@ -543,4 +583,12 @@ func parallelDo(n, workers int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// specIfNoRun is spec when there is no search run to read it from.
+func specIfNoRun(runRef string, spec *search.Spec) *search.Spec {
+	if runRef == "" {
+		return spec
+	}
+	return nil
 }

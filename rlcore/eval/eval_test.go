@@ -139,6 +139,9 @@ func TestRunTiny(t *testing.T) {
 	if len(progress) != len(wantMethods)*len(programs) || progress[len(progress)-1].Done != progress[len(progress)-1].Of {
 		t.Errorf("%d progress reports (last %+v), want %d ending in done = of", len(progress), progress[len(progress)-1], len(wantMethods)*len(programs))
 	}
+	if d := tb.Walltime[ClientMethod][programs[0]]; d < time.Second || d > time.Minute {
+		t.Errorf("client RL's walltime %v with a 1 s budget", d)
+	}
 	if tb.Best != "random" || len(tb.Overheads) != 1 || math.IsNaN(tb.Overheads[0].Geomean) {
 		t.Errorf("best %q, overheads %+v; want random with a geomean", tb.Best, tb.Overheads)
 	}
@@ -155,7 +158,7 @@ func TestRunTiny(t *testing.T) {
 		t.Errorf("%d CSV rows, want %d", len(rows), want)
 	}
 	for _, s := range []string{rep.Text(), rep.Markdown()} {
-		if !strings.Contains(s, "builtin:base64") || !strings.Contains(s, "geomean") || !strings.Contains(s, "search overhead") {
+		if !strings.Contains(s, "builtin:base64") || !strings.Contains(s, "geomean") || !strings.Contains(s, "search overhead") || !strings.Contains(s, "mean time") {
 			t.Errorf("rendered table lacks programs, geomean or overhead:\n%s", s)
 		}
 	}

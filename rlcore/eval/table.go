@@ -45,6 +45,10 @@ func (r *Report) Markdown() string {
 		for _, m := range t.Methods {
 			fmt.Fprintf(&sb, " **%s** |", fmtQ(t.Geomean[m]))
 		}
+		sb.WriteString("\n| mean time per program |")
+		for _, m := range t.Methods {
+			fmt.Fprintf(&sb, " %s |", t.meanTime(m))
+		}
 		sb.WriteString("\n\n")
 		sb.WriteString(t.summaryLine())
 		sb.WriteString("\n")
@@ -64,19 +68,19 @@ func (r *Report) Markdown() string {
 // the overhead (program "overhead").
 func (r *Report) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"budget_s", "program", "method", "quality", "found_s", "error"})
+	cw.Write([]string{"budget_s", "program", "method", "quality", "found_s", "walltime_s", "error"})
 	for _, t := range r.Tables {
 		b := fmt.Sprint(t.Budget.Seconds())
 		for _, p := range t.Programs {
 			for _, m := range t.Methods {
-				cw.Write([]string{b, p, m, csvFloat(t.quality(m, p)), csvFloat(t.Found[m][p].Seconds()), t.Errors[m][p]})
+				cw.Write([]string{b, p, m, csvFloat(t.quality(m, p)), csvFloat(t.Found[m][p].Seconds()), csvFloat(t.Walltime[m][p].Seconds()), t.Errors[m][p]})
 			}
 		}
 		for _, m := range t.Methods {
-			cw.Write([]string{b, "geomean", m, csvFloat(t.Geomean[m]), "", ""})
+			cw.Write([]string{b, "geomean", m, csvFloat(t.Geomean[m]), "", "", ""})
 		}
 		for _, o := range t.Overheads {
-			cw.Write([]string{b, "overhead", o.Method, csvFloat(o.Geomean), "", fmt.Sprintf("%d censored", o.Censored)})
+			cw.Write([]string{b, "overhead", o.Method, csvFloat(o.Geomean), "", "", fmt.Sprintf("%d censored", o.Censored)})
 		}
 	}
 	cw.Flush()
@@ -91,6 +95,9 @@ func (r *Report) header(sb *strings.Builder, bullet string) {
 	sb.WriteString("\n")
 	for _, v := range r.Variants {
 		fmt.Fprintf(sb, "%svariant %s%s: %s\n", bullet, ClientMethod+":", v.Name, v.Arm)
+	}
+	if r.ZeroShot != "" {
+		fmt.Fprintf(sb, "%szero-shot: %s\n", bullet, r.ZeroShot)
 	}
 	fmt.Fprintf(sb, "%sprograms (%d): %s\n", bullet, len(r.Programs), strings.Join(r.Programs, " "))
 	fmt.Fprintf(sb, "%sseed %d, %d job(s) at once (one core each), status %s, took %v\n", bullet, r.Seed, r.Workers, r.Status, r.Elapsed.Round(time.Second))
@@ -123,6 +130,11 @@ func (t *Table) text(sb *strings.Builder) {
 		}
 		sb.WriteString("\n")
 	}
+	fmt.Fprintf(sb, "%-*s", w, "mean time")
+	for _, m := range t.Methods {
+		fmt.Fprintf(sb, " %*s", cw, t.meanTime(m))
+	}
+	sb.WriteString("\n")
 	sb.WriteString(t.summaryLine())
 	sb.WriteString("\n")
 	if len(t.Overheads) > 0 {
@@ -178,4 +190,24 @@ func csvFloat(x float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%.6g", x)
+}
+
+// meanTime is the mean walltime of a method's jobs.
+func (t *Table) meanTime(method string) string {
+	var sum time.Duration
+	n := 0
+	for _, p := range t.Programs {
+		if d, ok := t.Walltime[method][p]; ok {
+			sum += d
+			n++
+		}
+	}
+	if n == 0 {
+		return "—"
+	}
+	d := sum / time.Duration(n)
+	if d < 10*time.Second {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }

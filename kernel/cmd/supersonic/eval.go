@@ -45,6 +45,7 @@ func runEval(args []string) error {
 	searchBudget := fs.Duration("search", eval.DefaultSearchBudget, "the architecture search's wall time")
 	var variants multiFlag
 	fs.Var(&variants, "variant", "a client RL measured beside the winner: NAME=KEY:VALUE[;KEY:VALUE…] (KEY state, reward, actions, transition, algorithm); repeatable")
+	train := fs.Duration("train", 0, "train the client RL across programs for this long after the search (the corpus minus the held-out set) and add its zero-shot deployment as a column")
 	seed := fs.Int64("seed", 0, "seed of every random choice (default: the spec's)")
 	workers := fs.Int("workers", 1, "jobs at once, one core each")
 	db := fs.String("db", "", "run store (default $SUPERSONIC_DB or ./supersonic.db)")
@@ -57,7 +58,7 @@ func runEval(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("eval takes only flags, got %q", fs.Args())
 	}
-	opt := eval.Options{Run: *run, SearchBudget: *searchBudget, Variants: variants, Seed: *seed, Workers: *workers,
+	opt := eval.Options{Run: *run, SearchBudget: *searchBudget, Train: *train, Variants: variants, Seed: *seed, Workers: *workers,
 		Methods: splitFlag(*methods), Programs: strings.Fields(*programs)}
 	for _, b := range splitFlag(*budgets) {
 		d, err := time.ParseDuration(b)
@@ -91,6 +92,10 @@ func runEval(args []string) error {
 	defer st.Close()
 	opt.Store = st
 	opt.Progress = func(p eval.Progress) {
+		if p.Phase == "train" {
+			fmt.Fprintf(os.Stderr, "train %5s  %s: validation geomean %.4f\n", p.Elapsed.Round(time.Second), p.Method, p.Quality)
+			return
+		}
 		if p.Phase == "search" {
 			fmt.Fprintf(os.Stderr, "search %5s  pull %d: %s %.4f  leader %s %.4f\n", p.Elapsed.Round(time.Second), p.Done, p.Method, p.Quality, p.Leader, p.LeaderAvg)
 			return

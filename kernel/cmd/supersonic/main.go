@@ -38,7 +38,7 @@ const usage = `usage:
   supersonic kernel --connection-file FILE [--gonb PATH] [--checkout DIR] [--gonb-logs] [--parent-pid PID]
   supersonic install [--user | --prefix DIR] [--gonb PATH] [--checkout DIR]
   supersonic replay FILE     (re-apply a result written by the export magic and check every number)
-  supersonic eval [--budgets 20s,60s] [--programs SPECS] [--run RUN | --arm A,S,R,X,T] [--variant NAME=KEY:VALUE] [--seed N] [--workers N] [--out PREFIX]
+  supersonic eval [--budgets 20s,60s] [--programs SPECS] [--run RUN | --arm A,S,R,X,T] [--variant NAME=KEY:VALUE] [--train 3m] [--seed N] [--workers N] [--out PREFIX]
                              (client RL vs -Oz and classic search on held-out programs; eval -h for all flags)
   supersonic worker --nats URL [--creds FILE] [--nkey FILE] [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--concurrency N]
   supersonic workers --nats URL [same credential flags]
