@@ -148,10 +148,10 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		names[i] = c.name
 	}
 	short, common := shortNames(names)
-	// The legend column takes at most 40% of the width (see Figure.draw).
-	maxLabel := f.Width*0.4 - f.legend.ThumbnailWidth - vg.Points(16)
+	// Labels are whole: a legend too wide for a column beside the plot
+	// goes under it (see Figure.draw).
 	if common != "" {
-		f.addLegend(fitText(f.legend.TextStyle, "all: "+common, maxLabel+f.legend.ThumbnailWidth))
+		f.addLegend("all: " + common)
 	}
 	for i, c := range curves {
 		pts := c.pts
@@ -184,7 +184,7 @@ func plotCurves(curves []curve, style CurveStyle) *Figure {
 		if c.note != "" {
 			suffix += " (" + c.note + ")"
 		}
-		label := fitText(f.legend.TextStyle, short[i], maxLabel-f.legend.TextStyle.Width(suffix)) + suffix
+		label := short[i] + suffix
 		sty := seriesStyle(i)
 		if len(xys) > 0 {
 			line := &plotter.Line{XYs: xys, LineStyle: sty}

@@ -197,6 +197,9 @@ func TestShortNames(t *testing.T) {
 	}
 }
 
+// Issue 14: long arm names were cut with "…" to fit a legend column of 40%
+// of the width, so two arms could read the same. Now names are whole and
+// such a legend goes under the plot, across the figure's width.
 func TestLongArmNamesFitTheLegend(t *testing.T) {
 	long := "reinforce · instcount-norm+action-history(8)+autophase · quality-delta"
 	series := []Series{
@@ -208,16 +211,23 @@ func TestLongArmNamesFitTheLegend(t *testing.T) {
 	if !doc.hasText("all: quality-delta · all · apply") {
 		t.Errorf("legend does not show the shared components: %q", doc.texts)
 	}
-	sty := f.legend.TextStyle
+	whole := false
 	for _, s := range doc.texts {
-		if strings.HasPrefix(s, "reinforce") {
-			if !strings.Contains(s, "…") {
-				t.Errorf("long legend entry %q was not shortened", s)
-			}
-			if w := sty.Width(s); w > f.Width*0.4 {
-				t.Errorf("legend entry %q is %v wide, more than the legend column %v", s, w, f.Width*0.4)
-			}
+		if strings.Contains(s, "…") {
+			t.Errorf("legend entry %q was cut", s)
 		}
+		whole = whole || strings.HasPrefix(s, "reinforce · instcount-norm+action-history(8)+autophase")
+	}
+	if !whole {
+		t.Errorf("the long arm name is not in the legend whole: %q", doc.texts)
+	}
+	if !f.legendBelow() || f.width() != f.Width || f.height() <= f.Height {
+		t.Errorf("legend below %v, figure %v × %v for %v × %v: want the legend under the plot, the width kept and the height raised",
+			f.legendBelow(), f.width(), f.height(), f.Width, f.Height)
+	}
+	short := PlotCurves([]Series{{Name: "ppo", Points: series[0].Points}, {Name: "a2c", Points: series[1].Points}}, CurveStyle{})
+	if short.legendBelow() || short.width() != short.Width || short.height() != short.Height {
+		t.Errorf("a short legend is not beside the plot in a figure of the default size")
 	}
 }
 

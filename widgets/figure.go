@@ -57,7 +57,7 @@ func seriesStyle(i int) draw.LineStyle {
 type Figure struct {
 	plot *plot.Plot
 	// legend, when it has entries, is drawn in a column right of the plot
-	// instead of over the data.
+	// (or under it, see draw) instead of over the data.
 	legend        plot.Legend
 	legendEntries int
 	// title and subtitle are drawn left-aligned across the whole figure,
@@ -83,26 +83,52 @@ func (f *Figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
 }
 
 // draw lays the figure out on c: the plot on the left and the legend in a
-// column on the right, as wide as its longest entry.
+// column on the right, as wide as its longest entry — or, when that entry
+// needs more than 40% of the width, the legend under the plot across the
+// whole width, so that no entry is cut.
 func (f *Figure) draw(c draw.Canvas) {
 	c = f.drawTitle(c)
 	if f.legendEntries == 0 {
 		f.plot.Draw(c)
 		return
 	}
-	// The width of the legend column is its widest entry plus margins,
-	// at most 40% of the figure.
-	r := f.legend.Rectangle(c)
-	w := r.Max.X - r.Min.X + vg.Points(12)
-	if maxW := (c.Max.X - c.Min.X) * 0.4; w > maxW {
-		w = maxW
+	if f.legendBelow() {
+		h := f.legendHeight()
+		plotC := draw.Crop(c, 0, 0, h, 0)
+		f.plot.Draw(plotC)
+		legC := c
+		legC.Min.X += vg.Points(8)
+		legC.Max.Y = c.Min.Y + h - vg.Points(6)
+		f.legend.Draw(legC)
+		return
 	}
+	w := f.legendWidth()
 	plotC := draw.Crop(c, 0, -w, 0, 0)
 	f.plot.Draw(plotC)
 	legC := draw.Crop(c, c.Max.X-c.Min.X-w+vg.Points(8), 0, 0, 0)
 	// Align the legend's top with the top of the data area, under the title.
 	legC.Max.Y = f.plot.DataCanvas(plotC).Max.Y
 	f.legend.Draw(legC)
+}
+
+// legendWidth is the width of the legend column: its widest entry plus
+// margins.
+func (f *Figure) legendWidth() vg.Length {
+	r := f.legend.Rectangle(draw.Canvas{})
+	return r.Max.X - r.Min.X + vg.Points(12)
+}
+
+// legendHeight is the height of the legend under the plot, margins
+// included.
+func (f *Figure) legendHeight() vg.Length {
+	r := f.legend.Rectangle(draw.Canvas{})
+	return r.Max.Y - r.Min.Y + vg.Points(12)
+}
+
+// legendBelow reports whether the legend goes under the plot: a column
+// right of it would take more than 40% of the width.
+func (f *Figure) legendBelow() bool {
+	return f.legendEntries > 0 && f.legendWidth() > f.Width*0.4
 }
 
 // drawTitle draws the title lines at the top left of c and returns the
@@ -164,25 +190,25 @@ func titleStyle(size float64, clr color.Color) text.Style {
 	return text.Style{Color: clr, Font: sansFont(size), Handler: plot.DefaultTextHandler}
 }
 
-// width returns the figure's width, raised when the legend column needs
-// more than 40% of Width: a legend entry is never cut at the figure's edge
-// (the chart is scaled to the cell's width anyway).
+// width returns the figure's width, raised only when a legend entry is
+// wider than the whole figure (the chart is scaled to the cell's width
+// anyway): a legend entry is never cut at the figure's edge.
 func (f *Figure) width() vg.Length {
 	if f.legendEntries == 0 {
 		return f.Width
 	}
-	r := f.legend.Rectangle(draw.Canvas{})
-	if need := (r.Max.X - r.Min.X + vg.Points(12)) / 0.4; need > f.Width {
-		return need
-	}
-	return f.Width
+	return max(f.Width, f.legendWidth()+vg.Points(8))
 }
 
-// height returns the figure's height, raised when the legend column needs
-// more room than Height leaves under the title (a search with many arms).
+// height returns the figure's height: raised by the legend's height when
+// the legend is under the plot, or when the legend column needs more room
+// than Height leaves under the title (a search with many arms).
 func (f *Figure) height() vg.Length {
 	if f.legendEntries == 0 {
 		return f.Height
+	}
+	if f.legendBelow() {
+		return f.Height + f.legendHeight()
 	}
 	r := f.legend.Rectangle(draw.Canvas{})
 	need := r.Max.Y - r.Min.Y + vg.Points(80) // title lines, axis, margins

@@ -2,9 +2,6 @@ package widgets
 
 import (
 	"strings"
-
-	"gonum.org/v1/plot/text"
-	"gonum.org/v1/plot/vg"
 )
 
 // armSep separates the components of an arm's name ("ppo · autophase ·
@@ -59,19 +56,4 @@ func shortNames(names []string) (short []string, common string) {
 		short[i] = strings.Join(own, " "+armSep+" ")
 	}
 	return short, strings.Join(shared, " "+armSep+" ")
-}
-
-// fitText shortens s with an ellipsis until it is at most w wide in sty.
-func fitText(sty text.Style, s string, w vg.Length) string {
-	if sty.Width(s) <= w {
-		return s
-	}
-	r := []rune(s)
-	for len(r) > 1 {
-		r = r[:len(r)-1]
-		if t := strings.TrimSpace(string(r)) + "…"; sty.Width(t) <= w {
-			return t
-		}
-	}
-	return "…"
 }
