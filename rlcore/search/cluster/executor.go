@@ -310,7 +310,7 @@ func (e *Executor) Run(ctx context.Context, j search.Job, obs rlcore.Observer) *
 	}
 	e.waiting[j.ID] = w
 	e.mu.Unlock()
-	seq, dup, err := e.publish(ctx, j, token, j.ID)
+	seq, dup, err := e.publish(ctx, j, token, j.ID, obs == nil)
 	if err == nil && dup && !e.queued(ctx, seq) {
 		// A resumed run's job, queued by the coordinator that died and no
 		// longer on the queue: a worker finished it (its result is on the
@@ -322,7 +322,7 @@ func (e *Executor) Run(ctx context.Context, j search.Job, obs rlcore.Observer) *
 			t.Stop()
 			return e.jobResult(j, r)
 		case <-t.C:
-			seq, _, err = e.publish(ctx, j, token, j.ID+"."+nuid.Next())
+			seq, _, err = e.publish(ctx, j, token, j.ID+"."+nuid.Next(), obs == nil)
 		case <-ctx.Done():
 			t.Stop()
 		}
@@ -358,16 +358,17 @@ func (e *Executor) forget(id string) {
 // that is no longer on the queue before queueing it again.
 const orphanWait = 3 * time.Second
 
-// publish puts the job on the queue under message id msgID, retrying
+// publish puts the job on the queue under message id msgID (quiet: with
+// no training events to send back), retrying
 // while the server is away, and returns its stream sequence. A message id
 // queued in the last ten minutes (a resumed run's job) is not added
 // twice: dup says so, and seq is the first one's.
-func (e *Executor) publish(ctx context.Context, j search.Job, token, msgID string) (seq uint64, dup bool, err error) {
+func (e *Executor) publish(ctx context.Context, j search.Job, token, msgID string, quiet bool) (seq uint64, dup bool, err error) {
 	files, err := e.upload(ctx, j.Benchmarks)
 	if err != nil {
 		return 0, false, err
 	}
-	data, err := encode(jobMsg{Job: j, Session: token, Files: files, MaxAttempts: e.opt.MaxAttempts})
+	data, err := encode(jobMsg{Job: j, Session: token, Files: files, MaxAttempts: e.opt.MaxAttempts, Quiet: quiet})
 	if err != nil {
 		return 0, false, fmt.Errorf("encoding job %s: %w", j.ID, err)
 	}

@@ -287,11 +287,14 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) {
 		w.finish(ctx, msg, jm, res)
 		return
 	}
-	events := eventsSubject + jm.Session
-	obs := func(e rlcore.Event) {
-		e.Benchmark = rename(back, e.Benchmark)
-		if data, err := encode(eventMsg{JobID: j.ID, Worker: w.opt.Name, Event: toWireEvent(e)}); err == nil {
-			_ = w.nc.Publish(events, data)
+	var obs rlcore.Observer
+	if !jm.Quiet {
+		events := eventsSubject + jm.Session
+		obs = func(e rlcore.Event) {
+			e.Benchmark = rename(back, e.Benchmark)
+			if data, err := encode(eventMsg{JobID: j.ID, Worker: w.opt.Name, Event: toWireEvent(e)}); err == nil {
+				_ = w.nc.Publish(events, data)
+			}
 		}
 	}
 	r := search.RunJob(jobCtx, p, j, obs)
