@@ -6,8 +6,8 @@
 // TuneOptions, DeployOptions and CompareOptions); workers run [Serve]
 // (`supersonic worker --nats URL`). On the server:
 //
-//   - stream SUPERSONIC_JOBS (work-queue retention, subjects
-//     supersonic.jobs.TASK) holds one message per job: the search.Job (task
+//   - stream SUPERSONIC_JOBS_V2 (work-queue retention, subjects
+//     supersonic.v2.jobs.TASK) holds one message per job: the search.Job (task
 //     and options, arm, hyperparameters, seed, budget, benchmarks); its
 //     message id is the job id, so a job queued twice is stored once;
 //   - the durable pull consumer "workers" is shared by every worker: a
@@ -17,7 +17,7 @@
 //     another one after the consumer's AckWait; a job delivered more than
 //     MaxAttempts times is reported as a failed pull, so an arm that kills
 //     its workers is retired as a crashing arm is locally;
-//   - stream SUPERSONIC_RESULTS (subjects supersonic.results.RUN, RUN a
+//   - stream SUPERSONIC_RESULTS_V2 (subjects supersonic.v2.results.RUN, RUN a
 //     hash of the job's run, search.Job.Run) keeps results for a week; the
 //     coordinator reads each run's with an ordered consumer and counts each
 //     job id once, however many times the job was delivered. A search
@@ -25,12 +25,16 @@
 //     reads the results of the jobs that finished while none ran, and its
 //     jobs still on the queue are not queued twice (their message id is
 //     the job id);
-//   - training events go to supersonic.events.RUN (core NATS, best
+//   - training events go to supersonic.v2.events.RUN (core NATS, best
 //     effort) and reach the phase's Observer, so live charts keep working;
 //   - benchmark files (a path on the coordinator's machine) are shipped
 //     through object store supersonic_benchmarks, named by the SHA-256 of
 //     their content: workers need no shared file system. Benchmarks a task
 //     names (builtin:crc32, csmith:7) are resolved by the worker itself.
+//
+// Messages are CBOR; V2 in the names is that format's version, so that
+// workers and coordinators built for different formats do not share
+// streams.
 //
 // Only the coordinator writes the SQLite run store. A server that goes
 // away pauses the work: clients reconnect for ever, the coordinator

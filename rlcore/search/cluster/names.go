@@ -9,15 +9,18 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// The subjects, streams and buckets Supersonic uses on a NATS server.
+// The subjects, streams and buckets Supersonic uses on a NATS server. The
+// streams and subjects of jobs, results and events carry the version of
+// the messages' format (2: CBOR): a worker built for another format serves
+// other streams and never takes, or drops, a job it cannot read.
 const (
-	jobsStream     = "SUPERSONIC_JOBS"
-	jobsSubject    = "supersonic.jobs." // + task
+	jobsStream     = "SUPERSONIC_JOBS_V2"
+	jobsSubject    = "supersonic.v2.jobs." // + task
 	consumerName   = "workers"
-	resultsStream  = "SUPERSONIC_RESULTS"
-	resultsSubject = "supersonic.results." // + session
-	eventsSubject  = "supersonic.events."  // + session
-	cancelSubject  = "supersonic.cancel."  // + session; payload: job id
+	resultsStream  = "SUPERSONIC_RESULTS_V2"
+	resultsSubject = "supersonic.v2.results." // + run token
+	eventsSubject  = "supersonic.v2.events."  // + run token
+	cancelSubject  = "supersonic.cancel."     // + session; payload: job id
 	pingSubject    = "supersonic.workers"
 	benchBucket    = "supersonic_benchmarks"
 
