@@ -26,7 +26,7 @@ func (r *Report) Markdown() string {
 	var sb strings.Builder
 	r.header(&sb, "- ")
 	for _, t := range r.Tables {
-		fmt.Fprintf(&sb, "\n### %v per program and method (%s)\n\n", t.Budget, t.Status)
+		fmt.Fprintf(&sb, "\n#### %v per program and method (%s)\n\n", t.Budget, t.Status)
 		sb.WriteString("| program |")
 		for _, m := range t.Methods {
 			fmt.Fprintf(&sb, " %s |", m)
