@@ -22,8 +22,8 @@ episodes and the held-out score per round. The best policy is what
 %deploy --zero-shot and %compare (method zero-shot) apply.
 
 The corpus defaults to what the task proposes (code size: every built-in
-program and csmith programs 10001-10040, generated on first use) plus the
-task's training set; --benchmarks adds your own (a folder, .c files).
+program and csmith programs 10001-10040, generated and compiled on first
+use, a few seconds each, then cached) plus the task's training set; --benchmarks adds your own (a folder, .c files).
 Neither ever includes the held-out fold nor the held-out set of
 supersonic eval. Training starts from the search's stored weights of the
 winner (--from-scratch: fresh). Only learners train: ppo, a2c, reinforce,

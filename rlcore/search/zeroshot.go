@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,7 +92,10 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 // returns its best prefix (by quality). With rng nil it acts greedily;
 // otherwise it samples: from the softmax of a network policy's outputs,
 // or, for other policies, greedily with a random allowed action one step
-// in ten.
+// in ten. An action that left the observation unchanged is not taken again
+// until the observation changes: in the same state a greedy policy would
+// choose it again and loop. The rollout ends when every action is ruled
+// out.
 func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, rng *rand.Rand) (rlcore.EpisodeRecord, error) {
 	rec := rlcore.EpisodeRecord{Benchmark: bench}
 	obs, err := env.Reset(ctx, bench)
@@ -100,17 +104,28 @@ func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench 
 	}
 	rec.Quality = env.Quality()
 	masker, _ := env.Env().(rlcore.Masker)
-	var mask []bool
+	n := env.ActionSpace().N
+	var envMask []bool
+	mask := make([]bool, n)
+	unchanged := make([]bool, n) // actions that left the current observation as it was
 	var logp []float64
 	netPol, isNet := pol.(*nn.Policy)
-	n := env.ActionSpace().N
 	var actions []int
+	var prev []float64
 	for {
 		if err := ctx.Err(); err != nil {
 			return rec, err
 		}
 		if masker != nil {
-			mask = masker.ActionMask(mask)
+			envMask = masker.ActionMask(envMask)
+		}
+		allowed := false
+		for a := range mask {
+			mask[a] = !unchanged[a] && (envMask == nil || envMask[a])
+			allowed = allowed || mask[a]
+		}
+		if !allowed {
+			return rec, nil
 		}
 		var a int
 		switch {
@@ -118,9 +133,7 @@ func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench 
 			a = pol.Act(obs, mask)
 		case isNet:
 			logits := netPol.Logits(obs)
-			if mask != nil {
-				nn.MaskLogits(logits, mask)
-			}
+			nn.MaskLogits(logits, mask)
 			logp = nn.LogSoftmax(logp, logits)
 			a = nn.Sample(rng, logp)
 		case rng.IntN(10) == 0:
@@ -128,9 +141,10 @@ func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench 
 		default:
 			a = pol.Act(obs, mask)
 		}
-		if a < 0 || a >= n {
+		if a < 0 || a >= n || !mask[a] {
 			return rec, nil
 		}
+		prev = append(prev[:0], obs...) // the env may reuse its observation buffer
 		sr, err := env.Step(ctx, a)
 		if err != nil {
 			return rec, err
@@ -141,6 +155,11 @@ func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench 
 		}
 		if sr.Done() {
 			return rec, nil
+		}
+		if slices.Equal(sr.Obs, prev) {
+			unchanged[a] = true
+		} else {
+			clear(unchanged)
 		}
 		obs = sr.Obs
 	}
