@@ -2,6 +2,7 @@ package rlcore
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 )
 
@@ -64,9 +65,19 @@ type ActionNamer interface {
 	ActionName(a int) string
 }
 
-// EnvFactory makes a fresh, independent Env. Searches call it once per
-// worker; seed makes any randomness in the env reproducible.
-type EnvFactory func(ctx context.Context, seed int64) (Env, error)
+// Dims returns the dimension of env's observations and its number of
+// actions — what a learner sizes its networks by — or an error when either
+// is empty.
+func Dims(env Env) (obsDim, nActions int, err error) {
+	obsDim, nActions = env.ObservationSpace().Dim(), env.ActionSpace().N
+	if obsDim < 1 {
+		return 0, 0, fmt.Errorf("observation space %v has dimension %d; want at least 1", env.ObservationSpace(), obsDim)
+	}
+	if nActions < 1 {
+		return 0, 0, fmt.Errorf("action space %v is empty", env.ActionSpace())
+	}
+	return obsDim, nActions, nil
+}
 
 // RandomAllowed returns an action drawn uniformly among those mask allows
 // (a nil mask allows all n), or -1 when it allows none.

@@ -111,12 +111,9 @@ type agent struct {
 // newAgent builds the agent; init, when not nil, holds Q-network weights
 // an earlier run's policy saved (rlcore.TrainConfig.Init).
 func newAgent(env rlcore.Env, h rlcore.Hyper, seed int64, init []byte) (*agent, error) {
-	obsDim, nAct := env.ObservationSpace().Dim(), env.ActionSpace().N
-	if obsDim < 1 {
-		return nil, fmt.Errorf("observation space %v has dimension %d; want at least 1", env.ObservationSpace(), obsDim)
-	}
-	if nAct < 1 {
-		return nil, fmt.Errorf("action space %v is empty", env.ActionSpace())
+	obsDim, nAct, err := rlcore.Dims(env)
+	if err != nil {
+		return nil, err
 	}
 	hidden := make([]int, int(h["layers"]))
 	for i := range hidden {
@@ -187,7 +184,7 @@ func (ag *agent) run(rec *rlcore.Recorder, ck *checkpointer) {
 			ag.buf.add(ag.cur, a, sr.Reward, sr.Obs, sr.Terminated, nm)
 			if steps >= ag.learningStarts && ag.buf.size >= ag.b.n && steps%ag.trainFreq == 0 {
 				if ag.annealLR {
-					ag.opt.LR = ag.lr0 * max(1-budgetProgress(rec, ag.budget), 0)
+					ag.opt.LR = ag.lr0 * max(1-ag.budget.Progress(rec.Stats()), 0)
 				}
 				for range ag.gSteps {
 					rec.ReportLoss(ag.learn())
@@ -206,21 +203,6 @@ func (ag *agent) run(rec *rlcore.Recorder, ck *checkpointer) {
 			curRaw, nextRaw, mask = nextRaw, curRaw, nm
 		}
 	}
-}
-
-// budgetProgress is the fraction of the budget spent, from the first
-// limited dimension (steps, then episodes, then time); 0 when unlimited.
-func budgetProgress(rec *rlcore.Recorder, b rlcore.Budget) float64 {
-	s := rec.Stats()
-	switch {
-	case b.Steps > 0:
-		return float64(s.Steps) / float64(b.Steps)
-	case b.Episodes > 0:
-		return float64(s.Episodes) / float64(b.Episodes)
-	case b.Duration > 0:
-		return float64(s.Elapsed) / float64(b.Duration)
-	}
-	return 0
 }
 
 // epsilon is the exploration rate after steps environment steps.

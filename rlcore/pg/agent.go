@@ -35,12 +35,9 @@ type actorCritic struct {
 // replaces the fresh policy network (its shape wins over the hidden and
 // layers hyperparameters, which still shape the critic).
 func newActorCritic(env rlcore.Env, h rlcore.Hyper, seed int64, lr, maxGradNorm float64, init []byte) (*actorCritic, error) {
-	obsDim, nAct := env.ObservationSpace().Dim(), env.ActionSpace().N
-	if obsDim < 1 {
-		return nil, fmt.Errorf("observation space %v has dimension %d; want at least 1", env.ObservationSpace(), obsDim)
-	}
-	if nAct < 1 {
-		return nil, fmt.Errorf("action space %v is empty", env.ActionSpace())
+	obsDim, nAct, err := rlcore.Dims(env)
+	if err != nil {
+		return nil, err
 	}
 	hidden := make([]int, int(h["layers"]))
 	for i := range hidden {
