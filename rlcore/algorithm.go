@@ -28,7 +28,8 @@ type Algorithm struct {
 	Doc    string // one line
 	Kind   AlgorithmKind
 	Params []Param // hyperparameters with defaults and tuning ranges
-	// NeedsFork is set when Train requires the env to implement Forker.
+	// NeedsFork is set when Train requires the env to implement Forker
+	// (see CheckEnv).
 	NeedsFork bool
 	// WarmStart is set when Train accepts TrainConfig.Init: it can start
 	// from the weights a Result.Policy of the same algorithm and arm
@@ -111,6 +112,17 @@ type TrainConfig struct {
 func (a *Algorithm) CheckInit(cfg TrainConfig) error {
 	if cfg.Init != nil && !a.WarmStart {
 		return fmt.Errorf("algorithm %s keeps no weights, so it cannot start from stored ones (warm-startable: %s)", a.Name, strings.Join(WarmStartable(), ", "))
+	}
+	return nil
+}
+
+// CheckEnv reports whether env offers what Train needs: a [Forker] when
+// NeedsFork is set. Callers check it before a run, so that a tree search
+// on an env that cannot copy its state is a clear error, not a failure
+// deep inside Train.
+func (a *Algorithm) CheckEnv(env Env) error {
+	if _, ok := env.(Forker); a.NeedsFork && !ok {
+		return fmt.Errorf("algorithm %s searches a tree of copied states and needs an env that can fork (rlcore.Forker); %T cannot", a.Name, env)
 	}
 	return nil
 }

@@ -178,6 +178,9 @@ func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, 
 	if err := alg.CheckInit(cfg); err != nil {
 		return nil, hyper, err
 	}
+	if err := alg.CheckEnv(env.Env()); err != nil {
+		return nil, hyper, err
+	}
 	res, err := alg.Train(ctx, env.Env(), cfg)
 	if err != nil {
 		return nil, hyper, fmt.Errorf("%s cannot train on arm %s: %w", spec.Name, arm, err)
