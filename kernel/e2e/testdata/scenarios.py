@@ -395,6 +395,11 @@ def scenario_failures(km, kc):
           f"%%task with an unknown task is answered by the kernel in {took:.2f}s, naming the registered tasks", reply)
     reply, msgs = execute(kc, "%%task e2e_bad\ntask: codesize\nbenchmarks: builtin:crc32\nstates: autophse\nalgorithms: ppo", timeout=10)
     check(reply["status"] == "error" and "autophse" in reply["evalue"] and "autophase" in reply["evalue"], "an unknown state function is named with the allowed ones", reply)
+    t0 = time.time()
+    reply, msgs = execute(kc, "%%task e2e_bad\ntask: codesize\nbenchmarks: builtin:crc32, csmith:1-x\nstates: autophase\nalgorithms: ppo", timeout=10)
+    took = time.time() - t0
+    check(reply["status"] == "error" and reply["ename"] == "MagicError" and "csmith:1-x" in reply["evalue"],
+          f"a malformed benchmark spec is answered by the kernel in {took:.2f}s, before compiling", reply)
     reply, msgs = execute(kc, "%env SUPERSONIC_E2E 1")
     check(reply["status"] == "ok" and "MagicError" not in text_of(msgs), "gonb's %env passes through", reply)
     reply, msgs = execute(kc, "%search " + "x" * 100000, timeout=10)
