@@ -115,10 +115,7 @@ func newAgent(env rlcore.Env, h rlcore.Hyper, seed int64, init []byte) (*agent, 
 	if err != nil {
 		return nil, err
 	}
-	hidden := make([]int, int(h["layers"]))
-	for i := range hidden {
-		hidden[i] = int(h["hidden"])
-	}
+	hidden := nn.Hidden(int(h["layers"]), int(h["hidden"]))
 	rng := rand.New(rand.NewPCG(uint64(seed), 0xd9e1))
 	online, err := newQNet(obsDim, hidden, nAct, h["dueling"] == 1, rng)
 	if err != nil {

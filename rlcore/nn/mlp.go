@@ -54,6 +54,16 @@ func NewMLP(sizes []int, acts []Activation, rng *rand.Rand) (*MLP, error) {
 	return m, nil
 }
 
+// Hidden returns the widths of n hidden layers of w units each, as the
+// learners' "layers" and "hidden" hyperparameters give them.
+func Hidden(n, w int) []int {
+	out := make([]int, max(n, 0))
+	for i := range out {
+		out[i] = w
+	}
+	return out
+}
+
 // NewPolicyNet returns an MLP from obs inputs through the hidden widths to
 // one logit per action, the hidden layers using act. The output layer is
 // initialised orthogonally with gain 0.01, so the initial policy is close

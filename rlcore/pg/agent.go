@@ -39,10 +39,7 @@ func newActorCritic(env rlcore.Env, h rlcore.Hyper, seed int64, lr, maxGradNorm 
 	if err != nil {
 		return nil, err
 	}
-	hidden := make([]int, int(h["layers"]))
-	for i := range hidden {
-		hidden[i] = int(h["hidden"])
-	}
+	hidden := nn.Hidden(int(h["layers"]), int(h["hidden"]))
 	act := nn.Tanh
 	if h["relu"] == 1 {
 		act = nn.ReLU
