@@ -151,7 +151,7 @@ func TestWriteOutlastsAnotherProcessLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hold := 1500 * time.Millisecond // well past the busy timeout
+	hold := 3 * time.Second // well past the busy timeout, and past a loaded machine's scheduling delays
 	lock := exec.Command(cli, s.Path())
 	lock.Stdin = strings.NewReader(fmt.Sprintf("BEGIN IMMEDIATE;\nUPDATE runs SET error='x' WHERE id=%d;\n.print locked\n.shell sleep %g\nCOMMIT;\n", run, hold.Seconds()))
 	out, err := lock.StdoutPipe()
