@@ -395,19 +395,10 @@ func (s Schedule) contractionC(w *cWriter) {
 	}
 	a0, a1, aout := s.address(&n, 0), s.address(&n, 1), s.address(&n, 2)
 	acc := n.accLin(op)
-	written := aout
-	if n.accAt >= 0 {
-		written = acc
-	}
-	// The innermost loop becomes a loop over explicit vectors when vec is
-	// on and its accesses allow it.
-	width := 0
+	width := s.vectorWidth(&n)
 	var last loop
 	if len(n.loops) > 0 {
 		last = n.loops[len(n.loops)-1]
-		if vec && !last.reduce && vectorizable(last.varName(op), written, a0, a1) {
-			width = vecWidth(last.extent)
-		}
 	}
 	unroll := s.get("unroll")
 	// trip[i]: iterations of loops[i:] as a chain.
@@ -502,6 +493,25 @@ func (s Schedule) contractionC(w *cWriter) {
 		w.close()
 	}
 	w.close()
+}
+
+// vectorWidth is the lanes of the explicit vectors the innermost loop
+// becomes (0: none): vec must be on, the loop spatial and its accesses
+// contiguous or invariant.
+func (s Schedule) vectorWidth(n *loopNest) int {
+	if s.get("vec") != 1 || len(n.loops) == 0 {
+		return 0
+	}
+	op := s.Space.Op
+	last := n.loops[len(n.loops)-1]
+	written := s.address(n, 2)
+	if n.accAt >= 0 {
+		written = n.accLin(op)
+	}
+	if last.reduce || !vectorizable(last.varName(op), written, s.address(n, 0), s.address(n, 1)) {
+		return 0
+	}
+	return vecWidth(last.extent)
 }
 
 // accLin is the accumulator's address, row-major over accLoops.

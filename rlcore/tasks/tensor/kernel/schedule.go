@@ -90,7 +90,14 @@ func NewSpace(op *Op) *Space {
 		}
 		ax := op.Axes[a]
 		div := divisors(ax.Extent)
-		sp.Knobs = append(sp.Knobs, Knob{Name: role + ".inner", Doc: fmt.Sprintf("innermost tile of %s (extent %d)", ax.Name, ax.Extent), Values: div})
+		inner, doc := div, fmt.Sprintf("innermost tile of %s (extent %d)", ax.Name, ax.Extent)
+		switch role {
+		case "s1":
+			inner, doc = vectorTiles(ax.Extent), fmt.Sprintf("innermost tile of %s (extent %d): 1 or whole vectors of %d lanes, at most %d (the register tile's width)", ax.Name, ax.Extent, vecWidth(ax.Extent), maxVectorsPerRow*vecWidth(ax.Extent))
+		case "s2", "s3":
+			inner, doc = smallTiles(ax.Extent), fmt.Sprintf("innermost tile of %s (extent %d), at most %d (the register tile's rows)", ax.Name, ax.Extent, maxTileRows)
+		}
+		sp.Knobs = append(sp.Knobs, Knob{Name: role + ".inner", Doc: doc, Values: inner})
 		if role[0] == 's' {
 			sp.Knobs = append(sp.Knobs, Knob{Name: role + ".mid", Doc: fmt.Sprintf("middle tile of %s, in inner tiles", ax.Name), Values: div})
 		}
@@ -126,6 +133,39 @@ func (sp *Space) assignRoles() {
 	for i := range r {
 		sp.roles["r"+strconv.Itoa(i+1)] = r[len(r)-1-i]
 	}
+}
+
+// A register tile — the spatial inner tiles accumulated in registers
+// across the inner reduction tile — is at most maxTileRows rows of
+// maxVectorsPerRow vectors: AVX-512 has 32 vector registers, and a few
+// must stay free for the operands.
+const (
+	maxTileRows      = 16
+	maxVectorsPerRow = 8
+)
+
+// vectorTiles are the inner tiles of the axis the output is contiguous in:
+// 1, or divisors of the extent made of whole vectors (of the widest width
+// that divides it) up to maxVectorsPerRow of them. Other sizes cannot be
+// vectorized without a remainder, so they only cost a search its
+// measurements.
+func vectorTiles(extent int) []int {
+	w := vecWidth(extent)
+	if w == 0 {
+		return divisors(extent)
+	}
+	t := []int{1}
+	for _, d := range divisors(extent) {
+		if d%w == 0 && d <= maxVectorsPerRow*w {
+			t = append(t, d)
+		}
+	}
+	return t
+}
+
+// smallTiles are the divisors of extent up to maxTileRows.
+func smallTiles(extent int) []int {
+	return slices.DeleteFunc(divisors(extent), func(d int) bool { return d > maxTileRows })
 }
 
 func divisors(n int) []int {
@@ -279,8 +319,9 @@ func (s Schedule) Valid() error {
 // spatial axes, outer and inner for reduction axes, 0 when absent), the
 // one-hot loop order, the enumerated knobs, and loop-nest features (log2
 // of the accumulator size, of the innermost loop's trip count, number of
-// loops, whether the innermost loop is spatial and the vectorized loop's
-// stride in the output). The length is the same for every operator.
+// loops, whether the innermost loop is spatial; log2 of the explicit vector
+// width and of the number of vector accumulators, and whether those fit
+// the 32 vector registers). The length is the same for every operator.
 func (s Schedule) Features() []float64 {
 	f := make([]float64, NumFeatures)
 	op := s.Space.Op
@@ -328,11 +369,23 @@ func (s Schedule) Features() []float64 {
 			f[32] = 1
 		}
 	}
+	// the register tile: explicit vector lanes, vector accumulators, and
+	// whether they fit the registers
+	if w := s.vectorWidth(&n); w > 0 {
+		f[33] = log2(float64(w))
+		if n.accAt >= 0 {
+			regs := n.accSize / w
+			f[34] = log2(float64(regs))
+			if regs <= 24 { // of 32 registers, some stay for the operands
+				f[35] = 1
+			}
+		}
+	}
 	return f
 }
 
 // NumFeatures is the length of Schedule.Features.
-const NumFeatures = 33
+const NumFeatures = 36
 
 func log2(x float64) float64 {
 	if x <= 1 {
