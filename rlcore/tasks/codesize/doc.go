@@ -140,13 +140,15 @@
 //
 // [Problem.Replay] re-applies a pass sequence to the O0 module;
 // [Problem.Validate] also checks the reported count and the verifier and, for benchmarks
-// with a main, builds the optimized module with clang-19, runs it and
-// compares its output and exit status with the O0 build's. [Evaluate]
+// with a main, builds the optimized module (the worker's object code,
+// linked by gcc, or clang-19 without gcc), runs it and compares its output
+// and exit status with the O0 build's (clang-19's, built and run once per
+// benchmark). [Evaluate]
 // computes the leaderboard metric over a set of results: the geometric
 // mean of the per-benchmark scores, 0 when any score is ≤ 0 (as
 // CompilerGym's geometric_mean does), with the arithmetic mean beside it.
 //
 // The runtime measure builds the current module (object code from the
-// worker's host target machine, linked by clang-19) and returns the median
+// worker's host target machine, linked as in validation) and returns the median
 // wall time of RuntimeRuns runs; it has no baselines and no reward.
 package codesize

@@ -166,6 +166,16 @@ func (e *Episode) Fork(ctx context.Context) (rlcore.Episode, error) {
 		names: append([]string(nil), e.names...)}, nil
 }
 
+// object returns the current module compiled for the host by the worker's
+// target machine: an object file.
+func (e *Episode) object(ctx context.Context) ([]byte, error) {
+	resp, err := e.call(ctx, &request{Op: opObject})
+	if err != nil {
+		return nil, fmt.Errorf("codesize: benchmark %s: object code: %w", e.b.name, err)
+	}
+	return resp.Bitcode, nil
+}
+
 // InstCount returns CompilerGym's 70 InstCount features of the module.
 func (e *Episode) InstCount(ctx context.Context) ([]int64, error) {
 	resp, err := e.call(ctx, &request{Op: opInstCount})

@@ -144,7 +144,7 @@ func reproducerCommands(passes []string, file string) (map[string]string, error)
 func validationText(v *Validation) string {
 	s := fmt.Sprintf("replayed the %d passes from the O0 module in a fresh worker: %d instructions; LLVM's verifier accepted the module", len(v.Passes), v.IC)
 	if v.Ran {
-		return s + "; built with clang-19 and ran it: same stdout and exit status as the O0 build"
+		return s + "; compiled it to the host's object code, linked and ran it: same stdout and exit status as the O0 build (clang-19's)"
 	}
 	return s + "; not run (the benchmark has no main)"
 }

@@ -90,6 +90,9 @@ type benchmark struct {
 	bitcode  []byte
 	runnable bool // defines main
 	base     map[string]baseline
+
+	o0mu sync.Mutex
+	o0   *runResult // the O0 build's run, once it ran (o0Run)
 }
 
 // baseline is the result of a reference compilation.

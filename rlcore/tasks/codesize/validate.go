@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
@@ -68,9 +69,11 @@ type Validation struct {
 // Validate checks a result: replaying passes from the O0 module must give
 // wantIC instructions (skip the check with wantIC < 0) and a module that
 // LLVM's verifier accepts, and for runnable benchmarks (with a main) the
-// optimized program, built with clang-19 and run with RunTimeout, must
-// print the same stdout and exit with the same status as the O0 build. The
-// error says which check failed.
+// optimized program must print the same stdout and exit with the same
+// status as the O0 build, each run with RunTimeout. The optimized program
+// is the worker's object code for the module (the code the textsize
+// measure reads) linked by linker(); the O0 build is clang-19's, built
+// and run once per benchmark (o0Run). The error says which check failed.
 func (p *Problem) Validate(ctx context.Context, benchmark string, passes []string, wantIC int64) (*Validation, error) {
 	ep, err := p.replay(ctx, benchmark, passes)
 	if err != nil {
@@ -87,7 +90,11 @@ func (p *Problem) Validate(ctx context.Context, benchmark string, passes []strin
 	if !ep.b.runnable {
 		return v, nil
 	}
-	bc, err := ep.Bitcode(ctx)
+	want, err := ep.b.o0Run(ctx)
+	if err != nil {
+		return v, fmt.Errorf("codesize: validate %s: %w", benchmark, err)
+	}
+	obj, err := ep.object(ctx)
 	if err != nil {
 		return v, err
 	}
@@ -96,11 +103,11 @@ func (p *Problem) Validate(ctx context.Context, benchmark string, passes []strin
 		return v, fmt.Errorf("codesize: validate: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	want, err := buildAndRun(ctx, dir, "o0", ep.b.bitcode)
+	exe, err := linkObject(ctx, dir, "opt", obj)
 	if err != nil {
-		return v, fmt.Errorf("codesize: validate %s: O0 build: %w", benchmark, err)
+		return v, fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
 	}
-	got, err := buildAndRun(ctx, dir, "opt", bc)
+	got, err := run(ctx, dir, exe)
 	if err != nil {
 		return v, fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
 	}
@@ -117,17 +124,59 @@ type runResult struct {
 	exit   int
 }
 
-// buildAndRun links bitcode into an executable with clang-19 and runs it.
-func buildAndRun(ctx context.Context, dir, name string, bitcode []byte) (runResult, error) {
-	bcPath := filepath.Join(dir, name+".bc")
-	exe := filepath.Join(dir, name)
-	if err := os.WriteFile(bcPath, bitcode, 0o644); err != nil {
-		return runResult{}, err
+// o0Run builds the benchmark's O0 module with clang-19 and runs it, once
+// per benchmark: every validation compares its optimized program with
+// this run (a benchmark's program must print the same on every run for
+// validation to mean anything, so one run stands for all). A failure is
+// not kept: the next validation tries again.
+func (b *benchmark) o0Run(ctx context.Context) (runResult, error) {
+	b.o0mu.Lock()
+	defer b.o0mu.Unlock()
+	if b.o0 != nil {
+		return *b.o0, nil
+	}
+	dir, err := scratch.Dir(validatePrefix)
+	if err != nil {
+		return runResult{}, fmt.Errorf("O0 build: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	bcPath, exe := filepath.Join(dir, "o0.bc"), filepath.Join(dir, "o0")
+	if err := os.WriteFile(bcPath, b.bitcode, 0o644); err != nil {
+		return runResult{}, fmt.Errorf("O0 build: %w", err)
 	}
 	if out, err := combinedOutput(exec.CommandContext(ctx, clang, "-O0", "-w", bcPath, "-o", exe, "-lm")); err != nil {
-		return runResult{}, fmt.Errorf("link with %s: %w\n%s", clang, err, strings.TrimSpace(string(out)))
+		return runResult{}, fmt.Errorf("O0 build: link with %s: %w\n%s", clang, err, strings.TrimSpace(string(out)))
 	}
-	return run(ctx, dir, exe)
+	res, err := run(ctx, dir, exe)
+	if err != nil {
+		return runResult{}, fmt.Errorf("O0 build: %w", err)
+	}
+	b.o0 = &res
+	return res, nil
+}
+
+// linker links the object files of validation and runtime builds: gcc
+// when it is installed (install.sh installs it; its driver starts in
+// about a third of the time clang-19's takes, which loads libLLVM, and
+// validation links one program per result), else clang-19.
+var linker = sync.OnceValue(func() string {
+	if _, err := exec.LookPath("gcc"); err == nil {
+		return "gcc"
+	}
+	return clang
+})
+
+// linkObject writes an object file to dir and links it into the program
+// dir/name with the C library and libm.
+func linkObject(ctx context.Context, dir, name string, obj []byte) (exe string, err error) {
+	path, exe := filepath.Join(dir, name+".o"), filepath.Join(dir, name)
+	if err := os.WriteFile(path, obj, 0o644); err != nil {
+		return "", err
+	}
+	if out, err := combinedOutput(exec.CommandContext(ctx, linker(), path, "-o", exe, "-lm")); err != nil {
+		return "", fmt.Errorf("link with %s: %w\n%s", linker(), err, strings.TrimSpace(string(out)))
+	}
+	return exe, nil
 }
 
 // run runs a program with RunTimeout and returns its stdout and exit code.
@@ -163,26 +212,23 @@ func clip(s string) string {
 const RuntimeRuns = 3
 
 // runtime builds the current module (object code from the worker's target
-// machine, linked by clang-19) and times RuntimeRuns runs.
+// machine, linked by linker()) and times RuntimeRuns runs.
 func (e *Episode) runtime(ctx context.Context) (float64, error) {
 	if !e.b.runnable {
 		return 0, fmt.Errorf("codesize: benchmark %s has no main: no runtime to measure", e.b.name)
 	}
-	resp, err := e.call(ctx, &request{Op: opObject})
+	obj, err := e.object(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("codesize: benchmark %s: object code: %w", e.b.name, err)
+		return 0, err
 	}
 	dir, err := scratch.Dir(runtimePrefix)
 	if err != nil {
 		return 0, fmt.Errorf("codesize: runtime: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	obj, exe := filepath.Join(dir, "prog.o"), filepath.Join(dir, "prog")
-	if err := os.WriteFile(obj, resp.Bitcode, 0o644); err != nil {
-		return 0, fmt.Errorf("codesize: runtime: %w", err)
-	}
-	if out, err := combinedOutput(exec.CommandContext(ctx, clang, obj, "-o", exe, "-lm")); err != nil {
-		return 0, fmt.Errorf("codesize: runtime of %s: link with %s: %w\n%s", e.b.name, clang, err, strings.TrimSpace(string(out)))
+	exe, err := linkObject(ctx, dir, "prog", obj)
+	if err != nil {
+		return 0, fmt.Errorf("codesize: runtime of %s: %w", e.b.name, err)
 	}
 	times := make([]float64, RuntimeRuns)
 	for i := range times {

@@ -248,3 +248,29 @@ func TestRuntimeMeasure(t *testing.T) {
 		t.Errorf("runtime of a module without main: %v", err)
 	}
 }
+
+// TestValidateComparesWithTheO0Run checks that validation compares the
+// optimized program's output with the O0 build's kept run: a yardstick that
+// says otherwise fails it.
+func TestValidateComparesWithTheO0Run(t *testing.T) {
+	ctx := context.Background()
+	b, err := shared.prepare(ctx, "builtin:qsort")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := b.o0Run(ctx)
+	if err != nil || want.stdout == "" {
+		t.Fatalf("O0 run: %+v, %v", want, err)
+	}
+	b.o0mu.Lock()
+	b.o0 = &runResult{stdout: "not what qsort prints\n", exit: want.exit}
+	b.o0mu.Unlock()
+	defer func() {
+		b.o0mu.Lock()
+		b.o0 = &want
+		b.o0mu.Unlock()
+	}()
+	if _, err := shared.Validate(ctx, "builtin:qsort", seqs[0], -1); err == nil || !strings.Contains(err.Error(), "behaves differently") {
+		t.Errorf("Validate against another O0 output: %v, want a behaviour mismatch", err)
+	}
+}
