@@ -11,7 +11,7 @@ import (
 func TestEverythingRegistered(t *testing.T) {
 	want := map[rlcore.Kind][]string{
 		rlcore.KindTask:       {"codesize", "superopt", "tensor", "halide"},
-		rlcore.KindAlgorithm:  {"ppo", "a2c", "reinforce", "dqn", "qlearning", "mcts", "ucb1", "thompson", "random", "greedy", "anneal", "genetic", "costmodel", "grid"},
+		rlcore.KindAlgorithm:  {"ppo", "a2c", "reinforce", "dqn", "qlearning", "mcts", "ucb1", "thompson", "random", "greedy", "anneal", "genetic", "costmodel", "grid", "model-ppo"},
 		rlcore.KindState:      {"action-history", "autophase", "instcount", "instcount-norm"},
 		rlcore.KindReward:     {"quality-delta", "ic-oz", "ic", "textsize-oz"},
 		rlcore.KindTransition: {"apply", "revert-if-worse", "replay-from-scratch", "apply-mask-unchanged"},

@@ -58,6 +58,7 @@ func init() {
 	})
 	rlcore.RegisterAlgorithm(CostModel)
 	rlcore.RegisterAlgorithm(Grid)
+	rlcore.RegisterAlgorithm(ModelPPO)
 }
 
 // featureState is tensor-features.

@@ -210,37 +210,51 @@ func TestCompileCache(t *testing.T) {
 	}
 }
 
-// TestCostModelReplays tunes softmax with a small budget and replays the
-// best schedule's actions through a task environment.
-func TestCostModelReplays(t *testing.T) {
-	ctx := context.Background()
-	p := problem(t)
-	env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Arm: rlcore.Arm{State: "tensor-features", Reward: "tensor-speedup-delta", Actions: "all", Transition: "apply", Algorithm: "costmodel"}, Horizon: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
-	h, err := CostModel.Resolve(rlcore.Hyper{"init": 4, "batch": 2, "candidates": 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := CostModel.Train(ctx, env, rlcore.TrainConfig{Hyper: h, Budget: rlcore.Budget{Steps: 8}, Seed: 3, Benchmarks: []string{"softmax-bert"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Stats.Steps != 8 || res.Status != rlcore.BudgetExhausted {
-		t.Fatalf("steps %d status %v, want 8 and budget", res.Stats.Steps, res.Status)
-	}
-	if _, err := env.Reset(ctx, "softmax-bert"); err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range res.Best.Actions {
-		if _, err := env.Step(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if q := env.Quality(); q != res.Best.Quality {
-		t.Fatalf("replay reached %g, the tuner recorded %g", q, res.Best.Quality)
+// TestTunersReplay runs the cost-model tuner and the model-based client RL
+// on softmax with a budget of 8 measurements and replays the best
+// schedule's actions through a task environment.
+func TestTunersReplay(t *testing.T) {
+	for _, tc := range []struct {
+		alg   *rlcore.Algorithm
+		hyper rlcore.Hyper
+	}{
+		{CostModel, rlcore.Hyper{"init": 4, "batch": 2, "candidates": 64}},
+		{ModelPPO, rlcore.Hyper{"init": 4, "batch": 2, "model_steps": 256}},
+	} {
+		t.Run(tc.alg.Name, func(t *testing.T) {
+			ctx := context.Background()
+			p := problem(t)
+			env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Arm: rlcore.Arm{State: "tensor-features", Reward: "tensor-speedup-delta", Actions: "all", Transition: "apply", Algorithm: tc.alg.Name}, Horizon: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			h, err := tc.alg.Resolve(tc.hyper)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := tc.alg.Train(ctx, env, rlcore.TrainConfig{Hyper: h, Budget: rlcore.Budget{Steps: 8}, Seed: 3, Benchmarks: []string{"softmax-bert"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Stats.Steps != 8 || res.Status != rlcore.BudgetExhausted {
+				t.Fatalf("steps %d status %v (%v), want 8 measurements and budget", res.Stats.Steps, res.Status, res.Err)
+			}
+			if (res.Policy != nil) != (tc.alg.Kind == rlcore.Learner) {
+				t.Errorf("policy %v for a %s", res.Policy, tc.alg.Kind)
+			}
+			if _, err := env.Reset(ctx, "softmax-bert"); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range res.Best.Actions {
+				if _, err := env.Step(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if q := env.Quality(); q != res.Best.Quality {
+				t.Fatalf("replay reached %g, the tuner recorded %g", q, res.Best.Quality)
+			}
+		})
 	}
 }
 

@@ -76,14 +76,17 @@ func tune(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig, method st
 		return nil, fmt.Errorf("%s tunes tensor schedules only; task %s is not tensor", method, te.Problem().Task())
 	}
 	h := cfg.Hyper
-	t := &tuner{ctx: ctx, p: p, cfg: cfg, method: method, start: time.Now(), rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x636f73746d6f64)),
+	t := &tuner{ctx: ctx, p: p, te: te, cfg: cfg, method: method, start: time.Now(), rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x636f73746d6f64)),
 		init: int(h["init"]), batch: int(h["batch"]), candidates: int(h["candidates"]), explore: h["explore"],
-		epochs: int(h["epochs"]), lr: h["lr"],
+		epochs: int(h["epochs"]), lr: h["lr"], modelSteps: int(h["model_steps"]), horizon: int(h["horizon"]),
 		res: &rlcore.Result{PerBenchmark: map[string]rlcore.EpisodeRecord{}}}
-	if method == "grid" {
+	switch {
+	case method == "grid":
 		t.batch = 1
-	} else if t.init < 1 || t.batch < 1 || t.candidates < 1 || t.epochs < 1 || !(t.lr > 0) {
-		return nil, fmt.Errorf("costmodel: bad hyperparameters %v (resolve them with CostModel.Resolve)", h)
+	case t.init < 1 || t.batch < 1 || t.epochs < 1 || !(t.lr > 0),
+		method == "costmodel" && t.candidates < 1,
+		method == "model-ppo" && (t.modelSteps < 1 || t.horizon < 1):
+		return nil, fmt.Errorf("%s: bad hyperparameters %v (resolve them with the algorithm's Resolve)", method, h)
 	}
 	// agent action of each task action, for the replayable result
 	t.agent = map[int]int{}
@@ -106,6 +109,7 @@ func tune(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig, method st
 		t.round(states[i%len(states)])
 	}
 	t.res.Stats.Elapsed = time.Since(t.start)
+	t.res.Policy = t.rl.policy
 	t.emit(rlcore.Event{Kind: rlcore.RunDone, Status: t.res.Status})
 	return t.res, nil
 }
@@ -114,6 +118,7 @@ type tuner struct {
 	method     string
 	ctx        context.Context
 	p          *Problem
+	te         *rlcore.TaskEnv
 	cfg        rlcore.TrainConfig
 	start      time.Time
 	rng        *rand.Rand
@@ -124,10 +129,14 @@ type tuner struct {
 	explore    float64
 	epochs     int
 	lr         float64
-	res        *rlcore.Result
-	hasBest    bool
-	fails      int
-	done       bool
+	// model-ppo's PPO steps in the model per batch, its episode length
+	// there, and its agent
+	modelSteps, horizon int
+	rl                  agentRL
+	res                 *rlcore.Result
+	hasBest             bool
+	fails               int
+	done                bool
 }
 
 type benchTuner struct {
@@ -178,6 +187,12 @@ func (t *tuner) round(b *benchTuner) {
 			}
 			picks = append(picks, s)
 			b.seen[s.Hash()] = true
+		}
+	} else if t.method == "model-ppo" {
+		var err error
+		if picks, err = t.proposeRL(b); err != nil {
+			t.res.Status, t.res.Err, t.done = rlcore.Failed, err, true
+			return
 		}
 	} else {
 		picks = t.propose(b)
@@ -312,7 +327,7 @@ func (t *tuner) mutate(s kernel.Schedule) (kernel.Schedule, bool) {
 
 // propose fits the model and returns the best predicted unseen schedules.
 func (t *tuner) propose(b *benchTuner) []kernel.Schedule {
-	model := t.fit(b.samples)
+	model, _ := t.fit(b.samples)
 	top := slices.Clone(b.samples)
 	sort.Slice(top, func(i, j int) bool { return top[i].logSp > top[j].logSp })
 	top = top[:min(8, len(top))]
@@ -365,8 +380,9 @@ func (t *tuner) propose(b *benchTuner) []kernel.Schedule {
 }
 
 // fit trains a fresh MLP (two hidden layers of 32, ReLU) on the samples by
-// full-batch Adam on the mean squared error of log speedup.
-func (t *tuner) fit(samples []tunerSample) *nn.MLP {
+// full-batch Adam on the mean squared error of log speedup; the MLP
+// predicts the log speedup minus mean.
+func (t *tuner) fit(samples []tunerSample) (net *nn.MLP, mean float64) {
 	n := len(samples)
 	net, err := nn.NewValueNet(kernel.NumFeatures, []int{32, 32}, nn.ReLU, t.rng)
 	if err != nil {
@@ -374,7 +390,6 @@ func (t *tuner) fit(samples []tunerSample) *nn.MLP {
 	}
 	x := make([]float64, 0, n*kernel.NumFeatures)
 	y := make([]float64, n)
-	mean := 0.0
 	for i, s := range samples {
 		x = append(x, s.feat...)
 		y[i] = s.logSp
@@ -394,5 +409,5 @@ func (t *tuner) fit(samples []tunerSample) *nn.MLP {
 		net.Backward(grad)
 		opt.Step()
 	}
-	return net
+	return net, mean
 }
