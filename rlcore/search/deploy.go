@@ -462,6 +462,7 @@ func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, bes
 		return applied, names, fmt.Errorf("replay reached quality %g, training recorded %g: the task is not deterministic", q, best.Quality)
 	}
 	if v, ok := d.problem.(rlcore.Validator); ok {
+		env.Close() // gives its worker back for the validation's episode: no worker process starts
 		if err := v.ValidateActions(ctx, bench, applied); err != nil {
 			return applied, names, fmt.Errorf("validation by task %s: %w", d.problem.Task(), err)
 		}

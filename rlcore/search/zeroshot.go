@@ -83,6 +83,7 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 		return dep
 	}
 	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
+	env.Close() // gives its worker back for the replay: no worker process starts
 	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
 	dep.Validated = dep.Err == nil
 	return dep
