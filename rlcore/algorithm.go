@@ -87,9 +87,27 @@ func (a *Algorithm) Resolve(h Hyper) (Hyper, error) {
 	return out, nil
 }
 
+// CheckResolved returns an error naming the hyperparameters of params
+// that h lacks. Train gets its hyperparameters resolved once by its
+// caller (see [Algorithm.Resolve], which the search calls before every
+// run); an algorithm that reads them by name calls this first, to refuse
+// a partial set rather than train with zeros.
+func (h Hyper) CheckResolved(algorithm string, params []Param) error {
+	var missing []string
+	for _, p := range params {
+		if _, ok := h[p.Name]; !ok {
+			missing = append(missing, p.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("algorithm %s got no value for %s: resolve its hyperparameters with Algorithm.Resolve (defaults filled in, ranges checked) before Train", algorithm, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
 // TrainConfig is what Algorithm.Train gets besides the env.
 type TrainConfig struct {
-	Hyper  Hyper // resolved hyperparameters (see Algorithm.Resolve)
+	Hyper  Hyper // resolved hyperparameters: the caller calls Algorithm.Resolve once
 	Budget Budget
 	Seed   int64
 	// Benchmarks are cycled through by Reset; empty means the env's default.

@@ -1,12 +1,10 @@
 package dqn
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
-	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 )
 
 // BenchmarkDQNCartPole measures DQN's end-to-end training throughput on
@@ -14,7 +12,7 @@ import (
 // first learning_starts of them without gradient steps). "default" uses
 // the default hyperparameters, including the greedy checkpoint
 // evaluations (whose steps are not counted); "no-eval" turns them off.
-// Run it with GOMAXPROCS=1 for the one-core figure.
+// Run it with GOMAXPROCS=1 for the one-core figure (steps/cpu-s).
 func BenchmarkDQNCartPole(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
@@ -23,22 +21,6 @@ func BenchmarkDQNCartPole(b *testing.B) {
 		{"default", nil},
 		{"no-eval", rlcore.Hyper{"eval_every": 0}},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			const steps = 10_000
-			total := 0
-			var elapsed time.Duration
-			for b.Loop() {
-				start := time.Now()
-				res, err := DQN.Train(context.Background(), envs.NewCartPole(1), rlcore.TrainConfig{
-					Hyper: bc.hyper, Budget: rlcore.Budget{Steps: steps}, Seed: 1,
-				})
-				elapsed += time.Since(start)
-				if err != nil {
-					b.Fatal(err)
-				}
-				total += res.Stats.Steps
-			}
-			b.ReportMetric(float64(total)/elapsed.Seconds(), "steps/s")
-		})
+		b.Run(bc.name, func(b *testing.B) { learntest.BenchCartPole(b, DQN, bc.hyper, 10_000) })
 	}
 }

@@ -22,42 +22,44 @@ var DQN = &rlcore.Algorithm{
 	Doc:       "deep Q-network: replay buffer, target network, double and dueling variants, ε-greedy, masks, best-checkpoint selection",
 	Kind:      rlcore.Learner,
 	WarmStart: true,
-	Params: []rlcore.Param{
-		{Name: "lr", Doc: "Adam learning rate", Default: 5e-4, Min: 1e-5, Max: 1e-2, Log: true},
-		{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 0, Min: 0, Max: 1, Int: true},
-		{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
-		{Name: "buffer_size", Doc: "replay buffer capacity in transitions", Default: 50_000, Min: 1000, Max: 1_000_000, Log: true, Int: true},
-		{Name: "batch_size", Doc: "transitions per gradient step", Default: 128, Min: 8, Max: 1024, Log: true, Int: true},
-		{Name: "learning_starts", Doc: "environment steps of pure collection before the first gradient step", Default: 1000, Min: 0, Max: 100_000, Int: true},
-		{Name: "train_freq", Doc: "environment steps between training phases", Default: 1, Min: 1, Max: 256, Log: true, Int: true},
-		{Name: "gradient_steps", Doc: "gradient steps per training phase", Default: 1, Min: 1, Max: 256, Log: true, Int: true},
-		{Name: "target_update", Doc: "environment steps between target-network updates", Default: 1000, Min: 1, Max: 100_000, Log: true, Int: true},
-		{Name: "tau", Doc: "target update weight: target ← τ·online + (1−τ)·target (1 = hard copy)", Default: 1, Min: 0.001, Max: 1, Log: true},
-		{Name: "epsilon_start", Doc: "exploration rate at the first step", Default: 1, Min: 0, Max: 1},
-		{Name: "epsilon_end", Doc: "exploration rate after the decay", Default: 0.02, Min: 0, Max: 1},
-		{Name: "epsilon_decay", Doc: "environment steps over which ε decays linearly", Default: 15_000, Min: 1, Max: 1_000_000, Log: true, Int: true},
-		{Name: "hidden", Doc: "width of each hidden ReLU layer", Default: 64, Min: 8, Max: 512, Log: true, Int: true},
-		{Name: "layers", Doc: "number of hidden layers", Default: 2, Min: 1, Max: 4, Int: true},
-		{Name: "double", Doc: "1 for double DQN targets (online argmax, target value), 0 for the max of the target network", Default: 1, Min: 0, Max: 1, Int: true},
-		{Name: "dueling", Doc: "1 for a dueling head V + A − mean A, 0 for a plain Q head", Default: 0, Min: 0, Max: 1, Int: true},
-		{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 10, Min: 0.1, Max: 100, Log: true},
-		{Name: "eval_every", Doc: "environment steps between greedy evaluations on a fork of the env keeping the best weights (0: off, return the final weights)", Default: 5000, Min: 0, Max: 1_000_000, Int: true},
-		{Name: "eval_episodes", Doc: "episodes per greedy evaluation", Default: 10, Min: 1, Max: 100, Int: true},
-	},
+	Params:    dqnParams,
+	Train:     train,
 }
 
-func init() {
-	DQN.Train = train // set here: train refers to DQN
-	rlcore.RegisterAlgorithm(DQN)
+var dqnParams = []rlcore.Param{
+	{Name: "lr", Doc: "Adam learning rate", Default: 5e-4, Min: 1e-5, Max: 1e-2, Log: true},
+	{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 0, Min: 0, Max: 1, Int: true},
+	{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
+	{Name: "buffer_size", Doc: "replay buffer capacity in transitions", Default: 50_000, Min: 1000, Max: 1_000_000, Log: true, Int: true},
+	{Name: "batch_size", Doc: "transitions per gradient step", Default: 128, Min: 8, Max: 1024, Log: true, Int: true},
+	{Name: "learning_starts", Doc: "environment steps of pure collection before the first gradient step", Default: 1000, Min: 0, Max: 100_000, Int: true},
+	{Name: "train_freq", Doc: "environment steps between training phases", Default: 1, Min: 1, Max: 256, Log: true, Int: true},
+	{Name: "gradient_steps", Doc: "gradient steps per training phase", Default: 1, Min: 1, Max: 256, Log: true, Int: true},
+	{Name: "target_update", Doc: "environment steps between target-network updates", Default: 1000, Min: 1, Max: 100_000, Log: true, Int: true},
+	{Name: "tau", Doc: "target update weight: target ← τ·online + (1−τ)·target (1 = hard copy)", Default: 1, Min: 0.001, Max: 1, Log: true},
+	{Name: "epsilon_start", Doc: "exploration rate at the first step", Default: 1, Min: 0, Max: 1},
+	{Name: "epsilon_end", Doc: "exploration rate after the decay", Default: 0.02, Min: 0, Max: 1},
+	{Name: "epsilon_decay", Doc: "environment steps over which ε decays linearly", Default: 15_000, Min: 1, Max: 1_000_000, Log: true, Int: true},
+	{Name: "hidden", Doc: "width of each hidden ReLU layer", Default: 64, Min: 8, Max: 512, Log: true, Int: true},
+	{Name: "layers", Doc: "number of hidden layers", Default: 2, Min: 1, Max: 4, Int: true},
+	{Name: "double", Doc: "1 for double DQN targets (online argmax, target value), 0 for the max of the target network", Default: 1, Min: 0, Max: 1, Int: true},
+	{Name: "dueling", Doc: "1 for a dueling head V + A − mean A, 0 for a plain Q head", Default: 0, Min: 0, Max: 1, Int: true},
+	{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 10, Min: 0.1, Max: 100, Log: true},
+	{Name: "eval_every", Doc: "environment steps between greedy evaluations on a fork of the env keeping the best weights (0: off, return the final weights)", Default: 5000, Min: 0, Max: 1_000_000, Int: true},
+	{Name: "eval_episodes", Doc: "episodes per greedy evaluation", Default: 10, Min: 1, Max: 100, Int: true},
 }
+
+func init() { rlcore.RegisterAlgorithm(DQN) }
 
 // huberDelta is the threshold of the Huber loss on the TD error (the
 // smooth L1 loss of Mnih et al. 2015).
 const huberDelta = 1
 
+// train runs DQN with cfg.Hyper, which the caller resolved once
+// (rlcore.Algorithm.Resolve: defaults filled in, ranges checked).
 func train(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
-	h, err := DQN.Resolve(cfg.Hyper)
-	if err != nil {
+	h := cfg.Hyper
+	if err := h.CheckResolved("dqn", dqnParams); err != nil {
 		return nil, err
 	}
 	ag, err := newAgent(env, h, cfg.Seed, cfg.Init)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 	"github.com/supersonic-rl/supersonic/rlcore/nn"
 )
 
@@ -36,10 +37,14 @@ func TestRegisteredWithParams(t *testing.T) {
 		}
 	}
 	for _, bad := range []rlcore.Hyper{{"lr": 5}, {"lr_typo": 1e-3}} {
-		_, err = DQN.Train(context.Background(), envs.NewCartPole(1), rlcore.TrainConfig{Hyper: bad})
+		_, err = DQN.Resolve(bad)
 		if err == nil || !strings.Contains(err.Error(), "lr") {
 			t.Errorf("hyperparameters %v gave error %v, want one naming lr", bad, err)
 		}
+	}
+	_, err = DQN.Train(context.Background(), envs.NewCartPole(1), rlcore.TrainConfig{Hyper: rlcore.Hyper{"lr": 1e-3}})
+	if err == nil || !strings.Contains(err.Error(), "gamma") || !strings.Contains(err.Error(), "Resolve") {
+		t.Errorf("unresolved hyperparameters gave error %v, want one naming the missing gamma and Resolve", err)
 	}
 }
 
@@ -54,10 +59,10 @@ func TestVariantsLearn(t *testing.T) {
 		name := fmt.Sprintf("double=%v,dueling=%v", tc.double, tc.dueling)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			res := trainCartPole(t, 3, 20_000, rlcore.Hyper{
+			res := learntest.TrainCartPole(t, DQN, 3, 20_000, rlcore.Hyper{
 				"double": tc.double, "dueling": tc.dueling, "epsilon_decay": 5000, "eval_every": 2000,
 			})
-			got := evaluate(t, res.Policy, 20)
+			got := learntest.Evaluate(t, res.Policy, 20)
 			t.Logf("%s: mean greedy return %.1f over 20 episodes after %d steps", name, got, res.Stats.Steps)
 			if got < 100 {
 				t.Errorf("%s: mean evaluation return %.1f, want ≥ 100 (random: ≈22)", name, got)
@@ -67,31 +72,7 @@ func TestVariantsLearn(t *testing.T) {
 }
 
 func TestCancelReturnsBest(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	episodes := 0
-	res, err := DQN.Train(ctx, envs.NewCartPole(2), rlcore.TrainConfig{
-		Seed: 2, Hyper: rlcore.Hyper{"learning_starts": 100},
-		Observer: func(e rlcore.Event) {
-			if e.Kind == rlcore.EpisodeEnd {
-				if episodes++; episodes == 30 {
-					cancel()
-				}
-			}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Status != rlcore.Interrupted {
-		t.Fatalf("status %v, want interrupted", res.Status)
-	}
-	if res.Stats.Episodes < 30 || res.Best.Return <= 0 || len(res.Best.Actions) != int(res.Best.Return) {
-		t.Fatalf("after %d episodes the best episode is %+v", res.Stats.Episodes, res.Best)
-	}
-	if res.Policy == nil {
-		t.Fatal("no policy returned")
-	}
+	learntest.CheckCancelReturnsBest(t, DQN, rlcore.Hyper{"learning_starts": 100})
 }
 
 // flakyEnv wraps CartPole; Step fails every failEvery-th call.
@@ -109,12 +90,9 @@ func (f *flakyEnv) Step(ctx context.Context, a int) (rlcore.StepResult, error) {
 
 func TestFailingStepsDoNotStopTraining(t *testing.T) {
 	env := &flakyEnv{CartPole: envs.NewCartPole(4), failEvery: 97}
-	res, err := DQN.Train(context.Background(), env, rlcore.TrainConfig{
+	res := learntest.Train(t, context.Background(), DQN, env, rlcore.TrainConfig{
 		Seed: 4, Budget: rlcore.Budget{Steps: 3000}, Hyper: rlcore.Hyper{"eval_every": 0},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if res.Status != rlcore.BudgetExhausted || res.Stats.FailedEpisodes == 0 {
 		t.Fatalf("status %v with %d failed episodes, want the budget spent despite failures", res.Status, res.Stats.FailedEpisodes)
 	}
@@ -169,7 +147,7 @@ func TestMaskedActionsNeverTaken(t *testing.T) {
 	for _, dueling := range []float64{0, 1} {
 		env := newMaskedEnv(6)
 		var losses []float64
-		res, err := DQN.Train(context.Background(), env, rlcore.TrainConfig{
+		res := learntest.Train(t, context.Background(), DQN, env, rlcore.TrainConfig{
 			Seed: 6, Budget: rlcore.Budget{Steps: 4000},
 			Hyper: rlcore.Hyper{"learning_starts": 500, "dueling": dueling, "eval_every": 1000, "eval_episodes": 2},
 			Observer: func(e rlcore.Event) {
@@ -178,9 +156,6 @@ func TestMaskedActionsNeverTaken(t *testing.T) {
 				}
 			},
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if *env.forbidden > 0 || res.Stats.FailedEpisodes > 0 {
 			t.Fatalf("dueling=%v: a masked action was taken %d times", dueling, *env.forbidden)
 		}
@@ -289,13 +264,10 @@ func TestTruncationBootstraps(t *testing.T) {
 		terminate bool
 		want      float64
 	}{{false, 5}, {true, 3.75}} {
-		res, err := DQN.Train(context.Background(), &horizonEnv{terminate: tc.terminate}, rlcore.TrainConfig{
+		res := learntest.Train(t, context.Background(), DQN, &horizonEnv{terminate: tc.terminate}, rlcore.TrainConfig{
 			Seed: 1, Budget: rlcore.Budget{Steps: 6000},
 			Hyper: rlcore.Hyper{"gamma": 0.8, "hidden": 8, "learning_starts": 100, "target_update": 100, "eval_every": 0, "lr": 3e-3},
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		q := res.Policy.(*nn.Policy).Logits([]float64{1})[0]
 		if math.Abs(q-tc.want) > 0.3 {
 			t.Errorf("terminate=%v: Q = %.3f, want ≈ %.3f", tc.terminate, q, tc.want)
@@ -305,7 +277,7 @@ func TestTruncationBootstraps(t *testing.T) {
 
 func TestPolicyRoundTrip(t *testing.T) {
 	for _, dueling := range []float64{0, 1} {
-		res := trainCartPole(t, 7, 2000, rlcore.Hyper{"dueling": dueling, "learning_starts": 500, "eval_every": 500, "eval_episodes": 2})
+		res := learntest.TrainCartPole(t, DQN, 7, 2000, rlcore.Hyper{"dueling": dueling, "learning_starts": 500, "eval_every": 500, "eval_episodes": 2})
 		data, err := res.Policy.MarshalBinary()
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore/internal/proc"
 )
 
 // benchNet is the client RLs' default: obs 4 → 64 → 64 → 2, tanh.
@@ -21,7 +23,7 @@ func BenchmarkMLPForward(b *testing.B) {
 			m := benchNet(b)
 			x := randSlice(newRNG(2), batch*4, 1)
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := proc.CPUTime()
 			for b.Loop() {
 				m.Forward(x, batch)
 			}
@@ -38,7 +40,7 @@ func BenchmarkMLPBackward(b *testing.B) {
 			g := randSlice(newRNG(3), batch*2, 1)
 			m.Forward(x, batch)
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := proc.CPUTime()
 			for b.Loop() {
 				m.Backward(g)
 			}
@@ -50,7 +52,7 @@ func BenchmarkMLPBackward(b *testing.B) {
 // reportCPU adds the CPU time per op since cpu0, the figure to quote on a
 // shared machine (run with GOMAXPROCS=1).
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := proc.CPUTime() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

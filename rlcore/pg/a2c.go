@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/nn"
@@ -20,49 +19,41 @@ var A2C = &rlcore.Algorithm{
 	Doc:       "synchronous n-step advantage actor-critic on one env, separate actor and critic MLPs",
 	Kind:      rlcore.Learner,
 	WarmStart: true,
-	Params: withNetParams(
-		rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
-		rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
-		rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
-		rlcore.Param{Name: "lambda", Doc: "GAE λ (1: plain n-step advantages)", Default: 1, Min: 0.5, Max: 1},
-		rlcore.Param{Name: "n_steps", Doc: "environment steps per update", Default: 16, Min: 1, Max: 1024, Log: true, Int: true},
-		rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
-		rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
-		rlcore.Param{Name: "normalize_adv", Doc: "1 to normalise advantages per update", Default: 0, Min: 0, Max: 1, Int: true},
-		rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
-	),
+	Params:    a2cParams,
+	Train:     trainA2C,
 }
 
-func init() {
-	A2C.Train = trainA2C // set here: trainA2C refers to A2C
-	rlcore.RegisterAlgorithm(A2C)
-}
+var a2cParams = withNetParams(
+	rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
+	rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
+	rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
+	rlcore.Param{Name: "lambda", Doc: "GAE λ (1: plain n-step advantages)", Default: 1, Min: 0.5, Max: 1},
+	rlcore.Param{Name: "n_steps", Doc: "environment steps per update", Default: 16, Min: 1, Max: 1024, Log: true, Int: true},
+	rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
+	rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
+	rlcore.Param{Name: "normalize_adv", Doc: "1 to normalise advantages per update", Default: 0, Min: 0, Max: 1, Int: true},
+	rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
+)
+
+func init() { rlcore.RegisterAlgorithm(A2C) }
 
 func trainA2C(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
-	h, err := A2C.Resolve(cfg.Hyper)
+	ru, err := startRun(ctx, env, cfg, "a2c", a2cParams)
 	if err != nil {
 		return nil, err
 	}
-	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"], cfg.Init)
-	if err != nil {
-		return nil, fmt.Errorf("a2c: %w", err)
-	}
-	rec := rlcore.NewRecorder(ctx, env, cfg)
-	col := &collector{rec: rec, ac: ac, gamma: h["gamma"]}
-	up := &vanillaUpdater{ac: ac, entCoef: h["ent_coef"], vfCoef: h["vf_coef"], normalize: h["normalize_adv"] == 1}
-	r := &rollout{obsDim: ac.obsDim, nAct: ac.nAct}
+	h := cfg.Hyper
+	up := &vanillaUpdater{ac: ru.ac, entCoef: h["ent_coef"], vfCoef: h["vf_coef"], normalize: h["normalize_adv"] == 1}
 	T := int(h["n_steps"])
-	for !rec.Stopped() {
-		r.reset()
-		col.collect(r, T, 0)
-		if r.len() == 0 {
+	for !ru.rec.Stopped() {
+		ru.r.reset()
+		ru.col.collect(ru.r, T, 0)
+		if ru.r.len() == 0 {
 			continue
 		}
-		r.computeGAE(h["gamma"], h["lambda"])
-		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, cfg.Budget.Progress(rec.Stats()))
-		rec.ReportLoss(up.update(r, col.rowMasks(r)))
+		ru.learn(h["lambda"], up.update)
 	}
-	return rec.Finish(ac.greedyPolicy()), nil
+	return ru.finish(), nil
 }
 
 // vanillaUpdater takes one Adam step on a whole rollout: the policy

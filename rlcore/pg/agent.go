@@ -1,6 +1,7 @@
 package pg
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -132,3 +133,47 @@ func lrSchedule(lr0 float64, anneal bool, progress float64) float64 {
 	}
 	return lr0 * math.Max(1-progress, 0)
 }
+
+// run is what every algorithm of the package trains with: the networks,
+// the recorder, the collector and the rollout buffer.
+type run struct {
+	cfg rlcore.TrainConfig
+	ac  *actorCritic
+	rec *rlcore.Recorder
+	col *collector
+	r   *rollout
+}
+
+// startRun opens a training run of the algorithm name on env. cfg.Hyper
+// must hold every one of params: the caller resolves the hyperparameters
+// once (rlcore.Algorithm.Resolve: defaults filled in, ranges checked), as
+// the search does before every pull.
+func startRun(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig, name string, params []rlcore.Param) (*run, error) {
+	h := cfg.Hyper
+	if err := h.CheckResolved(name, params); err != nil {
+		return nil, err
+	}
+	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"], cfg.Init)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	rec := rlcore.NewRecorder(ctx, env, cfg)
+	return &run{
+		cfg: cfg, ac: ac, rec: rec,
+		col: &collector{rec: rec, ac: ac, gamma: h["gamma"]},
+		r:   &rollout{obsDim: ac.obsDim, nAct: ac.nAct},
+	}, nil
+}
+
+// learn computes the collected rollout's GAE(lambda) advantages, sets the
+// learning rate of this point of the budget and reports the loss of one
+// update.
+func (ru *run) learn(lambda float64, update func(r *rollout, masks []bool) float64) {
+	h := ru.cfg.Hyper
+	ru.r.computeGAE(h["gamma"], lambda)
+	ru.ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, ru.cfg.Budget.Progress(ru.rec.Stats()))
+	ru.rec.ReportLoss(update(ru.r, ru.col.rowMasks(ru.r)))
+}
+
+// finish ends the run with the greedy policy of the trained actor.
+func (ru *run) finish() *rlcore.Result { return ru.rec.Finish(ru.ac.greedyPolicy()) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 	"github.com/supersonic-rl/supersonic/rlcore/nn"
 )
 
@@ -31,14 +32,14 @@ func TestLearnsCartPole(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.alg.Name, func(t *testing.T) {
 			t.Parallel()
-			res := trainCartPole(t, tc.alg, tc.seed, 100_000, nil)
+			res := learntest.TrainCartPole(t, tc.alg, tc.seed, 100_000, nil)
 			if res.Status != rlcore.BudgetExhausted {
 				t.Fatalf("status %v (err %v), want budget", res.Status, res.Err)
 			}
 			if res.Stats.Steps != 100_000 {
 				t.Errorf("used %d steps, want exactly the budget of 100000", res.Stats.Steps)
 			}
-			got := evaluate(t, res.Policy, 20)
+			got := learntest.Evaluate(t, res.Policy, 20)
 			t.Logf("%s: mean greedy return %.1f over 20 episodes after %d steps (%d episodes, %v)",
 				tc.alg.Name, got, res.Stats.Steps, res.Stats.Episodes, res.Stats.Elapsed.Round(1e6))
 			if got < tc.want {
@@ -62,9 +63,12 @@ func TestRegisteredWithParams(t *testing.T) {
 				t.Errorf("%s: parameter %+v is inconsistent", alg.Name, p)
 			}
 		}
-		_, err = alg.Train(context.Background(), envs.NewCartPole(1), rlcore.TrainConfig{Hyper: rlcore.Hyper{"lr": 5}})
-		if err == nil || !strings.Contains(err.Error(), "lr") {
+		if _, err := alg.Resolve(rlcore.Hyper{"lr": 5}); err == nil || !strings.Contains(err.Error(), "lr = 5") {
 			t.Errorf("%s: out-of-range lr gave error %v, want one naming lr", alg.Name, err)
+		}
+		_, err = alg.Train(context.Background(), envs.NewCartPole(1), rlcore.TrainConfig{Hyper: rlcore.Hyper{"lr": 1e-3}})
+		if err == nil || !strings.Contains(err.Error(), "gamma") || !strings.Contains(err.Error(), "Resolve") {
+			t.Errorf("%s: unresolved hyperparameters gave error %v, want one naming the missing gamma and Resolve", alg.Name, err)
 		}
 	}
 }
@@ -72,33 +76,7 @@ func TestRegisteredWithParams(t *testing.T) {
 // TestCancelReturnsBest cancels every algorithm after a few episodes.
 func TestCancelReturnsBest(t *testing.T) {
 	for _, alg := range algorithms {
-		t.Run(alg.Name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			episodes := 0
-			res, err := alg.Train(ctx, envs.NewCartPole(2), rlcore.TrainConfig{
-				Seed: 2,
-				Observer: func(e rlcore.Event) {
-					if e.Kind == rlcore.EpisodeEnd {
-						if episodes++; episodes == 30 {
-							cancel()
-						}
-					}
-				},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Status != rlcore.Interrupted {
-				t.Fatalf("status %v, want interrupted", res.Status)
-			}
-			if res.Stats.Episodes < 30 || res.Best.Return <= 0 || len(res.Best.Actions) != int(res.Best.Return) {
-				t.Fatalf("after %d episodes the best episode is %+v", res.Stats.Episodes, res.Best)
-			}
-			if res.Policy == nil {
-				t.Fatal("no policy returned")
-			}
-		})
+		t.Run(alg.Name, func(t *testing.T) { learntest.CheckCancelReturnsBest(t, alg, nil) })
 	}
 }
 
@@ -135,10 +113,7 @@ func TestFailingStepsDoNotStopTraining(t *testing.T) {
 	for _, alg := range algorithms {
 		t.Run(alg.Name, func(t *testing.T) {
 			env := &flakyEnv{CartPole: envs.NewCartPole(3), failEvery: 97}
-			res, err := alg.Train(context.Background(), env, rlcore.TrainConfig{Seed: 3, Budget: rlcore.Budget{Steps: 5000}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := learntest.Train(t, context.Background(), alg, env, rlcore.TrainConfig{Seed: 3, Budget: rlcore.Budget{Steps: 5000}})
 			if res.Status != rlcore.BudgetExhausted || res.Stats.Steps != 5000 {
 				t.Fatalf("status %v after %d steps (err %v), want the budget of 5000 steps spent", res.Status, res.Stats.Steps, res.Err)
 			}
@@ -156,10 +131,7 @@ func TestNaNRewardNamesTheEpisode(t *testing.T) {
 	for _, alg := range algorithms {
 		t.Run(alg.Name, func(t *testing.T) {
 			env := &flakyEnv{CartPole: envs.NewCartPole(4), nanEpisode: 3}
-			res, err := alg.Train(context.Background(), env, rlcore.TrainConfig{Seed: 4, Budget: rlcore.Budget{Steps: 2000}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := learntest.Train(t, context.Background(), alg, env, rlcore.TrainConfig{Seed: 4, Budget: rlcore.Budget{Steps: 2000}})
 			if res.Err == nil || !strings.Contains(res.Err.Error(), "episode 3") || !strings.Contains(res.Err.Error(), "NaN") {
 				t.Fatalf("err = %v, want an error naming episode 3 and the NaN reward", res.Err)
 			}
@@ -177,10 +149,7 @@ func TestNaNRewardNamesTheEpisode(t *testing.T) {
 
 func TestAlwaysFailingEnvFails(t *testing.T) {
 	env := &flakyEnv{CartPole: envs.NewCartPole(5), failEvery: 1}
-	res, err := PPO.Train(context.Background(), env, rlcore.TrainConfig{Seed: 5, Budget: rlcore.Budget{Steps: 1000}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := learntest.Train(t, context.Background(), PPO, env, rlcore.TrainConfig{Seed: 5, Budget: rlcore.Budget{Steps: 1000}})
 	if res.Status != rlcore.Failed || res.Err == nil || !strings.Contains(res.Err.Error(), "in a row") {
 		t.Fatalf("status %v, err %v: want failed, saying the episodes kept failing", res.Status, res.Err)
 	}
@@ -213,7 +182,7 @@ func TestMaskedActionsNeverTaken(t *testing.T) {
 		t.Run(alg.Name, func(t *testing.T) {
 			env := &maskedEnv{CartPole: envs.NewCartPole(6)}
 			var losses []float64
-			res, err := alg.Train(context.Background(), env, rlcore.TrainConfig{
+			res := learntest.Train(t, context.Background(), alg, env, rlcore.TrainConfig{
 				Seed: 6, Budget: rlcore.Budget{Steps: 3000},
 				Hyper: rlcore.Hyper{"ent_coef": 0.01},
 				Observer: func(e rlcore.Event) {
@@ -222,9 +191,6 @@ func TestMaskedActionsNeverTaken(t *testing.T) {
 					}
 				},
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if env.forbidden > 0 || res.Stats.FailedEpisodes > 0 {
 				t.Fatalf("the masked action was taken %d times", env.forbidden)
 			}
@@ -245,7 +211,7 @@ func TestMaskedActionsNeverTaken(t *testing.T) {
 }
 
 func TestPolicyRoundTrip(t *testing.T) {
-	res := trainCartPole(t, PPO, 7, 2048, nil)
+	res := learntest.TrainCartPole(t, PPO, 7, 2048, nil)
 	data, err := res.Policy.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -19,51 +18,43 @@ var PPO = &rlcore.Algorithm{
 	Doc:       "proximal policy optimization: clipped surrogate, GAE(λ), minibatch epochs, separate actor and critic MLPs",
 	Kind:      rlcore.Learner,
 	WarmStart: true,
-	Params: withNetParams(
-		rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
-		rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
-		rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.98, Min: 0.8, Max: 1},
-		rlcore.Param{Name: "lambda", Doc: "GAE λ", Default: 0.8, Min: 0.5, Max: 1},
-		rlcore.Param{Name: "clip", Doc: "surrogate clipping ε", Default: 0.2, Min: 0.05, Max: 0.5},
-		rlcore.Param{Name: "rollout", Doc: "environment steps per update", Default: 256, Min: 16, Max: 8192, Log: true, Int: true},
-		rlcore.Param{Name: "minibatch", Doc: "minibatch size", Default: 64, Min: 8, Max: 4096, Log: true, Int: true},
-		rlcore.Param{Name: "epochs", Doc: "passes over each rollout", Default: 10, Min: 1, Max: 30, Int: true},
-		rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
-		rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
-		rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
-	),
+	Params:    ppoParams,
+	Train:     trainPPO,
 }
 
-func init() {
-	PPO.Train = trainPPO // set here: trainPPO refers to PPO
-	rlcore.RegisterAlgorithm(PPO)
-}
+var ppoParams = withNetParams(
+	rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
+	rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
+	rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.98, Min: 0.8, Max: 1},
+	rlcore.Param{Name: "lambda", Doc: "GAE λ", Default: 0.8, Min: 0.5, Max: 1},
+	rlcore.Param{Name: "clip", Doc: "surrogate clipping ε", Default: 0.2, Min: 0.05, Max: 0.5},
+	rlcore.Param{Name: "rollout", Doc: "environment steps per update", Default: 256, Min: 16, Max: 8192, Log: true, Int: true},
+	rlcore.Param{Name: "minibatch", Doc: "minibatch size", Default: 64, Min: 8, Max: 4096, Log: true, Int: true},
+	rlcore.Param{Name: "epochs", Doc: "passes over each rollout", Default: 10, Min: 1, Max: 30, Int: true},
+	rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
+	rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
+	rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
+)
+
+func init() { rlcore.RegisterAlgorithm(PPO) }
 
 func trainPPO(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
-	h, err := PPO.Resolve(cfg.Hyper)
+	ru, err := startRun(ctx, env, cfg, "ppo", ppoParams)
 	if err != nil {
 		return nil, err
 	}
-	ac, err := newActorCritic(env, h, cfg.Seed, h["lr"], h["max_grad_norm"], cfg.Init)
-	if err != nil {
-		return nil, fmt.Errorf("ppo: %w", err)
-	}
-	rec := rlcore.NewRecorder(ctx, env, cfg)
-	col := &collector{rec: rec, ac: ac, gamma: h["gamma"]}
-	up := newPPOUpdater(ac, h)
-	r := &rollout{obsDim: ac.obsDim, nAct: ac.nAct}
+	h := cfg.Hyper
+	up := newPPOUpdater(ru.ac, h)
 	T := int(h["rollout"])
-	for !rec.Stopped() {
-		r.reset()
-		col.collect(r, T, 0)
-		if r.len() < T {
+	for !ru.rec.Stopped() {
+		ru.r.reset()
+		ru.col.collect(ru.r, T, 0)
+		if ru.r.len() < T {
 			break // the run stopped mid-rollout
 		}
-		r.computeGAE(h["gamma"], h["lambda"])
-		ac.opt.LR = lrSchedule(h["lr"], h["anneal_lr"] == 1, cfg.Budget.Progress(rec.Stats()))
-		rec.ReportLoss(up.update(r, col.rowMasks(r)))
+		ru.learn(h["lambda"], up.update)
 	}
-	return rec.Finish(ac.greedyPolicy()), nil
+	return ru.finish(), nil
 }
 
 // ppoUpdater runs PPO's minibatch epochs over a rollout.

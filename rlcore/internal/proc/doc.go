@@ -1,5 +1,7 @@
-// Package proc answers whether a process still exists, and when it
-// started (to tell a process from a later one that reuses its pid): the
-// run store uses it to find runs whose owner is gone, package scratch to
-// remove the temporary folders of processes that were killed.
+// Package proc answers questions about processes: whether one still
+// exists, and when it started (to tell a process from a later one that
+// reuses its pid), which the run store uses to find runs whose owner is
+// gone and package scratch to remove the temporary folders of processes
+// that were killed; and how much CPU time this one has used, which the
+// benchmarks report beside wall-clock figures on a shared machine.
 package proc

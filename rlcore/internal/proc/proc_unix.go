@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // CanCheck: Exists and Start can check processes here.
@@ -40,4 +41,13 @@ func Start(pid int) string {
 		return ""
 	}
 	return f[startField]
+}
+
+// CPUTime is the CPU time (user + system) this process has used.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
