@@ -509,7 +509,7 @@ func (t *Table) summarize(curves map[string]map[string][]rlcore.CurvePoint, base
 		for _, p := range t.Programs {
 			qs = append(qs, t.quality(m, p))
 		}
-		t.Geomean[m] = Geomean(qs)
+		t.Geomean[m] = search.Geomean(qs)
 	}
 	t.Best = ""
 	for _, m := range baselines {
@@ -520,7 +520,7 @@ func (t *Table) summarize(curves map[string]map[string][]rlcore.CurvePoint, base
 			t.Best = m
 		}
 		o := Overhead{Method: m, PerProgram: map[string]float64{}, Geomean: math.NaN()}
-		var logs []float64
+		var ratios []float64
 		for _, p := range t.Programs {
 			target, tc := t.quality(ClientMethod, p), t.Found[ClientMethod][p]
 			if math.IsNaN(target) {
@@ -534,15 +534,9 @@ func (t *Table) summarize(curves map[string]map[string][]rlcore.CurvePoint, base
 			}
 			ratio := float64(max(tb, time.Millisecond)) / float64(max(tc, time.Millisecond))
 			o.PerProgram[p] = ratio
-			logs = append(logs, math.Log(ratio))
+			ratios = append(ratios, ratio)
 		}
-		if len(logs) > 0 {
-			var s float64
-			for _, l := range logs {
-				s += l
-			}
-			o.Geomean = math.Exp(s / float64(len(logs)))
-		}
+		o.Geomean = search.Geomean(ratios)
 		t.Overheads = append(t.Overheads, o)
 	}
 }
@@ -552,21 +546,6 @@ func (t *Table) quality(method, program string) float64 {
 		return q
 	}
 	return math.NaN()
-}
-
-// Geomean is the geometric mean of qs; NaN when one is missing or ≤ 0.
-func Geomean(qs []float64) float64 {
-	if len(qs) == 0 {
-		return math.NaN()
-	}
-	var s float64
-	for _, q := range qs {
-		if math.IsNaN(q) || q <= 0 {
-			return math.NaN()
-		}
-		s += math.Log(q)
-	}
-	return math.Exp(s / float64(len(qs)))
 }
 
 // parallelDo runs f(0…n-1) on at most workers goroutines.

@@ -47,17 +47,6 @@ func TestParseVariant(t *testing.T) {
 	}
 }
 
-func TestGeomean(t *testing.T) {
-	if g := Geomean([]float64{1, 4}); math.Abs(g-2) > 1e-12 {
-		t.Errorf("Geomean(1,4) = %v, want 2", g)
-	}
-	for _, qs := range [][]float64{nil, {1, math.NaN()}, {1, 0}} {
-		if g := Geomean(qs); !math.IsNaN(g) {
-			t.Errorf("Geomean(%v) = %v, want NaN", qs, g)
-		}
-	}
-}
-
 // TestOverhead checks the overhead against numbers worked out by hand: on
 // p1 the client finds 1.10 at 2 s and random reaches it at 8 s (4x); on p2
 // random never reaches the client's 1.2 within the 10 s budget, so the

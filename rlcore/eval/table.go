@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore/search"
 )
 
 // Text renders the report as plain text: a header saying what was
@@ -37,13 +39,13 @@ func (r *Report) Markdown() string {
 		for _, p := range t.Programs {
 			fmt.Fprintf(&sb, "| %s |", p)
 			for _, m := range t.Methods {
-				fmt.Fprintf(&sb, " %s |", fmtQ(t.quality(m, p)))
+				fmt.Fprintf(&sb, " %s |", search.FormatQuality(t.quality(m, p)))
 			}
 			sb.WriteString("\n")
 		}
 		sb.WriteString("| **geomean** |")
 		for _, m := range t.Methods {
-			fmt.Fprintf(&sb, " **%s** |", fmtQ(t.Geomean[m]))
+			fmt.Fprintf(&sb, " **%s** |", search.FormatQuality(t.Geomean[m]))
 		}
 		sb.WriteString("\n| mean time per program |")
 		for _, m := range t.Methods {
@@ -126,7 +128,7 @@ func (t *Table) text(sb *strings.Builder) {
 			if p != "geomean" {
 				q = t.quality(m, p)
 			}
-			fmt.Fprintf(sb, " %*s", cw, fmtQ(q))
+			fmt.Fprintf(sb, " %*s", cw, search.FormatQuality(q))
 		}
 		sb.WriteString("\n")
 	}
@@ -158,7 +160,7 @@ func (t *Table) summaryLine() string {
 		return "no search baseline finished on every program"
 	}
 	c, b := t.Geomean[ClientMethod], t.Geomean[t.Best]
-	s := fmt.Sprintf("client RL geomean %s vs best baseline %s %s: %+.2f%%", fmtQ(c), t.Best, fmtQ(b), 100*(c/b-1))
+	s := fmt.Sprintf("client RL geomean %s vs best baseline %s %s: %+.2f%%", search.FormatQuality(c), t.Best, search.FormatQuality(b), 100*(c/b-1))
 	for _, o := range t.Overheads {
 		if o.Method == t.Best {
 			s += fmt.Sprintf("; search overhead of %s %s", t.Best, o.fmtGeomean())
@@ -176,13 +178,6 @@ func (o Overhead) fmtGeomean() string {
 		s = "≥" + s
 	}
 	return s
-}
-
-func fmtQ(q float64) string {
-	if math.IsNaN(q) {
-		return "—"
-	}
-	return fmt.Sprintf("%.4f", q)
 }
 
 func csvFloat(x float64) string {

@@ -120,12 +120,10 @@ type Comparison struct {
 // benchmark, and computes the comparison table and the search overhead
 // (the paper's: time to reach the best baseline's quality).
 func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
-	if err := opt.Budget.Check("a method's run on one benchmark", rlcore.TrainingUnits...); err != nil {
-		return nil, fmt.Errorf("compare: %w", err)
-	}
-	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.On)
+	ph, err := openPhase(ctx, phaseRequest{name: "compare", budget: opt.Budget, budgetFor: "a method's run on one benchmark",
+		run: opt.Run, spec: opt.Spec, arm: opt.Arm, hyper: opt.Hyper, store: opt.Store, problem: opt.Problem, on: opt.On})
 	if err != nil {
-		return nil, fmt.Errorf("compare: %w", err)
+		return nil, err
 	}
 	defer ph.sess.close()
 	sess, spec, run, arm, hyper, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.hyper, ph.benches
@@ -396,7 +394,7 @@ func (c *Comparison) summarize(baselines []string) {
 func (c *Comparison) summarizeOverheads(baselines []string) {
 	for _, m := range baselines {
 		o := Overhead{Method: m, PerBenchmark: map[string]float64{}, Max: math.NaN(), Geomean: math.NaN(), Min: math.NaN()}
-		var logs []float64
+		var ratios []float64
 		for _, b := range c.Benchmarks {
 			cl, br := c.Results[ClientMethod][b], c.Results[m][b]
 			if cl == nil || br == nil {
@@ -413,17 +411,11 @@ func (c *Comparison) summarizeOverheads(baselines []string) {
 			}
 			ratio := float64(max(br.TimeToTarget, time.Microsecond)) / float64(max(cl.TimeToTarget, time.Microsecond))
 			o.PerBenchmark[b] = ratio
-			logs = append(logs, math.Log(ratio))
+			ratios = append(ratios, ratio)
 			o.Max = nanMax(o.Max, ratio)
 			o.Min = nanMin(o.Min, ratio)
 		}
-		if len(logs) > 0 {
-			var s float64
-			for _, l := range logs {
-				s += l
-			}
-			o.Geomean = math.Exp(s / float64(len(logs)))
-		}
+		o.Geomean = Geomean(ratios)
 		c.Overheads = append(c.Overheads, o)
 	}
 }
@@ -462,7 +454,7 @@ func (c *Comparison) Table() string {
 			if r := c.Results[m][b]; r != nil {
 				q = r.Quality
 			}
-			fmt.Fprintf(&sb, " %11s", fmtQ(q))
+			fmt.Fprintf(&sb, " %11s", FormatQuality(q))
 		}
 		sb.WriteString("\n")
 	}
@@ -473,8 +465,8 @@ func (c *Comparison) Table() string {
 		}
 		sb.WriteString("\n")
 	}
-	row("geomean", func(m string) string { return fmtQ(c.Geomean[m]) })
-	row("mean", func(m string) string { return fmtQ(c.Mean[m]) })
+	row("geomean", func(m string) string { return FormatQuality(c.Geomean[m]) })
+	row("mean", func(m string) string { return FormatQuality(c.Mean[m]) })
 	row("walltime", func(m string) string { return fmtDur(c.Walltime[m]) })
 	if len(c.Overheads) > 0 {
 		sb.WriteString("\nsearch overhead (time to reach the best baseline's quality ÷ the client RL's):\n")
@@ -501,13 +493,6 @@ func fmtDur(d time.Duration) string {
 	return d.Round(time.Millisecond).String()
 }
 
-func fmtQ(q float64) string {
-	if math.IsNaN(q) {
-		return "—"
-	}
-	return fmt.Sprintf("%.4f", q)
-}
-
 func fmtX(x float64) string {
 	if math.IsNaN(x) {
 		return "—"
@@ -532,11 +517,5 @@ func (r *runRecorder) addBaseline(run int64, m *MethodResult) int64 {
 	if m.Err != nil {
 		row.Error = m.Err.Error()
 	}
-	var id int64
-	r.do("storing comparison result", func(c context.Context) error {
-		var err error
-		id, err = r.st.AddBaseline(c, row)
-		return err
-	})
-	return id
+	return insert(r, "storing comparison result", r.st.AddBaseline, row)
 }

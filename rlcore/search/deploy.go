@@ -123,12 +123,10 @@ type DeployResult struct {
 // env to validate it, and stores the results (table deployments) and the
 // trained policies (table policies, arm "ARM @ BENCHMARK").
 func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
-	if err := opt.Budget.Check("a deployment on one benchmark", rlcore.TrainingUnits...); err != nil {
-		return nil, fmt.Errorf("deploy: %w", err)
-	}
-	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.On)
+	ph, err := openPhase(ctx, phaseRequest{name: "deploy", budget: opt.Budget, budgetFor: "a deployment on one benchmark",
+		run: opt.Run, spec: opt.Spec, arm: opt.Arm, hyper: opt.Hyper, store: opt.Store, problem: opt.Problem, on: opt.On})
 	if err != nil {
-		return nil, fmt.Errorf("deploy: %w", err)
+		return nil, err
 	}
 	sess, spec, run, arm, benches := ph.sess, ph.spec, ph.run, ph.arm, ph.benches
 	res := &DeployResult{SearchRun: run.ID, Arm: arm, Hyper: ph.hyper, Tuned: ph.tuned, Warnings: unfinishedRunWarnings(run)}
@@ -234,8 +232,8 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	return res, nil
 }
 
-// phase is what Deploy and Compare open in common: the search run's
-// session, spec and winner, its (tuned) hyperparameters and the
+// phase is what Deploy, Compare and Train open in common: the search
+// run's session, spec and winner, its (tuned) hyperparameters and the
 // benchmarks to run on.
 type phase struct {
 	sess  *session
@@ -250,8 +248,34 @@ type phase struct {
 	benches   []string
 }
 
-func openPhase(ctx context.Context, runRef string, spec *Spec, arm *rlcore.Arm, hyper rlcore.Hyper, st *store.Store, p rlcore.Problem, on []string) (*phase, error) {
-	sess, s, run, a, err := openFromSearch(ctx, runRef, spec, arm, st, p)
+// phaseRequest is what a phase is opened from: the fields of its options
+// that Deploy, Compare and Train have in common.
+type phaseRequest struct {
+	name      string        // the phase: "deploy", "compare", "train"; it prefixes the errors
+	budget    rlcore.Budget // the phase's budget, in training units
+	budgetFor string        // what the budget is spent on, for its error
+	run       string        // the search run (see openFromSearch)
+	spec      *Spec
+	arm       *rlcore.Arm
+	hyper     rlcore.Hyper // nil: the tuned ones, or else the defaults
+	store     *store.Store
+	problem   rlcore.Problem
+	on        []string // the benchmarks (see targetBenchmarks)
+}
+
+// openPhase checks the budget, opens the search run's session and finds
+// the winner's algorithm, hyperparameters and the benchmarks to run on.
+func openPhase(ctx context.Context, r phaseRequest) (_ *phase, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%s: %w", r.name, err)
+		}
+	}()
+	if err := r.budget.Check(r.budgetFor, rlcore.TrainingUnits...); err != nil {
+		return nil, err
+	}
+	hyper, on := r.hyper, r.on
+	sess, s, run, a, err := openFromSearch(ctx, r.run, r.spec, r.arm, r.store, r.problem)
 	if err != nil {
 		return nil, err
 	}
@@ -266,11 +290,7 @@ func openPhase(ctx context.Context, runRef string, spec *Spec, arm *rlcore.Arm, 
 			ph.hyper, ph.tuned, ph.tunedRun = t.Hyper, true, t.Run
 		}
 	}
-	algSpec, err := ParseAlgorithm(a.Algorithm)
-	if err == nil {
-		ph.algorithm, err = rlcore.LookupAlgorithm(algSpec.Name)
-	}
-	if err != nil {
+	if _, ph.algorithm, err = armAlgorithm(a); err != nil {
 		sess.close()
 		return nil, err
 	}

@@ -143,11 +143,7 @@ func firstOr(errs []string, err error) string {
 // overrides plus extra on benchmarks, from the weights init when not nil
 // (rlcore.TrainConfig.Init).
 func (p *puller) train(ctx context.Context, arm rlcore.Arm, extra rlcore.Hyper, budget rlcore.Budget, seed int64, benchmarks []string, run string, init []byte) (*rlcore.Result, rlcore.Hyper, error) {
-	spec, err := ParseAlgorithm(arm.Algorithm)
-	if err != nil {
-		return nil, nil, err
-	}
-	alg, err := rlcore.LookupAlgorithm(spec.Name)
+	spec, alg, err := armAlgorithm(arm)
 	if err != nil {
 		return nil, nil, err
 	}

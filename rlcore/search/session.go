@@ -114,6 +114,19 @@ func (r *runRecorder) do(what string, f func(context.Context) error) {
 	}
 }
 
+// insert writes row with add through r.do (what names the write in the
+// log) and returns the new row's id, 0 when the write was deferred or
+// there is no store.
+func insert[T any](r *runRecorder, what string, add func(context.Context, T) (int64, error), row T) int64 {
+	var id int64
+	r.do(what, func(c context.Context) error {
+		var err error
+		id, err = add(c, row)
+		return err
+	})
+	return id
+}
+
 func (r *runRecorder) try(f func(context.Context) error, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(r.ctx, timeout)
 	defer cancel()
@@ -132,12 +145,7 @@ func (r *runRecorder) flushLocked(timeout time.Duration) {
 }
 
 func (r *runRecorder) createRun(run store.Run) int64 {
-	var id int64
-	r.do("creating run", func(c context.Context) error {
-		var err error
-		id, err = r.st.CreateRun(c, run)
-		return err
-	})
+	id := insert(r, "creating run", r.st.CreateRun, run)
 	r.mu.Lock()
 	if len(r.pending) > 0 {
 		// Nothing can be stored without the run: wait for it.
@@ -193,13 +201,7 @@ func (r *runRecorder) addPull(run int64, p *PullResult) int64 {
 		row.BestBenchmark, row.BestActions = res.Best.Benchmark, res.Best.Actions
 		row.Curve = res.Curve
 	}
-	var id int64
-	r.do("storing pull", func(c context.Context) error {
-		var err error
-		id, err = r.st.AddPull(c, row)
-		return err
-	})
-	return id
+	return insert(r, "storing pull", r.st.AddPull, row)
 }
 
 // addPolicy stores pol's weights (row says where they came from) and
@@ -231,13 +233,7 @@ func (r *runRecorder) addRawPolicy(row store.Policy) int64 {
 	if row.Run == 0 || len(row.Weights) == 0 {
 		return 0
 	}
-	var id int64
-	r.do("storing policy", func(c context.Context) error {
-		var err error
-		id, err = r.st.AddPolicy(c, row)
-		return err
-	})
-	return id
+	return insert(r, "storing policy", r.st.AddPolicy, row)
 }
 
 // unfinishedRunWarnings says so when the search run a tune, deploy or

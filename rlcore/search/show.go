@@ -121,20 +121,20 @@ func (r *RunReport) Summary() string {
 		sort.SliceStable(arms, func(i, j int) bool { return better(arms[i].Mean, arms[j].Mean) })
 		fmt.Fprintf(&b, "\n%-4s %-9s %-9s %5s %5s %-7s %s\n", "rank", "mean", "best", "pulls", "fails", "status", "arm")
 		for i, a := range arms {
-			fmt.Fprintf(&b, "%-4d %-9s %-9s %5d %5d %-7s %s\n", i+1, fmtQ(a.Mean), fmtQ(a.Best), a.Pulls, a.Failures, a.Status, a.Name)
+			fmt.Fprintf(&b, "%-4d %-9s %-9s %5d %5d %-7s %s\n", i+1, FormatQuality(a.Mean), FormatQuality(a.Best), a.Pulls, a.Failures, a.Status, a.Name)
 		}
 	case store.KindTune:
 		fmt.Fprintf(&b, "\n%-5s %-5s %-9s %-7s %s\n", "trial", "rung", "score", "status", "hyperparameters")
 		for _, p := range r.Pulls {
-			fmt.Fprintf(&b, "%-5d %-5d %-9s %-7s %v\n", p.Seq, p.Rung, fmtQ(p.Score), p.Status, p.Hyper)
+			fmt.Fprintf(&b, "%-5d %-5d %-9s %-7s %v\n", p.Seq, p.Rung, FormatQuality(p.Score), p.Status, p.Hyper)
 		}
 		if r.Tuned != nil {
-			fmt.Fprintf(&b, "best: %v (score %s at %s)\n", r.Tuned.Hyper, fmtQ(r.Tuned.Score), r.Tuned.Budget)
+			fmt.Fprintf(&b, "best: %v (score %s at %s)\n", r.Tuned.Hyper, FormatQuality(r.Tuned.Score), r.Tuned.Budget)
 		}
 	case store.KindTrain:
 		fmt.Fprintf(&b, "\n%-5s %-7s %s\n", "round", "policy", "held-out score")
 		for i, p := range r.Policies {
-			fmt.Fprintf(&b, "%-5d %-7d %s\n", i+1, p.ID, fmtQ(p.Score))
+			fmt.Fprintf(&b, "%-5d %-7d %s\n", i+1, p.ID, FormatQuality(p.Score))
 		}
 	case store.KindDeploy:
 		if len(r.Deployments) > 0 && r.Deployments[0].Weights != "" {
@@ -146,7 +146,7 @@ func (r *RunReport) Summary() string {
 			if !d.Validated {
 				v = "NO: " + d.Error
 			}
-			fmt.Fprintf(&b, "%-20s %-9s %-9s %-9s %s\n", d.Benchmark, fmtQ(d.Quality), fmtDur(d.Walltime), v, strings.Join(d.ActionNames, " "))
+			fmt.Fprintf(&b, "%-20s %-9s %-9s %-9s %s\n", d.Benchmark, FormatQuality(d.Quality), fmtDur(d.Walltime), v, strings.Join(d.ActionNames, " "))
 		}
 	case store.KindCompare:
 		b.WriteString("\n")
@@ -228,7 +228,7 @@ func RunsTable(runs []store.Run) string {
 		}
 		winner := r.Winner
 		if winner != "" {
-			winner += " (" + fmtQ(r.WinnerScore) + ")"
+			winner += " (" + FormatQuality(r.WinnerScore) + ")"
 		}
 		fmt.Fprintf(&b, "%-4d %-14s %-8s %-10s %-8s %-11s %-20s %-9s %s\n", r.ID, r.Name, r.Kind, r.Task, r.Strategy, r.Status,
 			r.Started.Local().Format("2006-01-02 15:04:05"), dur, winner)

@@ -81,6 +81,17 @@ func (a AlgorithmSpec) String() string {
 	return a.Name + "(" + strings.Join(parts, ",") + ")"
 }
 
+// armAlgorithm parses the algorithm of arm (its name and hyperparameter
+// overrides) and looks it up in the registry.
+func armAlgorithm(arm rlcore.Arm) (AlgorithmSpec, *rlcore.Algorithm, error) {
+	spec, err := ParseAlgorithm(arm.Algorithm)
+	if err != nil {
+		return spec, nil, err
+	}
+	alg, err := rlcore.LookupAlgorithm(spec.Name)
+	return spec, alg, err
+}
+
 // ParseAlgorithm reads "ppo" or "ppo(lr=3e-4, clip=0.2)".
 func ParseAlgorithm(s string) (AlgorithmSpec, error) {
 	ref, err := rlcore.ParseRef(s)

@@ -111,12 +111,10 @@ type TrainResult struct {
 // source train). The best-scoring policy is what Deploy with ZeroShot and
 // Compare's zero-shot method apply. Cancelling ctx keeps the rounds done.
 func Train(ctx context.Context, opt TrainOptions) (*TrainResult, error) {
-	if err := opt.Budget.Check("a training run across programs", rlcore.TrainingUnits...); err != nil {
-		return nil, fmt.Errorf("train: %w", err)
-	}
-	ph, err := openPhase(ctx, opt.Run, opt.Spec, opt.Arm, opt.Hyper, opt.Store, opt.Problem, opt.HeldOut)
+	ph, err := openPhase(ctx, phaseRequest{name: "train", budget: opt.Budget, budgetFor: "a training run across programs",
+		run: opt.Run, spec: opt.Spec, arm: opt.Arm, hyper: opt.Hyper, store: opt.Store, problem: opt.Problem, on: opt.HeldOut})
 	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
+		return nil, err
 	}
 	sess, spec := ph.sess, ph.spec
 	defer sess.close()

@@ -104,11 +104,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 		return nil, fmt.Errorf("tune: %w", err)
 	}
 	defer sess.close()
-	algSpec, err := ParseAlgorithm(arm.Algorithm)
-	if err != nil {
-		return nil, fmt.Errorf("tune: %w", err)
-	}
-	alg, err := rlcore.LookupAlgorithm(algSpec.Name)
+	algSpec, alg, err := armAlgorithm(arm)
 	if err != nil {
 		return nil, fmt.Errorf("tune: %w", err)
 	}
