@@ -2,6 +2,7 @@ package rlcore
 
 import (
 	"context"
+	"fmt"
 )
 
 // StateFunc turns an episode's state into an observation vector.
@@ -21,6 +22,29 @@ type State struct {
 	// New builds the state function for problem p; args come from the
 	// reference ("action-history(8)" → ["8"]).
 	New func(p Problem, args []string) (StateFunc, error)
+}
+
+// NoArgs is State.New for a state function that takes no arguments: it
+// returns sf for every problem, and an error when the reference passes
+// arguments. sf is shared, so it must keep no state of its own.
+func NoArgs(sf StateFunc) func(Problem, []string) (StateFunc, error) {
+	return func(_ Problem, args []string) (StateFunc, error) {
+		if len(args) != 0 {
+			return nil, fmt.Errorf("takes no arguments, got %d", len(args))
+		}
+		return sf, nil
+	}
+}
+
+// EpisodeAs returns ep as the task's own episode type E, or an error
+// saying that component (the state, reward or transition asking) needs
+// one: a task's components read its episodes' fields.
+func EpisodeAs[E Episode](ep Episode, component string) (E, error) {
+	e, ok := ep.(E)
+	if !ok {
+		return e, fmt.Errorf("%s needs a %T episode, got %T", component, e, ep)
+	}
+	return e, nil
 }
 
 // RewardSignal is what a reward function sees after each step.

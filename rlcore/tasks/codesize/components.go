@@ -94,12 +94,7 @@ func normalizeInstCount(c []int64) []float64 {
 
 // featureState builds a state function from an Episode feature vector.
 func featureState(dim int, get func(*Episode, context.Context) ([]int64, error), transform func([]int64) []float64) func(rlcore.Problem, []string) (rlcore.StateFunc, error) {
-	return func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
-		if len(args) != 0 {
-			return nil, fmt.Errorf("takes no arguments, got %d", len(args))
-		}
-		return &features{dim: dim, get: get, transform: transform}, nil
-	}
+	return rlcore.NoArgs(&features{dim: dim, get: get, transform: transform})
 }
 
 type features struct {
@@ -111,9 +106,9 @@ type features struct {
 func (f *features) Space() rlcore.Space { return rlcore.NewBox(f.dim, 0, math.Inf(1)) }
 
 func (f *features) Observe(ctx context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, ok := ep.(*Episode)
-	if !ok {
-		return nil, fmt.Errorf("codesize features need a codesize episode, got %T", ep)
+	e, err := rlcore.EpisodeAs[*Episode](ep, "a codesize state function")
+	if err != nil {
+		return nil, err
 	}
 	c, err := f.get(e, ctx)
 	if err != nil {

@@ -48,12 +48,7 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "example-value", Task: TaskName,
 		Doc: "the fraction spelled so far and the number of actions taken (2)",
-		New: func(_ rlcore.Problem, args []string) (rlcore.StateFunc, error) {
-			if len(args) > 0 {
-				return nil, errors.New("takes no arguments")
-			}
-			return valueState{}, nil
-		},
+		New: rlcore.NoArgs(valueState{}),
 	})
 }
 
@@ -183,9 +178,9 @@ type valueState struct{}
 func (valueState) Space() rlcore.Space { return rlcore.NewBox(2, 0, 1e6) }
 
 func (valueState) Observe(_ context.Context, ep rlcore.Episode, history []int) ([]float64, error) {
-	e, ok := ep.(*Episode)
-	if !ok {
-		return nil, fmt.Errorf("example-value observes example episodes, got %T", ep)
+	e, err := rlcore.EpisodeAs[*Episode](ep, "example-value")
+	if err != nil {
+		return nil, err
 	}
 	return []float64{e.value, float64(len(history))}, nil
 }

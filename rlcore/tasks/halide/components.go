@@ -2,7 +2,6 @@ package halide
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -13,12 +12,7 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "halide-schedule", Task: TaskName,
 		Doc: "the cursor stage (its shape and its directives), the share of stages per directive, and the log speedups now and at best",
-		New: func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
-			if len(args) != 0 {
-				return nil, fmt.Errorf("halide-schedule takes no arguments")
-			}
-			return scheduleState{}, nil
-		},
+		New: rlcore.NoArgs(scheduleState{}),
 	})
 	rlcore.RegisterReward(&rlcore.Reward{
 		Name: "halide-log-speedup", Task: TaskName,
@@ -31,9 +25,9 @@ func init() {
 		Name: "halide-best-improvement", Task: TaskName,
 		Doc: "how much the step raised the episode's best speedup over the default (0 when it did not)",
 		Func: func(s *rlcore.RewardSignal) (float64, error) {
-			e, ok := s.Episode.(*Episode)
-			if !ok {
-				return 0, fmt.Errorf("halide-best-improvement needs a halide episode, got %T", s.Episode)
+			e, err := rlcore.EpisodeAs[*Episode](s.Episode, "halide-best-improvement")
+			if err != nil {
+				return 0, err
 			}
 			return math.Max(0, s.Quality-e.prevBest), nil
 		},
@@ -48,9 +42,9 @@ type scheduleState struct{}
 func (scheduleState) Space() rlcore.Space { return rlcore.NewBox(stateSize, -4, 4) }
 
 func (scheduleState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, ok := ep.(*Episode)
-	if !ok {
-		return nil, fmt.Errorf("halide-schedule observes halide episodes, got %T", ep)
+	e, err := rlcore.EpisodeAs[*Episode](ep, "halide-schedule")
+	if err != nil {
+		return nil, err
 	}
 	return e.features(), nil
 }

@@ -2,7 +2,6 @@ package superopt
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/stoke"
@@ -28,12 +27,7 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "superopt-features", Task: TaskName,
 		Doc: "opcode histogram of the rewrite plus its cost terms (eq, latency, length relative to the target, correct, quality)",
-		New: func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
-			if len(args) != 0 {
-				return nil, fmt.Errorf("takes no arguments")
-			}
-			return featureState{}, nil
-		},
+		New: rlcore.NoArgs(featureState{}),
 	})
 	rlcore.RegisterReward(&rlcore.Reward{
 		Name: "superopt-cost-delta", Task: TaskName, Metric: "cost",
@@ -53,9 +47,9 @@ func init() {
 		Name: "superopt-success", Task: TaskName, Metric: "latency", Reference: "o3",
 		Doc: "1 on the step where the rewrite first becomes correct (and proved) and as fast as gcc -O3, else 0",
 		Func: func(s *rlcore.RewardSignal) (float64, error) {
-			e, ok := s.Episode.(*Episode)
-			if !ok {
-				return 0, fmt.Errorf("superopt-success needs a superopt episode, got %T", s.Episode)
+			e, err := rlcore.EpisodeAs[*Episode](s.Episode, "superopt-success")
+			if err != nil {
+				return 0, err
 			}
 			target := float64(e.ev.TLat)
 			reached := func(q float64) bool { return q >= target/max(s.Reference, 1)-1e-9 }
@@ -96,9 +90,9 @@ func init() {
 // in.Action, each accepted (MH or greedy) or reverted; the step counts as
 // applied when any proposal was accepted.
 func acceptStep(ctx context.Context, in rlcore.TransitionInput, greedy bool) (rlcore.Episode, bool, error) {
-	e, ok := in.Episode.(*Episode)
-	if !ok {
-		return in.Episode, false, fmt.Errorf("superopt transitions need a superopt episode, got %T", in.Episode)
+	e, err := rlcore.EpisodeAs[*Episode](in.Episode, "the superopt transitions")
+	if err != nil {
+		return in.Episode, false, err
 	}
 	applied := false
 	for range e.p.opts.PerStep {
@@ -122,9 +116,9 @@ const numFeatures = int(x86.NumOps) + 5
 func (featureState) Space() rlcore.Space { return rlcore.NewBox(numFeatures, 0, 100) }
 
 func (featureState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, ok := ep.(*Episode)
-	if !ok {
-		return nil, fmt.Errorf("superopt-features needs a superopt episode, got %T", ep)
+	e, err := rlcore.EpisodeAs[*Episode](ep, "superopt-features")
+	if err != nil {
+		return nil, err
 	}
 	obs := make([]float64, numFeatures)
 	n := e.prog.Len()

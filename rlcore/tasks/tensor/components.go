@@ -2,7 +2,6 @@ package tensor
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -25,12 +24,7 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "tensor-features", Task: TaskName,
 		Doc: "knob vector and loop-nest features of the schedule (log2 tiles, order, pragmas, accumulator size, innermost loop) plus log2 of the current and best speedup and of the last step's change",
-		New: func(p rlcore.Problem, args []string) (rlcore.StateFunc, error) {
-			if len(args) != 0 {
-				return nil, fmt.Errorf("takes no arguments")
-			}
-			return featureState{}, nil
-		},
+		New: rlcore.NoArgs(featureState{}),
 	})
 	rlcore.RegisterReward(&rlcore.Reward{
 		Name: "tensor-speedup-delta", Task: TaskName, Metric: "time",
@@ -46,9 +40,9 @@ func init() {
 		Name: "tensor-best-improvement", Task: TaskName, Metric: "speedup",
 		Doc: "ln(speedup / best speedup of the episode so far) when the step beats it, else 0",
 		Func: func(s *rlcore.RewardSignal) (float64, error) {
-			e, ok := s.Episode.(*Episode)
-			if !ok {
-				return 0, fmt.Errorf("tensor-best-improvement needs a tensor episode, got %T", s.Episode)
+			e, err := rlcore.EpisodeAs[*Episode](s.Episode, "tensor-best-improvement")
+			if err != nil {
+				return 0, err
 			}
 			if s.Cur > e.prevBest {
 				return math.Log(s.Cur / e.prevBest), nil
@@ -67,9 +61,9 @@ type featureState struct{}
 func (featureState) Space() rlcore.Space { return rlcore.NewBox(numObservation, -64, 64) }
 
 func (featureState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, ok := ep.(*Episode)
-	if !ok {
-		return nil, fmt.Errorf("tensor-features needs a tensor episode, got %T", ep)
+	e, err := rlcore.EpisodeAs[*Episode](ep, "tensor-features")
+	if err != nil {
+		return nil, err
 	}
 	return e.observation(), nil
 }
