@@ -9,6 +9,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 )
 
 // TestRegretIsSublinear runs each algorithm through rlcore on a seeded
@@ -212,20 +213,7 @@ func TestArmPolicyRoundTrip(t *testing.T) {
 
 func TestCancelKeepsBest(t *testing.T) {
 	env, _ := envs.NewTestbed(5, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	hyper, _ := ThompsonAlgorithm.Resolve(rlcore.Hyper{"gaussian": 1})
-	res, err := ThompsonAlgorithm.Train(ctx, env, rlcore.TrainConfig{
-		Hyper: hyper, Seed: 1,
-		Observer: func(e rlcore.Event) {
-			if e.Kind == rlcore.EpisodeEnd && e.Episode == 50 {
-				cancel()
-			}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := learntest.TrainCancelled(t, ThompsonAlgorithm, env, rlcore.Hyper{"gaussian": 1}, 1, 50)
 	if res.Status != rlcore.Interrupted || res.Stats.Episodes != 50 || len(res.Best.Actions) != 1 {
 		t.Fatalf("status %v after %d episodes, best %+v: want interrupted after 50 with a best pull", res.Status, res.Stats.Episodes, res.Best)
 	}

@@ -20,12 +20,16 @@ var Anneal = &rlcore.Algorithm{
 	Doc:  "simulated annealing over fixed-length action sequences (one-position moves, Metropolis, geometric cooling)",
 	Kind: rlcore.Searcher,
 	Params: []rlcore.Param{
-		{Name: "length", Doc: "actions per sequence (the env may end an episode sooner)", Default: 45, Min: 1, Max: 10000, Log: true, Int: true},
+		lengthParam,
 		{Name: "temperature", Doc: "initial temperature, in units of the score", Default: 1, Min: 1e-6, Max: 1e6, Log: true},
 		{Name: "cooling", Doc: "factor applied to the temperature after every candidate", Default: 0.995, Min: 0.5, Max: 0.999999},
 	},
 	Train: trainAnneal,
 }
+
+// lengthParam is the sequence length of the searches over fixed-length
+// sequences (anneal, genetic).
+var lengthParam = rlcore.Param{Name: "length", Doc: "actions per sequence (the env may end an episode sooner)", Default: rlcore.DefaultHorizon, Min: 1, Max: 10000, Log: true, Int: true}
 
 func trainAnneal(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
 	h := cfg.Hyper

@@ -10,6 +10,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 )
 
 // smallGrid has a shortest path of 6 moves around two walls.
@@ -239,20 +240,7 @@ func TestBaselinesRespectBudgetAndCancel(t *testing.T) {
 		})
 		t.Run(a.algo.Name+" cancel", func(t *testing.T) {
 			env := mustGrid(t, envs.CliffWalking, envs.GridOptions{})
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			h, _ := a.algo.Resolve(a.hyper)
-			res, err := a.algo.Train(ctx, env, rlcore.TrainConfig{
-				Hyper: h, Seed: 3,
-				Observer: func(e rlcore.Event) {
-					if e.Kind == rlcore.EpisodeEnd && e.Episode == 5 {
-						cancel()
-					}
-				},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := learntest.TrainCancelled(t, a.algo, env, a.hyper, 3, 5)
 			if res.Status != rlcore.Interrupted || res.Stats.Episodes != 5 || len(res.Best.Actions) == 0 {
 				t.Fatalf("status %v after %d episodes, best %v: want interrupted after 5 with a best", res.Status, res.Stats.Episodes, res.Best.Actions)
 			}

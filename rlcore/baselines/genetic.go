@@ -20,7 +20,7 @@ var Genetic = &rlcore.Algorithm{
 	Doc:  "genetic algorithm over fixed-length action sequences (tournament, one-point crossover, mutation, elitism)",
 	Kind: rlcore.Searcher,
 	Params: []rlcore.Param{
-		{Name: "length", Doc: "actions per sequence (the env may end an episode sooner)", Default: 45, Min: 1, Max: 10000, Log: true, Int: true},
+		lengthParam,
 		{Name: "population", Doc: "sequences per generation", Default: 20, Min: 2, Max: 10000, Log: true, Int: true},
 		{Name: "tournament", Doc: "sequences per parent tournament", Default: 3, Min: 1, Max: 100, Int: true},
 		{Name: "crossover", Doc: "probability that a child crosses its parents", Default: 0.9, Min: 0, Max: 1},

@@ -24,19 +24,17 @@ import (
 // builds one sequence for all of them (candidates scored by the mean
 // reward).
 var Greedy = &rlcore.Algorithm{
-	Name: "greedy",
-	Doc:  "greedy search: take the action with the best immediate reward until none is positive",
-	Kind: rlcore.Searcher,
-	Params: []rlcore.Param{
-		{Name: "horizon", Doc: "most actions per episode (the env may end it sooner)", Default: 45, Min: 1, Max: 10000, Log: true, Int: true},
-	},
-	Train: trainGreedy,
+	Name:   "greedy",
+	Doc:    "greedy search: take the action with the best immediate reward until none is positive",
+	Kind:   rlcore.Searcher,
+	Params: []rlcore.Param{horizonParam},
+	Train:  trainGreedy,
 }
 
 func trainGreedy(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
-	horizon := int(cfg.Hyper["horizon"])
-	if horizon < 1 {
-		return nil, fmt.Errorf("greedy: horizon = %g: want at least 1 (resolve the hyperparameters with Greedy.Resolve)", cfg.Hyper["horizon"])
+	horizon, err := horizonOf("greedy", cfg)
+	if err != nil {
+		return nil, err
 	}
 	rec := rlcore.NewRecorder(ctx, env, cfg)
 	p := newPlayer(rec, cfg, 0x677265656479)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 )
 
 // TestMCTSFindsTreeOptimum plans one episode on each of several seeded
@@ -101,20 +102,7 @@ func TestMCTSNeedsAForker(t *testing.T) {
 
 func TestMCTSCancelKeepsBest(t *testing.T) {
 	tree, _ := envs.NewTree(4, 3, 9)
-	hyper, _ := MCTS.Resolve(rlcore.Hyper{"simulations": 10})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	res, err := MCTS.Train(ctx, tree, rlcore.TrainConfig{
-		Hyper: hyper, Seed: 3,
-		Observer: func(e rlcore.Event) {
-			if e.Kind == rlcore.EpisodeEnd && e.Episode == 3 {
-				cancel()
-			}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := learntest.TrainCancelled(t, MCTS, tree, rlcore.Hyper{"simulations": 10}, 3, 3)
 	v, _ := tree.Value(res.Best.Actions)
 	if res.Status != rlcore.Interrupted || res.Stats.Episodes != 3 || len(res.Best.Actions) != 4 || v != res.Best.Return {
 		t.Fatalf("status %v, %d episodes, best %+v: want interrupted after 3 episodes with a replayable best", res.Status, res.Stats.Episodes, res.Best)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/envs"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/learntest"
 )
 
 // rollout follows policy greedily from a reset and returns the return,
@@ -133,20 +134,7 @@ func TestTableRoundTrip(t *testing.T) {
 
 func TestQLearningStopsOnCancelAndKeepsBest(t *testing.T) {
 	env, _ := envs.NewGridworld(envs.CliffWalking, envs.GridOptions{})
-	hyper, _ := QLearning.Resolve(nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	res, err := QLearning.Train(ctx, env, rlcore.TrainConfig{
-		Hyper: hyper, Seed: 1,
-		Observer: func(e rlcore.Event) {
-			if e.Kind == rlcore.EpisodeEnd && e.Episode == 20 {
-				cancel()
-			}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := learntest.TrainCancelled(t, QLearning, env, nil, 1, 20)
 	if res.Status != rlcore.Interrupted || res.Stats.Episodes != 20 || len(res.Best.Actions) == 0 || res.Policy == nil {
 		t.Fatalf("status %v, %d episodes, best %d actions, policy %v: want interrupted after 20 with a best episode and a policy",
 			res.Status, res.Stats.Episodes, len(res.Best.Actions), res.Policy)

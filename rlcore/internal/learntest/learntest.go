@@ -1,7 +1,8 @@
-// Package learntest holds what the tests and benchmarks of the learning
-// algorithms (dqn, pg) share: training on CartPole with hyperparameters
-// resolved the way the search resolves them, greedy evaluation on unseen
-// seeds, the cancellation check, and the training-throughput benchmark.
+// Package learntest holds what the tests and benchmarks of the algorithms
+// (dqn, pg, tabular, mcts, bandit, baselines) share: training with
+// hyperparameters resolved the way the search resolves them, a run
+// cancelled after a number of episodes, greedy evaluation on unseen
+// CartPole seeds, and the training-throughput benchmark.
 package learntest
 
 import (
@@ -50,24 +51,28 @@ func Evaluate(t testing.TB, p rlcore.Policy, episodes int) float64 {
 	return mean
 }
 
+// TrainCancelled trains alg on env with the overrides h and seed, and
+// cancels the run when its episodes-th episode ends.
+func TrainCancelled(t testing.TB, alg *rlcore.Algorithm, env rlcore.Env, h rlcore.Hyper, seed int64, episodes int) *rlcore.Result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	return Train(t, ctx, alg, env, rlcore.TrainConfig{
+		Seed: seed, Hyper: h,
+		Observer: func(e rlcore.Event) {
+			if e.Kind == rlcore.EpisodeEnd && e.Episode == episodes {
+				cancel()
+			}
+		},
+	})
+}
+
 // CheckCancelReturnsBest cancels a CartPole run of alg after 30 episodes
 // and checks that it reports the interruption with its best episode so
 // far and a policy.
 func CheckCancelReturnsBest(t *testing.T, alg *rlcore.Algorithm, h rlcore.Hyper) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	episodes := 0
-	res := Train(t, ctx, alg, envs.NewCartPole(2), rlcore.TrainConfig{
-		Seed: 2, Hyper: h,
-		Observer: func(e rlcore.Event) {
-			if e.Kind == rlcore.EpisodeEnd {
-				if episodes++; episodes == 30 {
-					cancel()
-				}
-			}
-		},
-	})
+	res := TrainCancelled(t, alg, envs.NewCartPole(2), h, 2, 30)
 	if res.Status != rlcore.Interrupted {
 		t.Fatalf("status %v, want interrupted", res.Status)
 	}
