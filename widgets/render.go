@@ -29,8 +29,20 @@ func (out Output) show(html string) {
 	}
 }
 
-// showFigure displays f and writes its files.
-func (out Output) showFigure(name string, f *Figure) error {
+// showFigure displays the figure f of what (a chart kind) and writes its
+// files; plotErr is the error of the Plot function that drew f, returned
+// as is. Other errors say what was rendered.
+func (out Output) showFigure(what, name string, f *Figure, plotErr error) error {
+	if plotErr != nil {
+		return plotErr
+	}
+	if err := out.writeFigure(name, f); err != nil {
+		return fmt.Errorf("rendering %s %s: %w", what, name, err)
+	}
+	return nil
+}
+
+func (out Output) writeFigure(name string, f *Figure) error {
 	if d := resolveDisplay(out.Display); d != nil {
 		svg, err := f.SVG()
 		if err != nil {
@@ -47,8 +59,8 @@ func (out Output) showFigure(name string, f *Figure) error {
 // RenderCurves shows stored curves (one per run or arm) with the given
 // style: what `%show RUN` draws for a search's learning curves.
 func RenderCurves(out Output, name string, series []Series, style CurveStyle) error {
-	if err := out.showFigure(name, PlotCurves(series, style)); err != nil {
-		return fmt.Errorf("rendering curves %s: %w", name, err)
+	if err := out.showFigure("curves", name, PlotCurves(series, style), nil); err != nil {
+		return err
 	}
 	if out.Text != nil {
 		for _, s := range series {
@@ -69,21 +81,15 @@ func RenderCurves(out Output, name string, series []Series, style CurveStyle) er
 // RenderTimeToQuality shows the best quality so far of each method
 // against wall time.
 func RenderTimeToQuality(out Output, name, title string, series []Series) error {
-	if err := out.showFigure(name, PlotTimeToQuality(title, series)); err != nil {
-		return fmt.Errorf("rendering time to quality %s: %w", name, err)
-	}
-	return nil
+	return out.showFigure("time to quality", name, PlotTimeToQuality(title, series), nil)
 }
 
 // RenderComparison shows the bar chart of c and, when c has overheads,
 // the table of costs under it. Headless, Text receives the geomeans.
 func RenderComparison(out Output, name string, c Comparison) error {
 	f, err := PlotComparison(c)
-	if err != nil {
+	if err := out.showFigure("comparison", name, f, err); err != nil {
 		return err
-	}
-	if err := out.showFigure(name, f); err != nil {
-		return fmt.Errorf("rendering comparison %s: %w", name, err)
 	}
 	if len(c.Overhead) > 0 {
 		html := OverheadHTML("search overhead", c.Overhead)

@@ -113,11 +113,8 @@ func PlotRoofline(r Roofline) (*Figure, error) {
 // RenderRoofline shows the roofline picture of r.
 func RenderRoofline(out Output, name string, r Roofline) error {
 	f, err := PlotRoofline(r)
-	if err != nil {
+	if err := out.showFigure("roofline", name, f, err); err != nil {
 		return err
-	}
-	if err := out.showFigure(name, f); err != nil {
-		return fmt.Errorf("rendering roofline %s: %w", name, err)
 	}
 	if out.Text != nil {
 		fmt.Fprintf(out.Text, "%s (peak %.1f GFLOP/s)\n", r.Title, r.PeakGFLOPS)
