@@ -97,6 +97,8 @@ func parseCatalog(text string) ([]*schedule.Pipeline, error) {
 					s.RVars = list
 				case "consumers":
 					s.Consumers = list
+				case "pointwise":
+					s.Pointwise = v == "1"
 				}
 			}
 			p := out[len(out)-1]

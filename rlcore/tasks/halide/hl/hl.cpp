@@ -89,6 +89,49 @@ std::string canon(const std::string &n) {
     return out;
 }
 
+// Calls finds how a definition calls other Funcs: a call is pointwise when
+// its first (up to two) arguments are the definition's own x and y
+// variables, so inlining the callee recomputes nothing.
+class Calls : public Internal::IRVisitor {
+public:
+    explicit Calls(const std::vector<Expr> &lhs) : lhs_(lhs) {}
+    std::map<std::string, bool> pointwise;  // callee -> every call is pointwise
+
+private:
+    using Internal::IRVisitor::visit;
+    void visit(const Internal::Call *op) override {
+        if (op->call_type == Internal::Call::Halide) {
+            bool pw = true;
+            for (size_t j = 0; j < std::min<size_t>(2, op->args.size()); j++) {
+                const Internal::Variable *a = op->args[j].as<Internal::Variable>();
+                const Internal::Variable *l = j < lhs_.size() ? lhs_[j].as<Internal::Variable>() : nullptr;
+                pw = pw && a && l && a->name == l->name;
+            }
+            auto it = pointwise.find(canon(op->name));
+            pointwise[canon(op->name)] = pw && (it == pointwise.end() || it->second);
+        }
+        IRVisitor::visit(op);
+    }
+    const std::vector<Expr> &lhs_;
+};
+
+// pointwise_calls says, per Func f calls, whether all of f's calls are
+// pointwise (see Calls).
+std::map<std::string, bool> pointwise_calls(const Internal::Function &f) {
+    std::map<std::string, bool> all;
+    auto add = [&](const Internal::Definition &d) {
+        Calls c(d.args());
+        d.accept(&c);
+        for (const auto &kv : c.pointwise) {
+            auto it = all.find(kv.first);
+            all[kv.first] = kv.second && (it == all.end() || it->second);
+        }
+    };
+    add(f.definition());
+    for (const auto &u : f.updates()) add(u);
+    return all;
+}
+
 std::string join(const std::vector<std::string> &v) {
     std::string s;
     for (size_t j = 0; j < v.size(); j++) s += (j ? "," : "") + v[j];
@@ -299,16 +342,25 @@ extern "C" char *hl_catalog(void) {
             Func out = d.build(input_of(d));
             std::vector<Internal::Function> st = stages_of(out);
             std::map<std::string, std::vector<std::string>> consumers;
-            for (const auto &f : st)
+            std::map<std::string, bool> pointwise;  // every consumer calls it pointwise
+            for (const auto &f : st) {
+                auto pw = pointwise_calls(f);
                 for (const auto &kv : Internal::find_direct_calls(f))
-                    if (kv.first != f.name()) consumers[canon(kv.first)].push_back(canon(f.name()));
+                    if (kv.first != f.name()) {
+                        std::string callee = canon(kv.first);
+                        consumers[callee].push_back(canon(f.name()));
+                        auto it = pointwise.find(callee);
+                        pointwise[callee] = pw[callee] && (it == pointwise.end() || it->second);
+                    }
+            }
             for (const auto &f : st) {
                 std::vector<std::string> rv;
                 for (size_t u = 0; u < f.updates().size(); u++)
                     for (const auto &r : f.update(u).schedule().rvars()) rv.push_back(canon(r.var));
                  o << "stage " << canon(f.name()) << " vars=" << join(f.args()) << " updates=" << f.updates().size()
                   << " pure_updates=" << (pure_updates(f) ? 1 : 0) << " rvars=" << join(rv)
-                  << " consumers=" << join(consumers[canon(f.name())]) << "\n";
+                  << " consumers=" << join(consumers[canon(f.name())])
+                  << " pointwise=" << (pointwise[canon(f.name())] ? 1 : 0) << "\n";
             }
         }
     } catch (const std::exception &e) {

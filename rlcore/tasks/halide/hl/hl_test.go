@@ -37,6 +37,26 @@ func TestCatalogListsTenPipelines(t *testing.T) {
 	}
 }
 
+// The catalog says which stages their consumers read pointwise (at their
+// own x and y), which Fused inlines.
+func TestCatalogPointwise(t *testing.T) {
+	want := map[string]map[string]bool{
+		// Sxx is read at (x, y) by the response; Ixx by the 3x3 box Sxx;
+		// clamped at (x, y, channel) by the luminance
+		"harris": {"Sxx": true, "Ixx": false, "Ix": true, "clamped": true, "gray": false, "harris": false},
+		// bin is read at (r.x, r.y) by the histogram
+		"hist_eq": {"bin": false, "lum": true, "cdf": false},
+	}
+	for name, stages := range want {
+		p := pipeline(t, name)
+		for stage, pw := range stages {
+			if i := p.Stage(stage); i < 0 || p.Stages[i].Pointwise != pw {
+				t.Errorf("%s: stage %s (index %d) pointwise, want %v", name, stage, i, pw)
+			}
+		}
+	}
+}
+
 func TestScheduleCompilesAndMatchesDefault(t *testing.T) {
 	p := pipeline(t, "harris")
 	s := schedule.Default(p)

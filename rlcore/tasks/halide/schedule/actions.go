@@ -20,6 +20,9 @@ type Action struct {
 	Edit func(st *Stage) bool
 	// Move moves the cursor (+1 / -1) instead.
 	Move int
+	// Whole, for a macro action, rewrites the whole schedule at once (the
+	// cursor stays); it returns false when it changes nothing.
+	Whole func(s *Schedule) bool
 }
 
 // Actions lists every action.
@@ -101,7 +104,129 @@ func buildActions() []Action {
 			return true
 		}))
 	}
+	// macros, last so the indices of the actions above stay put
+	as = append(as,
+		Action{Name: "fuse-tiles", Doc: "the whole schedule fused as the auto-schedulers do (see Fused): the output tiled, vectorized and parallel, every other stage inlined, computed per output tile or, for reductions, computed at the root in parallel",
+			Whole: func(s *Schedule) bool { return s.set(Fused(s.Pipeline)) }},
+		Action{Name: "root-parallel", Doc: "the whole schedule breadth-first and parallel (see RootParallel): every stage compute_root, vectorized at the native width, its outer loop parallel",
+			Whole: func(s *Schedule) bool { return s.set(RootParallel(s.Pipeline)) }},
+		Action{Name: "inline-pointwise", Doc: "compute_inline() every stage that its consumers read at their own pixel (no stencil offsets) and that has no update definitions",
+			Whole: func(s *Schedule) bool {
+				t := s.Clone()
+				for i, f := range s.Pipeline.Stages {
+					if f.Pointwise && f.Updates == 0 && i < len(s.Stages)-1 {
+						t.Stages[i] = Stage{Compute: Inline}
+					}
+				}
+				return s.set(t)
+			}},
+	)
 	return as
+}
+
+// set replaces s's stages by t's when t passes Check and differs from s.
+func (s *Schedule) set(t Schedule) bool {
+	if t.Check() != nil || t.String() == s.String() {
+		return false
+	}
+	s.Stages = t.Stages
+	return true
+}
+
+// NativeVector is the vector width of the macros and the fused schedules:
+// 16 floats, one AVX-512 register (what Halide's auto-schedulers pick on
+// this machine).
+const NativeVector = 16
+
+// vectorParallel is a stage computed at the root, vectorized at the
+// native width and parallel over its outer loop.
+func vectorParallel(f Func) Stage {
+	st := Stage{Compute: Root, Parallel: true}
+	if len(f.Vars) > 0 {
+		st.Vector = NativeVector
+	}
+	return st
+}
+
+// RootParallel is the breadth-first parallel schedule: every stage
+// compute_root, vectorized at the native width, parallel over its outer
+// loop (the pattern Mullapudi2016 picks for pyramids and reductions).
+func RootParallel(p *Pipeline) Schedule {
+	s := Default(p)
+	for i, f := range p.Stages {
+		s.Stages[i] = vectorParallel(f)
+	}
+	return s
+}
+
+// Fused is the schedule Halide's auto-schedulers mostly reach, in this
+// space: the output tiled (FusedTile, smaller for a small output),
+// vectorized at the native width and parallel over tile rows; then, from
+// the output towards the input, every stage its consumers read pointwise
+// (without updates) inlined; a stage with non-pure updates (a histogram, a
+// scan) or whose consumers belong to different groups computed at the
+// root, vectorized and parallel; every other stage computed per tile of
+// its group's root and vectorized.
+func Fused(p *Pipeline) Schedule {
+	s := Default(p)
+	n := len(p.Stages)
+	out := p.Stages[n-1]
+	s.Stages[n-1] = vectorParallel(out)
+	if len(out.Vars) >= 2 && len(p.OutExtents) >= 2 {
+		s.Stages[n-1].TileX = fusedTile(p.OutExtents[0], FusedTile[0])
+		s.Stages[n-1].TileY = fusedTile(p.OutExtents[1], FusedTile[1])
+	}
+	for i := n - 2; i >= 0; i-- {
+		f := p.Stages[i]
+		switch {
+		case f.Updates == 0 && f.Pointwise:
+			s.Stages[i] = Stage{Compute: Inline}
+			if s.Check() == nil {
+				continue
+			}
+		case f.Updates > 0 && !f.PureUpdates:
+			s.Stages[i] = vectorParallel(f)
+			continue
+		}
+		s.Stages[i] = Stage{Compute: Tiles, Vector: NativeVector}
+		if len(f.Vars) == 0 || !s.oneGroup(i) || s.Check() != nil {
+			s.Stages[i] = vectorParallel(f)
+		}
+	}
+	return s
+}
+
+// FusedTile is the output tile of Fused (x, y): wide enough for whole
+// vectors, short enough that a 2-core machine gets many tile rows.
+var FusedTile = [2]int{64, 32}
+
+// fusedTile is want, or the largest tile size that leaves at least four
+// tiles along an extent of ext.
+func fusedTile(ext, want int) int {
+	best := 0
+	for _, t := range TileSizes {
+		if t <= want && 4*t <= ext {
+			best = t
+		}
+	}
+	return best
+}
+
+// oneGroup says whether every consumer of stage i runs in the loops of
+// the same compute_root stage (so i can be computed per tile of it).
+func (s Schedule) oneGroup(i int) bool {
+	root := -2
+	for _, name := range s.Pipeline.Stages[i].Consumers {
+		c := s.Pipeline.Stage(name)
+		for c >= 0 && s.Stages[c].Compute != Root {
+			c = s.lastConsumer(c)
+		}
+		if root != -2 && c != root {
+			return false
+		}
+		root = c
+	}
+	return root >= 0
 }
 
 // choices makes one action per value (and 0) of the field field points to.
@@ -130,6 +255,9 @@ func (s *Schedule) Apply(a, cursor int) (int, bool, error) {
 	n := len(s.Stages)
 	if act.Move != 0 {
 		return ((cursor+act.Move)%n + n) % n, true, nil
+	}
+	if act.Whole != nil {
+		return cursor, act.Whole(s), nil
 	}
 	st := s.Stages[cursor]
 	if !act.Edit(&st) {

@@ -36,6 +36,10 @@ type Func struct {
 	PureUpdates bool
 	RVars       []string // reduction variables of the updates ("r$x")
 	Consumers   []string // stages that call this one
+	// Pointwise says every consumer reads this stage at its own x and y
+	// (no stencil offsets, no computed coordinates): inlining it
+	// recomputes nothing.
+	Pointwise bool
 }
 
 // Stage returns the index of the stage named name, or -1.
@@ -180,7 +184,19 @@ func (s Schedule) loopsOf(i int) loops {
 		add(xs...)
 		add(ys...)
 	}
-	add(l.rest...)
+	// outer pure variables (c, k, …) go inside the outermost x/y loop (a
+	// tile's two outer loops): so a producer computed per tile or row
+	// strip is computed once for all channels, and the parallel loop
+	// covers them all
+	outer := 1
+	if l.xo != l.x && l.yo != l.y {
+		outer = 2
+	}
+	if k := len(l.order) - outer; len(l.rest) > 0 && k >= 0 {
+		l.order = append(append(append([]string{}, l.order[:k]...), l.rest...), l.order[k:]...)
+	} else {
+		add(l.rest...)
+	}
 	return l
 }
 
@@ -205,12 +221,17 @@ func (s Schedule) atVar(consumer int, c Compute) string {
 }
 
 // Consumer is the stage a compute_at of stage i refers to: its last
-// consumer in pipeline order, or, when that consumer is inlined, the
-// stage that one is computed in (inlined code runs inside its own
-// consumer's loops); -1 for the output.
+// consumer in pipeline order, or, when that consumer is inlined or is
+// itself computed at another stage, the compute_root stage whose loops
+// it runs in (inlined code runs inside its own consumer's loops; a
+// stage computed at a consumer's tile belongs to that consumer's group).
+// So a group of stages fused by compute_at is computed per tile (or row
+// strip) of the group's root, as Halide's auto-schedulers fuse them:
+// computing a producer inside a fellow member's loop is illegal as soon
+// as another member reads it too. -1 for the output.
 func (s Schedule) Consumer(i int) int {
 	c := s.lastConsumer(i)
-	for c >= 0 && c < len(s.Stages) && s.Stages[c].Compute == Inline {
+	for c >= 0 && c < len(s.Stages) && s.Stages[c].Compute != Root {
 		c = s.lastConsumer(c)
 	}
 	return c
@@ -319,7 +340,7 @@ func (s Schedule) stageDirectives(i int) []directive {
 			}
 			order = append(append(append([]string{}, inner...), f.RVars...), outer...)
 			add("reorder", order...)
-		} else if (l.xo != l.x && l.yo != l.y) || st.Order == SwapXY {
+		} else if (l.xo != l.x && l.yo != l.y) || st.Order == SwapXY || len(l.rest) > 0 && l.y != "" {
 			if u > 0 && len(f.RVars) > 0 {
 				order = append(append([]string{}, f.RVars...), order...)
 			}

@@ -42,8 +42,13 @@ func TestDirectivesAndCPP(t *testing.T) {
 			[]string{"a at c xo", "b inline"}, []string{".compute_at(c, xo)"}},
 		{"rows with sliding window", blur, "blur: blur_x=rows,store_root", []string{"blur_x at blur_y y", "blur_x store_root"}, []string{".store_root()"}},
 		{"swap and unroll", blur, "blur: blur_y=root,par,unroll2,swap", []string{"blur_y 0 reorder y x", "blur_y 0 unroll y 2", "blur_y 0 parallel x"}, nil},
-		{"reduction outside", conv, "conv: conv=tiles,tile(8x0),vec8,router", []string{"conv 0 split x xo xi 8", "conv 1 split x xo xi 8", "conv 1 reorder xi r$x r$y xo y co", "conv 1 vectorize xi 8", "conv at relu x"},
-			[]string{"conv\n    .split(x, xo, xi, 8)", "conv.update(0)\n    .split(x, xo, xi, 8)\n    .reorder(xi, r.x, r.y, xo, y, co)"}},
+		{"reduction outside", conv, "conv: conv=tiles,tile(8x0),vec8,router", []string{"conv 0 split x xo xi 8", "conv 1 split x xo xi 8", "conv 1 reorder xi r$x r$y xo co y", "conv 1 vectorize xi 8", "conv at relu x"},
+			[]string{"conv\n    .split(x, xo, xi, 8)", "conv.update(0)\n    .split(x, xo, xi, 8)\n    .reorder(xi, r.x, r.y, xo, co, y)"}},
+		{"channels inside the tile", conv, "conv: conv=tiles relu=root,tile(16x16),vec8,par",
+			[]string{"relu 0 reorder xi yi co xo yo", "relu 0 parallel yo", "conv at relu xo"}, nil},
+		{"channels inside the parallel row loop", conv, "conv: relu=root,par", []string{"relu 0 reorder x co y", "relu 0 parallel y"}, nil},
+		{"computed at a consumer computed per tile means per tile of the group's root", chain, "chain: a=tiles b=tiles c=root,tile(64x16)",
+			[]string{"a at c xo", "b at c xo"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +121,57 @@ func TestActionsEditOneDirective(t *testing.T) {
 	}
 	if _, _, err := s.Apply(len(Actions), 0); err == nil {
 		t.Error("an out-of-range action was accepted")
+	}
+}
+
+// hist is a histogram equalization in small: lum feeds a histogram (a
+// reduction with non-pure updates) and, pointwise, the output.
+var hist = &Pipeline{Name: "hist", OutExtents: []int{256, 256, 3}, Stages: []Func{
+	{Name: "lum", Vars: []string{"x", "y"}, Consumers: []string{"hist", "out"}},
+	{Name: "hist", Vars: []string{"i"}, Updates: 1, Consumers: []string{"out"}},
+	{Name: "out", Vars: []string{"x", "y", "c"}},
+}}
+
+// pointwiseChain is chain with b read pointwise by c.
+var pointwiseChain = &Pipeline{Name: "chain", OutExtents: []int{1024, 64}, Stages: []Func{
+	{Name: "a", Vars: []string{"x", "y"}, Consumers: []string{"b"}},
+	{Name: "b", Vars: []string{"x", "y"}, Consumers: []string{"c"}, Pointwise: true},
+	{Name: "c", Vars: []string{"x", "y"}},
+}}
+
+func TestMacros(t *testing.T) {
+	tests := []struct {
+		p      *Pipeline
+		action string
+		want   string
+	}{
+		{blur, "fuse-tiles", "blur: blur_x=tiles,vec16 blur_y=root,tile(32x32),vec16,par"},
+		{pointwiseChain, "fuse-tiles", "chain: a=tiles,vec16 b=inline c=root,tile(64x16),vec16,par"},
+		// lum is read by the histogram and the output, in two groups
+		{hist, "fuse-tiles", "hist: lum=root,vec16,par hist=root,vec16,par out=root,tile(64x32),vec16,par"},
+		{hist, "root-parallel", "hist: lum=root,vec16,par hist=root,vec16,par out=root,vec16,par"},
+		{pointwiseChain, "inline-pointwise", "chain: b=inline"},
+		{blur, "inline-pointwise", "blur: default"}, // nothing to inline: no change
+	}
+	for _, tt := range tests {
+		t.Run(tt.p.Name+"/"+tt.action, func(t *testing.T) {
+			s := Default(tt.p)
+			for i, a := range Actions {
+				if a.Name != tt.action {
+					continue
+				}
+				cursor, changed, err := s.Apply(i, 1)
+				if err != nil || cursor != 1 || changed != (tt.want != tt.p.Name+": default") {
+					t.Fatalf("cursor %d, changed %v, err %v", cursor, changed, err)
+				}
+			}
+			if s.String() != tt.want {
+				t.Errorf("%s = %q, want %q", tt.action, s, tt.want)
+			}
+			if err := s.Check(); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
