@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,25 +22,33 @@ var (
 	benchHorizon   = flag.Int("halide.horizon", 40, "episode length (actions) of the search")
 	benchBeam      = flag.String("halide.beam", "32", "Adams2019's beam size (its default 32)")
 	benchPasses    = flag.String("halide.passes", "5", "Adams2019's passes (its default 5)")
+	benchStarts    = flag.String("halide.start", "default,fused", "comma-separated option.start values: the search runs from each, side by side")
 )
 
 // BenchmarkSearchVsAutoSchedulers searches each pipeline's schedules for
-// -halide.budget with -halide.search and then measures, in the same run,
-// the best schedule found and every auto-scheduler's schedule, each timed
-// interleaved with the default schedule. It reports per pipeline the
-// best found's speedup over the default and its ratio to the best
-// auto-scheduler (speedup / best auto-scheduler speedup), and the
-// geomeans of both:
+// -halide.budget with -halide.search, once from each -halide.start
+// (option.start: the default schedule, the fused one), and then measures,
+// in the same run, the best schedule found from each start and every
+// auto-scheduler's schedule, each timed interleaved with the default
+// schedule. It reports per pipeline and start the best found's speedup
+// over the default and its ratio to the best auto-scheduler (speedup /
+// best auto-scheduler speedup), and the geomeans of both per start
+// (metrics named after the start):
 //
 //	go test ./rlcore/tasks/halide -run '^$' -bench SearchVsAuto -benchtime 1x -halide.budget 5m
 func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 	ctx := context.Background()
+	starts := rlcore.SplitList(*benchStarts)
 	for range b.N {
-		prob, err := rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"runs": "7", "adams2019-beam": *benchBeam, "adams2019-passes": *benchPasses}, 1, nil)
-		if err != nil {
-			b.Fatal(err)
+		var probs []*halide.Problem
+		for _, start := range starts {
+			prob, err := rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"runs": "7", "adams2019-beam": *benchBeam, "adams2019-passes": *benchPasses, "start": start}, 1, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			probs = append(probs, prob.(*halide.Problem))
 		}
-		p := prob.(*halide.Problem)
+		p := probs[0]
 		var names []string
 		for _, spec := range rlcore.SplitList(*benchPipelines) {
 			n, err := p.Benchmarks(ctx, spec)
@@ -49,15 +59,19 @@ func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 		}
 		// Rows go to stdout as each pipeline finishes: the run is long, and
 		// b.Logf's output of a benchmark is cut after ten lines.
-		fmt.Printf("search %s, %v per pipeline, %d pipelines, Adams2019 beam %s passes %s; speedups over the default schedule (median default time / median time, timed interleaved):\n",
-			*benchSearch, *benchBudget, len(names), *benchBeam, *benchPasses)
-		var logSpeedup, logRatio float64
+		fmt.Printf("search %s, %v per pipeline and start, starts %s, %d pipelines, Adams2019 beam %s passes %s; speedups over the default schedule (median default time / median time, timed interleaved):\n",
+			*benchSearch, *benchBudget, strings.Join(starts, " and "), len(names), *benchBeam, *benchPasses)
+		logSpeedup, logRatio := make([]float64, len(starts)), make([]float64, len(starts))
 		for _, name := range names {
-			best, err := searchBest(ctx, p, name)
-			if err != nil {
-				b.Fatalf("%s: %v", name, err)
+			var bests []found
+			for _, sp := range probs {
+				best, err := searchBest(ctx, sp, name)
+				if err != nil {
+					b.Fatalf("%s from %s: %v", name, sp.Start(), err)
+				}
+				bests = append(bests, best)
 			}
-			row := fmt.Sprintf("%-16s best found %6.2fx (%s)", name, best.Speedup, best.Schedule)
+			row := name
 			bestAuto, bestAutoName := 0.0, "none"
 			for _, ref := range []string{"adams2019", "li2018", "mullapudi2016"} {
 				m, err := p.AutoSchedule(ctx, name, ref)
@@ -73,18 +87,26 @@ func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 					}
 				}
 			}
-			ratio := math.NaN()
-			if bestAuto > 0 {
-				ratio = best.Speedup / bestAuto
-				logRatio += math.Log(ratio)
+			fmt.Printf("%s | load %s\n", row, loadAverage())
+			for i, best := range bests {
+				ratio := math.NaN()
+				if bestAuto > 0 {
+					ratio = best.Speedup / bestAuto
+					logRatio[i] += math.Log(ratio)
+				}
+				logSpeedup[i] += math.Log(best.Speedup)
+				fmt.Printf("    from %-8s best found %6.2fx, ratio to %s %.2f (%s)\n", starts[i], best.Speedup, bestAutoName, ratio, best.Schedule)
 			}
-			logSpeedup += math.Log(best.Speedup)
-			fmt.Printf("%s | ratio to %s %.2f\n", row, bestAutoName, ratio)
 		}
 		n := float64(len(names))
-		b.ReportMetric(math.Exp(logSpeedup/n), "geomean-speedup")
-		b.ReportMetric(math.Exp(logRatio/n), "geomean-ratio-to-best-autoscheduler")
-		p.Close()
+		for i, start := range starts {
+			b.ReportMetric(math.Exp(logSpeedup[i]/n), "geomean-speedup-from-"+start)
+			b.ReportMetric(math.Exp(logRatio[i]/n), "geomean-ratio-to-best-autoscheduler-from-"+start)
+			fmt.Printf("from %s: geomean speedup %.2fx, geomean ratio to the best auto-scheduler %.2f\n", start, math.Exp(logSpeedup[i]/n), math.Exp(logRatio[i]/n))
+		}
+		for _, sp := range probs {
+			sp.Close()
+		}
 	}
 }
 
@@ -121,4 +143,19 @@ func searchBest(ctx context.Context, p *halide.Problem, bench string) (found, er
 		return found{}, err
 	}
 	return found{Speedup: m.Speedup, Schedule: s.String()}, nil
+}
+
+// loadAverage is the machine's 1-minute load average (from /proc/loadavg),
+// printed next to every row: speedups measured on a loaded machine are
+// noisier, and parallel schedules' are inflated by it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }

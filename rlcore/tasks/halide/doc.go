@@ -10,15 +10,24 @@
 // Inputs are a generated test image, so nothing is downloaded.
 //
 // Schedules and actions. A schedule (package schedule) gives every stage
-// a compute level (inline, compute_root, compute_at the consumer's row
-// strip or tile, optionally store_root), split/tile sizes, a vector width,
-// a parallel outer loop, an unroll factor and a loop order. An episode
-// starts from the default schedule — every stage compute_root, serial and
-// scalar — with a cursor on the output stage; an action moves the cursor
-// or sets one directive of the cursor's stage (the same 38 actions for
-// every pipeline). Observations (state halide-schedule) describe the
-// cursor's stage and directives, the pipeline's share of stages per
-// directive and the speedups so far.
+// a compute level (inline, compute_root, compute_at the row strip or
+// tile of the compute_root stage its consumers run in, optionally
+// store_root), split/tile sizes, a vector width, a parallel outer loop,
+// an unroll factor and a loop order (channels inside the tile). An
+// episode starts from option.start — the default schedule (every stage
+// compute_root, serial and scalar) unless set to "fused" or
+// "root-parallel" — with a cursor on the output stage; an action moves
+// the cursor, sets one directive of the cursor's stage, or (the three
+// macros fuse-tiles, root-parallel and inline-pointwise) rewrites the
+// whole schedule into a pattern Halide's auto-schedulers use: the
+// output tiled, vectorized at the native width (16 floats) and parallel
+// over tile rows, with every producer inlined when its consumers read it
+// pointwise, computed per output tile otherwise, and reductions such as
+// histograms computed at the root in parallel (schedule.Fused); or every
+// stage compute_root, vectorized and parallel (schedule.RootParallel).
+// The same 41 actions for every pipeline. Observations (state
+// halide-schedule) describe the cursor's stage and directives, the
+// pipeline's share of stages per directive and the speedups so far.
 //
 // Measurement. Every edit is compiled and timed at once, in a worker
 // process of package isolate, so that a Halide error, an abort, a crash or

@@ -3,6 +3,7 @@ package halide
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -48,6 +49,7 @@ func init() {
 			{Name: "workers", Type: rlcore.OptInt, Default: "2", Doc: "worker processes kept warm for compiling and timing"},
 			{Name: "cores", Type: rlcore.OptInt, Default: "2", Doc: "cores the auto-schedulers are told about (MachineParams parallelism)"},
 			{Name: "adams2019-beam", Type: rlcore.OptInt, Default: "32", Doc: "Adams2019's beam size (HL_BEAM_SIZE; the plugin's default is 32)"},
+			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action) or root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action). Quality stays the speedup over the default schedule"},
 			{Name: "adams2019-passes", Type: rlcore.OptInt, Default: "5", Doc: "Adams2019's beam-search passes (HL_NUM_PASSES; the plugin's default is 5)"},
 		},
 		References:       References,
@@ -64,6 +66,7 @@ func init() {
 type Problem struct {
 	pipelines map[string]*schedule.Pipeline
 	names     []string
+	start     string // option.start
 	ms        *measurer
 	closeOnce sync.Once
 }
@@ -101,6 +104,10 @@ func Open(ctx context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
 	case mc.Workers < 1 || mc.Machine.Parallelism < 1 || mc.BeamSize < 1 || mc.Passes < 1:
 		return nil, fmt.Errorf("options workers, cores, adams2019-beam and adams2019-passes must be at least 1")
 	}
+	start := o.String("start")
+	if _, ok := starts[start]; !ok {
+		return nil, fmt.Errorf("option start = %q: want one of default, fused, root-parallel", start)
+	}
 	ps, err := hl.Catalog()
 	if err != nil {
 		return nil, err
@@ -109,7 +116,7 @@ func Open(ctx context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("halide: starting workers: %w", err)
 	}
-	p := &Problem{pipelines: map[string]*schedule.Pipeline{}, ms: &measurer{pool: pool, cfg: mc}}
+	p := &Problem{pipelines: map[string]*schedule.Pipeline{}, ms: &measurer{pool: pool, cfg: mc}, start: start}
 	for _, pl := range ps {
 		p.pipelines[pl.Name] = pl
 		p.names = append(p.names, pl.Name)
@@ -155,8 +162,20 @@ func (p *Problem) Benchmarks(_ context.Context, spec string) ([]string, error) {
 	return []string{pl.Name}, nil
 }
 
-// NewEpisode starts on the default schedule with the cursor on the
-// output stage.
+// starts are the schedules option.start names.
+var starts = map[string]func(*schedule.Pipeline) schedule.Schedule{
+	"default":       schedule.Default,
+	"fused":         schedule.Fused,
+	"root-parallel": schedule.RootParallel,
+}
+
+// Start is the schedule episodes start from (option.start).
+func (p *Problem) Start() string { return p.start }
+
+// NewEpisode starts on the schedule of option.start (the default
+// schedule unless set; a start schedule whose measurement fails falls
+// back to the default, with a warning) with the cursor on the output
+// stage.
 func (p *Problem) NewEpisode(ctx context.Context, benchmark string) (rlcore.Episode, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -165,8 +184,20 @@ func (p *Problem) NewEpisode(ctx context.Context, benchmark string) (rlcore.Epis
 	if err != nil {
 		return nil, err
 	}
-	s := schedule.Default(pl)
-	return &Episode{p: p, pipe: pl, sched: s, cursor: len(s.Stages) - 1, cur: Measurement{Speedup: 1}, best: 1}, nil
+	s, cur := schedule.Default(pl), Measurement{Speedup: 1}
+	if p.start != "default" {
+		t := starts[p.start](pl)
+		m, err := p.Measure(ctx, t)
+		switch {
+		case err != nil:
+			return nil, err
+		case m.Err != "":
+			slog.Warn("halide: the start schedule failed; starting from the default", "start", p.start, "schedule", t.String(), "reason", m.Err)
+		default:
+			s, cur = t, m
+		}
+	}
+	return &Episode{p: p, pipe: pl, sched: s, cursor: len(s.Stages) - 1, cur: cur, best: cur.Speedup}, nil
 }
 
 // Close stops the workers.

@@ -110,3 +110,38 @@ func TestRunTimeoutSparesTheDefault(t *testing.T) {
 		t.Errorf("a candidate over the run time-out: %v %q", err, m.Err)
 	}
 }
+
+// option.start: episodes begin at the fused schedule, measured (its
+// quality is its speedup over the default); an unknown start is refused
+// with the allowed ones.
+func TestStartOption(t *testing.T) {
+	ctx := context.Background()
+	opts := map[string]string{"start": "fused"}
+	for k, v := range fast {
+		opts[k] = v
+	}
+	p, err := rlcore.OpenTask(ctx, halide.TaskName, opts, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ep, err := p.NewEpisode(ctx, "conv_layer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ep.(*halide.Episode)
+	if got := e.Schedule().String(); got != "conv_layer: conv=tiles,vec16 relu=root,tile(16x16),vec16,par" {
+		t.Errorf("start schedule %s", got)
+	}
+	if m := e.Current(); m.Err != "" || m.Speedup <= 0 || m.DefaultMs <= 0 {
+		t.Errorf("start measurement %+v", m)
+	}
+	// the replay of no actions is the start schedule, validated
+	if err := p.(rlcore.Validator).ValidateActions(ctx, "conv_layer", nil); err != nil {
+		t.Error(err)
+	}
+	_, err = rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"start": "mullapudi"}, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "fused") {
+		t.Errorf("start mullapudi: err = %v", err)
+	}
+}
