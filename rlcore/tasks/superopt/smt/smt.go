@@ -358,25 +358,24 @@ func (t *translator) step(in x86.Inst) error {
 		t.wr(in.Dst, x86.W8, boolBV(t.cond(in.Cond), 8))
 	case x86.MovRR:
 		t.wr(in.Dst, w, t.rd(in.Src, w))
-	case x86.AddRR, x86.AdcRR:
+	case x86.AddRR, x86.AdcRR, x86.AddRI, x86.AdcRI:
 		carry := ""
-		if in.Op == x86.AdcRR {
+		if in.Op == x86.AdcRR || in.Op == x86.AdcRI {
 			carry = t.flag(x86.CF)
 		}
-		t.wr(in.Dst, w, t.add(t.rd(in.Dst, w), t.rd(in.Src, w), carry, w))
-	case x86.SubRR, x86.SbbRR:
+		t.wr(in.Dst, w, t.add(t.rd(in.Dst, w), t.source(in, w), carry, w))
+	case x86.SubRR, x86.SbbRR, x86.SubRI, x86.SbbRI:
 		borrow := ""
-		if in.Op == x86.SbbRR {
+		if in.Op == x86.SbbRR || in.Op == x86.SbbRI {
 			borrow = t.flag(x86.CF)
 		}
-		t.wr(in.Dst, w, t.sub(t.rd(in.Dst, w), t.rd(in.Src, w), borrow, w))
-	case x86.CmpRR:
-		t.sub(t.rd(in.Dst, w), t.rd(in.Src, w), "", w)
-	case x86.AndRR, x86.OrRR, x86.XorRR:
-		fn := map[x86.Op]string{x86.AndRR: "bvand", x86.OrRR: "bvor", x86.XorRR: "bvxor"}[in.Op]
-		t.wr(in.Dst, w, t.logic(fmt.Sprintf("(%s %s %s)", fn, t.rd(in.Dst, w), t.rd(in.Src, w)), w))
-	case x86.TestRR:
-		t.logic(fmt.Sprintf("(bvand %s %s)", t.rd(in.Dst, w), t.rd(in.Src, w)), w)
+		t.wr(in.Dst, w, t.sub(t.rd(in.Dst, w), t.source(in, w), borrow, w))
+	case x86.CmpRR, x86.CmpRI:
+		t.sub(t.rd(in.Dst, w), t.source(in, w), "", w)
+	case x86.AndRR, x86.OrRR, x86.XorRR, x86.AndRI, x86.OrRI, x86.XorRI:
+		t.wr(in.Dst, w, t.logic(fmt.Sprintf("(%s %s %s)", logicFn[in.Op.Info().Mnemonic], t.rd(in.Dst, w), t.source(in, w)), w))
+	case x86.TestRR, x86.TestRI:
+		t.logic(fmt.Sprintf("(bvand %s %s)", t.rd(in.Dst, w), t.source(in, w)), w)
 	case x86.ImulRR, x86.ImulRRI:
 		a, b := t.rd(in.Dst, w), t.rd(in.Src, w)
 		if in.Op == x86.ImulRRI {
@@ -423,25 +422,6 @@ func (t *translator) step(in x86.Inst) error {
 		t.wr(in.Dst, w, fmt.Sprintf("((_ zero_extend %d) ((_ extract 15 0) %s))", W-16, t.regs[in.Src]))
 	case x86.MovRI:
 		t.wr(in.Dst, w, t.imm(in.Imm, w))
-	case x86.AddRI, x86.AdcRI:
-		carry := ""
-		if in.Op == x86.AdcRI {
-			carry = t.flag(x86.CF)
-		}
-		t.wr(in.Dst, w, t.add(t.rd(in.Dst, w), t.imm(in.Imm, w), carry, w))
-	case x86.SubRI, x86.SbbRI:
-		borrow := ""
-		if in.Op == x86.SbbRI {
-			borrow = t.flag(x86.CF)
-		}
-		t.wr(in.Dst, w, t.sub(t.rd(in.Dst, w), t.imm(in.Imm, w), borrow, w))
-	case x86.CmpRI:
-		t.sub(t.rd(in.Dst, w), t.imm(in.Imm, w), "", w)
-	case x86.AndRI, x86.OrRI, x86.XorRI:
-		fn := map[x86.Op]string{x86.AndRI: "bvand", x86.OrRI: "bvor", x86.XorRI: "bvxor"}[in.Op]
-		t.wr(in.Dst, w, t.logic(fmt.Sprintf("(%s %s %s)", fn, t.rd(in.Dst, w), t.imm(in.Imm, w)), w))
-	case x86.TestRI:
-		t.logic(fmt.Sprintf("(bvand %s %s)", t.rd(in.Dst, w), t.imm(in.Imm, w)), w)
 	case x86.LeaRM:
 		m := in.Mem
 		addr := fmt.Sprintf("(bvadd %s %s)", t.regs[m.Base], bv(uint64(int64(m.Disp)), 64))
@@ -455,6 +435,18 @@ func (t *translator) step(in x86.Inst) error {
 	}
 	return nil
 }
+
+// source is the second operand of a two-operand instruction: the
+// immediate of the register-immediate forms, else the source register.
+func (t *translator) source(in x86.Inst, w x86.Width) string {
+	if in.Op.Info().Form == x86.FormRI {
+		return t.imm(in.Imm, w)
+	}
+	return t.rd(in.Src, w)
+}
+
+// logicFn is the SMT-LIB function of each bitwise instruction.
+var logicFn = map[string]string{"and": "bvand", "or": "bvor", "xor": "bvxor"}
 
 func (t *translator) rd64(name string, w x86.Width) string {
 	if w == x86.W64 {
