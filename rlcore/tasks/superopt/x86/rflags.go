@@ -1,31 +1,18 @@
 package x86
 
-// RFLAGS bit positions of the modelled flags.
-const (
-	rflagsCF = 1 << 0
-	rflagsPF = 1 << 2
-	rflagsZF = 1 << 6
-	rflagsSF = 1 << 7
-	rflagsOF = 1 << 11
-)
+// rflagsBits pairs each modelled flag with its bit in the RFLAGS register.
+var rflagsBits = [...]struct {
+	flag Flags
+	bit  uint64
+}{{CF, 1 << 0}, {PF, 1 << 2}, {ZF, 1 << 6}, {SF, 1 << 7}, {OF, 1 << 11}}
 
 // RFLAGS encodes f as the bits of the RFLAGS register (pushfq/popfq).
 func (f Flags) RFLAGS() uint64 {
 	var r uint64
-	if f&CF != 0 {
-		r |= rflagsCF
-	}
-	if f&PF != 0 {
-		r |= rflagsPF
-	}
-	if f&ZF != 0 {
-		r |= rflagsZF
-	}
-	if f&SF != 0 {
-		r |= rflagsSF
-	}
-	if f&OF != 0 {
-		r |= rflagsOF
+	for _, b := range rflagsBits {
+		if f&b.flag != 0 {
+			r |= b.bit
+		}
 	}
 	return r
 }
@@ -33,20 +20,10 @@ func (f Flags) RFLAGS() uint64 {
 // FlagsFromRFLAGS decodes the modelled flags from an RFLAGS value.
 func FlagsFromRFLAGS(r uint64) Flags {
 	var f Flags
-	if r&rflagsCF != 0 {
-		f |= CF
-	}
-	if r&rflagsPF != 0 {
-		f |= PF
-	}
-	if r&rflagsZF != 0 {
-		f |= ZF
-	}
-	if r&rflagsSF != 0 {
-		f |= SF
-	}
-	if r&rflagsOF != 0 {
-		f |= OF
+	for _, b := range rflagsBits {
+		if r&b.bit != 0 {
+			f |= b.flag
+		}
 	}
 	return f
 }

@@ -130,31 +130,20 @@ func (in Inst) Validate() error {
 	return nil
 }
 
-var regByName = func() map[string]struct {
+// regWidth is a register as a name selects it: which one, at which width.
+type regWidth struct {
 	r Reg
 	w Width
-} {
-	m := map[string]struct {
-		r Reg
-		w Width
-	}{}
+}
+
+// regByName finds a register name of any width ("rax", "eax", "ax", "al").
+var regByName = func() map[string]regWidth {
+	m := map[string]regWidth{}
 	for r := Reg(0); r < NumRegs; r++ {
-		m[names64[r]] = struct {
-			r Reg
-			w Width
-		}{r, W64}
-		m[names32[r]] = struct {
-			r Reg
-			w Width
-		}{r, W32}
-		m[names8[r]] = struct {
-			r Reg
-			w Width
-		}{r, W8}
-		m[names16[r]] = struct {
-			r Reg
-			w Width
-		}{r, W16}
+		m[names64[r]] = regWidth{r, W64}
+		m[names32[r]] = regWidth{r, W32}
+		m[names16[r]] = regWidth{r, W16}
+		m[names8[r]] = regWidth{r, W8}
 	}
 	return m
 }()
