@@ -98,22 +98,9 @@ func (s *Store) KeepAlive(id int64) (stop func()) {
 // checked) its heartbeat is older than StaleAfter. Everything the run
 // stored stays; finished is set to its last heartbeat.
 func (s *Store) markAbandoned(ctx context.Context) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runCols+` FROM runs WHERE status=?`, StatusRunning)
+	running, err := queryAll(ctx, s, scanRun, "listing running runs", `SELECT `+runCols+` FROM runs WHERE status=?`, StatusRunning)
 	if err != nil {
-		return fmt.Errorf("listing running runs: %w", err)
-	}
-	var running []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("listing running runs: %w", err)
-		}
-		running = append(running, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("listing running runs: %w", err)
+		return err
 	}
 	for _, r := range running {
 		last := r.Heartbeat

@@ -64,22 +64,16 @@ func (s *Store) UpdateArm(ctx context.Context, a Arm) error {
 
 // Arms lists the arms of a run by index.
 func (s *Store) Arms(ctx context.Context, run int64) ([]Arm, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, failed_episodes, mean, best, status FROM arms WHERE run=? ORDER BY idx`, run)
-	if err != nil {
-		return nil, fmt.Errorf("listing arms of run %d: %w", run, err)
-	}
-	defer rows.Close()
-	var out []Arm
-	for rows.Next() {
-		var a Arm
-		var mean, best sql.NullFloat64
-		if err := rows.Scan(&a.Run, &a.Index, &a.Name, &a.State, &a.Reward, &a.Actions, &a.Transition, &a.Algorithm, &a.Pulls, &a.Failures, &a.FailedEpisodes, &mean, &best, &a.Status); err != nil {
-			return nil, fmt.Errorf("listing arms of run %d: %w", run, err)
-		}
-		a.Mean, a.Best = fromNull(mean), fromNull(best)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanArm, fmt.Sprintf("listing arms of run %d", run),
+		`SELECT run, idx, name, state, reward, actions, transition, algorithm, pulls, failures, failed_episodes, mean, best, status FROM arms WHERE run=? ORDER BY idx`, run)
+}
+
+func scanArm(sc rowScanner) (Arm, error) {
+	var a Arm
+	var mean, best sql.NullFloat64
+	err := sc.Scan(&a.Run, &a.Index, &a.Name, &a.State, &a.Reward, &a.Actions, &a.Transition, &a.Algorithm, &a.Pulls, &a.Failures, &a.FailedEpisodes, &mean, &best, &a.Status)
+	a.Mean, a.Best = fromNull(mean), fromNull(best)
+	return a, err
 }
 
 // Pull is one row of pulls with its learning curve.
@@ -138,22 +132,13 @@ func (s *Store) AddJob(ctx context.Context, j Job) error {
 
 // Jobs lists the jobs a run started, by seq.
 func (s *Store) Jobs(ctx context.Context, run int64) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT run, seq, id, arm_index, arm, started FROM jobs WHERE run=? ORDER BY seq`, run)
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs of run %d: %w", run, err)
-	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (Job, error) {
 		var j Job
 		var started string
-		if err := rows.Scan(&j.Run, &j.Seq, &j.ID, &j.ArmIndex, &j.Arm, &started); err != nil {
-			return nil, fmt.Errorf("listing jobs of run %d: %w", run, err)
-		}
+		err := sc.Scan(&j.Run, &j.Seq, &j.ID, &j.ArmIndex, &j.Arm, &started)
 		j.Started = parseTime(started)
-		out = append(out, j)
-	}
-	return out, rows.Err()
+		return j, err
+	}, fmt.Sprintf("listing jobs of run %d", run), `SELECT run, seq, id, arm_index, arm, started FROM jobs WHERE run=? ORDER BY seq`, run)
 }
 
 const (
@@ -204,31 +189,9 @@ func (s *Store) AddPull(ctx context.Context, p Pull) (int64, error) {
 
 // Pulls lists the pulls of a run in start order; withCurves loads curves.
 func (s *Store) Pulls(ctx context.Context, run int64, withCurves bool) ([]Pull, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, failed_episodes, episode_errors, elapsed, best_benchmark, best_actions, per_benchmark, started FROM pulls WHERE run=? ORDER BY seq, id`, run)
+	out, err := queryAll(ctx, s, scanPull, fmt.Sprintf("listing pulls of run %d", run),
+		`SELECT id, run, seq, arm, worker, seed, hyper, budget, rung, score, status, error, steps, episodes, failed_episodes, episode_errors, elapsed, best_benchmark, best_actions, per_benchmark, started FROM pulls WHERE run=? ORDER BY seq, id`, run)
 	if err != nil {
-		return nil, fmt.Errorf("listing pulls of run %d: %w", run, err)
-	}
-	var out []Pull
-	for rows.Next() {
-		var p Pull
-		var hyper, actions, perBm, started, epErrs string
-		var score sql.NullFloat64
-		var elapsed float64
-		if err := rows.Scan(&p.ID, &p.Run, &p.Seq, &p.Arm, &p.Worker, &p.Seed, &hyper, &p.Budget, &p.Rung, &score, &p.Status, &p.Error, &p.Steps, &p.Episodes, &p.FailedEpisodes, &epErrs, &elapsed, &p.BestBenchmark, &actions, &perBm, &started); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("listing pulls of run %d: %w", run, err)
-		}
-		p.Score = fromNull(score)
-		p.Elapsed = seconds(elapsed)
-		p.Started = parseTime(started)
-		_ = json.Unmarshal([]byte(hyper), &p.Hyper)
-		_ = json.Unmarshal([]byte(actions), &p.BestActions)
-		_ = json.Unmarshal([]byte(perBm), &p.PerBenchmark)
-		_ = json.Unmarshal([]byte(epErrs), &p.EpisodeErrors)
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if withCurves {
@@ -243,25 +206,34 @@ func (s *Store) Pulls(ctx context.Context, run int64, withCurves bool) ([]Pull, 
 	return out, nil
 }
 
+func scanPull(sc rowScanner) (Pull, error) {
+	var p Pull
+	var hyper, actions, perBm, started, epErrs string
+	var score sql.NullFloat64
+	var elapsed float64
+	if err := sc.Scan(&p.ID, &p.Run, &p.Seq, &p.Arm, &p.Worker, &p.Seed, &hyper, &p.Budget, &p.Rung, &score, &p.Status, &p.Error, &p.Steps, &p.Episodes, &p.FailedEpisodes, &epErrs, &elapsed, &p.BestBenchmark, &actions, &perBm, &started); err != nil {
+		return p, err
+	}
+	p.Score = fromNull(score)
+	p.Elapsed = seconds(elapsed)
+	p.Started = parseTime(started)
+	_ = json.Unmarshal([]byte(hyper), &p.Hyper)
+	_ = json.Unmarshal([]byte(actions), &p.BestActions)
+	_ = json.Unmarshal([]byte(perBm), &p.PerBenchmark)
+	_ = json.Unmarshal([]byte(epErrs), &p.EpisodeErrors)
+	return p, nil
+}
+
 // Curve returns the learning curve of a pull.
 func (s *Store) Curve(ctx context.Context, pull int64) ([]rlcore.CurvePoint, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT step, episode, elapsed, return, quality, best FROM curves WHERE pull=? ORDER BY idx`, pull)
-	if err != nil {
-		return nil, fmt.Errorf("reading curve of pull %d: %w", pull, err)
-	}
-	defer rows.Close()
-	var out []rlcore.CurvePoint
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (rlcore.CurvePoint, error) {
 		var c rlcore.CurvePoint
 		var el float64
 		var ret, q, b sql.NullFloat64
-		if err := rows.Scan(&c.Step, &c.Episode, &el, &ret, &q, &b); err != nil {
-			return nil, fmt.Errorf("reading curve of pull %d: %w", pull, err)
-		}
+		err := sc.Scan(&c.Step, &c.Episode, &el, &ret, &q, &b)
 		c.Elapsed, c.Return, c.Quality, c.Best = seconds(el), fromNull(ret), fromNull(q), fromNull(b)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, fmt.Sprintf("reading curve of pull %d", pull), `SELECT step, episode, elapsed, return, quality, best FROM curves WHERE pull=? ORDER BY idx`, pull)
 }
 
 // Tuned is one row of tuned: the best configuration a tune run found for
@@ -358,7 +330,7 @@ func (s *Store) AddPolicy(ctx context.Context, p Policy) (int64, error) {
 
 const policyCols = `id, run, COALESCE(pull,0), arm, weights, created, source, algorithm, hyper, score`
 
-func scanPolicy(sc interface{ Scan(...any) error }) (Policy, error) {
+func scanPolicy(sc rowScanner) (Policy, error) {
 	var p Policy
 	var created, hyper string
 	var score sql.NullFloat64
@@ -400,20 +372,8 @@ func (s *Store) findPolicy(ctx context.Context, run int64, arm, order string) (P
 // Policies lists the policies a run stored, oldest first, without their
 // weights.
 func (s *Store) Policies(ctx context.Context, run int64) ([]Policy, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+strings.Replace(policyCols, "weights", "x''", 1)+` FROM policies WHERE run=? ORDER BY id`, run)
-	if err != nil {
-		return nil, fmt.Errorf("listing policies of run %d: %w", run, err)
-	}
-	defer rows.Close()
-	var out []Policy
-	for rows.Next() {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing policies of run %d: %w", run, err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanPolicy, fmt.Sprintf("listing policies of run %d", run),
+		`SELECT `+strings.Replace(policyCols, "weights", "x''", 1)+` FROM policies WHERE run=? ORDER BY id`, run)
 }
 
 // PolicyByID returns stored policy id.
@@ -477,27 +437,21 @@ func (s *Store) AddDeployment(ctx context.Context, d Deployment) (int64, error) 
 
 // Deployments lists the results of a deploy run.
 func (s *Store) Deployments(ctx context.Context, run int64) ([]Deployment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error, COALESCE(policy,0), weights FROM deployments WHERE run=? ORDER BY id`, run)
-	if err != nil {
-		return nil, fmt.Errorf("listing deployments of run %d: %w", run, err)
-	}
-	defer rows.Close()
-	var out []Deployment
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (Deployment, error) {
 		var d Deployment
 		var hyper, actions, names string
 		var q sql.NullFloat64
 		var wall, found float64
-		if err := rows.Scan(&d.ID, &d.Run, &d.Benchmark, &d.Arm, &hyper, &q, &actions, &names, &wall, &found, &d.Validated, &d.Error, &d.Policy, &d.Weights); err != nil {
-			return nil, fmt.Errorf("listing deployments of run %d: %w", run, err)
+		if err := sc.Scan(&d.ID, &d.Run, &d.Benchmark, &d.Arm, &hyper, &q, &actions, &names, &wall, &found, &d.Validated, &d.Error, &d.Policy, &d.Weights); err != nil {
+			return d, err
 		}
 		d.Quality, d.Walltime, d.Found = fromNull(q), seconds(wall), seconds(found)
 		_ = json.Unmarshal([]byte(hyper), &d.Hyper)
 		_ = json.Unmarshal([]byte(actions), &d.Actions)
 		_ = json.Unmarshal([]byte(names), &d.ActionNames)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, nil
+	}, fmt.Sprintf("listing deployments of run %d", run),
+		`SELECT id, run, benchmark, arm, hyper, quality, actions, action_names, walltime, found, validated, error, COALESCE(policy,0), weights FROM deployments WHERE run=? ORDER BY id`, run)
 }
 
 // Baseline is one row of baselines: one method's result on one benchmark
@@ -545,19 +499,13 @@ func (s *Store) SetTimeToTarget(ctx context.Context, id int64, ttt time.Duration
 
 // Baselines lists the results of a compare run.
 func (s *Store) Baselines(ctx context.Context, run int64) ([]Baseline, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, run, benchmark, method, quality, walltime, found, time_to_target, actions, curve, error FROM baselines WHERE run=? ORDER BY id`, run)
-	if err != nil {
-		return nil, fmt.Errorf("listing baselines of run %d: %w", run, err)
-	}
-	defer rows.Close()
-	var out []Baseline
-	for rows.Next() {
+	return queryAll(ctx, s, func(sc rowScanner) (Baseline, error) {
 		var b Baseline
 		var q, ttt sql.NullFloat64
 		var wall, found float64
 		var actions, curve string
-		if err := rows.Scan(&b.ID, &b.Run, &b.Benchmark, &b.Method, &q, &wall, &found, &ttt, &actions, &curve, &b.Error); err != nil {
-			return nil, fmt.Errorf("listing baselines of run %d: %w", run, err)
+		if err := sc.Scan(&b.ID, &b.Run, &b.Benchmark, &b.Method, &q, &wall, &found, &ttt, &actions, &curve, &b.Error); err != nil {
+			return b, err
 		}
 		b.Quality, b.Walltime, b.Found = fromNull(q), seconds(wall), seconds(found)
 		b.TimeToTarget = -1
@@ -566,9 +514,9 @@ func (s *Store) Baselines(ctx context.Context, run int64) ([]Baseline, error) {
 		}
 		_ = json.Unmarshal([]byte(actions), &b.Actions)
 		_ = json.Unmarshal([]byte(curve), &b.Curve)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		return b, nil
+	}, fmt.Sprintf("listing baselines of run %d", run),
+		`SELECT id, run, benchmark, method, quality, walltime, found, time_to_target, actions, curve, error FROM baselines WHERE run=? ORDER BY id`, run)
 }
 
 // nullFloat stores NaN and ±Inf as NULL.

@@ -461,7 +461,32 @@ func (s *Store) SetWinner(ctx context.Context, id int64, arm string, score float
 
 const runCols = `id, name, kind, task, strategy, spec, options, COALESCE(parent,0), status, started, COALESCE(finished,''), error, winner, winner_score, owner_pid, owner_host, owner_start, COALESCE(heartbeat,'')`
 
-func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs query and returns every row as scan reads it; errors say
+// what was being done (what: "listing arms of run 3").
+func queryAll[T any](ctx context.Context, s *Store, scan func(rowScanner) (T, error), what, query string, args ...any) ([]T, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+func scanRun(sc rowScanner) (Run, error) {
 	var r Run
 	var spec, opts, started, finished, heartbeat string
 	var ws sql.NullFloat64
@@ -490,20 +515,7 @@ func (s *Store) Runs(ctx context.Context, kind string, limit int) ([]Run, error)
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("listing runs: %w", err)
-	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("listing runs: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, scanRun, "listing runs", q, args...)
 }
 
 // ErrNoRun is returned (wrapped) when a run reference matches nothing.
