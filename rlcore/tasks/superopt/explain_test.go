@@ -82,7 +82,7 @@ func TestExportAndReplayARewrite(t *testing.T) {
 		t.Errorf("the z3 command printed %q, %v; want 1", out, err)
 	}
 	// A wrong rewrite is refuted by the same command.
-	wrong, _ := x86.Parse("lea eax, [rdi+1]\nand eax, edi")
+	wrong := x86.MustParse("lea eax, [rdi+1]\nand eax, edi")
 	cmd, err := proofCommand(b, b.target.Code, wrong)
 	if err != nil {
 		t.Fatal(err)

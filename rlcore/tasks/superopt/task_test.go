@@ -225,7 +225,7 @@ func TestAlgorithmsFindP01(t *testing.T) {
 func TestTimingP01(t *testing.T) {
 	needTools(t)
 	tg, _ := hd.Lookup("p01")
-	rw, _ := x86.Parse("lea eax, [rdi-1]\nand eax, edi")
+	rw := x86.MustParse("lea eax, [rdi-1]\nand eax, edi")
 	ts, err := timing.Measure(context.Background(), 1, []timing.Function{{Name: "p01_target", Code: tg.Code}, {Name: "p01_rewrite", Code: rw}},
 		tg.C, []string{"p01"}, []string{"-O3"}, timing.Config{Iterations: 20000, Runs: 11})
 	if err != nil {

@@ -23,15 +23,6 @@ func needZ3(t *testing.T) {
 	}
 }
 
-func mustParse(t *testing.T, src string) x86.Program {
-	t.Helper()
-	p, err := x86.Parse(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestP01Rewrites(t *testing.T) {
 	needZ3(t)
 	p01, _ := hd.Lookup("p01")
@@ -49,7 +40,7 @@ func TestP01Rewrites(t *testing.T) {
 		{"mov eax, edi\nshl eax, 40\nand eax, edi", Different}, // count masked to 8
 	}
 	for _, c := range cases {
-		q := Query{Target: p01.Code, Rewrite: mustParse(t, c.rewrite), LiveOut: x86.RAX, OutWidth: x86.W32}
+		q := Query{Target: p01.Code, Rewrite: x86.MustParse(c.rewrite), LiveOut: x86.RAX, OutWidth: x86.W32}
 		res, err := Check(ctx, q, 10*time.Second)
 		if err != nil {
 			t.Fatalf("%q: %v", c.rewrite, err)
@@ -75,13 +66,13 @@ func TestP01Rewrites(t *testing.T) {
 // make it right.
 func TestUndefinedFlagsAreNotTrusted(t *testing.T) {
 	needZ3(t)
-	target := mustParse(t, "mov eax, 0")
-	rewrite := mustParse(t, "imul eax, edi, 3\nsetz al\nmovzx eax, al\nxor eax, eax")
+	target := x86.MustParse("mov eax, 0")
+	rewrite := x86.MustParse("imul eax, edi, 3\nsetz al\nmovzx eax, al\nxor eax, eax")
 	res, err := Check(context.Background(), Query{Target: target, Rewrite: rewrite, LiveOut: x86.RAX, OutWidth: x86.W32}, 10*time.Second)
 	if err != nil || res.Verdict != Equivalent {
 		t.Fatalf("dead read of undefined ZF: verdict %v, err %v; want equivalent", res.Verdict, err)
 	}
-	rewrite = mustParse(t, "imul eax, edi, 3\nsetz al\nmovzx eax, al")
+	rewrite = x86.MustParse("imul eax, edi, 3\nsetz al\nmovzx eax, al")
 	res, err = Check(context.Background(), Query{Target: target, Rewrite: rewrite, LiveOut: x86.RAX, OutWidth: x86.W32}, 10*time.Second)
 	if err != nil || res.Verdict != Different {
 		t.Fatalf("live read of undefined ZF: verdict %v, err %v; want different", res.Verdict, err)

@@ -21,16 +21,16 @@ func TestEvaluatorScoresTargetAndWrongRewrite(t *testing.T) {
 	if s := ev.Score(p01.Code); !s.Correct() || s.Latency != p01.Code.Latency() || ev.Quality(s) != 1 {
 		t.Errorf("target scores %+v quality %v, want correct with quality 1", s, ev.Quality(s))
 	}
-	good, _ := x86.Parse("lea eax, [rdi-1]\nand eax, edi")
+	good := x86.MustParse("lea eax, [rdi-1]\nand eax, edi")
 	if s := ev.Score(good); !s.Correct() || ev.Quality(s) != 3 {
 		t.Errorf("lea/and scores %+v quality %v, want correct with quality 3", s, ev.Quality(s))
 	}
 	// The right value in the wrong register costs the misalignment only.
-	moved, _ := x86.Parse("lea ecx, [rdi-1]\nand ecx, edi")
+	moved := x86.MustParse("lea ecx, [rdi-1]\nand ecx, edi")
 	if s := ev.Score(moved); s.Eq != 32*DefaultWeights.Misalign {
 		t.Errorf("misplaced result: eq %d, want %d", s.Eq, 32*DefaultWeights.Misalign)
 	}
-	bad, _ := x86.Parse("lea eax, [rdi+1]\nand eax, edi")
+	bad := x86.MustParse("lea eax, [rdi+1]\nand eax, edi")
 	s := ev.Score(bad)
 	if s.Correct() || ev.Quality(s) >= 3 || ev.Quality(s) <= 0 {
 		t.Errorf("wrong rewrite scores %+v quality %v, want incorrect with quality in (0, 3)", s, ev.Quality(s))

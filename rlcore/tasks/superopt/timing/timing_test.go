@@ -9,17 +9,8 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/x86"
 )
 
-func mustParse(t *testing.T, src string) x86.Program {
-	t.Helper()
-	p, err := x86.Parse(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestAssemblySavesCalleeSavedRegisters(t *testing.T) {
-	asm := Assembly([]Function{{Name: "f", Code: mustParse(t, "mov ebx, edi\nnop\nlea eax, [rbx+1]")}})
+	asm := Assembly([]Function{{Name: "f", Code: x86.MustParse("mov ebx, edi\nnop\nlea eax, [rbx+1]")}})
 	for _, want := range []string{"f:\n\tpush rbx\n\tmov ebx, edi\n\tlea eax, [rbx+1]\n\tpop rbx\n\tret"} {
 		if !strings.Contains(asm, want) {
 			t.Errorf("assembly lacks %q:\n%s", want, asm)
@@ -34,9 +25,9 @@ func TestMeasureChecksums(t *testing.T) {
 		t.Skip("gcc not installed")
 	}
 	fns := []Function{
-		{Name: "inc_a", Code: mustParse(t, "lea eax, [rdi+1]")},
-		{Name: "inc_b", Code: mustParse(t, "mov eax, edi\nadd eax, 1")},
-		{Name: "dec", Code: mustParse(t, "lea eax, [rdi-1]")},
+		{Name: "inc_a", Code: x86.MustParse("lea eax, [rdi+1]")},
+		{Name: "inc_b", Code: x86.MustParse("mov eax, edi\nadd eax, 1")},
+		{Name: "dec", Code: x86.MustParse("lea eax, [rdi-1]")},
 	}
 	ts, err := Measure(context.Background(), 2, fns, "unsigned inc_c(unsigned x, unsigned y) { return x + 1; }\n",
 		[]string{"inc_c"}, []string{"-O3"}, Config{Iterations: 1000, Runs: 3})

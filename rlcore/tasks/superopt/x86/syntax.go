@@ -185,6 +185,16 @@ func Parse(src string) (Program, error) {
 	return p, nil
 }
 
+// MustParse is Parse for programs written in Go source (tests, tables):
+// it panics when src does not parse.
+func MustParse(src string) Program {
+	p, err := Parse(src)
+	if err != nil {
+		panic(fmt.Sprintf("x86.MustParse(%q): %v", src, err))
+	}
+	return p
+}
+
 // ParseInst reads one instruction in Intel syntax.
 func ParseInst(line string) (Inst, error) {
 	line = strings.TrimSpace(strings.ToLower(strings.ReplaceAll(line, "\t", " ")))

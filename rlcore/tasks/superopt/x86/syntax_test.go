@@ -89,3 +89,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestMustParse(t *testing.T) {
+	if p := MustParse("lea eax, [rdi-1]\nand eax, edi"); p.Len() != 2 {
+		t.Fatalf("MustParse gave %d instructions, want 2", p.Len())
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("MustParse of a bad program did not panic")
+		}
+	}()
+	MustParse("frobnicate eax")
+}
