@@ -159,28 +159,31 @@ func boolBV(b string, w int) string {
 
 // add computes a+b+carry with flags; carry is a Bool term or "".
 func (t *translator) add(a, b, carry string, w x86.Width) string {
-	c := bv(0, int(w)+1)
-	if carry != "" {
-		c = boolBV(carry, int(w)+1)
-	}
-	wide := t.def(bvSort(int(w)+1), fmt.Sprintf("(bvadd (bvadd ((_ zero_extend 1) %s) ((_ zero_extend 1) %s)) %s)", a, b, c))
-	r := t.def(bvSort(int(w)), fmt.Sprintf("((_ extract %d 0) %s)", w-1, wide))
-	t.setFlag(x86.CF, fmt.Sprintf("(= ((_ extract %d %d) %s) #b1)", w, w, wide))
+	r := t.withCarry("bvadd", a, b, carry, w)
 	t.setFlag(x86.OF, msb(fmt.Sprintf("(bvand (bvxor %s %s) (bvxor %s %s))", a, r, b, r), w))
 	t.szp(r, w)
 	return r
 }
 
+// sub computes a-b-borrow with flags; borrow is a Bool term or "".
 func (t *translator) sub(a, b, borrow string, w x86.Width) string {
-	c := bv(0, int(w)+1)
-	if borrow != "" {
-		c = boolBV(borrow, int(w)+1)
-	}
-	wide := t.def(bvSort(int(w)+1), fmt.Sprintf("(bvsub (bvsub ((_ zero_extend 1) %s) ((_ zero_extend 1) %s)) %s)", a, b, c))
-	r := t.def(bvSort(int(w)), fmt.Sprintf("((_ extract %d 0) %s)", w-1, wide))
-	t.setFlag(x86.CF, fmt.Sprintf("(= ((_ extract %d %d) %s) #b1)", w, w, wide))
+	r := t.withCarry("bvsub", a, b, borrow, w)
 	t.setFlag(x86.OF, msb(fmt.Sprintf("(bvand (bvxor %s %s) (bvxor %s %s))", a, b, a, r), w))
 	t.szp(r, w)
+	return r
+}
+
+// withCarry computes (a fn b) fn carry one bit wider (fn bvadd or bvsub,
+// carry a Bool term or ""), sets CF from the extra bit and returns the
+// w-bit result.
+func (t *translator) withCarry(fn, a, b, carry string, w x86.Width) string {
+	c := bv(0, int(w)+1)
+	if carry != "" {
+		c = boolBV(carry, int(w)+1)
+	}
+	wide := t.def(bvSort(int(w)+1), fmt.Sprintf("(%s (%s ((_ zero_extend 1) %s) ((_ zero_extend 1) %s)) %s)", fn, fn, a, b, c))
+	r := t.def(bvSort(int(w)), fmt.Sprintf("((_ extract %d 0) %s)", w-1, wide))
+	t.setFlag(x86.CF, fmt.Sprintf("(= ((_ extract %d %d) %s) #b1)", w, w, wide))
 	return r
 }
 
