@@ -3,6 +3,7 @@ package rlcore
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -95,4 +96,36 @@ func RandomAllowed(rng *rand.Rand, mask []bool, n int) int {
 		}
 	}
 	return pick
+}
+
+// Argmax keeps the best of a stream of scored candidates. The first
+// candidate offered is kept whatever its score; a later one is kept when
+// it scores higher, and when it ties, each of the k candidates tied so
+// far is kept with probability 1/k (ties broken uniformly at random), or
+// the first of them when there is no rng.
+type Argmax struct {
+	Best  int     // the kept candidate, -1 before any was offered
+	Score float64 // its score, -Inf before any
+	rng   *rand.Rand
+	ties  int
+}
+
+// NewArgmax returns an Argmax breaking ties with rng (nil: the first).
+func NewArgmax(rng *rand.Rand) Argmax { return Argmax{Best: -1, Score: math.Inf(-1), rng: rng} }
+
+// Offer considers candidate i with score s and reports whether it is now
+// the kept one.
+func (m *Argmax) Offer(i int, s float64) bool {
+	switch {
+	case m.Best < 0 || s > m.Score:
+		m.Best, m.Score, m.ties = i, s, 1
+		return true
+	case s == m.Score && m.rng != nil:
+		m.ties++
+		if m.rng.IntN(m.ties) == 0 {
+			m.Best = i
+			return true
+		}
+	}
+	return false
 }

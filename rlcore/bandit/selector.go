@@ -25,6 +25,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/supersonic-rl/supersonic/rlcore"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -86,22 +87,14 @@ func (s *stats) Means() []float64 {
 // at random; indices with skip[i] set are left out (skip may be nil).
 // It returns -1 when every index is skipped.
 func argmax(scores []float64, skip []bool, rng *rand.Rand) int {
-	best, ties := -1, 0
+	m := rlcore.NewArgmax(rng)
 	for i, v := range scores {
 		if skip != nil && skip[i] {
 			continue
 		}
-		switch {
-		case best < 0 || v > scores[best]:
-			best, ties = i, 1
-		case v == scores[best]:
-			ties++
-			if rng.IntN(ties) == 0 {
-				best = i
-			}
-		}
+		m.Offer(i, v)
 	}
-	return best
+	return m.Best
 }
 
 // UCB1 is the upper-confidence-bound strategy of Auer, Cesa-Bianchi &

@@ -92,30 +92,22 @@ func greedyByForks(ctx context.Context, p *player, f rlcore.Forker, horizon int,
 // succeeded), with the last look-ahead error.
 func (p *player) lookahead(ctx context.Context, f rlcore.Forker) (best int, gain float64, lastErr error) {
 	p.mask = p.rec.Mask(p.mask)
-	best, gain, ties := -1, math.Inf(-1), 0
+	m := rlcore.NewArgmax(p.rng)
 	for a := range p.nActions {
 		if p.mask != nil && !p.mask[a] {
 			continue
 		}
 		if p.rec.Stopped() {
-			return -1, gain, nil
+			return -1, m.Score, nil
 		}
 		r, err := stepFork(ctx, f, a)
 		if err != nil {
 			lastErr = fmt.Errorf("action %d: %w", a, err)
 			continue
 		}
-		switch {
-		case r > gain:
-			best, gain, ties = a, r, 1
-		case r == gain:
-			ties++
-			if p.rng.IntN(ties) == 0 {
-				best = a
-			}
-		}
+		m.Offer(a, r)
 	}
-	return best, gain, lastErr
+	return m.Best, m.Score, lastErr
 }
 
 // stepFork returns the reward of action a on a fork of f.
@@ -146,7 +138,7 @@ func stepFork(ctx context.Context, f rlcore.Forker, a int) (r float64, err error
 func greedyByReplay(p *player, horizon int) {
 	var prefix []int
 	for len(prefix) < horizon {
-		best, gain, ties, bestDone := -1, math.Inf(-1), 0, false
+		m, bestDone := rlcore.NewArgmax(p.rng), false
 		for a := range p.nActions {
 			seq := append(append(make([]int, 0, len(prefix)+1), prefix...), a)
 			out, ok := p.play(seq)
@@ -161,21 +153,14 @@ func greedyByReplay(p *player, horizon int) {
 				}
 				continue
 			}
-			r := out.lastReward
-			switch {
-			case r > gain:
-				best, gain, ties, bestDone = a, r, 1, out.done
-			case r == gain:
-				ties++
-				if p.rng.IntN(ties) == 0 {
-					best, bestDone = a, out.done
-				}
+			if m.Offer(a, out.lastReward) {
+				bestDone = out.done
 			}
 		}
-		if best < 0 || gain <= 0 {
+		if m.Best < 0 || m.Score <= 0 {
 			return
 		}
-		prefix = append(prefix, best)
+		prefix = append(prefix, m.Best)
 		if bestDone {
 			return
 		}

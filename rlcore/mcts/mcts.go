@@ -248,24 +248,15 @@ func (s *search) selectAction(n *node) (a int, expand bool) {
 	if untried >= 0 {
 		return untried, true
 	}
-	best, bestScore, ties := -1, math.Inf(-1), 0
+	best := rlcore.NewArgmax(s.rng)
 	logN := math.Log(float64(max(n.visits, 1)))
 	for i, c := range n.children {
 		if c == nil || (n.allowed != nil && !n.allowed[i]) {
 			continue
 		}
-		score := s.normalise(c.value(s.maxWeight)) + s.c*math.Sqrt(logN/float64(c.visits))
-		switch {
-		case score > bestScore:
-			best, bestScore, ties = i, score, 1
-		case score == bestScore:
-			ties++
-			if s.rng.IntN(ties) == 0 {
-				best = i
-			}
-		}
+		best.Offer(i, s.normalise(c.value(s.maxWeight))+s.c*math.Sqrt(logN/float64(c.visits)))
 	}
-	return best, false
+	return best.Best, false
 }
 
 func (s *search) normalise(v float64) float64 {

@@ -109,20 +109,12 @@ func trainQ(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcor
 // broken at random when rng is not nil, towards the lowest index
 // otherwise. It returns -1 when no action is allowed.
 func greedy(q []float64, mask []bool, rng *rand.Rand) int {
-	best, ties := -1, 0
+	m := rlcore.NewArgmax(rng)
 	for a, v := range q {
 		if mask != nil && (a >= len(mask) || !mask[a]) {
 			continue
 		}
-		switch {
-		case best < 0 || v > q[best]:
-			best, ties = a, 1
-		case v == q[best] && rng != nil:
-			ties++
-			if rng.IntN(ties) == 0 {
-				best = a
-			}
-		}
+		m.Offer(a, v)
 	}
-	return best
+	return m.Best
 }
