@@ -17,6 +17,27 @@ var netParams = []rlcore.Param{
 	{Name: "relu", Doc: "1 for ReLU hidden activations, 0 for tanh", Default: 0, Min: 0, Max: 1, Int: true},
 }
 
+// The hyperparameters the algorithms of the package share, with the
+// default as an argument where theirs differ.
+var (
+	annealLRParam    = rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true}
+	entCoefParam     = rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1}
+	vfCoefParam      = rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true}
+	maxGradNormParam = rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true}
+)
+
+func lrParam(def float64) rlcore.Param {
+	return rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: def, Min: 1e-5, Max: 1e-2, Log: true}
+}
+
+func gammaParam(def float64) rlcore.Param {
+	return rlcore.Param{Name: "gamma", Doc: "discount factor", Default: def, Min: 0.8, Max: 1}
+}
+
+func normalizeAdvParam(def float64) rlcore.Param {
+	return rlcore.Param{Name: "normalize_adv", Doc: "1 to normalise advantages per update", Default: def, Min: 0, Max: 1, Int: true}
+}
+
 // withNetParams appends the shared network hyperparameters to ps.
 func withNetParams(ps ...rlcore.Param) []rlcore.Param { return append(ps, netParams...) }
 

@@ -23,17 +23,17 @@ var PPO = &rlcore.Algorithm{
 }
 
 var ppoParams = withNetParams(
-	rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 1e-3, Min: 1e-5, Max: 1e-2, Log: true},
-	rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
-	rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.98, Min: 0.8, Max: 1},
+	lrParam(1e-3),
+	annealLRParam,
+	gammaParam(0.98),
 	rlcore.Param{Name: "lambda", Doc: "GAE λ", Default: 0.8, Min: 0.5, Max: 1},
 	rlcore.Param{Name: "clip", Doc: "surrogate clipping ε", Default: 0.2, Min: 0.05, Max: 0.5},
 	rlcore.Param{Name: "rollout", Doc: "environment steps per update", Default: 256, Min: 16, Max: 8192, Log: true, Int: true},
 	rlcore.Param{Name: "minibatch", Doc: "minibatch size", Default: 64, Min: 8, Max: 4096, Log: true, Int: true},
 	rlcore.Param{Name: "epochs", Doc: "passes over each rollout", Default: 10, Min: 1, Max: 30, Int: true},
-	rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
-	rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
-	rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
+	entCoefParam,
+	vfCoefParam,
+	maxGradNormParam,
 )
 
 func init() { rlcore.RegisterAlgorithm(PPO) }

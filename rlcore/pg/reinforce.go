@@ -24,14 +24,14 @@ var REINFORCE = &rlcore.Algorithm{
 }
 
 var reinforceParams = withNetParams(
-	rlcore.Param{Name: "lr", Doc: "Adam learning rate", Default: 2e-3, Min: 1e-5, Max: 1e-2, Log: true},
-	rlcore.Param{Name: "anneal_lr", Doc: "1 to anneal the learning rate linearly to 0 over the budget", Default: 1, Min: 0, Max: 1, Int: true},
-	rlcore.Param{Name: "gamma", Doc: "discount factor", Default: 0.99, Min: 0.8, Max: 1},
+	lrParam(2e-3),
+	annealLRParam,
+	gammaParam(0.99),
 	rlcore.Param{Name: "episodes", Doc: "complete episodes per update", Default: 2, Min: 1, Max: 64, Log: true, Int: true},
-	rlcore.Param{Name: "ent_coef", Doc: "entropy bonus coefficient", Default: 0, Min: 0, Max: 0.1},
-	rlcore.Param{Name: "vf_coef", Doc: "value loss coefficient", Default: 0.5, Min: 0.01, Max: 2, Log: true},
-	rlcore.Param{Name: "normalize_adv", Doc: "1 to normalise advantages per update", Default: 1, Min: 0, Max: 1, Int: true},
-	rlcore.Param{Name: "max_grad_norm", Doc: "global gradient-norm clipping threshold", Default: 0.5, Min: 0.05, Max: 10, Log: true},
+	entCoefParam,
+	vfCoefParam,
+	normalizeAdvParam(1),
+	maxGradNormParam,
 )
 
 func init() { rlcore.RegisterAlgorithm(REINFORCE) }
