@@ -75,7 +75,8 @@ type Reward struct {
 	Func      func(s *RewardSignal) (float64, error)
 }
 
-// ActionSpace is a registered subset of a task's actions.
+// ActionSpace is a registered subset of a task's actions, or a set of
+// sequences of them (macro actions).
 type ActionSpace struct {
 	Name string
 	Doc  string
@@ -83,6 +84,10 @@ type ActionSpace struct {
 	// Select returns indices into p.Actions(), in the order the agent sees
 	// them.
 	Select func(p Problem) ([]int, error)
+	// Sequences, when set instead of Select, makes each agent action a
+	// sequence of task actions (indices into p.Actions()) that one step
+	// applies in order, each through the transition function.
+	Sequences func(p Problem) ([][]int, error)
 }
 
 // TransitionInput is what a transition function gets for one step.

@@ -44,7 +44,7 @@ type TaskEnv struct {
 	state      StateFunc
 	reward     *Reward
 	transition *Transition
-	actions    []int    // agent action → task action
+	actions    [][]int  // agent action → the task actions it applies
 	names      []string // task action names
 
 	ep      Episode
@@ -94,18 +94,40 @@ func NewTaskEnv(p Problem, cfg TaskEnvConfig) (*TaskEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.actions, err = as.Select(p); err != nil {
+	if e.actions, err = agentActions(as, p); err != nil {
 		return nil, fmt.Errorf("action space %s: %w", as.Name, err)
 	}
 	if len(e.actions) == 0 {
 		return nil, fmt.Errorf("action space %s is empty for task %s", as.Name, task)
 	}
-	for _, a := range e.actions {
-		if a < 0 || a >= len(e.names) {
-			return nil, fmt.Errorf("action space %s selects action %d, but task %s has %d actions", as.Name, a, task, len(e.names))
+	for _, seq := range e.actions {
+		if len(seq) == 0 {
+			return nil, fmt.Errorf("action space %s has an empty sequence", as.Name)
+		}
+		for _, a := range seq {
+			if a < 0 || a >= len(e.names) {
+				return nil, fmt.Errorf("action space %s selects action %d, but task %s has %d actions", as.Name, a, task, len(e.names))
+			}
 		}
 	}
 	return e, nil
+}
+
+// agentActions is what each agent action of as applies: one task action
+// (Select) or a sequence of them (Sequences).
+func agentActions(as *ActionSpace, p Problem) ([][]int, error) {
+	if as.Sequences != nil {
+		return as.Sequences(p)
+	}
+	sel, err := as.Select(p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]int, len(sel))
+	for i, a := range sel {
+		out[i] = []int{a}
+	}
+	return out, nil
 }
 
 // BuildState builds the state function for a reference such as
@@ -145,15 +167,30 @@ func (e *TaskEnv) Episode() Episode { return e.ep }
 // History returns the task actions applied in the current episode.
 func (e *TaskEnv) History() []int { return e.history }
 
-// TaskAction maps an agent action to the task's action index.
-func (e *TaskEnv) TaskAction(a int) int { return e.actions[a] }
+// TaskAction maps an agent action to the task's action index: the first
+// of its sequence when the action space has sequences (TaskActions).
+func (e *TaskEnv) TaskAction(a int) int { return e.actions[a][0] }
+
+// TaskActions returns the task actions that agent action a applies, in
+// order (one, unless the action space has sequences).
+func (e *TaskEnv) TaskActions(a int) []int { return e.actions[a] }
 
 func (e *TaskEnv) ObservationSpace() Space { return e.state.Space() }
 
 func (e *TaskEnv) ActionSpace() Discrete { return Discrete{N: len(e.actions)} }
 
-// ActionName names agent action a.
-func (e *TaskEnv) ActionName(a int) string { return e.names[e.actions[a]] }
+// ActionName names agent action a (a sequence: its actions' names joined
+// by spaces).
+func (e *TaskEnv) ActionName(a int) string {
+	if seq := e.actions[a]; len(seq) > 1 {
+		names := make([]string, len(seq))
+		for i, ta := range seq {
+			names[i] = e.names[ta]
+		}
+		return strings.Join(names, " ")
+	}
+	return e.names[e.actions[a][0]]
+}
 
 // Quality is the task quality of the current state.
 func (e *TaskEnv) Quality() float64 { return e.quality }
@@ -202,21 +239,23 @@ func (e *TaskEnv) Step(ctx context.Context, a int) (StepResult, error) {
 	if e.ep == nil {
 		return StepResult{}, errors.New("Step before Reset")
 	}
-	ta := e.actions[a]
-	next, applied, err := e.transition.Step(ctx, TransitionInput{Problem: e.problem, Episode: e.ep, History: e.history, Action: ta})
-	if next != nil {
-		e.ep = next
+	for _, ta := range e.actions[a] {
+		next, applied, err := e.transition.Step(ctx, TransitionInput{Problem: e.problem, Episode: e.ep, History: e.history, Action: ta})
+		if next != nil {
+			e.ep = next
+		}
+		if err != nil {
+			return StepResult{}, fmt.Errorf("action %s: %w", e.names[ta], err)
+		}
+		if applied {
+			e.history = append(e.history, ta)
+		}
 	}
-	if err != nil {
-		return StepResult{}, fmt.Errorf("action %s: %w", e.names[ta], err)
-	}
-	if applied {
-		e.history = append(e.history, ta)
-	}
+	var err error
 	sig := RewardSignal{Ctx: ctx, Episode: e.ep, Step: len(e.history), Prev: e.metric, Initial: e.initial,
 		Reference: e.reference, PrevQuality: e.quality}
 	if e.quality, err = e.ep.Quality(ctx); err != nil {
-		return StepResult{}, fmt.Errorf("quality after %s: %w", e.names[ta], err)
+		return StepResult{}, fmt.Errorf("quality after %s: %w", e.ActionName(a), err)
 	}
 	sig.Quality = e.quality
 	if e.transition.MaskUnchanged {
@@ -231,7 +270,7 @@ func (e *TaskEnv) Step(ctx context.Context, a int) (StepResult, error) {
 	}
 	if m := e.reward.Metric; m != "" {
 		if e.metric, err = e.ep.Measure(ctx, m); err != nil {
-			return StepResult{}, fmt.Errorf("measure %s after %s: %w", m, e.names[ta], err)
+			return StepResult{}, fmt.Errorf("measure %s after %s: %w", m, e.ActionName(a), err)
 		}
 	}
 	sig.Cur = e.metric

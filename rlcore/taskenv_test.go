@@ -76,6 +76,10 @@ func (xState) Observe(_ context.Context, ep Episode, _ []int) ([]float64, error)
 func init() {
 	RegisterState(&State{Name: "counter-x", Task: "counter", Doc: "the counter's value",
 		New: func(Problem, []string) (StateFunc, error) { return xState{}, nil }})
+	RegisterActionSpace(&ActionSpace{Name: "counter-macros", Task: "counter", Doc: "double then inc; dec",
+		Sequences: func(Problem) ([][]int, error) { return [][]int{{2, 0}, {1}}, nil }})
+	RegisterActionSpace(&ActionSpace{Name: "counter-empty-macro", Task: "counter", Doc: "an empty sequence",
+		Sequences: func(Problem) ([][]int, error) { return [][]int{{}}, nil }})
 	RegisterReward(&Reward{Name: "counter-x-delta", Task: "counter", Doc: "increase of x",
 		Metric: "x", Reference: "ten",
 		Func: func(s *RewardSignal) (float64, error) { return s.Cur - s.Prev, nil }})
@@ -139,6 +143,44 @@ func TestTaskEnvTransitions(t *testing.T) {
 				t.Errorf("Quality = %v, want %v", q, float64(tt.wantX)/10)
 			}
 		})
+	}
+}
+
+// TestActionSequences checks macro actions: one step applies a whole
+// sequence, in order, and the history holds each task action.
+func TestActionSequences(t *testing.T) {
+	ctx := context.Background()
+	env, err := NewTaskEnv(counterProblem{}, TaskEnvConfig{Arm: Arm{State: "counter-x", Reward: "counter-x-delta", Actions: "counter-macros"}, Horizon: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := env.ActionSpace().N; n != 2 {
+		t.Fatalf("%d agent actions, want 2", n)
+	}
+	if got := env.ActionName(0); got != "double inc" {
+		t.Errorf("ActionName(0) = %q, want %q", got, "double inc")
+	}
+	if got := env.TaskActions(0); !reflect.DeepEqual(got, []int{2, 0}) {
+		t.Errorf("TaskActions(0) = %v, want [2 0]", got)
+	}
+	if _, err := env.Reset(ctx, "start5"); err != nil {
+		t.Fatal(err)
+	}
+	sr, err := env.Step(ctx, 0) // 5 → 10 → 11
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sr.Obs[0] != 11 || sr.Reward != 6 || sr.Truncated {
+		t.Errorf("after double inc: %+v, want x 11, reward 6, not truncated", sr)
+	}
+	if sr, err = env.Step(ctx, 1); err != nil || sr.Obs[0] != 10 || !sr.Truncated {
+		t.Errorf("after dec: %+v, %v; want x 10, truncated (the horizon counts steps, not task actions)", sr, err)
+	}
+	if want := []int{2, 0, 1}; !reflect.DeepEqual(env.History(), want) {
+		t.Errorf("history %v, want %v", env.History(), want)
+	}
+	if _, err := NewTaskEnv(counterProblem{}, TaskEnvConfig{Arm: Arm{State: "counter-x", Actions: "counter-empty-macro"}}); err == nil || !strings.Contains(err.Error(), "empty sequence") {
+		t.Errorf("an empty sequence: %v, want an error", err)
 	}
 }
 

@@ -454,11 +454,13 @@ func (d *deployer) replay(ctx context.Context, arm rlcore.Arm, bench string, bes
 	defer env.Close()
 	all := d.problem.Actions()
 	if rc, ok := d.problem.(rlcore.ResultChecker); ok {
-		applied := make([]int, len(best.Actions))
-		names := make([]string, len(best.Actions))
-		for i, a := range best.Actions {
-			applied[i] = env.TaskAction(a)
-			names[i] = all[applied[i]]
+		var applied []int
+		for _, a := range best.Actions {
+			applied = append(applied, env.TaskActions(a)...)
+		}
+		names := make([]string, len(applied))
+		for i, a := range applied {
+			names[i] = all[a]
 		}
 		if err := rc.CheckResult(ctx, bench, best.Quality); err != nil {
 			return applied, names, fmt.Errorf("check by task %s: %w", d.problem.Task(), err)

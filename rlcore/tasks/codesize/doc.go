@@ -11,7 +11,7 @@
 //	rewards      ic, ic-norm, ic-oz, ic-o3                  (CompilerGym IrInstructionCount, …Norm, …Oz, …O3)
 //	             textsize, textsize-norm, textsize-oz, textsize-o3 (ObjectTextSizeBytes, …Norm, …Oz, …O3)
 //	             (plus the generic quality, quality-delta, quality-binary)
-//	actions      all (118 passes), oz-passes
+//	actions      all (118 passes), oz-passes, coreset (20 pass sequences)
 //	transitions  the generic apply, revert-if-worse, replay-from-scratch, apply-mask-unchanged
 //	measures     ic, textsize, runtime
 //
@@ -48,6 +48,14 @@
 // smaller space (about half the actions) in which the -Oz result is
 // reachable in principle. It is derived from LLVM itself rather than from a
 // paper's subset, whose exact lists we could not check.
+//
+// The "coreset" action space has macro actions (rlcore.ActionSpace's
+// Sequences): each is a whole pass sequence, greedy search's best one on a
+// built-in program that supersonic eval neither holds out nor validates on
+// (20 programs, 20 distinct sequences, recomputed by TestCoresetSequences
+// with -coreset.regen), as Coreset-NVP (ICML 2023) picks among sequences
+// that worked on a training corpus. One step applies a whole sequence, so
+// an episode of a few steps composes sequences.
 //
 // # Observations and rewards
 //
