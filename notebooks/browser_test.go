@@ -42,10 +42,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%s is missing (run ./install.sh): %v", tool, err)
 		}
 	}
-	artifacts := os.Getenv("SUPERSONIC_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = filepath.Join(checkout, "out", "browser")
-	}
+	artifacts := artifactsDir(t)
 	dir := t.TempDir()
 	const notebook = "00-quickstart.ipynb"
 	src, err := os.ReadFile(notebook)
@@ -102,6 +99,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the browser driver failed: %v", err)
 	}
 	t.Logf("screenshots in %s", artifacts)
+	// The notebook as the browser left it (Stop clicked), as an HTML report.
+	checkReport(t, filepath.Join(dir, notebook), "00-quickstart-browser-report")
 }
 
 // token is the notebook server's access token for this test.

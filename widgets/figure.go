@@ -88,6 +88,9 @@ func (f *Figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
 // whole width, so that no entry is cut.
 func (f *Figure) draw(c draw.Canvas) {
 	c = f.drawTitle(c)
+	// gonum puts the y axis's rotated label flush with the left edge, where
+	// a browser's font (its descent) reaches a pixel past the frame.
+	c.Min.X += vg.Points(3)
 	if f.legendEntries == 0 {
 		f.plot.Draw(c)
 		return

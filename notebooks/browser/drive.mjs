@@ -11,8 +11,8 @@
 // leaderboard's first row and the printed summary name the same winner
 // with the same score. It fails on any error output or a cell that does
 // not finish, and saves a screenshot of the whole notebook (and of the
-// search cell, to README_IMAGE when given) in ARTIFACTS_DIR. The last line
-// of its output is a JSON report.
+// search cell, to README_IMAGE when given) in ARTIFACTS_DIR, and saves the
+// notebook with its outputs. The last line of its output is a JSON report.
 import fs from "node:fs";
 import path from "node:path";
 import puppeteer from "puppeteer-core";
@@ -78,6 +78,9 @@ try {
     }
     if (out.errors.length) break;
   }
+  // Saved with its outputs, the notebook is what the test converts to an
+  // HTML report and checks (report.mjs).
+  await page.evaluate(() => Promise.resolve(Jupyter.notebook.save_notebook()).then(() => true));
   // The whole notebook: Notebook 6 scrolls inside #site, so let it grow.
   const height = await page.evaluate(() => {
     const site = document.getElementById("site");
