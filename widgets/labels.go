@@ -1,8 +1,17 @@
 package widgets
 
 import (
+	"strconv"
 	"strings"
 )
+
+// Plural counts n of what in words: "1 pull", "2 pulls", "0 pulls".
+func Plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
 
 // armSep separates the components of an arm's name ("ppo · autophase ·
 // quality-delta"); arms named with a bare middle dot are split as well.

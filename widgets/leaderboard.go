@@ -29,6 +29,9 @@ const (
 	ArmPruned  ArmStatus = "pruned" // stopped early by the search strategy
 	ArmFailed  ArmStatus = "failed"
 	ArmDone    ArmStatus = "done"
+	// ArmStopped: every pull of the arm was cut short by Stop or the
+	// budget, so it has no score.
+	ArmStopped ArmStatus = "stopped"
 )
 
 // StatusOf maps the status of a finished run to an arm status: Failed runs
@@ -51,11 +54,15 @@ type ArmRow struct {
 	Score float64
 	// Best is the highest single score (a search's best pull); NaN: not
 	// shown.
-	Best   float64
-	Pulls  int // times the search chose the arm
-	Steps  int // environment steps spent on the arm; 0: not shown
-	Status ArmStatus
-	Detail string // free text: hyperparameters, the error of a failed arm
+	Best  float64
+	Pulls int // the arm's finished pulls (scored or failed)
+	// Steps are the environment steps of those pulls; 0: not shown.
+	Steps int
+	// Cut counts the arm's pulls cut short (stored, not scored, not in
+	// Pulls) and CutSteps their steps: both cells then read "N + M cut".
+	Cut, CutSteps int
+	Status        ArmStatus
+	Detail        string // free text: hyperparameters, the error of a failed arm
 }
 
 // LeaderboardOptions configures NewLeaderboard. The zero value is usable.
@@ -184,6 +191,7 @@ var statusColors = map[ArmStatus]string{
 	ArmPruned:  "#f28e2b",
 	ArmFailed:  "#e15759",
 	ArmDone:    "#59a14f",
+	ArmStopped: "#9c755f",
 }
 
 // tableStyle is the inline style of the package's HTML tables (notebooks
@@ -226,9 +234,9 @@ func LeaderboardHTML(title string, rows []ArmRow) string {
 		if withBest {
 			fmt.Fprintf(&b, `<td style="%s">%s</td>`, numStyle, scoreText(r.Best))
 		}
-		fmt.Fprintf(&b, `<td style="%s">%d</td><td style="%s">%s</td>`, numStyle, r.Pulls, numStyle, stepsText(r.Steps))
+		fmt.Fprintf(&b, `<td style="%s">%s</td><td style="%s">%s</td>`, numStyle, htmlEscape(r.PullsCell()), numStyle, htmlEscape(r.StepsCell()))
 		fmt.Fprintf(&b, `<td style="%s"><span style="background:%s;color:white;border-radius:3px;padding:0 6px">%s</span></td><td style="%s;color:#555">%s</td></tr>`,
-			tdStyle, color, htmlEscape(string(r.Status)), tdStyle, htmlEscape(r.Detail))
+			tdStyle, color, htmlEscape(string(r.Status)), tdStyle, detailHTML(r.Detail))
 	}
 	b.WriteString(`</tbody></table></div>`)
 	return b.String()
@@ -245,7 +253,7 @@ func WriteLeaderboardText(w io.Writer, title string, rows []ArmRow) error {
 		if withBest {
 			best = scoreText(r.Best) + "\t"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%d\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), best, r.Pulls, stepsText(r.Steps), r.Status, r.Detail)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\t%s\t%s\t%s\t\n", i+1, r.Arm, scoreText(r.Score), best, r.PullsCell(), r.StepsCell(), r.Status, r.Detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing leaderboard: %w", err)
@@ -289,6 +297,29 @@ func trimLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
+// PullsCell is the row's pulls as the leaderboard shows them: the finished
+// pulls, then the cut ones ("3 + 1 cut").
+func (r ArmRow) PullsCell() string {
+	s := strconv.Itoa(r.Pulls)
+	if r.Cut > 0 {
+		s += " + " + strconv.Itoa(r.Cut) + " cut"
+	}
+	return s
+}
+
+// StepsCell is the row's steps as the leaderboard shows them: those of
+// the finished pulls, then those of the cut ones ("1.2k + 182 cut").
+func (r ArmRow) StepsCell() string {
+	if r.CutSteps <= 0 {
+		return stepsText(r.Steps)
+	}
+	done := "0"
+	if r.Steps > 0 {
+		done = formatCount(float64(r.Steps))
+	}
+	return done + " + " + formatCount(float64(r.CutSteps)) + " cut"
+}
+
 // stepsText prints a step count, or a dash when it is not known.
 func stepsText(n int) string {
 	if n <= 0 {
@@ -315,6 +346,21 @@ func nameHTML(name string) string {
 		parts[i] = `<span style="white-space:nowrap">` + htmlEscape(p) + `</span>`
 	}
 	return strings.Join(parts, " · ")
+}
+
+// detailHTML shows a row's detail, parts joined by "; ", so that a narrow
+// cell wraps a short part ("sd 0.0271") whole and only long ones (an
+// error message) inside.
+func detailHTML(detail string) string {
+	parts := strings.Split(detail, "; ")
+	for i, p := range parts {
+		if len([]rune(p)) <= 24 {
+			parts[i] = `<span style="white-space:nowrap">` + htmlEscape(p) + `</span>`
+		} else {
+			parts[i] = htmlEscape(p)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // writeHTMLFile writes a standalone HTML page holding body as dir/name.html.

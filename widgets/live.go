@@ -428,7 +428,7 @@ func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
 		steps = formatCount(float64(s.steps)) + " of " + formatCount(float64(b.Steps)) + " steps"
 	}
 	parts = append(parts, steps)
-	eps := fmt.Sprintf("%d episodes", s.episodes)
+	eps := Plural(s.episodes, "episode")
 	if b.Episodes > 0 {
 		eps = fmt.Sprintf("%d of %d episodes", s.episodes, b.Episodes)
 	}
@@ -450,7 +450,7 @@ func (lc *LiveCurves) summary(s liveSnapshot, long bool) string {
 		}
 	}
 	if len(s.runs) > 1 && head == nil {
-		arms := fmt.Sprintf("%d arms", len(s.runs))
+		arms := Plural(len(s.runs), "arm")
 		if running > 0 {
 			arms += fmt.Sprintf(", %d running", running)
 		}

@@ -70,7 +70,7 @@ func RenderCurves(out Output, name string, series []Series, style CurveStyle) er
 					best = p.Best
 				}
 			}
-			if _, err := fmt.Fprintf(out.Text, "%s: best %s after %d episodes\n", runLabel(s.Name), scoreText(best), len(s.Points)); err != nil {
+			if _, err := fmt.Fprintf(out.Text, "%s: best %s after %s\n", runLabel(s.Name), scoreText(best), Plural(len(s.Points), "episode")); err != nil {
 				return fmt.Errorf("rendering curves %s: %w", name, err)
 			}
 		}

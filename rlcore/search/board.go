@@ -17,10 +17,13 @@ type ArmStats struct {
 	// successful ones included; FirstEpisodeError is the first of them.
 	FailedEpisodes    int
 	FirstEpisodeError string
-	// Steps counts the environment steps of the arm's finished pulls,
-	// failed and interrupted ones included.
-	Steps    int
-	InFlight int
+	// Steps counts the environment steps of the pulls counted in Pulls
+	// and Failures. Cut counts the pulls cut short by Stop or the budget
+	// (stored, but neither scored nor counted in Pulls) and CutSteps
+	// their steps, so that every step is in one of the two.
+	Steps         int
+	Cut, CutSteps int
+	InFlight      int
 	// Mean and Best are over successful pulls' scores; NaN before the
 	// first one.
 	Mean, Best float64

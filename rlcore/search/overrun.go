@@ -26,3 +26,12 @@ func perRunOverrun(b rlcore.Budget, what string, walltimes []time.Duration) (tim
 	return worst, fmt.Sprintf("%d of %d %s ran past their %v wall budget (this is the most): the budget is checked between steps, so the step running when it runs out finishes",
 		over, len(walltimes), what, b.Duration)
 }
+
+// letFinish says how many jobs of a kind (pull, trial) running at the
+// wall budget were let finish, in words that agree with the count.
+func letFinish(n int, what string) string {
+	if n == 1 {
+		return "1 " + what + " running at the wall budget was let finish"
+	}
+	return fmt.Sprintf("%d %ss running at the wall budget were let finish", n, what)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -162,24 +163,58 @@ func (rp *resumePoint) replay(board *Board, strat Strategy, maxFailures int) []*
 }
 
 // tally adds a finished pull (that trained steps steps) to its arm's
-// counts on the board.
+// counts on the board. It is the one place a pull becomes an arm's
+// numbers: the live search, a resumed one and a stored one shown again
+// (StoredArms) all count through it.
 func tally(board *Board, pr *PullResult, steps, maxFailures int) {
 	a := &board.Arms[pr.ArmIndex]
 	a.FailedEpisodes += pr.FailedEpisodes
-	a.Steps += steps
 	if a.FirstEpisodeError == "" && len(pr.EpisodeErrors) > 0 {
 		a.FirstEpisodeError = pr.EpisodeErrors[0]
 	}
 	switch pr.Status {
 	case pullOK:
+		a.Steps += steps
 		a.add(pr.Score)
 		board.Pulls++
 	case pullFailed:
+		a.Steps += steps
 		a.Failures++
 		if a.Failures >= maxFailures && a.Failures > a.Pulls {
 			a.Retired = true
 		}
+	case pullInterrupted: // cut short: stored, not scored
+		a.Cut++
+		a.CutSteps += steps
 	}
+}
+
+// StoredArms tallies a stored search's pulls onto its arms the way the
+// live search did, so that a leaderboard shown again (%show) has the
+// numbers the live one had: score, best, pulls, cut pulls, steps. An
+// arm's retirement is taken from the store.
+func StoredArms(arms []store.Arm, pulls []store.Pull) []ArmStats {
+	board := &Board{}
+	index := map[string]int{}
+	for i, a := range arms {
+		board.Arms = append(board.Arms, ArmStats{Index: a.Index, Name: a.Name, Mean: math.NaN(), Best: math.NaN(), Retired: a.Status == "retired",
+			Arm: rlcore.Arm{Algorithm: a.Algorithm, State: a.State, Reward: a.Reward, Actions: a.Actions, Transition: a.Transition}})
+		index[a.Name] = i
+	}
+	sorted := slices.Clone(pulls)
+	slices.SortStableFunc(sorted, func(a, b store.Pull) int { return a.Seq - b.Seq })
+	for _, p := range sorted {
+		i, ok := index[p.Arm]
+		if !ok {
+			continue
+		}
+		tally(board, &PullResult{ArmIndex: i, Score: p.Score, Status: p.Status, FailedEpisodes: p.FailedEpisodes, EpisodeErrors: p.EpisodeErrors},
+			p.Steps, math.MaxInt)
+		if a := &board.Arms[i]; p.Status == pullOK && p.Score >= a.Best {
+			a.BestBenchmark, a.BestActions = p.BestBenchmark, p.BestActions
+		}
+	}
+	return board.Arms
 }
 
 func textErr(s string) error {

@@ -379,7 +379,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	res.Status = status
 	res.Elapsed = time.Since(start)
 	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
-		res.OverrunWhy = fmt.Sprintf("%d pulls running at the wall budget were let finish (a pull's budget is %v); no pull started after it", runningAtDeadline, opt.PullBudget)
+		res.OverrunWhy = letFinish(runningAtDeadline, "pull") + fmt.Sprintf(" (a pull's budget is %v); no pull started after it", opt.PullBudget)
 		logger.Info("search ran past its wall budget", "search", spec.Name, "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
 	}
 	res.Arms = append([]ArmStats(nil), board.Arms...)

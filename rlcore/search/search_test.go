@@ -307,7 +307,7 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 		t.Fatalf("runs table:\n%s", table)
 	}
 	for _, tc := range []struct{ ref, want string }{
-		{"1", "rank"}, {"2", "validated"}, {"3", "best: map[lr:"}, {"", "search overhead"},
+		{"1", "search"}, {"2", "validated"}, {"3", "best: map[lr:"}, {"", "search overhead"},
 	} {
 		rep, err := Load(ctx, st, tc.ref)
 		if err != nil {

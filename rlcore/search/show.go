@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -109,20 +108,14 @@ func winnerArm(run store.Run) string {
 	return o.Arm
 }
 
-// Summary renders the report as text: the run line, then the leaderboard
-// (search), the trials and best configuration (tune), the deployments
-// (deploy) or the comparison (compare).
+// Summary renders the report as text: the run line, then the trials and
+// best configuration (tune), the deployments (deploy) or the comparison
+// (compare). A search's arms are its leaderboard (StoredArms), which
+// widgets/searchview shows.
 func (r *RunReport) Summary() string {
 	var b strings.Builder
 	b.WriteString(RunsTable([]store.Run{r.Run}))
 	switch r.Run.Kind {
-	case store.KindSearch:
-		arms := append([]store.Arm(nil), r.Arms...)
-		sort.SliceStable(arms, func(i, j int) bool { return better(arms[i].Mean, arms[j].Mean) })
-		fmt.Fprintf(&b, "\n%-4s %-9s %-9s %5s %5s %-7s %s\n", "rank", "mean", "best", "pulls", "fails", "status", "arm")
-		for i, a := range arms {
-			fmt.Fprintf(&b, "%-4d %-9s %-9s %5d %5d %-7s %s\n", i+1, FormatQuality(a.Mean), FormatQuality(a.Best), a.Pulls, a.Failures, a.Status, a.Name)
-		}
 	case store.KindTune:
 		fmt.Fprintf(&b, "\n%-5s %-5s %-9s %-7s %s\n", "trial", "rung", "score", "status", "hyperparameters")
 		for _, p := range r.Pulls {
@@ -153,13 +146,6 @@ func (r *RunReport) Summary() string {
 		b.WriteString(comparisonFromRows(r.Baselines).Table())
 	}
 	return b.String()
-}
-
-func better(a, b float64) bool {
-	if math.IsNaN(b) {
-		return !math.IsNaN(a)
-	}
-	return !math.IsNaN(a) && a > b
 }
 
 // comparisonFromRows rebuilds a Comparison's table from stored rows (the

@@ -262,7 +262,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	}
 	res.Status, res.Elapsed = status, time.Since(start)
 	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
-		res.OverrunWhy = fmt.Sprintf("%d trials running at the wall budget were let finish; no trial started after it", runningAtDeadline)
+		res.OverrunWhy = letFinish(runningAtDeadline, "trial") + "; no trial started after it"
 		logger.Info("tuning ran past its wall budget", "tune", spec.Name, "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
 	}
 	if res.Best == nil {

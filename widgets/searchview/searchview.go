@@ -126,7 +126,7 @@ func (s *Search) Close(res *search.Result) error {
 		s.board.Update(s.workers.annotate(ArmRows(res.Arms, true)))
 		head := Leader(res.Arms)
 		if res.Winner != nil {
-			head = fmt.Sprintf("winner %s: score %s, best %s, %s", res.Winner.Name, fmtScore(res.Winner.Mean), fmtScore(res.Winner.Best), pullsText(res.Winner.Pulls, res.Winner.Failures))
+			head = fmt.Sprintf("winner %s: score %s, best %s, %s", res.Winner.Name, fmtScore(res.Winner.Mean), fmtScore(res.Winner.Best), pullsText(*res.Winner))
 		}
 		s.live.SetHeadline(head)
 	}
@@ -141,8 +141,8 @@ func (s *Search) Close(res *search.Result) error {
 // caption, the leaderboard and the summary use these words.
 const ScoreDoc = "score: an arm's mean pull score; best: its best pull score; " +
 	"a pull trains the arm's client RL briefly and scores it by the mean best task quality it reaches on the training benchmarks " +
-	"(code size: 1.0 = as good as -Oz); pulls: the arm's finished pulls, failed ones included; " +
-	"a pull cut short by Stop or the budget is stored but not scored, and the summary says how many were cut"
+	"(code size: 1.0 = as good as -Oz); pulls: the arm's finished pulls, failed ones included, " +
+	"and \"+ N cut\" the pulls cut short by Stop or the budget (stored, not scored); steps: the environment steps of those pulls, in the same two parts"
 
 // SearchSummary is a short text account of a finished search, in the
 // leaderboard's terms.
@@ -154,7 +154,7 @@ func SearchSummary(res *search.Result) string {
 	w := res.Winner
 	s := fmt.Sprintf("search %s (run %d, strategy %s): %s after %s in %s\nwinner: %s, score %s, best %s, %s",
 		res.Name, res.RunID, res.Strategy, res.Status, pullCount(res.Pulls), res.Elapsed.Round(1e7),
-		w.Name, fmtScore(w.Mean), fmtScore(w.Best), pullsText(w.Pulls, w.Failures))
+		w.Name, fmtScore(w.Mean), fmtScore(w.Best), pullsText(*w))
 	if line := overrunLine(res.Overrun, res.OverrunWhy); line != "" {
 		s += "\n" + strings.TrimSuffix(line, "\n")
 	}
@@ -170,7 +170,7 @@ func pullCount(pulls []*search.PullResult) string {
 			cut++
 		}
 	}
-	s := plural(len(pulls), "pull")
+	s := widgets.Plural(len(pulls), "pull")
 	if cut > 0 {
 		s += fmt.Sprintf(" (%d cut short and not scored)", cut)
 	}
@@ -193,26 +193,22 @@ func Leader(arms []search.ArmStats) string {
 	}
 	head := "no pull finished yet"
 	if lead != nil {
-		head = fmt.Sprintf("leader %s: score %s, best %s, %s", lead.Name, fmtScore(lead.Mean), fmtScore(lead.Best), pullsText(lead.Pulls, lead.Failures))
+		head = fmt.Sprintf("leader %s: score %s, best %s, %s", lead.Name, fmtScore(lead.Mean), fmtScore(lead.Best), pullsText(*lead))
 	}
-	return fmt.Sprintf("%s · %d arms, %d running", head, len(arms), running)
+	return fmt.Sprintf("%s · %s, %d running", head, widgets.Plural(len(arms), "arm"), running)
 }
 
 // pullsText counts an arm's pulls as the leaderboard does: failed ones
-// included, and named.
-func pullsText(ok, failed int) string {
-	s := plural(ok+failed, "pull")
-	if failed > 0 {
-		s += fmt.Sprintf(" (%d failed)", failed)
+// included and named, cut ones after a "+".
+func pullsText(a search.ArmStats) string {
+	s := widgets.Plural(a.Pulls+a.Failures, "pull")
+	if a.Failures > 0 {
+		s += fmt.Sprintf(" (%d failed)", a.Failures)
+	}
+	if a.Cut > 0 {
+		s += fmt.Sprintf(" + %d cut", a.Cut)
 	}
 	return s
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func fmtScore(v float64) string {
@@ -223,11 +219,16 @@ func fmtScore(v float64) string {
 }
 
 // ArmRows turns leaderboard tallies into widget rows; final marks the
-// search as over (arms no longer running are done).
+// search as over (arms no longer running are done). It is the one place
+// an arm's numbers become a leaderboard row, for live searches and stored
+// ones (search.StoredArms) alike.
 func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 	rows := make([]widgets.ArmRow, 0, len(arms))
 	for _, a := range arms {
-		r := armRow(a.Name, a.Pulls, a.Failures, a.Steps, a.Mean, a.Best)
+		r := widgets.ArmRow{Arm: a.Name, Score: a.Mean, Best: a.Best, Pulls: a.Pulls + a.Failures, Steps: a.Steps, Cut: a.Cut, CutSteps: a.CutSteps}
+		if a.Failures > 0 {
+			r.Detail = widgets.Plural(a.Failures, "failed pull")
+		}
 		switch {
 		case a.Retired:
 			r.Status = widgets.ArmFailed
@@ -235,6 +236,8 @@ func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 			r.Status = widgets.ArmPruned
 		case a.InFlight > 0 && !final:
 			r.Status = widgets.ArmRunning
+		case a.Pulls+a.Failures == 0 && a.Cut > 0:
+			r.Status = widgets.ArmStopped
 		case a.Pulls+a.Failures == 0:
 			r.Status = widgets.ArmWaiting
 		case final:
@@ -249,16 +252,6 @@ func ArmRows(arms []search.ArmStats, final bool) []widgets.ArmRow {
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-// armRow is the one place an arm's numbers become a leaderboard row, for
-// live and stored searches alike.
-func armRow(name string, pulls, failures, steps int, mean, best float64) widgets.ArmRow {
-	r := widgets.ArmRow{Arm: name, Score: mean, Best: best, Pulls: pulls + failures, Steps: steps}
-	if failures > 0 {
-		r.Detail = plural(failures, "failed pull")
-	}
-	return r
 }
 
 func joinDetail(a, b string) string {
@@ -292,8 +285,8 @@ func (t *Tune) Close(res *search.TuneResult) error {
 	err := t.live.Close()
 	if res != nil {
 		printWarnings(res.Warnings)
-		fmt.Printf("tune (run %d): %s after %d trials in %s\nbest %s configuration (score %.4f at rung %d): %s\n",
-			res.RunID, res.Status, len(res.Trials), res.Elapsed.Round(1e7), res.Algorithm, res.BestScore, res.BestRung, formatHyper(res.Best))
+		fmt.Printf("tune (run %d): %s after %s in %s\nbest %s configuration (score %.4f at rung %d): %s\n",
+			res.RunID, res.Status, widgets.Plural(len(res.Trials), "trial"), res.Elapsed.Round(1e7), res.Algorithm, res.BestScore, res.BestRung, formatHyper(res.Best))
 		fmt.Print(overrunLine(res.Overrun, res.OverrunWhy))
 	}
 	return err

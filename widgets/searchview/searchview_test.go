@@ -45,6 +45,39 @@ func TestArmRows(t *testing.T) {
 	}
 }
 
+// Issue 14: an arm whose only pull was cut short by Stop read "182 steps,
+// 0 pulls". Its cells say which part was cut, in the table, its text and
+// the headline alike.
+func TestArmRowsSayWhatWasCut(t *testing.T) {
+	nan := math.NaN()
+	arms := []search.ArmStats{
+		{Name: "dqn · autophase", Cut: 1, CutSteps: 182, Mean: nan, Best: nan},
+		{Name: "ppo · autophase", Pulls: 2, Steps: 1200, Cut: 1, CutSteps: 34, Mean: 1.1, Best: 1.2},
+	}
+	rows := ArmRows(arms, true)
+	for i, want := range []struct {
+		pulls, steps string
+		status       widgets.ArmStatus
+	}{{"0 + 1 cut", "0 + 182 cut", widgets.ArmStopped}, {"2 + 1 cut", "1.2k + 34 cut", widgets.ArmDone}} {
+		if r := rows[i]; r.PullsCell() != want.pulls || r.StepsCell() != want.steps || r.Status != want.status {
+			t.Errorf("%s: pulls %q, steps %q, status %s; want %q, %q, %s", r.Arm, r.PullsCell(), r.StepsCell(), r.Status, want.pulls, want.steps, want.status)
+		}
+	}
+	var text strings.Builder
+	if err := widgets.WriteLeaderboardText(&text, "arms", rows); err != nil {
+		t.Fatal(err)
+	}
+	html := widgets.LeaderboardHTML("arms", rows)
+	for _, want := range []string{"0 + 182 cut", "2 + 1 cut", "stopped"} {
+		if !strings.Contains(text.String(), want) || !strings.Contains(html, want) {
+			t.Errorf("the leaderboard lacks %q:\n%s", want, text.String())
+		}
+	}
+	if h := Leader(arms); !strings.Contains(h, "2 pulls + 1 cut") {
+		t.Errorf("headline %q does not count the cut pull as the table does", h)
+	}
+}
+
 // Issue 18, item 6: failed episodes of an arm are shown in its
 // leaderboard row, also when its pulls succeeded.
 func TestArmRowsShowFailedEpisodes(t *testing.T) {
@@ -181,13 +214,18 @@ func TestShowRunShowsAStoredLeaderboardOnceWithSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.AddArms(ctx, []store.Arm{{Run: id, Index: 0, Name: "ppo · autophase", Pulls: 2, Mean: 1.1, Best: 1.2}}); err != nil {
+	if err := st.AddArms(ctx, []store.Arm{{Run: id, Index: 0, Name: "ppo · autophase", Pulls: 2, Mean: 1.1, Best: 1.2},
+		{Run: id, Index: 1, Name: "dqn · autophase"}}); err != nil {
 		t.Fatal(err)
 	}
 	for i, steps := range []int{1200, 34} {
 		if _, err := st.AddPull(ctx, store.Pull{Run: id, Seq: i + 1, Arm: "ppo · autophase", Score: 1.1, Status: store.PullOK, Steps: steps}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Stopped while its first pull trained: 182 steps, no finished pull.
+	if _, err := st.AddPull(ctx, store.Pull{Run: id, Seq: 3, Arm: "dqn · autophase", Score: 1.3, Status: store.PullInterrupted, Steps: 182}); err != nil {
+		t.Fatal(err)
 	}
 	if err := st.FinishRun(ctx, id, store.StatusFinished, nil); err != nil {
 		t.Fatal(err)
@@ -201,8 +239,21 @@ func TestShowRunShowsAStoredLeaderboardOnceWithSteps(t *testing.T) {
 	if !strings.Contains(text.String(), "1.234k") {
 		t.Errorf("leaderboard lacks the arm's 1234 steps:\n%s", text.String())
 	}
+	if !strings.Contains(text.String(), "0 + 1 cut") || !strings.Contains(text.String(), "0 + 182 cut") || strings.Contains(text.String(), "1.3000") {
+		t.Errorf("leaderboard does not say that dqn's only pull (182 steps) was cut and not scored:\n%s", text.String())
+	}
 	if strings.Contains(stdout, "rank") || !strings.Contains(stdout, "qs") {
 		t.Errorf("the summary repeats the leaderboard or lacks the run line:\n%s", stdout)
+	}
+	// Headless (a program outside the notebook): the same leaderboard, as
+	// text on stdout.
+	stdout = captureStdout(t, func() {
+		if err := ShowRun(ctx, st, "qs", widgets.Output{Display: widgets.Headless}); err != nil {
+			t.Error(err)
+		}
+	})
+	if !strings.Contains(stdout, "0 + 182 cut") || !strings.Contains(stdout, "1.234k") || strings.Count(stdout, "ppo · autophase") != 1 {
+		t.Errorf("headless %%show does not print the leaderboard once:\n%s", stdout)
 	}
 }
 

@@ -29,9 +29,10 @@ func ShowTask(spec search.Spec) {
 		}
 		return len(seen)
 	}
-	fmt.Printf("task %s: %s, %d arms = %d algorithms × %d states × %d rewards × %d action spaces × %d transitions\n",
-		spec.Name, spec.Task, len(arms), distinct(func(a rlcore.Arm) string { return a.Algorithm }), distinct(func(a rlcore.Arm) string { return a.State }),
-		distinct(func(a rlcore.Arm) string { return a.Reward }), distinct(func(a rlcore.Arm) string { return a.Actions }), distinct(func(a rlcore.Arm) string { return a.Transition }))
+	fmt.Printf("task %s: %s, %s = %s × %s × %s × %s × %s\n", spec.Name, spec.Task, widgets.Plural(len(arms), "arm"),
+		widgets.Plural(distinct(func(a rlcore.Arm) string { return a.Algorithm }), "algorithm"), widgets.Plural(distinct(func(a rlcore.Arm) string { return a.State }), "state"),
+		widgets.Plural(distinct(func(a rlcore.Arm) string { return a.Reward }), "reward"), widgets.Plural(distinct(func(a rlcore.Arm) string { return a.Actions }), "action space"),
+		widgets.Plural(distinct(func(a rlcore.Arm) string { return a.Transition }), "transition"))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  #\talgorithm\tstate\treward\tactions\ttransition")
 	for i, a := range arms {
@@ -150,12 +151,12 @@ func ShowRunPhase(ctx context.Context, st *store.Store, ref, phase string, out w
 		if len(series) > 0 {
 			err = widgets.RenderCurves(out, fmt.Sprintf("run-%d-curves", rep.Run.ID), series, widgets.CurveStyle{
 				Title:    fmt.Sprintf("%s %s (run %d): best quality", rep.Run.Kind, rep.Run.Name, rep.Run.ID),
-				Subtitle: fmt.Sprintf("%s · %d pulls", rep.Run.Status, len(rep.Pulls)),
+				Subtitle: fmt.Sprintf("%s · %s", statusWords(rep.Run.Status), widgets.Plural(len(rep.Pulls), "pull")),
 				X:        widgets.XSteps, Y: widgets.YBest,
 			})
 		}
 		if rep.Run.Kind == "search" && len(rep.Arms) > 0 {
-			err = firstErr(err, widgets.RenderLeaderboard(out, fmt.Sprintf("run-%d-arms", rep.Run.ID), "arms", storedArmRows(rep.Arms, rep.Pulls)))
+			err = firstErr(err, widgets.RenderLeaderboard(out, fmt.Sprintf("run-%d-arms", rep.Run.ID), "arms", ArmRows(search.StoredArms(rep.Arms, rep.Pulls), true)))
 		}
 	case "compare":
 		if c := rep.Comparison(); c != nil {
@@ -166,10 +167,13 @@ func ShowRunPhase(ctx context.Context, st *store.Store, ref, phase string, out w
 			}
 		}
 	}
-	if rep.Run.Kind == "search" && len(rep.Arms) > 0 && out.Shows() {
-		// The leaderboard above is the arms' table: the text adds the run
-		// line, not a second table.
+	if rep.Run.Kind == "search" && len(rep.Arms) > 0 {
+		// The leaderboard is the arms' table (as text when nothing shows
+		// it): the text adds the run line, not a second table.
 		fmt.Print(search.RunsTable([]store.Run{rep.Run}))
+		if !out.Shows() {
+			err = firstErr(err, widgets.WriteLeaderboardText(os.Stdout, "arms", ArmRows(search.StoredArms(rep.Arms, rep.Pulls), true)))
+		}
 		return err
 	}
 	fmt.Print(rep.Summary())
@@ -236,27 +240,4 @@ func shortHyper(h map[string]float64) string {
 		parts = append(parts, fmt.Sprintf("%s=%.3g", k, h[k]))
 	}
 	return strings.Join(parts, " ")
-}
-
-// storedArmRows turns a stored search's arms into leaderboard rows; the
-// steps of an arm add up its stored pulls'.
-func storedArmRows(arms []store.Arm, pulls []store.Pull) []widgets.ArmRow {
-	steps := map[string]int{}
-	for _, p := range pulls {
-		steps[p.Arm] += p.Steps
-	}
-	rows := make([]widgets.ArmRow, 0, len(arms))
-	for _, a := range arms {
-		r := armRow(a.Name, a.Pulls, a.Failures, steps[a.Name], a.Mean, a.Best)
-		r.Status = widgets.ArmDone
-		switch {
-		case a.Status == "retired":
-			r.Status = widgets.ArmFailed
-		case a.Pulls+a.Failures == 0:
-			r.Status = widgets.ArmWaiting
-		}
-		r.Detail = withFailedEpisodes(r.Detail, a.FailedEpisodes, "")
-		rows = append(rows, r)
-	}
-	return rows
 }
