@@ -188,6 +188,10 @@ func TestShortNames(t *testing.T) {
 		{[]string{"ppo·x", "ppo·y·z"}, []string{"ppo·x", "ppo·y·z"}, ""}, // different shapes
 		{[]string{"random", "greedy"}, []string{"random", "greedy"}, ""}, // plain names
 		{[]string{"ppo · autophase"}, []string{"ppo · autophase"}, ""},   // one arm
+		// A deployment: one arm on several benchmarks; the key holds the arm whole.
+		{[]string{"ppo · autophase · ic-oz · all · apply @ builtin:adpcm", "ppo · autophase · ic-oz · all · apply @ builtin:dijkstra"},
+			[]string{"builtin:adpcm", "builtin:dijkstra"}, "ppo · autophase · ic-oz · all · apply"},
+		{[]string{"ppo · autophase @ crc32", "a2c · autophase @ crc32"}, []string{"ppo", "a2c"}, "autophase @ crc32"},
 	}
 	for _, tc := range tests {
 		short, common := shortNames(tc.names)

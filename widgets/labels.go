@@ -17,6 +17,10 @@ func Plural(n int, what string) string {
 // quality-delta"); arms named with a bare middle dot are split as well.
 const armSep = "·"
 
+// benchSep separates a deployment's arm from its benchmark ("ppo ·
+// autophase @ builtin:adpcm").
+const benchSep = " @ "
+
 // shortNames drops from arm names the components that every arm shares at
 // the same position, so that a legend shows what tells arms apart. It
 // returns the short names and the shared components joined (empty when
@@ -28,9 +32,15 @@ func shortNames(names []string) (short []string, common string) {
 	}
 	parts := make([][]string, len(names))
 	for i, n := range names {
-		parts[i] = strings.Split(n, armSep)
+		// A deployment's run is "ARM @ BENCHMARK": the benchmark is one
+		// more component, kept with its "@ ".
+		arm, bench, onBench := strings.Cut(n, benchSep)
+		parts[i] = strings.Split(arm, armSep)
 		for j := range parts[i] {
 			parts[i][j] = strings.TrimSpace(parts[i][j])
+		}
+		if onBench {
+			parts[i] = append(parts[i], "@ "+strings.TrimSpace(bench))
 		}
 		if len(parts[i]) != len(parts[0]) || len(parts[i]) < 2 {
 			return short, ""
@@ -62,7 +72,26 @@ func shortNames(names []string) (short []string, common string) {
 				own = append(own, p)
 			}
 		}
-		short[i] = strings.Join(own, " "+armSep+" ")
+		short[i] = joinParts(own)
 	}
-	return short, strings.Join(shared, " "+armSep+" ")
+	return short, joinParts(shared)
+}
+
+// joinParts joins the components of a name again: " · " between arm
+// components, " " before "@ BENCHMARK", and a benchmark alone without its
+// "@".
+func joinParts(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		switch {
+		case i == 0:
+			p = strings.TrimPrefix(p, "@ ")
+		case strings.HasPrefix(p, "@ "):
+			b.WriteString(" ")
+		default:
+			b.WriteString(" " + armSep + " ")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
