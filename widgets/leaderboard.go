@@ -200,7 +200,7 @@ const (
 	tableStyle = `border-collapse:collapse;font-family:sans-serif;font-size:13px;margin:4px 0`
 	thStyle    = `text-align:left;padding:3px 10px;border-bottom:2px solid #888`
 	tdStyle    = `padding:2px 10px;border-bottom:1px solid #ddd;text-align:left`
-	numStyle   = tdStyle + `;text-align:right;font-variant-numeric:tabular-nums`
+	numStyle   = tdStyle + `;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap`
 )
 
 // LeaderboardHTML renders rows as an HTML table, best score first.
@@ -339,11 +339,16 @@ func htmlEscape(s string) string { return html.EscapeString(s) }
 
 // nameHTML shows a name made of parts joined by " · " (an arm: algorithm ·
 // state · reward · …) so that a narrow cell wraps it between the parts,
-// never inside one (at the hyphen of "action-history").
+// or after the "+" of a composed part ("instcount-norm+action-history(4)"),
+// never inside a name (at the hyphen of "action-history").
 func nameHTML(name string) string {
 	parts := strings.Split(name, " · ")
 	for i, p := range parts {
-		parts[i] = `<span style="white-space:nowrap">` + htmlEscape(p) + `</span>`
+		pieces := strings.Split(p, "+")
+		for j, q := range pieces {
+			pieces[j] = `<span style="white-space:nowrap">` + htmlEscape(q) + `</span>`
+		}
+		parts[i] = strings.Join(pieces, "+<wbr>")
 	}
 	return strings.Join(parts, " · ")
 }

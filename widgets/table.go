@@ -37,7 +37,7 @@ func TableHTML(title string, cols []Column, rows [][]string) string {
 			if i < len(r) {
 				v = r[i]
 			}
-			sty, cell := tdStyle, htmlEscape(v)
+			sty, cell := tdStyle, wordsHTML(v)
 			if c.Numeric {
 				sty = numStyle
 			}
@@ -50,4 +50,18 @@ func TableHTML(title string, cols []Column, rows [][]string) string {
 	}
 	b.WriteString(`</tbody></table></div>`)
 	return b.String()
+}
+
+// wordsHTML shows text that a narrow cell wraps between words only, never
+// at a hyphen inside one (a date "2026-12-02" stays whole).
+func wordsHTML(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if strings.Contains(w, "-") {
+			words[i] = `<span style="white-space:nowrap">` + htmlEscape(w) + `</span>`
+		} else {
+			words[i] = htmlEscape(w)
+		}
+	}
+	return strings.Join(words, " ")
 }

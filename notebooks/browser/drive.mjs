@@ -9,7 +9,8 @@
 // content changes). Once the leaderboard has a scored arm it clicks the
 // cell's Stop button, then checks that the chart's headline, the
 // leaderboard's first row and the printed summary name the same winner
-// with the same score. It fails on any error output or a cell that does
+// with the same score, and that every arm's pulls and steps count the same
+// pulls and add up to the summary's count (cut pulls included). It fails on any error output or a cell that does
 // not finish, and saves a screenshot of the whole notebook (and of the
 // search cell, to README_IMAGE when given) in ARTIFACTS_DIR, and saves the
 // notebook with its outputs. The last line of its output is a JSON report.
@@ -160,9 +161,13 @@ async function readNumbers(page, i) {
   return page.evaluate((i) => {
     const el = Jupyter.notebook.get_cell(i).element[0];
     const chart = [...el.querySelectorAll(".supersonic-chart svg text")].map((t) => t.textContent).join(" ");
-    const row = el.querySelector(".supersonic-leaderboard tbody tr");
-    const cells = row ? [...row.children].map((td) => td.textContent.trim()) : [];
-    return { chart, leaderboard: { arm: cells[1] || "", score: cells[2] || "", best: cells[3] || "", pulls: cells[4] || "" } };
+    const rows = [...el.querySelectorAll(".supersonic-leaderboard tbody tr")].map((tr) => [...tr.children].map((td) => td.textContent.trim()));
+    const cells = rows[0] || [];
+    return {
+      chart,
+      leaderboard: { arm: cells[1] || "", score: cells[2] || "", best: cells[3] || "", pulls: cells[4] || "" },
+      rows: rows.map((c) => ({ arm: c[1] || "", pulls: c[4] || "", steps: c[5] || "", status: c[6] || "" })),
+    };
   }, i);
 }
 
@@ -178,4 +183,26 @@ function checkAgreement(search, seen, text) {
   if (!same(m[1], lb.arm) || !same(s[1], lb.arm)) problem(`winners differ: chart ${m[1]}, leaderboard ${lb.arm}, summary ${s[1]}`);
   if (m[2] !== lb.score || s[2] !== lb.score) problem(`scores differ: chart ${m[2]}, leaderboard ${lb.score}, summary ${s[2]}`);
   if (m[3] !== lb.best || s[3] !== lb.best) problem(`best scores differ: chart ${m[3]}, leaderboard ${lb.best}, summary ${s[3]}`);
+  // Every arm's pulls and steps count the same pulls ("2 + 1 cut" and
+  // "1.2k + 182 cut"), and the rows add up to the summary's count.
+  const total = /after (\d+) pulls?(?: \+ (\d+) cut)?/.exec(text);
+  let finished = 0;
+  let cut = 0;
+  for (const r of seen.rows) {
+    const p = /^(\d+)(?: \+ (\d+) cut)?$/.exec(r.pulls);
+    if (!p) {
+      problem(`arm ${r.arm}: pulls cell "${r.pulls}" is not "N" or "N + M cut"`);
+      continue;
+    }
+    finished += +p[1];
+    cut += +(p[2] || 0);
+    const stepsCut = / \+ .* cut$/.test(r.steps);
+    if (r.steps !== "–" && !stepsCut && +p[1] === 0) problem(`arm ${r.arm}: ${r.steps} steps but no finished pull (${r.pulls})`);
+    if (stepsCut && !p[2]) problem(`arm ${r.arm}: steps "${r.steps}" count a cut pull that its pulls "${r.pulls}" do not`);
+  }
+  if (!total) return problem(`the summary counts no pulls: ${text.slice(-400)}`);
+  if (+total[1] !== finished || +(total[2] || 0) !== cut) {
+    problem(`the summary counts ${total[0]}, the leaderboard ${finished} pulls + ${cut} cut`);
+  }
+  search.agreed.pulls = [String(finished), String(cut)];
 }

@@ -2,7 +2,8 @@
 // the page in Debian's chromium (headless, driven by puppeteer-core) in a
 // window 1000 px wide, saves a screenshot of the whole page, and looks for
 // outputs that do not fit:
-//   - an output area wider than its box (it scrolls sideways or cuts),
+//   - an output area wider than its box (it scrolls sideways or cuts) or
+//     than the page,
 //   - an image, chart (svg) or table that reaches past its output area,
 //   - a chart's text that reaches past the chart's own frame (clipped).
 //
@@ -72,10 +73,17 @@ function measure() {
   const snippet = (s) => s.replace(/\s+/g, " ").trim().slice(0, 80);
   let charts = 0;
   let tables = 0;
+  // A table too wide for the cell can widen the cell itself past the page
+  // (a flex layout): then nothing overflows its own box, but the page cuts it.
+  const page = document.documentElement.clientWidth;
   for (const out of outputs) {
     const box = out.getBoundingClientRect();
     if (box.width === 0) continue;
     const where = cellOf(out);
+    if (box.right > page + slack) {
+      problems.push(`${where}: an output spans x ${Math.round(box.left)}–${Math.round(box.right)}, past the page's ${page} px: ${snippet(out.textContent)}`);
+      continue;
+    }
     if (out.scrollWidth > out.clientWidth + slack) {
       problems.push(`${where}: an output is ${out.scrollWidth} px wide in a box of ${out.clientWidth} px (it scrolls sideways): ${snippet(out.textContent)}`);
     }

@@ -161,8 +161,8 @@ func SearchSummary(res *search.Result) string {
 	return s
 }
 
-// pullCount counts a search's pulls, naming those cut short: they are
-// stored but count in no arm's score.
+// pullCount counts a search's pulls as the leaderboard does: the finished
+// ones, then "+ N cut" for those cut short (stored, in no arm's score).
 func pullCount(pulls []*search.PullResult) string {
 	cut := 0
 	for _, p := range pulls {
@@ -170,9 +170,9 @@ func pullCount(pulls []*search.PullResult) string {
 			cut++
 		}
 	}
-	s := widgets.Plural(len(pulls), "pull")
+	s := widgets.Plural(len(pulls)-cut, "pull")
 	if cut > 0 {
-		s += fmt.Sprintf(" (%d cut short and not scored)", cut)
+		s += fmt.Sprintf(" + %d cut (stored, not scored)", cut)
 	}
 	return s
 }

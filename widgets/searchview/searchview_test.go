@@ -76,6 +76,11 @@ func TestArmRowsSayWhatWasCut(t *testing.T) {
 	if h := Leader(arms); !strings.Contains(h, "2 pulls + 1 cut") {
 		t.Errorf("headline %q does not count the cut pull as the table does", h)
 	}
+	res := &search.Result{Name: "qs", Status: rlcore.Interrupted, Winner: &arms[1],
+		Pulls: []*search.PullResult{{Status: store.PullOK}, {Status: store.PullOK}, {Status: store.PullInterrupted}, {Status: store.PullInterrupted}}}
+	if s := SearchSummary(res); !strings.Contains(s, "after 2 pulls + 2 cut") || !strings.Contains(s, "best 1.2000, 2 pulls + 1 cut") {
+		t.Errorf("the summary does not count pulls as the table does:\n%s", s)
+	}
 }
 
 // Issue 18, item 6: failed episodes of an arm are shown in its
