@@ -136,6 +136,10 @@ func TestStartOption(t *testing.T) {
 	if m := e.Current(); m.Err != "" || m.Speedup <= 0 || m.DefaultMs <= 0 {
 		t.Errorf("start measurement %+v", m)
 	}
+	// re-timed afresh (past the memo), it still runs and matches
+	if m, err := p.(*halide.Problem).Remeasure(ctx, e.Schedule()); err != nil || m.Err != "" || m.Speedup <= 0 || m.Runs != 3 {
+		t.Errorf("remeasure: %v %+v", err, m)
+	}
 	// the replay of no actions is the start schedule, validated
 	if err := p.(rlcore.Validator).ValidateActions(ctx, "conv_layer", nil); err != nil {
 		t.Error(err)
