@@ -20,7 +20,8 @@ import (
 // fitted to every measurement so far — whose predicted speedups make the
 // rewards (the arm's reward: the predicted step's log speedup, or the
 // predicted improvement over the episode's best). Episodes start at one of
-// the best measured schedules, or at the default. After `model_steps` of
+// the eight best measured schedules or at a random one, and the agent
+// learns to climb the model from there. After `model_steps` of
 // PPO training in the model, the schedules its episodes reached that the
 // model ranks first and that were not measured yet are measured (`batch`
 // of them, one a random schedule with probability `explore`); the model
@@ -39,7 +40,7 @@ var ModelPPO = &rlcore.Algorithm{
 	Params: []rlcore.Param{
 		{Name: "init", Doc: "random schedules measured before the first model", Default: 8, Min: 2, Max: 256, Log: true, Int: true},
 		{Name: "batch", Doc: "schedules measured per model fit", Default: 4, Min: 1, Max: 64, Log: true, Int: true},
-		{Name: "model_steps", Doc: "PPO steps in the cost model per batch", Default: 2048, Min: 256, Max: 65536, Log: true, Int: true},
+		{Name: "model_steps", Doc: "PPO steps in the cost model per batch", Default: 4096, Min: 256, Max: 65536, Log: true, Int: true},
 		{Name: "horizon", Doc: "knob steps per episode in the model", Default: 12, Min: 2, Max: 64, Int: true},
 		{Name: "explore", Doc: "probability that a batch slot goes to a random schedule", Default: 0.1, Min: 0, Max: 1},
 		{Name: "epochs", Doc: "full-batch Adam epochs per model fit", Default: 150, Min: 10, Max: 5000, Log: true, Int: true},
@@ -66,7 +67,7 @@ func (t *tuner) proposeRL(b *benchTuner) ([]kernel.Schedule, error) {
 	top := make([]kernel.Schedule, 0, len(b.samples))
 	sorted := append([]tunerSample(nil), b.samples...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].logSp > sorted[j].logSp })
-	for _, s := range sorted[:min(4, len(sorted))] {
+	for _, s := range sorted[:min(8, len(sorted))] {
 		top = append(top, s.sched)
 	}
 	env := &modelEnv{t: t, space: b.space, model: model, mean: mean, starts: top, horizon: t.horizon,
@@ -156,13 +157,15 @@ func (e *modelEnv) predict(s kernel.Schedule) float64 {
 	return p
 }
 
-// Reset starts at one of the best measured schedules (three times in
-// four) or at the default.
+// Reset starts at one of the best measured schedules or, every other
+// episode, at a random schedule, so that the agent climbs the model both
+// near what was measured best and elsewhere.
 func (e *modelEnv) Reset(context.Context, string) ([]float64, error) {
-	if len(e.starts) > 0 && e.t.rng.IntN(4) > 0 {
+	e.cur = e.space.Default()
+	if s, ok := e.t.randomSchedule(e.space); ok && (len(e.starts) == 0 || e.t.rng.IntN(2) == 0) {
+		e.cur = s
+	} else if len(e.starts) > 0 {
 		e.cur = e.starts[e.t.rng.IntN(len(e.starts))].Clone()
-	} else {
-		e.cur = e.space.Default()
 	}
 	e.pred = e.predict(e.cur)
 	e.best, e.lastDelta, e.steps = e.pred, 0, 0

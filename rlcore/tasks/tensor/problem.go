@@ -29,6 +29,14 @@
 // with the same seed and timing options), so an episode's quality is a
 // function of its actions (replay reproduces it exactly).
 //
+// Besides the generic algorithms the package registers two schedule-space
+// tuners, CostModel ("costmodel", AutoTVM's learned tuner) and Grid, and a
+// model-based client RL, ModelPPO ("model-ppo"), whose knob steps are
+// scored by the cost model so that only the schedules it ranks first are
+// measured. These three count one step per schedule measured; an
+// algorithm that steps the task's environment counts every knob step
+// (a schedule measured before is not measured again).
+//
 // Quality is the speedup over the default schedule (1 = naive loop nest).
 // References: "default" (quality 1) and "reference" (the hand-blocked
 // schedule).

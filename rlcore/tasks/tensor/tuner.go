@@ -18,7 +18,8 @@ import (
 // CostModel is a learned cost-model tuner in the manner of AutoTVM's
 // XGBoost tuner (Chen et al., "Learning to Optimize Tensor Programs",
 // NeurIPS 2018), with a small MLP from rlcore/nn in place of the
-// gradient-boosted trees: it measures `init` random schedules, then
+// gradient-boosted trees: it starts from the default schedule's known
+// time, measures `init` random schedules, then
 // repeatedly fits the MLP to (schedule features → log speedup) of every
 // measurement so far, scores `candidates` proposals — random schedules and
 // one-to-three-knob mutations of the best measured ones — and measures the
@@ -104,6 +105,15 @@ func tune(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig, method st
 			return nil, fmt.Errorf("costmodel: %w", err)
 		}
 		states[i] = &benchTuner{name: b, space: sp, seen: map[uint64]bool{}, next: sp.Default()}
+		// The default is known without spending the budget — the
+		// problem times it once per operator, and the methods that step
+		// from it start their episodes there —, so it is the first
+		// sample and the best so far.
+		if r, err := p.Measure(ctx, sp.Default()); err == nil {
+			states[i].seen[sp.Default().Hash()] = true
+			states[i].free++
+			t.record(states[i], r)
+		}
 	}
 	for i := 0; !t.stopped(); i++ {
 		t.round(states[i%len(states)])
@@ -144,6 +154,7 @@ type benchTuner struct {
 	space   *kernel.Space
 	seen    map[uint64]bool
 	samples []tunerSample
+	free    int // samples that did not spend the budget (the default)
 	// next is the grid's next schedule (nil Values: the grid is done).
 	next kernel.Schedule
 }
@@ -179,7 +190,7 @@ func (t *tuner) round(b *benchTuner) {
 		if s, ok := b.gridNext(); ok {
 			picks = append(picks, s)
 		}
-	} else if len(b.samples) < t.init {
+	} else if len(b.samples)-b.free < t.init {
 		for len(picks) < t.batch {
 			s, ok := t.randomUnseen(b)
 			if !ok {
@@ -225,9 +236,20 @@ func (t *tuner) measure(b *benchTuner, s kernel.Schedule) {
 	}
 	t.fails = 0
 	t.res.Stats.Episodes++
+	t.record(b, r)
+	t.res.Curve = append(t.res.Curve, rlcore.CurvePoint{Step: t.res.Stats.Steps, Episode: t.res.Stats.Episodes,
+		Elapsed: time.Since(t.start), Return: r.Speedup, Quality: r.Speedup, Best: t.res.Best.Quality})
+	t.emit(rlcore.Event{Kind: rlcore.EpisodeEnd, Benchmark: b.name, Return: r.Speedup, Quality: r.Speedup, Best: t.res.Best.Quality})
+}
+
+// record adds a measured schedule to bench's samples and to the best
+// results.
+func (t *tuner) record(b *benchTuner, r *Result) {
+	s := r.Schedule
 	b.samples = append(b.samples, tunerSample{sched: s, feat: s.Features(), logSp: math.Log(r.Speedup), speedup: r.Speedup})
 	rec := rlcore.EpisodeRecord{Benchmark: b.name, Return: r.Speedup, Quality: r.Speedup, Found: time.Since(t.start)}
 	if old, ok := t.res.PerBenchmark[b.name]; !ok || rec.Quality > old.Quality {
+		var err error
 		if rec.Actions, err = t.agentPath(s); err == nil {
 			t.res.PerBenchmark[b.name] = rec
 			if !t.hasBest || rec.Quality > t.res.Best.Quality {
@@ -237,9 +259,6 @@ func (t *tuner) measure(b *benchTuner, s kernel.Schedule) {
 			t.res.Err = err
 		}
 	}
-	t.res.Curve = append(t.res.Curve, rlcore.CurvePoint{Step: t.res.Stats.Steps, Episode: t.res.Stats.Episodes,
-		Elapsed: time.Since(t.start), Return: r.Speedup, Quality: r.Speedup, Best: t.res.Best.Quality})
-	t.emit(rlcore.Event{Kind: rlcore.EpisodeEnd, Benchmark: b.name, Return: r.Speedup, Quality: r.Speedup, Best: t.res.Best.Quality})
 }
 
 // gridNext returns the next valid schedule in index order.
