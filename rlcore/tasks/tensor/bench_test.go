@@ -58,7 +58,8 @@ func BenchmarkGEMM512(b *testing.B) {
 // speedup over the default per operator, its ratio to the costmodel tuner,
 // and the geomeans; "rl-vs-best-baseline" is the model-based client RL's
 // (model-ppo) geomean over the best search baseline's, "ppo-vs-best-baseline"
-// plain PPO's (a measurement per knob step). Run with -benchtime 1x.
+// plain PPO's (a measurement per knob step). TENSOR_BENCH_SEED seeds every
+// method (default 1). Run with -benchtime 1x.
 func BenchmarkMethods(b *testing.B) {
 	p := benchProblem(b)
 	steps := benchSteps(24)
@@ -99,6 +100,14 @@ func benchSteps(def int) int {
 	return def
 }
 
+// benchSeed is TENSOR_BENCH_SEED (default 1), every method's seed.
+func benchSeed() int64 {
+	if n, err := strconv.ParseInt(os.Getenv("TENSOR_BENCH_SEED"), 10, 64); err == nil {
+		return n
+	}
+	return 1
+}
+
 func benchProblem(b *testing.B) *Problem {
 	b.Helper()
 	p, err := NewProblem(context.Background(), DefaultOptions)
@@ -127,7 +136,7 @@ func runMethod(b *testing.B, p *Problem, m, op string, steps int) (kernel.Schedu
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := alg.Train(ctx, env, rlcore.TrainConfig{Hyper: h, Budget: rlcore.Budget{Steps: steps}, Seed: 1, Benchmarks: []string{op}})
+	res, err := alg.Train(ctx, env, rlcore.TrainConfig{Hyper: h, Budget: rlcore.Budget{Steps: steps}, Seed: benchSeed(), Benchmarks: []string{op}})
 	if err != nil {
 		b.Fatalf("%s on %s: %v", m, op, err)
 	}
