@@ -12,8 +12,9 @@
 // too; it answers is_complete_request (package iscomplete) and
 // history_request (history.go); it shows a status line while a cell
 // compiles and cancels the compile on an interrupt. It answers heartbeats
-// itself, supervises gonb (supervise.go: restarts it when it dies and says
-// so in the cell's output), forwards interrupts, ends when its frontend
+// itself, keeps gonb running through a supervisor (supervise.go: restarts
+// it when it dies; gonb.go says so in the cell's output and fails the
+// requests the dead one left), forwards interrupts, ends when its frontend
 // dies (parent.go), and leaves no process behind.
 package proxy
 
@@ -70,9 +71,9 @@ type kernel struct {
 	shell, control, stdin, iopub *wire.Socket
 	hb                           zmq4.Socket
 
+	gonb *supervisor
+
 	mu         sync.Mutex
-	gonb       *child
-	ready      chan struct{} // closed when gonb is up; replaced while restarting
 	pending    map[string]pendingRequest
 	original   map[string]string // msg_id → the cell as typed, for magic cells
 	internal   map[string]chan *wire.Message
@@ -81,7 +82,6 @@ type kernel struct {
 	notice     string            // said in the next cell's output (gonb was restarted)
 	execCount  int               // the kernel's execution counter (gonb's own is not shown)
 	history    *history
-	shutdown   bool
 	shutdownCh chan struct{}
 	closeOnce  sync.Once
 }
@@ -104,7 +104,6 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg:        cfg,
 		session:    wire.NewID(),
 		signer:     wire.NewSigner(cfg.Connection.Key),
-		ready:      make(chan struct{}),
 		pending:    map[string]pendingRequest{},
 		original:   map[string]string{},
 		internal:   map[string]chan *wire.Message{},
@@ -113,6 +112,7 @@ func Run(ctx context.Context, cfg Config) error {
 		shutdownCh: make(chan struct{}),
 		history:    openHistory(cfg.HistoryPath),
 	}
+	k.gonb = newSupervisor(&k.cfg, k.attachGonb, k.gonbDied)
 	if cfg.Connection.Key == "" {
 		slog.Warn("the connection file has an empty key: messages are not signed, and anyone who can reach these ports can run code as this user")
 	}
@@ -129,14 +129,11 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer k.closeFrontend()
-	if err := k.startGonb(ctx); err != nil {
+	if err := k.gonb.start(ctx); err != nil {
 		return err
 	}
 	defer func() {
-		k.mu.Lock()
-		g := k.gonb
-		k.mu.Unlock()
-		if g != nil {
+		if g := k.gonb.running(); g != nil {
 			g.stop(3 * time.Second)
 		}
 	}()
@@ -147,9 +144,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	if cfg.ParentPID > 0 {
 		go watchParent(ctx, cfg.ParentPID, time.Second, func() {
-			k.mu.Lock()
-			k.shutdown = true
-			k.mu.Unlock()
+			k.gonb.stop()
 			k.closeOnce.Do(func() { close(k.shutdownCh) })
 		})
 	}
@@ -379,7 +374,7 @@ func (k *kernel) answer(from *wire.Socket, m *wire.Message, replyType string, co
 
 // forward relays a frontend request to gonb, re-signed with gonb's key.
 func (k *kernel) forward(from *wire.Socket, m *wire.Message) {
-	g := k.current()
+	g := k.gonb.current()
 	to := g.shell
 	if from == k.control {
 		to = g.control
@@ -461,7 +456,7 @@ func (k *kernel) countCell(c executeContent) int {
 // forwardCell relays an execute_request to gonb and follows the cell until
 // its reply.
 func (k *kernel) forwardCell(from *wire.Socket, m *wire.Message, isMagic bool, count int) {
-	g := k.current()
+	g := k.gonb.current()
 	c := k.newCell(from, m, isMagic, g.cmd.Process.Pid, count)
 	k.mu.Lock()
 	k.cells[m.Header.MsgID] = c
@@ -519,10 +514,7 @@ func (k *kernel) magicError(from *wire.Socket, m *wire.Message, code string, cou
 // handleShutdown relays the shutdown to gonb, waits for it to stop and ends
 // the kernel (a restart is the frontend starting a new kernel process).
 func (k *kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
-	k.mu.Lock()
-	k.shutdown = true
-	g := k.gonb
-	k.mu.Unlock()
+	g := k.gonb.stop()
 	var content struct {
 		Restart bool `json:"restart"`
 	}
@@ -549,9 +541,7 @@ func (k *kernel) handleShutdown(from *wire.Socket, m *wire.Message) {
 
 // interruptBySignal forwards a SIGINT to gonb's process group.
 func (k *kernel) interruptBySignal() {
-	k.mu.Lock()
-	g := k.gonb
-	k.mu.Unlock()
+	g := k.gonb.running()
 	if g == nil || !g.alive() {
 		return
 	}
@@ -568,7 +558,7 @@ func (k *kernel) serveStdin() {
 		if err != nil {
 			return
 		}
-		if err := k.current().stdin.Send(m); err != nil {
+		if err := k.gonb.current().stdin.Send(m); err != nil {
 			slog.Error("relaying input_reply to gonb", "err", err)
 		}
 	}

@@ -2,165 +2,107 @@ package proxy
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/supersonic-rl/supersonic/kernel/wire"
 )
 
-// The supervision of gonb: start it, wait until it answers, watch its
-// process and heartbeat, restart it when it dies (failing the requests it
-// can no longer answer), and hold Go completions until its gopls is ready.
+// supervisor keeps one gonb child kernel running for the proxy.
+//
+//   - start starts gonb, lets the kernel attach it (relays, kernel_info,
+//     cell module: an attach error stops the child and fails the start)
+//     and publishes it;
+//   - current hands out the running child, waiting while a restart is
+//     under way; running returns it without waiting (nil meanwhile);
+//   - its health is watched: when the process exits or its heartbeat goes
+//     unanswered for Config.HeartbeatTimeout (pinged every
+//     HeartbeatEvery), the child is killed, the kernel told at once (died:
+//     it notes the restart for the next cell and fails the requests the
+//     dead child can no longer answer), the child's leftovers stopped and
+//     a new child started, retried every second until one starts;
+//   - stop ends supervision at shutdown: no restart follows, and a child
+//     a restart was starting meanwhile is stopped instead of published.
+type supervisor struct {
+	cfg    *Config
+	attach func(ctx context.Context, g *child) error
+	died   func(g *child)
 
-// startGonb starts a gonb child, waits until it answers, prepares its cell
-// module and starts relaying its messages.
-func (k *kernel) startGonb(ctx context.Context) error {
-	g, err := startChild(ctx, &k.cfg)
+	mu      sync.Mutex
+	gonb    *child
+	ready   chan struct{} // closed when gonb is up; replaced while restarting
+	stopped bool
+}
+
+func newSupervisor(cfg *Config, attach func(context.Context, *child) error, died func(*child)) *supervisor {
+	return &supervisor{cfg: cfg, attach: attach, died: died, ready: make(chan struct{})}
+}
+
+// start starts a gonb child, has the kernel attach it and publishes it.
+func (s *supervisor) start(ctx context.Context) error {
+	g, err := startChild(ctx, s.cfg)
 	if err != nil {
 		return err
 	}
-	go k.relayReplies(g, g.shell)
-	go k.relayReplies(g, g.control)
-	go k.relayInputRequests(g)
-	go k.relayIOPub(g)
-	if _, err := k.ask(ctx, g, "kernel_info_request", map[string]any{}, 60*time.Second); err != nil {
+	if err := s.attach(ctx, g); err != nil {
 		g.stop(0)
-		return fmt.Errorf("gonb did not answer kernel_info: %w", err)
+		return err
 	}
-	if k.cfg.Checkout != "" {
-		if err := g.prepareCellModule(k.cfg.Checkout); err != nil {
-			// Go cells still work; only imports of the checkout will fail.
-			slog.Error("cells will not be able to import the Supersonic checkout", "err", err)
-		}
-	}
-	k.mu.Lock()
-	if k.shutdown {
-		k.mu.Unlock()
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
 		g.stop(0) // a shutdown came while gonb was restarting
 		return nil
 	}
-	k.gonb = g
-	close(k.ready)
-	k.mu.Unlock()
-	go k.watch(ctx, g)
-	go k.warmGopls(ctx, g)
+	s.gonb = g
+	close(s.ready)
+	s.mu.Unlock()
+	go s.watch(ctx, g)
 	return nil
 }
 
-// goplsPatience bounds how long a completion or inspection that arrives
-// before gopls is ready waits for it. On a loaded machine gopls can take
-// most of warmGopls's minute (gonb restarts a gopls that misses its
-// deadline), and a frontend's completion timeout is usually longer.
-const goplsPatience = 75 * time.Second
-
-// goplsWarmUp is the completion the proxy asks for until gopls answers it.
-const goplsWarmUp = "import \"fmt\"\n\n%%\nfmt.Prin"
-
-// warmGopls asks gonb for a Go completion until gopls answers with
-// matches (or a minute passes), then lets the frontend's completions
-// through: right after start-up gonb would answer them empty.
-func (k *kernel) warmGopls(ctx context.Context, g *child) {
-	defer close(g.goplsReady)
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		r, err := k.ask(ctx, g, "complete_request", map[string]any{"code": goplsWarmUp, "cursor_pos": len(goplsWarmUp)}, 30*time.Second)
-		if err != nil && !g.alive() {
-			return
-		}
-		var c struct {
-			Matches []string `json:"matches"`
-		}
-		if err == nil && r.DecodeContent(&c) == nil && len(c.Matches) > 0 {
-			slog.Info("gopls answers completions", "after", time.Since(deadline.Add(-time.Minute)).Round(time.Millisecond))
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-g.done:
-			return
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-	slog.Warn("gopls did not answer a completion within a minute; Go completion may come back empty")
-}
-
-// afterGopls forwards a completion or inspection once gopls is ready (at
-// most goplsPatience later), without holding up the requests behind it.
-func (k *kernel) afterGopls(from *wire.Socket, m *wire.Message) {
-	g := k.current()
-	select {
-	case <-g.goplsReady:
-		k.forward(from, m)
-		return
-	default:
-	}
-	go func() {
-		select {
-		case <-g.goplsReady:
-		case <-time.After(goplsPatience):
-		}
-		k.forward(from, m)
-	}()
-}
-
-// ask sends an internal request to gonb and waits for its reply; its
-// messages are not shown to the frontend.
-func (k *kernel) ask(ctx context.Context, g *child, msgType string, content any, timeout time.Duration) (*wire.Message, error) {
-	m, err := wire.New(msgType, k.session, nil, content)
-	if err != nil {
-		return nil, err
-	}
-	ch := make(chan *wire.Message, 1)
-	k.mu.Lock()
-	k.internal[m.Header.MsgID] = ch
-	k.mu.Unlock()
-	defer func() {
-		k.mu.Lock()
-		delete(k.internal, m.Header.MsgID)
-		k.mu.Unlock()
-	}()
-	if err := g.shell.Send(m); err != nil {
-		return nil, err
-	}
-	select {
-	case r := <-ch:
-		return r, nil
-	case <-g.done:
-		return nil, fmt.Errorf("gonb exited: %v", g.exitErr)
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(timeout):
-		return nil, fmt.Errorf("no %s reply within %s", msgType, timeout)
-	}
-}
-
 // current returns the running gonb, waiting while it is being restarted.
-func (k *kernel) current() *child {
+func (s *supervisor) current() *child {
 	for {
-		k.mu.Lock()
-		ready, g := k.ready, k.gonb
-		k.mu.Unlock()
+		s.mu.Lock()
+		ready, g := s.ready, s.gonb
+		s.mu.Unlock()
 		<-ready
 		if g != nil && g.alive() {
 			return g
 		}
-		k.mu.Lock()
-		same := k.ready == ready
-		k.mu.Unlock()
+		s.mu.Lock()
+		same := s.ready == ready
+		s.mu.Unlock()
 		if same {
 			time.Sleep(20 * time.Millisecond) // death noticed, restart about to begin
 		}
 	}
 }
 
+// running returns the running gonb without waiting: nil while it is being
+// restarted.
+func (s *supervisor) running() *child {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gonb
+}
+
+// stop ends the supervision (no restart follows) and returns the running
+// gonb, nil if none, for the caller to shut down.
+func (s *supervisor) stop() *child {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return s.gonb
+}
+
 // watch restarts gonb when its process exits or its heartbeat stops.
-func (k *kernel) watch(ctx context.Context, g *child) {
+func (s *supervisor) watch(ctx context.Context, g *child) {
 	hbDead := make(chan struct{})
-	go k.watchHeartbeat(ctx, g, hbDead)
+	go s.watchHeartbeat(ctx, g, hbDead)
 	select {
 	case <-ctx.Done():
 		return
@@ -170,26 +112,19 @@ func (k *kernel) watch(ctx context.Context, g *child) {
 		killTree(g.cmd.Process.Pid, descendantsOf(g.cmd.Process.Pid))
 		<-g.done
 	}
-	k.mu.Lock()
-	if k.shutdown || k.gonb != g {
-		k.mu.Unlock()
+	s.mu.Lock()
+	if s.stopped || s.gonb != g {
+		s.mu.Unlock()
 		return
 	}
-	k.ready = make(chan struct{})
-	k.gonb = nil
-	pending := k.pending
-	k.pending = map[string]pendingRequest{}
-	why := fmt.Sprintf("Supersonic: the Go kernel (gonb) stopped unexpectedly (%v) and was restarted; declarations from earlier cells are gone, re-run the cells you need.", g.exitErr)
-	k.notice = why
-	k.comms = map[string]string{} // they lived in the dead gonb
-	k.mu.Unlock()
+	s.ready = make(chan struct{})
+	s.gonb = nil
+	s.mu.Unlock()
+	s.died(g) // first: the next cell must find the kernel's notice
 	slog.Error("gonb died; restarting it", "err", g.exitErr)
 	g.stop(0)
-	for _, p := range pending {
-		k.failPending(p, why)
-	}
 	for {
-		err := k.startGonb(ctx)
+		err := s.start(ctx)
 		if err == nil {
 			return
 		}
@@ -204,7 +139,7 @@ func (k *kernel) watch(ctx context.Context, g *child) {
 
 // watchHeartbeat pings gonb's heartbeat channel and closes dead after a
 // ping goes unanswered for HeartbeatTimeout.
-func (k *kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{}) {
+func (s *supervisor) watchHeartbeat(ctx context.Context, g *child, dead chan struct{}) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := becomeSubreaper(); err != nil {
@@ -225,7 +160,7 @@ func (k *kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(k.cfg.HeartbeatEvery):
+		case <-time.After(s.cfg.HeartbeatEvery):
 		}
 		pong := make(chan error, 1)
 		go func() {
@@ -243,29 +178,11 @@ func (k *kernel) watchHeartbeat(ctx context.Context, g *child, dead chan struct{
 			if err != nil && ctx.Err() == nil {
 				slog.Warn("gonb heartbeat error", "err", err)
 			}
-		case <-time.After(k.cfg.HeartbeatTimeout):
+		case <-time.After(s.cfg.HeartbeatTimeout):
 			if ctx.Err() == nil {
 				close(dead)
 			}
 			return
 		}
 	}
-}
-
-// failPending answers a request gonb can no longer answer.
-func (k *kernel) failPending(p pendingRequest, why string) {
-	replyType := strings.TrimSuffix(p.msg.Header.MsgType, "_request") + "_reply"
-	content := map[string]any{"status": "error", "ename": "GonbDied", "evalue": why, "traceback": []string{why}}
-	if p.msg.Header.MsgType == "execute_request" {
-		count := k.count()
-		if c := k.cellOf(p.msg.Header.MsgID); c != nil {
-			c.abandon()
-			k.forgetCell(p.msg.Header.MsgID)
-			count = c.count
-		}
-		content["execution_count"] = count
-		k.publish(p.msg, "error", map[string]any{"ename": "GonbDied", "evalue": why, "traceback": []string{why}})
-	}
-	k.reply(p.from, p.msg, replyType, content)
-	k.publish(p.msg, "status", map[string]any{"execution_state": "idle"})
 }
