@@ -42,7 +42,7 @@ func NoArgs(sf StateFunc) func(Problem, []string) (StateFunc, error) {
 func EpisodeAs[E Episode](ep Episode, component string) (E, error) {
 	e, ok := ep.(E)
 	if !ok {
-		return e, fmt.Errorf("%s needs a %T episode, got %T", component, e, ep)
+		return e, fmt.Errorf("%s needs a %T, got %T", component, e, ep)
 	}
 	return e, nil
 }
