@@ -70,7 +70,7 @@ func startChild(ctx context.Context, cfg *Config) (*child, error) {
 	if err := c.cmd.Start(); err != nil {
 		return fail(fmt.Errorf("starting gonb %s: %w", cfg.GonbPath, err))
 	}
-	slog.Info("started gonb", "pid", c.cmd.Process.Pid, "dir", dir)
+	slog.Debug("started gonb", "pid", c.cmd.Process.Pid, "dir", dir)
 	go func() {
 		c.exitErr = c.cmd.Wait()
 		close(c.done)
@@ -201,7 +201,7 @@ func (c *child) prepareCellModule(checkout string) error {
 	if err := cellmod.Prepare(dir, checkout); err != nil {
 		return fmt.Errorf("preparing gonb's cell module: %w", err)
 	}
-	slog.Info("prepared gonb's cell module", "dir", dir, "checkout", checkout)
+	slog.Debug("prepared gonb's cell module", "dir", dir, "checkout", checkout)
 	return nil
 }
 

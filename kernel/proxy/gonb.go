@@ -74,7 +74,7 @@ func (k *kernel) warmGopls(ctx context.Context, g *child) {
 			Matches []string `json:"matches"`
 		}
 		if err == nil && r.DecodeContent(&c) == nil && len(c.Matches) > 0 {
-			slog.Info("gopls answers completions", "after", time.Since(deadline.Add(-time.Minute)).Round(time.Millisecond))
+			slog.Debug("gopls answers completions", "after", time.Since(deadline.Add(-time.Minute)).Round(time.Millisecond))
 			return
 		}
 		select {

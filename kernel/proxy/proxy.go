@@ -152,7 +152,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go k.serveRequests(k.shell)
 	go k.serveRequests(k.control)
 	go k.serveStdin()
-	slog.Info("supersonic kernel ready", "shell", cfg.Connection.Endpoint(wire.Shell))
+	slog.Debug("supersonic kernel ready", "shell", cfg.Connection.Endpoint(wire.Shell))
 
 	for {
 		select {

@@ -52,7 +52,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "supersonic:", err)
 		os.Exit(1)
 	}
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	// The kernel's stderr is the terminal of jupyter console: routine
+	// start-up lines are debug messages, shown with SUPERSONIC_LOG=debug.
+	level := slog.LevelInfo
+	if os.Getenv("SUPERSONIC_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
