@@ -80,9 +80,10 @@ func execute(t *testing.T, notebook string) []cellSummary {
 }
 
 // reportChecked are the notebooks whose HTML report is read in chromium
-// (checkReport): the quickstart, the main job's report. The others join
+// (checkReport): the quickstart (the main job's report) and 05, whose run
+// at 1000 px was looked at (no problem, 26 outputs). The others join
 // once a run of theirs has been looked at.
-var reportChecked = map[string]bool{"00-quickstart.ipynb": true}
+var reportChecked = map[string]bool{"00-quickstart.ipynb": true, "05-custom-task.ipynb": true}
 
 // cell finds the first code cell whose source starts with prefix.
 func cell(t *testing.T, cells []cellSummary, prefix string) cellSummary {
