@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // Display shows HTML blocks that can be replaced in place. Update with an
@@ -20,6 +21,14 @@ type Notebook struct{}
 
 // Update sends html to the block id of the running cell's output.
 func (Notebook) Update(id, html string) { gonbui.UpdateHtml(id, html) }
+
+// ShowWithText shows html as a new output of the running cell, with text as
+// its plain-text form: a frontend that does not render HTML (jupyter
+// console) prints text instead of showing nothing.
+func (Notebook) ShowWithText(html, text string) {
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+		protocol.MIMETextHTML: html, protocol.MIMETextPlain: text}})
+}
 
 // Flush waits until gonb has received every update sent so far, so that
 // the final frame is not lost when the cell's program exits.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore/store"
@@ -203,22 +204,49 @@ func (c *Comparison) summarizeKeepingTimes(baselines []string) {
 	c.summarizeOverheads(baselines)
 }
 
-// RunsTable renders runs as a text table (for %runs).
+// RunColumns names the columns of %runs, in the order of RunCells.
+var RunColumns = []string{"id", "name", "kind", "task", "strategy", "status", "started", "duration", "winner", "score"}
+
+// RunCells is one run as %runs shows it, in RunColumns order: the text
+// table and the notebook's HTML table both read their cells from here.
+func RunCells(r store.Run) []string {
+	dur := "running"
+	if !r.Finished.IsZero() {
+		dur = r.Finished.Sub(r.Started).Round(100 * time.Millisecond).String()
+	}
+	winner, score := r.Winner, FormatQuality(r.WinnerScore)
+	if winner == "" {
+		winner, score = "–", "–"
+	}
+	strategy := r.Strategy
+	if strategy == "" {
+		strategy = "–"
+	}
+	return []string{strconv.FormatInt(r.ID, 10), r.Name, r.Kind, r.Task, strategy, StatusWords(r.Status),
+		r.Started.Local().Format("2006-01-02 15:04:05"), dur, winner, score}
+}
+
+// StatusWords says a stored run status as a user reads it.
+func StatusWords(status string) string {
+	switch status {
+	case "budget":
+		return "done (budget spent)"
+	case "finished":
+		return "done"
+	}
+	return status
+}
+
+// RunsTable renders runs as a text table (for %runs without a notebook,
+// and as the text form of the notebook's table).
 func RunsTable(runs []store.Run) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-4s %-14s %-8s %-10s %-8s %-11s %-20s %-9s %s\n", "id", "name", "kind", "task", "strategy", "status", "started", "duration", "winner")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(RunColumns, "\t"))
 	for _, r := range runs {
-		dur := "—"
-		if !r.Finished.IsZero() {
-			dur = fmtDur(r.Finished.Sub(r.Started))
-		}
-		winner := r.Winner
-		if winner != "" {
-			winner += " (" + FormatQuality(r.WinnerScore) + ")"
-		}
-		fmt.Fprintf(&b, "%-4d %-14s %-8s %-10s %-8s %-11s %-20s %-9s %s\n", r.ID, r.Name, r.Kind, r.Task, r.Strategy, r.Status,
-			r.Started.Local().Format("2006-01-02 15:04:05"), dur, winner)
+		fmt.Fprintln(tw, strings.Join(RunCells(r), "\t"))
 	}
+	tw.Flush()
 	return b.String()
 }
 

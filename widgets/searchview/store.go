@@ -42,7 +42,8 @@ func ShowTask(spec search.Spec) {
 }
 
 // ShowRuns shows the run store's runs, newest first; kind "" means every
-// kind. In a notebook it is an HTML table.
+// kind. In a notebook it is an HTML table with the plain-text table as its
+// text/plain form (what jupyter console prints).
 func ShowRuns(ctx context.Context, st *store.Store, kind string, limit int) error {
 	runs, err := st.Runs(ctx, kind, limit)
 	if err != nil {
@@ -52,8 +53,8 @@ func ShowRuns(ctx context.Context, st *store.Store, kind string, limit int) erro
 		fmt.Printf("the run store %s has no runs yet\n", st.Path())
 		return nil
 	}
-	if d := widgets.Auto(); d != nil {
-		d.Update("", RunsHTML(runs))
+	if widgets.InNotebook() {
+		widgets.Notebook{}.ShowWithText(RunsHTML(runs), search.RunsTable(runs))
 		return nil
 	}
 	fmt.Print(search.RunsTable(runs))
@@ -82,44 +83,19 @@ func WriteRunsCSV(ctx context.Context, st *store.Store, kind string, limit int, 
 	return nil
 }
 
-// RunsHTML is the run store's table for a notebook: one row per run, the
-// winner of a search with its score (the leaderboard's score), the status
-// in words.
+// RunsHTML is the run store's table for a notebook: one row per run with
+// the cells of search.RunCells (the text table's), the winner of a search
+// with its score (the leaderboard's score), the status in words.
 func RunsHTML(runs []store.Run) string {
-	cols := []widgets.Column{{Name: "id", Numeric: true}, {Name: "name", Code: true}, {Name: "kind"}, {Name: "task"},
-		{Name: "strategy"}, {Name: "status"}, {Name: "started"}, {Name: "duration", Numeric: true}, {Name: "winner", Code: true}, {Name: "score", Numeric: true}}
+	cols := make([]widgets.Column, len(search.RunColumns))
+	for i, name := range search.RunColumns {
+		cols[i] = widgets.Column{Name: name, Numeric: name == "id" || name == "duration" || name == "score", Code: name == "name" || name == "winner"}
+	}
 	rows := make([][]string, 0, len(runs))
 	for _, r := range runs {
-		dur := "running"
-		if !r.Finished.IsZero() {
-			dur = r.Finished.Sub(r.Started).Round(100 * time.Millisecond).String()
-		}
-		winner, score := r.Winner, fmtScore(r.WinnerScore)
-		if winner == "" {
-			winner, score = "–", "–"
-		}
-		rows = append(rows, []string{fmt.Sprint(r.ID), r.Name, r.Kind, r.Task, orDash(r.Strategy), statusWords(r.Status),
-			r.Started.Local().Format("2006-01-02 15:04:05"), dur, winner, score})
+		rows = append(rows, search.RunCells(r))
 	}
 	return widgets.TableHTML("runs", cols, rows)
-}
-
-// statusWords says a stored run status as a user reads it.
-func statusWords(s string) string {
-	switch s {
-	case "budget":
-		return "done (budget spent)"
-	case "finished":
-		return "done"
-	}
-	return s
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return s
 }
 
 // ShowRun draws a stored run again: a search's curves and leaderboard, a
@@ -151,7 +127,7 @@ func ShowRunPhase(ctx context.Context, st *store.Store, ref, phase string, out w
 		if len(series) > 0 {
 			err = widgets.RenderCurves(out, fmt.Sprintf("run-%d-curves", rep.Run.ID), series, widgets.CurveStyle{
 				Title:    fmt.Sprintf("%s %s (run %d): best quality", rep.Run.Kind, rep.Run.Name, rep.Run.ID),
-				Subtitle: fmt.Sprintf("%s · %s", statusWords(rep.Run.Status), widgets.Plural(len(rep.Pulls), "pull")),
+				Subtitle: fmt.Sprintf("%s · %s", search.StatusWords(rep.Run.Status), widgets.Plural(len(rep.Pulls), "pull")),
 				X:        widgets.XSteps, Y: widgets.YBest,
 			})
 		}
