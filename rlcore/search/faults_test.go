@@ -37,6 +37,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// helperHoldsAt is the count of stored results (pulls of a search, results
+// of a comparison) after which a helper process stops making progress and
+// waits to be killed. Without the hold the phase could finish, under load,
+// between the test seeing the results and its SIGKILL (CI once saw "os:
+// process already finished"). The phase has then stored that many results
+// and has more to do, which is the state a kill -9 must not lose.
+const helperHoldsAt = 3
+
 func faultHelper(phase, db string) int {
 	st, err := store.Open(db)
 	if err != nil {
@@ -52,10 +60,21 @@ func faultHelper(phase, db string) int {
 		for i := range spec.Algorithms {
 			spec.Algorithms[i].Hyper["work"] = 0 // so that tuning lr alone is quick
 		}
-		_, err = Search(ctx, spec, Options{Workers: 1, Store: st, Logger: quiet})
+		pulls := 0
+		_, err = Search(ctx, spec, Options{Workers: 1, Store: st, Logger: quiet, OnPull: func(PullEvent) {
+			if pulls++; pulls == helperHoldsAt {
+				select {} // stored; wait for the kill
+			}
+		}})
 	case "compare":
+		results := 0
 		_, err = Compare(ctx, CompareOptions{Run: "to-compare", Store: st, With: []string{"unit"},
-			Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Workers: 1, Logger: quiet})
+			Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Workers: 1, Logger: quiet,
+			OnResult: func(MethodResult) {
+				if results++; results == helperHoldsAt {
+					select {} // stored; wait for the kill
+				}
+			}})
 	default:
 		err = fmt.Errorf("unknown helper %q", phase)
 	}
@@ -127,7 +146,7 @@ func TestKilledSearchIsAbandonedAndPhasesWarn(t *testing.T) {
 		ps, _ := st.Pulls(context.Background(), r.ID, false)
 		return len(ps)
 	}
-	seen := killWhen(t, cmd, stderr, db, 3, pullsOf)
+	seen := killWhen(t, cmd, stderr, db, helperHoldsAt, pullsOf)
 
 	st, err := store.Open(db)
 	if err != nil {
@@ -205,7 +224,7 @@ func TestKilledCompareKeepsFinishedResults(t *testing.T) {
 		bs, _ := st.Baselines(context.Background(), r.ID)
 		return len(bs)
 	}
-	seen := killWhen(t, cmd, stderr, db, 2, resultsOf) // 2 of the 4 (the client RL and oz × 2 benchmarks)
+	seen := killWhen(t, cmd, stderr, db, helperHoldsAt, resultsOf) // 3 of the 4 (the client RL and unit × 2 benchmarks)
 
 	st, err = store.Open(db)
 	if err != nil {
