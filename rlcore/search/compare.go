@@ -262,7 +262,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		}
 	}
 	if cmp.Overrun, cmp.OverrunWhy = perRunOverrun(opt.Budget, "runs", walls); cmp.Overrun > 0 {
-		logger.Info("comparison runs went past their wall budget", "by", cmp.Overrun.Round(time.Millisecond), "why", cmp.OverrunWhy)
+		logOverrun(logger, quiet, "comparison runs went past their wall budget", cmp.Overrun, cmp.OverrunWhy)
 	}
 	cmp.Status = rlcore.Finished
 	if ctx.Err() != nil {

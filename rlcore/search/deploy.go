@@ -210,7 +210,7 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 		}
 	}
 	if res.Overrun, res.OverrunWhy = perRunOverrun(opt.Budget, "deployments", walls); res.Overrun > 0 {
-		logger.Info("deployments ran past their wall budget", "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
+		logOverrun(logger, quiet, "deployments ran past their wall budget", res.Overrun, res.OverrunWhy)
 	}
 	res.Status = rlcore.Finished
 	if ctx.Err() != nil {

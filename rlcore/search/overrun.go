@@ -1,7 +1,9 @@
 package search
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
@@ -34,4 +36,16 @@ func letFinish(n int, what string) string {
 		return "1 " + what + " running at the wall budget was let finish"
 	}
 	return fmt.Sprintf("%d %ss running at the wall budget were let finish", n, what)
+}
+
+// logOverrun logs that a phase went past its wall budget. A phase watched
+// by an observer or callback (a notebook's widgets) prints the same fact in
+// its summary, so there the line is at debug level: at info it reached the
+// cell as a red stderr block repeating the summary's "over budget by …".
+func logOverrun(logger *slog.Logger, watched bool, msg string, by time.Duration, why string, attrs ...any) {
+	level := slog.LevelInfo
+	if watched {
+		level = slog.LevelDebug
+	}
+	logger.Log(context.Background(), level, msg, append(attrs, "by", by.Round(time.Millisecond), "why", why)...)
 }

@@ -380,7 +380,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	res.Elapsed = time.Since(start)
 	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
 		res.OverrunWhy = letFinish(runningAtDeadline, "pull") + fmt.Sprintf(" (a pull's budget is %v); no pull started after it", opt.PullBudget)
-		logger.Info("search ran past its wall budget", "search", spec.Name, "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
+		logOverrun(logger, quiet, "search ran past its wall budget", res.Overrun, res.OverrunWhy, "search", spec.Name)
 	}
 	res.Arms = append([]ArmStats(nil), board.Arms...)
 	if w := board.Winner(); w >= 0 {

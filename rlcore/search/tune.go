@@ -263,7 +263,7 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	res.Status, res.Elapsed = status, time.Since(start)
 	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
 		res.OverrunWhy = letFinish(runningAtDeadline, "trial") + "; no trial started after it"
-		logger.Info("tuning ran past its wall budget", "tune", spec.Name, "by", res.Overrun.Round(time.Millisecond), "why", res.OverrunWhy)
+		logOverrun(logger, quiet, "tuning ran past its wall budget", res.Overrun, res.OverrunWhy, "tune", spec.Name)
 	}
 	if res.Best == nil {
 		if status != rlcore.Interrupted {
