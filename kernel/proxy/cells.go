@@ -111,11 +111,15 @@ func (c *cell) statusText() string {
 	return fmt.Sprintf("compiling the cell… %d s", secs)
 }
 
+// statusContent is the status line as display data. It has HTML only: a
+// frontend that shows HTML (Notebook, Lab, VS Code) also updates and
+// clears displays, while jupyter console prints a display's text/plain
+// once and ignores the updates and the clear, so a plain-text status line
+// stayed there ("compiling the cell… 0 s") above every cell's output.
 func statusContent(text, id string) map[string]any {
 	return map[string]any{
 		"data": map[string]any{
-			"text/plain": text,
-			"text/html":  `<div style="color:#666;font-style:italic">` + html.EscapeString(text) + `</div>`,
+			"text/html": `<div style="color:#666;font-style:italic">` + html.EscapeString(text) + `</div>`,
 		},
 		"metadata":  map[string]any{},
 		"transient": map[string]any{"display_id": id},

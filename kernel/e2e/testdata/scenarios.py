@@ -438,9 +438,10 @@ def scenario_compile_interrupt(km, kc):
     status = None
     while time.time() < deadline and status is None:
         m = kc.get_iopub_msg(timeout=60)
-        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "display_data" and "compiling the cell" in m["content"]["data"].get("text/plain", ""):
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "display_data" and "compiling the cell" in m["content"]["data"].get("text/html", ""):
             status = m
     check(status is not None, "a 'compiling the cell' status line shows at once")
+    check("text/plain" not in status["content"]["data"], "the status line has no text/plain (jupyter console would keep it)", status["content"]["data"])
     km.interrupt_kernel()
     reply = get_reply(kc, msg_id, 60)["content"]
     msgs = collect(kc, msg_id, 30)
