@@ -10,6 +10,10 @@ import (
 )
 
 // compileC compiles a C file to O0 bitcode as the codesize task does.
+// crcC is a small C program with a loop, a table and a main: the codesize
+// task's own test suite program, read here from the parent package.
+const crcC = "../testdata/suite/crc.c"
+
 func compileC(t testing.TB, src string, flags ...string) []byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out.bc")
@@ -74,8 +78,8 @@ func TestAutophaseOfKnownCFG(t *testing.T) {
 func TestPassesCloneBitcodeAndObject(t *testing.T) {
 	ctx := NewContext()
 	defer ctx.Dispose()
-	bc := compileC(t, "testdata/loop.c")
-	m, err := ctx.Parse(bc, "loop.bc")
+	bc := compileC(t, crcC)
+	m, err := ctx.Parse(bc, "crc.bc")
 	if err != nil {
 		t.Fatal(err)
 	}
