@@ -43,7 +43,7 @@ func trainA2C(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlc
 		return nil, err
 	}
 	h := cfg.Hyper
-	up := &vanillaUpdater{ac: ru.ac, entCoef: h["ent_coef"], vfCoef: h["vf_coef"], normalize: h["normalize_adv"] == 1}
+	up := newVanillaUpdater(ru.ac, h)
 	T := int(h["n_steps"])
 	for !ru.rec.Stopped() {
 		ru.r.reset()
@@ -64,6 +64,10 @@ type vanillaUpdater struct {
 	entCoef, vfCoef float64
 	normalize       bool
 	adv, gz, gv     []float64
+}
+
+func newVanillaUpdater(ac *actorCritic, h rlcore.Hyper) *vanillaUpdater {
+	return &vanillaUpdater{ac: ac, entCoef: h["ent_coef"], vfCoef: h["vf_coef"], normalize: h["normalize_adv"] == 1}
 }
 
 // update trains on r and returns the loss.

@@ -42,7 +42,7 @@ func trainREINFORCE(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig)
 		return nil, err
 	}
 	h := cfg.Hyper
-	up := &vanillaUpdater{ac: ru.ac, entCoef: h["ent_coef"], vfCoef: h["vf_coef"], normalize: h["normalize_adv"] == 1}
+	up := newVanillaUpdater(ru.ac, h)
 	episodes := int(h["episodes"])
 	for !ru.rec.Stopped() {
 		ru.r.reset()
