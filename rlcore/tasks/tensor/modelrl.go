@@ -38,13 +38,13 @@ var ModelPPO = &rlcore.Algorithm{
 	Doc:  "model-based client RL for tensor schedules: PPO trained on a learned cost model's predicted speedups; only the top predicted schedules its episodes reach are measured",
 	Kind: rlcore.Learner,
 	Params: []rlcore.Param{
-		{Name: "init", Doc: "random schedules measured before the first model", Default: 8, Min: 2, Max: 256, Log: true, Int: true},
-		{Name: "batch", Doc: "schedules measured per model fit", Default: 4, Min: 1, Max: 64, Log: true, Int: true},
+		initParam,
+		batchParam,
 		{Name: "model_steps", Doc: "PPO steps in the cost model per batch", Default: 4096, Min: 256, Max: 65536, Log: true, Int: true},
 		{Name: "horizon", Doc: "knob steps per episode in the model", Default: 12, Min: 2, Max: 64, Int: true},
-		{Name: "explore", Doc: "probability that a batch slot goes to a random schedule", Default: 0.1, Min: 0, Max: 1},
-		{Name: "epochs", Doc: "full-batch Adam epochs per model fit", Default: 150, Min: 10, Max: 5000, Log: true, Int: true},
-		{Name: "lr", Doc: "Adam learning rate of the cost model", Default: 3e-3, Min: 1e-5, Max: 1e-1, Log: true},
+		exploreParam,
+		epochsParam,
+		lrParam,
 	},
 	Train: func(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
 		return tune(ctx, env, cfg, "model-ppo")
@@ -64,14 +64,12 @@ type agentRL struct {
 func (t *tuner) proposeRL(b *benchTuner) ([]kernel.Schedule, error) {
 	start := time.Now()
 	model, mean := t.fit(b.samples)
-	top := make([]kernel.Schedule, 0, len(b.samples))
-	sorted := append([]tunerSample(nil), b.samples...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].logSp > sorted[j].logSp })
-	for _, s := range sorted[:min(8, len(sorted))] {
+	var top []kernel.Schedule
+	for _, s := range b.best(8) {
 		top = append(top, s.sched)
 	}
 	env := &modelEnv{t: t, space: b.space, model: model, mean: mean, starts: top, horizon: t.horizon,
-		bestImprovement: t.te.Arm().Reward == "tensor-best-improvement", visited: map[uint64]modelCand{}}
+		bestImprovement: t.te.Arm().Reward == "tensor-best-improvement", visited: map[uint64]candidate{}}
 	h, err := pg.PPO.Resolve(rlcore.Hyper{"ent_coef": 0.01})
 	if err != nil {
 		return nil, err
@@ -88,7 +86,7 @@ func (t *tuner) proposeRL(b *benchTuner) ([]kernel.Schedule, error) {
 			t.rl.weights = w
 		}
 	}
-	cands := make([]modelCand, 0, len(env.visited))
+	cands := make([]candidate, 0, len(env.visited))
 	for h, c := range env.visited {
 		if !b.seen[h] {
 			cands = append(cands, c)
@@ -100,10 +98,7 @@ func (t *tuner) proposeRL(b *benchTuner) ([]kernel.Schedule, error) {
 		}
 		return cands[i].s.Hash() < cands[j].s.Hash() // map order must not decide
 	})
-	var picks []kernel.Schedule
-	for i := 0; i < len(cands) && len(picks) < t.batch; i++ {
-		picks = append(picks, cands[i].s)
-	}
+	picks := firstSchedules(cands, t.batch)
 	t.p.log.Debug("model-ppo round", "benchmark", b.name, "round", t.rl.rounds, "model_steps", t.modelSteps,
 		"schedules_reached", len(env.visited), "unmeasured", len(cands), "elapsed", time.Since(start))
 	if len(picks) < t.batch || (len(picks) > 1 && t.rng.Float64() < t.explore) {
@@ -116,11 +111,6 @@ func (t *tuner) proposeRL(b *benchTuner) ([]kernel.Schedule, error) {
 		}
 	}
 	return picks, nil
-}
-
-type modelCand struct {
-	s    kernel.Schedule
-	pred float64 // predicted ln speedup
 }
 
 // modelEnv is the task's environment with measurements replaced by the
@@ -138,7 +128,7 @@ type modelEnv struct {
 	cur                   kernel.Schedule
 	pred, best, lastDelta float64 // ln speedups
 	steps                 int
-	visited               map[uint64]modelCand
+	visited               map[uint64]candidate
 }
 
 func (e *modelEnv) ObservationSpace() rlcore.Space { return rlcore.NewBox(numObservation, -64, 64) }
@@ -153,7 +143,7 @@ func (e *modelEnv) predict(s kernel.Schedule) float64 {
 		return c.pred
 	}
 	p := e.model.Forward(s.Features(), 1)[0] + e.mean
-	e.visited[h] = modelCand{s: s, pred: p}
+	e.visited[h] = candidate{s: s, pred: p}
 	return p
 }
 

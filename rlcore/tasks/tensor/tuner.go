@@ -33,17 +33,27 @@ var CostModel = &rlcore.Algorithm{
 	Doc:  "AutoTVM-style learned cost-model tuner for tensor schedules: an MLP on knob features ranks proposals, the top ones are measured",
 	Kind: rlcore.Searcher,
 	Params: []rlcore.Param{
-		{Name: "init", Doc: "random schedules measured before the first model", Default: 8, Min: 2, Max: 256, Log: true, Int: true},
-		{Name: "batch", Doc: "schedules measured per model fit", Default: 4, Min: 1, Max: 64, Log: true, Int: true},
+		initParam,
+		batchParam,
 		{Name: "candidates", Doc: "proposals scored by the model per batch", Default: 512, Min: 16, Max: 16384, Log: true, Int: true},
-		{Name: "explore", Doc: "probability that a batch slot goes to a random schedule", Default: 0.1, Min: 0, Max: 1},
-		{Name: "epochs", Doc: "full-batch Adam epochs per model fit", Default: 150, Min: 10, Max: 5000, Log: true, Int: true},
-		{Name: "lr", Doc: "Adam learning rate", Default: 3e-3, Min: 1e-5, Max: 1e-1, Log: true},
+		exploreParam,
+		epochsParam,
+		lrParam,
 	},
 	Train: func(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore.Result, error) {
 		return tune(ctx, env, cfg, "costmodel")
 	},
 }
+
+// The hyperparameters of the cost model and of the measurement batches,
+// the same for CostModel and ModelPPO.
+var (
+	initParam    = rlcore.Param{Name: "init", Doc: "random schedules measured before the first model", Default: 8, Min: 2, Max: 256, Log: true, Int: true}
+	batchParam   = rlcore.Param{Name: "batch", Doc: "schedules measured per model fit", Default: 4, Min: 1, Max: 64, Log: true, Int: true}
+	exploreParam = rlcore.Param{Name: "explore", Doc: "probability that a batch slot goes to a random schedule", Default: 0.1, Min: 0, Max: 1}
+	epochsParam  = rlcore.Param{Name: "epochs", Doc: "full-batch Adam epochs per model fit", Default: 150, Min: 10, Max: 5000, Log: true, Int: true}
+	lrParam      = rlcore.Param{Name: "lr", Doc: "Adam learning rate of the cost model", Default: 3e-3, Min: 1e-5, Max: 1e-1, Log: true}
+)
 
 // Grid is AutoTVM's grid-search tuner: it measures the schedules of the
 // space in index order (the first knob varying fastest, from the default),
@@ -347,14 +357,8 @@ func (t *tuner) mutate(s kernel.Schedule) (kernel.Schedule, bool) {
 // propose fits the model and returns the best predicted unseen schedules.
 func (t *tuner) propose(b *benchTuner) []kernel.Schedule {
 	model, _ := t.fit(b.samples)
-	top := slices.Clone(b.samples)
-	sort.Slice(top, func(i, j int) bool { return top[i].logSp > top[j].logSp })
-	top = top[:min(8, len(top))]
-	type cand struct {
-		s    kernel.Schedule
-		pred float64
-	}
-	var cands []cand
+	top := b.best(8)
+	var cands []candidate
 	inBatch := map[uint64]bool{}
 	for range t.candidates {
 		var s kernel.Schedule
@@ -372,7 +376,7 @@ func (t *tuner) propose(b *benchTuner) []kernel.Schedule {
 			continue
 		}
 		inBatch[h] = true
-		cands = append(cands, cand{s: s})
+		cands = append(cands, candidate{s: s})
 	}
 	if len(cands) == 0 {
 		return nil
@@ -386,10 +390,7 @@ func (t *tuner) propose(b *benchTuner) []kernel.Schedule {
 		cands[i].pred = pred[i]
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].pred > cands[j].pred })
-	var picks []kernel.Schedule
-	for i := 0; i < len(cands) && len(picks) < t.batch; i++ {
-		picks = append(picks, cands[i].s)
-	}
+	picks := firstSchedules(cands, t.batch)
 	if len(picks) > 1 && t.rng.Float64() < t.explore {
 		if s, ok := t.randomUnseen(b); ok && !inBatch[s.Hash()] {
 			picks[len(picks)-1] = s
@@ -429,4 +430,26 @@ func (t *tuner) fit(samples []tunerSample) (net *nn.MLP, mean float64) {
 		opt.Step()
 	}
 	return net, mean
+}
+
+// candidate is a proposed schedule with the cost model's prediction.
+type candidate struct {
+	s    kernel.Schedule
+	pred float64 // predicted ln speedup
+}
+
+// firstSchedules returns the schedules of the first n candidates.
+func firstSchedules(cands []candidate, n int) []kernel.Schedule {
+	var picks []kernel.Schedule
+	for i := 0; i < len(cands) && len(picks) < n; i++ {
+		picks = append(picks, cands[i].s)
+	}
+	return picks
+}
+
+// best returns the n best measured samples of bench, best first.
+func (b *benchTuner) best(n int) []tunerSample {
+	top := slices.Clone(b.samples)
+	sort.Slice(top, func(i, j int) bool { return top[i].logSp > top[j].logSp })
+	return top[:min(n, len(top))]
 }
