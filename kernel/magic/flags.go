@@ -158,14 +158,38 @@ func runLabel(run string) string {
 	return run
 }
 
+// jobFlags are --workers and --nats: where a phase runs its jobs (%search,
+// %tune, %deploy and %compare).
+type jobFlags struct {
+	workers int
+	nats    string
+}
+
+func parseJobFlags(c *Call) (jobFlags, error) {
+	var j jobFlags
+	var err error
+	if j.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
+		return j, err
+	}
+	j.nats, err = parseNATS(c)
+	return j, err
+}
+
+// withWorkers appends the phase option of --workers, when given, to opts.
+func (j jobFlags) withWorkers(opts []string) []string {
+	if j.workers > 0 {
+		opts = append(opts, "Workers: "+strconv.Itoa(j.workers))
+	}
+	return opts
+}
+
 // phaseFlags are the flags %deploy and %compare share.
 type phaseFlags struct {
 	run       string
 	on        []string
 	budget    rlcore.Budget
 	hasBudget bool
-	workers   int
-	nats      string
+	jobFlags
 }
 
 func parsePhase(c *Call) (phaseFlags, error) {
@@ -182,13 +206,8 @@ func parsePhase(c *Call) (phaseFlags, error) {
 	if p.budget, p.hasBudget, err = parseBudgetFlag(c, "budget", "a run on one benchmark", rlcore.TrainingUnits); err != nil {
 		return p, err
 	}
-	if p.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
-		return p, err
-	}
-	if p.nats, err = parseNATS(c); err != nil {
-		return p, err
-	}
-	return p, nil
+	p.jobFlags, err = parseJobFlags(c)
+	return p, err
 }
 
 func (p phaseFlags) options() []string {
@@ -203,10 +222,7 @@ func (p phaseFlags) options() []string {
 	if p.hasBudget {
 		opts = append(opts, "Budget: "+budgetLiteral(p.budget))
 	}
-	if p.workers > 0 {
-		opts = append(opts, "Workers: "+strconv.Itoa(p.workers))
-	}
-	return opts
+	return p.withWorkers(opts)
 }
 
 func (p phaseFlags) budgetOrDefault() string {

@@ -67,11 +67,10 @@ type searchCommand struct {
 	budget   rlcore.Budget
 	pull     rlcore.Budget
 	hasPull  bool
-	workers  int
 	seed     int
 	hasSeed  bool
-	nats     string
 	resume   bool
+	jobFlags
 }
 
 func parseSearch(c *Call) (Command, error) {
@@ -86,13 +85,10 @@ func parseSearch(c *Call) (Command, error) {
 	if s.pull, s.hasPull, err = parseBudgetFlag(c, "pull", "a pull", rlcore.TrainingUnits); err != nil {
 		return nil, err
 	}
-	if s.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
+	if s.jobFlags, err = parseJobFlags(c); err != nil {
 		return nil, err
 	}
 	if s.seed, s.hasSeed, err = parseIntFlag(c, "seed", 0, 1<<31-1); err != nil {
-		return nil, err
-	}
-	if s.nats, err = parseNATS(c); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -117,9 +113,7 @@ func (s searchCommand) Expand() (Source, error) {
 	if s.hasPull {
 		opts = append(opts, "PullBudget: "+budgetLiteral(s.pull))
 	}
-	if s.workers > 0 {
-		opts = append(opts, "Workers: "+strconv.Itoa(s.workers))
-	}
+	opts = s.withWorkers(opts)
 	if s.resume {
 		opts = append(opts, "Resume: true")
 	}

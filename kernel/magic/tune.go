@@ -26,11 +26,10 @@ use it.`,
 
 // tuneCommand is %tune [RUN].
 type tuneCommand struct {
-	run     string
-	trials  int
-	budget  rlcore.Budget
-	workers int
-	nats    string
+	run    string
+	trials int
+	budget rlcore.Budget
+	jobFlags
 }
 
 func parseTune(c *Call) (Command, error) {
@@ -45,10 +44,7 @@ func parseTune(c *Call) (Command, error) {
 	if t.budget, _, err = parseBudgetFlag(c, "budget", "a tuning run", rlcore.TuningUnits); err != nil {
 		return nil, err
 	}
-	if t.workers, _, err = parseIntFlag(c, "workers", 1, 256); err != nil {
-		return nil, err
-	}
-	if t.nats, err = parseNATS(c); err != nil {
+	if t.jobFlags, err = parseJobFlags(c); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -61,9 +57,7 @@ func (t tuneCommand) Expand() (Source, error) {
 	if t.trials > 0 {
 		opts = append(opts, "Trials: "+strconv.Itoa(t.trials))
 	}
-	if t.workers > 0 {
-		opts = append(opts, "Workers: "+strconv.Itoa(t.workers))
-	}
+	opts = t.withWorkers(opts)
 	return withTime(withNATS(Source{
 		Imports: append(CoreImports(), "context", "fmt", "os", searchImport, searchviewImport),
 		Main: `ctx, done := searchview.Context(context.Background())
