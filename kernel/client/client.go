@@ -51,9 +51,9 @@ func Dial(ctx context.Context, conn *wire.Connection) (*Client, error) {
 		c.Close()
 		return nil, fmt.Errorf("subscribing to iopub: %w", err)
 	}
-	go c.readReplies(c.shell)
-	go c.readReplies(c.control)
-	go c.readIOPub()
+	go c.route(c.shell, c.replies, false)
+	go c.route(c.control, c.replies, false)
+	go c.route(c.iopub, c.outputs, true)
 	return c, nil
 }
 
@@ -64,35 +64,28 @@ func (c *Client) Close() {
 	}
 }
 
-func (c *Client) readReplies(s *wire.Socket) {
+// route hands every message read from s to the channel its parent request
+// waits on in chans, until s closes. A reply is always taken; an iopub
+// message a full channel cannot take is dropped when dropWhenFull (a
+// reader that stopped listening).
+func (c *Client) route(s *wire.Socket, chans map[string]chan *wire.Message, dropWhenFull bool) {
 	for {
 		m, err := s.Recv()
 		if err != nil {
 			return
 		}
 		c.mu.Lock()
-		ch := c.replies[m.ParentID()]
+		ch := chans[m.ParentID()]
 		c.mu.Unlock()
-		if ch != nil {
-			ch <- m
-		}
-	}
-}
-
-func (c *Client) readIOPub() {
-	for {
-		m, err := c.iopub.Recv()
-		if err != nil {
-			return
-		}
-		c.mu.Lock()
-		ch := c.outputs[m.ParentID()]
-		c.mu.Unlock()
-		if ch != nil {
+		switch {
+		case ch == nil:
+		case dropWhenFull:
 			select {
 			case ch <- m:
-			default: // a reader that stopped listening
+			default:
 			}
+		default:
+			ch <- m
 		}
 	}
 }
