@@ -196,26 +196,21 @@ func (t *translator) logic(expr string, w x86.Width) string {
 }
 
 func (t *translator) cond(c x86.Cond) string {
-	var e string
-	switch c &^ 1 {
-	case x86.CondO:
-		e = t.flag(x86.OF)
-	case x86.CondB:
-		e = t.flag(x86.CF)
-	case x86.CondE:
-		e = t.flag(x86.ZF)
-	case x86.CondBE:
-		e = fmt.Sprintf("(or %s %s)", t.flag(x86.CF), t.flag(x86.ZF))
-	case x86.CondS:
-		e = t.flag(x86.SF)
-	case x86.CondP:
-		e = t.flag(x86.PF)
-	case x86.CondL:
-		e = fmt.Sprintf("(distinct %s %s)", t.flag(x86.SF), t.flag(x86.OF))
-	case x86.CondLE:
-		e = fmt.Sprintf("(or %s (distinct %s %s))", t.flag(x86.ZF), t.flag(x86.SF), t.flag(x86.OF))
+	anyOf, sfNeOF, negated := c.Test()
+	var terms []string
+	for i := range flagNames {
+		if f := x86.Flags(1 << i); anyOf&f != 0 {
+			terms = append(terms, t.flag(f))
+		}
 	}
-	if c&1 != 0 {
+	if sfNeOF {
+		terms = append(terms, fmt.Sprintf("(distinct %s %s)", t.flag(x86.SF), t.flag(x86.OF)))
+	}
+	e := terms[0]
+	if len(terms) > 1 {
+		e = "(or " + strings.Join(terms, " ") + ")"
+	}
+	if negated {
 		return "(not " + e + ")"
 	}
 	return e

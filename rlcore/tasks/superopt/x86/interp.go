@@ -74,48 +74,10 @@ func (s *State) setSZP(v uint64, w Width) {
 
 // Cond evaluates condition c on the current flags.
 func (s *State) Cond(c Cond) bool {
+	anyOf, sfNeOF, negated := c.Test()
 	f := s.Flags
-	var v bool
-	switch c &^ 1 {
-	case CondO:
-		v = f&OF != 0
-	case CondB:
-		v = f&CF != 0
-	case CondE:
-		v = f&ZF != 0
-	case CondBE:
-		v = f&(CF|ZF) != 0
-	case CondS:
-		v = f&SF != 0
-	case CondP:
-		v = f&PF != 0
-	case CondL:
-		v = (f&SF != 0) != (f&OF != 0)
-	case CondLE:
-		v = f&ZF != 0 || (f&SF != 0) != (f&OF != 0)
-	}
-	return v != (c&1 != 0)
-}
-
-// CondFlags returns the flags condition c reads.
-func CondFlags(c Cond) Flags {
-	switch c &^ 1 {
-	case CondO:
-		return OF
-	case CondB:
-		return CF
-	case CondE:
-		return ZF
-	case CondBE:
-		return CF | ZF
-	case CondS:
-		return SF
-	case CondP:
-		return PF
-	case CondL:
-		return SF | OF
-	}
-	return ZF | SF | OF
+	v := f&anyOf != 0 || sfNeOF && (f&SF != 0) != (f&OF != 0)
+	return v != negated
 }
 
 func (s *State) add(a, b, c uint64, w Width) uint64 {

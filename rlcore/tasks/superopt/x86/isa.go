@@ -119,6 +119,29 @@ const (
 
 var condNames = [NumConds]string{"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"}
 
+// Test says what condition c tests: that any flag of anyOf is set, or,
+// with sfNeOF, that SF differs from OF; a negated condition (the odd
+// codes) holds when that test fails.
+func (c Cond) Test() (anyOf Flags, sfNeOF, negated bool) {
+	t := condTests[(c&^1)/2]
+	return t.anyOf, t.sfNeOF, c&1 != 0
+}
+
+// condTests are the tests of the even (not negated) condition codes.
+var condTests = [NumConds / 2]struct {
+	anyOf  Flags
+	sfNeOF bool
+}{
+	CondO / 2:  {anyOf: OF},
+	CondB / 2:  {anyOf: CF},
+	CondE / 2:  {anyOf: ZF},
+	CondBE / 2: {anyOf: CF | ZF},
+	CondS / 2:  {anyOf: SF},
+	CondP / 2:  {anyOf: PF},
+	CondL / 2:  {sfNeOF: true},
+	CondLE / 2: {anyOf: ZF, sfNeOF: true},
+}
+
 func (c Cond) String() string {
 	if c < NumConds {
 		return condNames[c]
