@@ -129,9 +129,9 @@ func (e *Episode) Measure(ctx context.Context, metric string) (float64, error) {
 		return e.runtime(ctx)
 	case "textsize":
 		if e.size < 0 {
-			resp, err := e.call(ctx, &request{Op: opTextSize})
+			resp, err := e.query(ctx, opTextSize, "text size")
 			if err != nil {
-				return 0, fmt.Errorf("codesize: benchmark %s: text size: %w", e.b.name, err)
+				return 0, err
 			}
 			e.size = resp.Size
 		}
@@ -166,50 +166,45 @@ func (e *Episode) Fork(ctx context.Context) (rlcore.Episode, error) {
 		names: append([]string(nil), e.names...)}, nil
 }
 
+// query asks the worker for what (named in the error) of the current
+// module. The response is never nil: on an error it is empty.
+func (e *Episode) query(ctx context.Context, o op, what string) (*response, error) {
+	resp, err := e.call(ctx, &request{Op: o})
+	if err != nil {
+		return &response{}, fmt.Errorf("codesize: benchmark %s: %s: %w", e.b.name, what, err)
+	}
+	return resp, nil
+}
+
 // object returns the current module compiled for the host by the worker's
 // target machine: an object file.
 func (e *Episode) object(ctx context.Context) ([]byte, error) {
-	resp, err := e.call(ctx, &request{Op: opObject})
-	if err != nil {
-		return nil, fmt.Errorf("codesize: benchmark %s: object code: %w", e.b.name, err)
-	}
-	return resp.Bitcode, nil
+	resp, err := e.query(ctx, opObject, "object code")
+	return resp.Bitcode, err
 }
 
 // InstCount returns CompilerGym's 70 InstCount features of the module.
 func (e *Episode) InstCount(ctx context.Context) ([]int64, error) {
-	resp, err := e.call(ctx, &request{Op: opInstCount})
-	if err != nil {
-		return nil, fmt.Errorf("codesize: benchmark %s: InstCount: %w", e.b.name, err)
-	}
-	return resp.Counts, nil
+	resp, err := e.query(ctx, opInstCount, "InstCount")
+	return resp.Counts, err
 }
 
 // Autophase returns the 56 Autophase features of the module.
 func (e *Episode) Autophase(ctx context.Context) ([]int64, error) {
-	resp, err := e.call(ctx, &request{Op: opAutophase})
-	if err != nil {
-		return nil, fmt.Errorf("codesize: benchmark %s: Autophase: %w", e.b.name, err)
-	}
-	return resp.Counts, nil
+	resp, err := e.query(ctx, opAutophase, "Autophase")
+	return resp.Counts, err
 }
 
 // Bitcode returns the current module as bitcode.
 func (e *Episode) Bitcode(ctx context.Context) ([]byte, error) {
-	resp, err := e.call(ctx, &request{Op: opBitcode})
-	if err != nil {
-		return nil, fmt.Errorf("codesize: benchmark %s: bitcode: %w", e.b.name, err)
-	}
-	return resp.Bitcode, nil
+	resp, err := e.query(ctx, opBitcode, "bitcode")
+	return resp.Bitcode, err
 }
 
 // IR returns the current module as textual LLVM IR.
 func (e *Episode) IR(ctx context.Context) (string, error) {
-	resp, err := e.call(ctx, &request{Op: opIR})
-	if err != nil {
-		return "", fmt.Errorf("codesize: benchmark %s: IR: %w", e.b.name, err)
-	}
-	return resp.IR, nil
+	resp, err := e.query(ctx, opIR, "IR")
+	return resp.IR, err
 }
 
 // Verify runs LLVM's module verifier on the current module.
