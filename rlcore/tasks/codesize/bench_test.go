@@ -167,18 +167,8 @@ func benchInprocessSteps(b *testing.B, bm *benchmark, pipelines []string, verify
 	// worker process does.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	lc := llvm.NewContext()
-	defer lc.Dispose()
-	tm, err := llvm.NewHostTargetMachine()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tm.Dispose()
-	o0, err := lc.Parse(bm.bitcode, bm.name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer o0.Dispose()
+	o0, tm, dispose := parseInProcess(b, bm.bitcode, bm.name)
+	defer dispose()
 	cur := o0.Clone()
 	b.ReportMetric(float64(o0.InstructionCount()), "O0-insts")
 	steps := make([]time.Duration, 0, b.N)
@@ -233,13 +223,8 @@ func BenchmarkReset(b *testing.B) {
 		}
 	})
 	b.Run("inprocess-clone", func(b *testing.B) {
-		lc := llvm.NewContext()
-		defer lc.Dispose()
-		o0, err := lc.Parse(bm.bitcode, bm.name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer o0.Dispose()
+		o0, _, dispose := parseInProcess(b, bm.bitcode, bm.name)
+		defer dispose()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			o0.Clone().Dispose()

@@ -50,18 +50,8 @@ func TestEveryPassRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc := llvm.NewContext()
-	defer lc.Dispose()
-	tm, err := llvm.NewHostTargetMachine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tm.Dispose()
-	m, err := lc.Parse(b.bitcode, b.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Dispose()
+	m, tm, dispose := parseInProcess(t, b.bitcode, b.name)
+	defer dispose()
 	for _, p := range Passes {
 		c := m.Clone()
 		if err := c.RunPasses(p.Pipeline, tm, llvm.PassOptions{}); err != nil {
@@ -134,5 +124,29 @@ func TestCheckSpec(t *testing.T) {
 		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 			t.Errorf("checkSpec(%q) = %v, want error containing %q", tt.spec, err, tt.wantErr)
 		}
+	}
+}
+
+// parseInProcess parses bitcode in a new LLVM context of this process and
+// makes the host's target machine; dispose frees all three (on the same OS
+// thread, when the caller keeps to one).
+func parseInProcess(tb testing.TB, bitcode []byte, name string) (m *llvm.Module, tm *llvm.TargetMachine, dispose func()) {
+	tb.Helper()
+	lc := llvm.NewContext()
+	tm, err := llvm.NewHostTargetMachine()
+	if err != nil {
+		lc.Dispose()
+		tb.Fatal(err)
+	}
+	m, err = lc.Parse(bitcode, name)
+	if err != nil {
+		tm.Dispose()
+		lc.Dispose()
+		tb.Fatal(err)
+	}
+	return m, tm, func() {
+		m.Dispose()
+		tm.Dispose()
+		lc.Dispose()
 	}
 }
