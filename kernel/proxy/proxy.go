@@ -251,39 +251,39 @@ func (k *kernel) serveRequests(from *wire.Socket) {
 	}
 }
 
+// magicReply is the kernel's own reply to a complete or inspect request
+// about a magic; without one (ok false) gonb's gopls answers the request.
+func magicReply(m *wire.Message) (msgType string, content map[string]any, ok bool) {
+	var c struct {
+		Code      string `json:"code"`
+		CursorPos int    `json:"cursor_pos"`
+	}
+	if m.DecodeContent(&c) != nil {
+		return "", nil, false
+	}
+	if m.Header.MsgType == "inspect_request" {
+		help, ok := magic.Inspect(c.Code)
+		return "inspect_reply", map[string]any{
+			"status": "ok", "found": true, "data": map[string]any{"text/plain": help}, "metadata": map[string]any{},
+		}, ok
+	}
+	comp, ok := magic.Complete(c.Code, c.CursorPos)
+	return "complete_reply", map[string]any{
+		"status": "ok", "matches": nonNil(comp.Matches), "cursor_start": comp.Start, "cursor_end": comp.End, "metadata": map[string]any{},
+	}, ok
+}
+
 func (k *kernel) handleRequest(from *wire.Socket, m *wire.Message) {
 	switch m.Header.MsgType {
 	case "execute_request":
 		k.handleExecute(from, m)
 		return
-	case "complete_request":
-		var c struct {
-			Code      string `json:"code"`
-			CursorPos int    `json:"cursor_pos"`
+	case "complete_request", "inspect_request":
+		if reply, content, ok := magicReply(m); ok {
+			k.answer(from, m, reply, content)
+		} else {
+			k.afterGopls(from, m)
 		}
-		if m.DecodeContent(&c) == nil {
-			if comp, ok := magic.Complete(c.Code, c.CursorPos); ok {
-				k.answer(from, m, "complete_reply", map[string]any{
-					"status": "ok", "matches": nonNil(comp.Matches), "cursor_start": comp.Start, "cursor_end": comp.End, "metadata": map[string]any{},
-				})
-				return
-			}
-		}
-		k.afterGopls(from, m)
-		return
-	case "inspect_request":
-		var c struct {
-			Code string `json:"code"`
-		}
-		if m.DecodeContent(&c) == nil {
-			if help, ok := magic.Inspect(c.Code); ok {
-				k.answer(from, m, "inspect_reply", map[string]any{
-					"status": "ok", "found": true, "data": map[string]any{"text/plain": help}, "metadata": map[string]any{},
-				})
-				return
-			}
-		}
-		k.afterGopls(from, m)
 		return
 	case "is_complete_request":
 		// gonb does not answer it (a notebook never asks); a console asks
