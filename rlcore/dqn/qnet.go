@@ -106,19 +106,23 @@ func (q *qNet) forward(x []float64, n int) []float64 {
 	A := q.nAct
 	q.out = grow(q.out, n*A)
 	for r := range n {
-		row := a[r*A : (r+1)*A]
-		mean := 0.0
-		for _, x := range row {
-			mean += x
-		}
-		mean /= float64(A)
-		base := v[r] - mean
-		out := q.out[r*A : (r+1)*A]
-		for k, x := range row {
-			out[k] = base + x
-		}
+		centerRow(q.out[r*A:(r+1)*A], a[r*A:(r+1)*A], v[r])
 	}
 	return q.out
+}
+
+// centerRow sets dst to c + row − mean(row) and returns the sum of row:
+// the dueling combination of V and A forward, and of its gradient
+// backward.
+func centerRow(dst, row []float64, c float64) (sum float64) {
+	for _, x := range row {
+		sum += x
+	}
+	base := c - sum/float64(len(row))
+	for k, x := range row {
+		dst[k] = base + x
+	}
+	return sum
 }
 
 // backward takes the n×A gradient of the loss with respect to the last
@@ -135,17 +139,7 @@ func (q *qNet) backward(gq []float64) {
 	q.gVal = grow(q.gVal, n)
 	q.gAdv = grow(q.gAdv, n*A)
 	for r := range n {
-		row := gq[r*A : (r+1)*A]
-		s := 0.0
-		for _, g := range row {
-			s += g
-		}
-		q.gVal[r] = s
-		mean := s / float64(A)
-		ga := q.gAdv[r*A : (r+1)*A]
-		for k, g := range row {
-			ga[k] = g - mean
-		}
+		q.gVal[r] = centerRow(q.gAdv[r*A:(r+1)*A], gq[r*A:(r+1)*A], 0)
 	}
 	gv := q.val.Backward(q.gVal)
 	ga := q.adv.Backward(q.gAdv)
