@@ -86,20 +86,25 @@ seed: 7`)
 }
 
 // Variant is a client RL measured beside the search's winner: the winner's
-// arm with some components replaced.
+// arm with some components replaced, or started from fresh weights.
 type Variant struct {
 	Name string
 	Arm  rlcore.Arm
+	// FromScratch trains from fresh weights on each program, as the
+	// paper does (key weights:scratch); by default a variant starts like
+	// the client RL (search.DeployOptions.FromScratch).
+	FromScratch bool
 }
 
 // ParseVariant reads NAME=KEY:VALUE[;KEY:VALUE…], where KEY is state,
 // reward, actions, transition or algorithm, and applies the replacements
-// to base.
+// to base; weights:scratch trains from fresh weights (weights:stored, the
+// default, starts as the client RL does).
 func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 	name, body, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.TrimSpace(body) == "" {
-		return Variant{}, fmt.Errorf("variant %q: want NAME=KEY:VALUE[;KEY:VALUE…] with KEY one of state, reward, actions, transition, algorithm", s)
+		return Variant{}, fmt.Errorf("variant %q: want NAME=KEY:VALUE[;KEY:VALUE…] with KEY one of state, reward, actions, transition, algorithm, weights", s)
 	}
 	v := Variant{Name: name, Arm: base}
 	for _, kv := range strings.Split(body, ";") {
@@ -119,8 +124,17 @@ func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 			v.Arm.Transition = val
 		case "algorithm":
 			v.Arm.Algorithm = val
+		case "weights":
+			switch val {
+			case "scratch":
+				v.FromScratch = true
+			case "stored":
+				v.FromScratch = false
+			default:
+				return Variant{}, fmt.Errorf("variant %q: weights:%s: allowed values scratch (fresh weights on each program) and stored (as the client RL)", s, val)
+			}
 		default:
-			return Variant{}, fmt.Errorf("variant %q: unknown key %q; allowed: state, reward, actions, transition, algorithm", s, k)
+			return Variant{}, fmt.Errorf("variant %q: unknown key %q; allowed: state, reward, actions, transition, algorithm, weights", s, k)
 		}
 	}
 	return v, nil
@@ -150,9 +164,15 @@ type Options struct {
 	// Train, when positive, trains the client RL across programs
 	// (search.Train) for that long after the search, on the task's corpus
 	// minus HeldOut and Programs, choosing its policy on ValidationFold;
-	// the table then has a search.ZeroShotMethod column: that policy
-	// applied to each program without training.
+	// the client RL then starts each program from that policy (applying
+	// it without training first, inside the budget: search.Deploy), and
+	// the table has a search.ZeroShotMethod column: that policy applied to
+	// each program without training. The training is done once, before
+	// any budget, and its time is reported (Report.TrainElapsed).
 	Train time.Duration
+	// FromScratch trains the client RL from fresh weights on each
+	// program, as the paper does.
+	FromScratch bool
 	// Seed replaces the spec's seed when non-zero; every random choice
 	// flows from it.
 	Seed int64
@@ -188,11 +208,18 @@ type Report struct {
 	// applied (Options.Train).
 	TrainRun int64
 	ZeroShot string
-	Tables   []*Table
-	Status   rlcore.Status
-	Seed     int64
-	Workers  int
-	Elapsed  time.Duration
+	// TrainPolicy is the trained policy's id, TrainElapsed how long the
+	// training across programs took (once, before the budgets).
+	TrainPolicy  int64
+	TrainElapsed time.Duration
+	// ClientWeights says which weights the client RL started from on each
+	// program (the first comparison's).
+	ClientWeights string
+	Tables        []*Table
+	Status        rlcore.Status
+	Seed          int64
+	Workers       int
+	Elapsed       time.Duration
 }
 
 // Table is every method's result on every program at one budget.
@@ -344,8 +371,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		if tr.Policy == 0 {
 			return rep, fmt.Errorf("eval: training across programs stored no policy (status %s): %v", tr.Status, tr.Err)
 		}
-		rep.TrainRun = tr.RunID
-		rep.ZeroShot = fmt.Sprintf("policy %d of train run %d (round %d, validation geomean %.4f on %s)", tr.Policy, tr.RunID, tr.Best.Round, tr.Best.Score, strings.Join(ValidationFold, " "))
+		rep.TrainRun, rep.TrainPolicy, rep.TrainElapsed = tr.RunID, tr.Policy, tr.Elapsed
+		rep.ZeroShot = fmt.Sprintf("policy %d of train run %d (round %d of %d, validation geomean %.4f on %s; trained across %d programs for %v, once)",
+			tr.Policy, tr.RunID, tr.Best.Round, len(tr.Rounds), tr.Best.Score, strings.Join(ValidationFold, " "), len(tr.Corpus), tr.Elapsed.Round(time.Second))
 		methods = append(slices.Clone(methods), search.ZeroShotMethod)
 	}
 	opt.Methods = methods
@@ -442,7 +470,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			break
 		}
 		cmpOpt := search.CompareOptions{Run: runRef, With: opt.Methods, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
-			Store: st, Problem: problem, Logger: opt.Logger,
+			FromScratch: opt.FromScratch, Policy: rep.TrainPolicy, Store: st, Problem: problem, Logger: opt.Logger,
 			OnResult: func(r search.MethodResult) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -458,6 +486,9 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			return nil, fmt.Errorf("eval at %v per program on %s: %w", budget, program, err)
 		}
 		t.CompareRuns = append(t.CompareRuns, cmp.RunID)
+		if rep.ClientWeights == "" {
+			rep.ClientWeights = cmp.ClientWeights
+		}
 		if rep.Arm == (rlcore.Arm{}) {
 			rep.Arm = cmp.Arm
 		}
@@ -470,7 +501,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			name := ClientMethod + ":" + v.Name
 			arm := v.Arm
 			depOpt := search.DeployOptions{Run: runRef, Arm: &arm, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: 1,
-				Store: st, Problem: problem, Logger: opt.Logger,
+				FromScratch: v.FromScratch, Policy: variantPolicy(v, rep), Store: st, Problem: problem, Logger: opt.Logger,
 				OnResult: func(d search.Deployment) {
 					mu.Lock()
 					defer mu.Unlock()
@@ -562,6 +593,16 @@ func parallelDo(n, workers int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// variantPolicy is the stored policy variant v starts from: the one
+// trained across programs when v has the client RL's arm (0: its own
+// run's, see search.DeployOptions.Policy).
+func variantPolicy(v Variant, rep *Report) int64 {
+	if v.FromScratch || v.Arm != rep.Arm {
+		return 0
+	}
+	return rep.TrainPolicy
 }
 
 // specIfNoRun is spec when there is no search run to read it from.

@@ -23,10 +23,14 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func TestParseVariant(t *testing.T) {
 	base := rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "all", Transition: "apply"}
 	for _, tc := range []struct {
-		in      string
-		want    rlcore.Arm
-		wantErr string
+		in          string
+		want        rlcore.Arm
+		fromScratch bool
+		wantErr     string
 	}{
+		{in: "scratch=weights:scratch", want: base, fromScratch: true},
+		{in: "s=weights:stored;state:instcount", want: rlcore.Arm{Algorithm: "ppo", State: "instcount", Reward: "ic-oz", Actions: "all", Transition: "apply"}},
+		{in: "s=weights:fresh", wantErr: "allowed values scratch"},
 		{in: "rw=transition:revert-if-worse", want: rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "all", Transition: "revert-if-worse"}},
 		{in: "x = actions:oz-passes; algorithm:a2c", want: rlcore.Arm{Algorithm: "a2c", State: "autophase", Reward: "ic-oz", Actions: "oz-passes", Transition: "apply"}},
 		{in: "noname", wantErr: "want NAME=KEY:VALUE"},
@@ -41,7 +45,7 @@ func TestParseVariant(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || v.Arm != tc.want {
+		if err != nil || v.Arm != tc.want || v.FromScratch != tc.fromScratch {
 			t.Errorf("ParseVariant(%q) = %+v, %v; want arm %+v", tc.in, v, err, tc.want)
 		}
 	}

@@ -95,8 +95,15 @@ func (r *Report) header(sb *strings.Builder, bullet string) {
 		fmt.Fprintf(sb, " (winner of search run %d)", r.SearchRun)
 	}
 	sb.WriteString("\n")
+	if r.ClientWeights != "" {
+		fmt.Fprintf(sb, "%sclient RL's weights on each program: %s\n", bullet, r.ClientWeights)
+	}
 	for _, v := range r.Variants {
-		fmt.Fprintf(sb, "%svariant %s%s: %s\n", bullet, ClientMethod+":", v.Name, v.Arm)
+		scratch := ""
+		if v.FromScratch {
+			scratch = ", trained from fresh weights on each program"
+		}
+		fmt.Fprintf(sb, "%svariant %s%s: %s%s\n", bullet, ClientMethod+":", v.Name, v.Arm, scratch)
 	}
 	if r.ZeroShot != "" {
 		fmt.Fprintf(sb, "%szero-shot: %s\n", bullet, r.ZeroShot)

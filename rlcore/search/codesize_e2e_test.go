@@ -149,12 +149,50 @@ func TestCodesizeEndToEnd(t *testing.T) {
 	if _, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, ZeroShot: true, FromScratch: true, Logger: quiet}); err == nil || !strings.Contains(err.Error(), "exclude each other") {
 		t.Fatalf("--zero-shot --from-scratch: %v", err)
 	}
+	// A trained deployment now starts from the policy trained across
+	// programs and first applies it without training (here its greedy
+	// rollout only): it is at least as good as that greedy rollout, and
+	// its curve starts with the rollout's point.
+	greedy, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, ZeroShot: true, Samples: -1, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Steps: 60}, Samples: -1, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("warm start from policy %d (train run %d across programs", trained.Policy, trained.RunID); warm.Policy != trained.Policy || !strings.HasPrefix(warm.Weights, want) {
+		t.Fatalf("deploy after training: policy %d (%s); want %q", warm.Policy, warm.Weights, want)
+	}
+	for i, d := range warm.Results {
+		g := greedy.Results[i]
+		if d.Err != nil || !d.Validated || d.Quality < g.Quality || len(d.Result.Curve) == 0 || d.Result.Curve[0].Episode != 0 || d.Result.Curve[0].Quality > g.Quality+1e-12 {
+			t.Fatalf("warm deploy on %s: quality %v (greedy rollout %v), err %v, curve %v", d.Benchmark, d.Quality, g.Quality, d.Err, d.Result.Curve[:min(2, len(d.Result.Curve))])
+		}
+	}
+	pols, err := st.Policies(ctx, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pols {
+		if p.Arm == res.Winner.Name {
+			continue
+		}
+		_, err := search.Deploy(ctx, search.DeployOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Steps: 20}, Policy: p.ID, Logger: quiet})
+		if err == nil || !strings.Contains(err.Error(), "not of the deployed arm") {
+			t.Fatalf("deploying %s from policy %d of arm %s: %v; want a clear error", res.Winner.Name, p.ID, p.Arm, err)
+		}
+		break
+	}
 
 	cmp, err := search.Compare(ctx, search.CompareOptions{Run: "cs", Store: st, Problem: problem, Budget: rlcore.Budget{Duration: 500 * time.Millisecond}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("comparison:\n%s", cmp.Table())
+	if !strings.Contains(cmp.ClientWeights, fmt.Sprintf("train run %d across programs", trained.RunID)) {
+		t.Fatalf("the comparison's client RL started from %q, want the trained policy", cmp.ClientWeights)
+	}
 	if cmp.Geomean["oz"] != 1 || len(cmp.Methods) != 7 || cmp.Methods[6] != search.ZeroShotMethod || len(cmp.Overheads) != 4 {
 		t.Fatalf("comparison: methods %v, geomeans %v", cmp.Methods, cmp.Geomean)
 	}

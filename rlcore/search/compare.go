@@ -36,6 +36,15 @@ type CompareOptions struct {
 	// ZeroShotMethod applies it without training (see
 	// DeployOptions.ZeroShot).
 	With []string
+	// FromScratch trains the client RL from fresh weights on each
+	// benchmark, as the paper does; by default it starts as Deploy does
+	// (DeployOptions.FromScratch): from Policy, the search run's policy
+	// trained across programs or its stored weights, first applying them
+	// without training inside the budget.
+	FromScratch bool
+	// Policy is a stored policy (id) the client RL starts from and the
+	// zero-shot method applies, instead of the search run's.
+	Policy int64
 	// On lists benchmark specs; default (or "test") the spec's test set,
 	// "train" its training set.
 	On []string
@@ -102,8 +111,10 @@ type Comparison struct {
 	Overheads     []Overhead
 	Budget        rlcore.Budget
 	// ZeroShot says which policy the zero-shot method applied ("" when it
-	// was not compared).
-	ZeroShot string
+	// was not compared); ClientWeights which weights the client RL
+	// started from.
+	ZeroShot      string
+	ClientWeights string
 	// Overrun is how far the run (a method on a benchmark) that overran
 	// most went past the per-benchmark wall budget; OverrunWhy says how
 	// many did and why.
@@ -143,9 +154,13 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			}
 		}
 	} else if slices.Contains(names, ZeroShotMethod) {
-		if zeroShot, err = ph.zeroShotWeights(ctx); err != nil {
+		if zeroShot, err = ph.zeroShotWeights(ctx, opt.Policy); err != nil {
 			return nil, fmt.Errorf("compare: %w", err)
 		}
+	}
+	client, err := ph.clientWeights(ctx, opt.Policy, opt.FromScratch, opt.Hyper != nil)
+	if err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
 	}
 	task, err := rlcore.LookupTask(spec.Task)
 	if err != nil {
@@ -188,8 +203,9 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 	quiet := opt.Observer != nil || opt.OnResult != nil
 	methods := append([]string{ClientMethod}, names...)
 	rec := sess.recorder(logger)
-	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches, "zero_shot": zeroShot.what})
-	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget, Warnings: unfinishedRunWarnings(run), ZeroShot: zeroShot.what,
+	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": hyper, "methods": methods, "budget": opt.Budget.String(), "benchmarks": benches, "zero_shot": zeroShot.what,
+		"client_policy": client.ID, "client_weights": client.what})
+	cmp := &Comparison{SearchRun: run.ID, Arm: arm, Benchmarks: benches, Methods: methods, Budget: opt.Budget, Warnings: unfinishedRunWarnings(run), ZeroShot: zeroShot.what, ClientWeights: client.what,
 		Results: map[string]map[string]*MethodResult{}, Target: map[string]float64{}}
 	cmp.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindCompare, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	for _, m := range methods {
@@ -214,7 +230,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		var r *MethodResult
 		switch {
 		case j.method == ClientMethod:
-			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), arm, hyper, j.bench, opt.Budget, seed, nil), opt.Observer).Deployment
+			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), arm, hyper, j.bench, opt.Budget, seed, client.Weights, client.rollouts(0)), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		case compilations[j.method]:
 			r = referenceResult(ctx, sess.problem, j.bench, j.method)
@@ -233,7 +249,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method
-			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed, nil), opt.Observer).Deployment
+			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed, nil, 0), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		}
 		results[i] = r

@@ -38,18 +38,27 @@ type DeployOptions struct {
 	// Budget is the training budget per benchmark; default
 	// DefaultDeployBudget.
 	Budget rlcore.Budget
-	// FromScratch trains from fresh weights, as the paper does; by default
-	// a deployment warm-starts from the weights the search (or the tuning
-	// run) stored for the winner (see DeployResult.Weights).
+	// FromScratch trains from fresh weights, as the paper does. By default
+	// a deployment warm-starts (see DeployResult.Weights) from Policy, else
+	// from the policy of the search run's newest training run across
+	// programs (Train), else from the weights the search (or the tuning
+	// run) stored for the winner; it first applies those weights without
+	// training (a greedy rollout and Samples sampled ones, as ZeroShot
+	// does) inside the budget, then trains from them for the rest of it,
+	// and keeps the better of both.
 	FromScratch bool
+	// Policy is a stored policy (id) to start from, or for ZeroShot to
+	// apply, instead of the search run's; it must be of the deployed arm.
+	Policy int64
 	// ZeroShot applies the policy trained across programs (Train) to each
 	// benchmark without training: a greedy rollout plus Samples sampled
 	// ones, the best kept and validated (Budget is not used). Without a
 	// training run it applies the weights a warm start would use, and says
 	// so. Zero-shot deployments run in this process.
 	ZeroShot bool
-	// Samples is the number of sampled rollouts of a zero-shot deployment;
-	// default DefaultZeroShotSamples, negative for none.
+	// Samples is the number of sampled rollouts of a zero-shot deployment
+	// and of those a deployment from stored weights first applies; default
+	// DefaultZeroShotSamples, negative for none (the greedy rollout only).
 	Samples int
 	// Workers deploys on that many benchmarks at once; default
 	// runtime.NumCPU(), or the Executor's capacity.
@@ -136,11 +145,11 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 		if opt.FromScratch {
 			return nil, errors.New("deploy: --zero-shot and --from-scratch exclude each other: a zero-shot deployment applies trained weights without training")
 		}
-		if init, err = ph.zeroShotWeights(ctx); err == nil {
+		if init, err = ph.zeroShotWeights(ctx, opt.Policy); err == nil {
 			_, err = DecodePolicy(init.Weights)
 		}
 	} else {
-		init, err = ph.warmStart(ctx, opt.FromScratch, opt.Hyper != nil)
+		init, err = ph.clientWeights(ctx, opt.Policy, opt.FromScratch, opt.Hyper != nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
@@ -179,7 +188,7 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 			jr = &JobResult{Deployment: new(d.zeroShot(ctx, arm, pol, benches[i], max(opt.Samples, 0), pullSeed(spec.Seed, 1_000_000+i))), Runner: "local"}
 		} else {
 			jr = exec.Run(ctx, deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
-				pullSeed(spec.Seed, 1_000_000+i), init.Weights), opt.Observer)
+				pullSeed(spec.Seed, 1_000_000+i), init.Weights, init.rollouts(opt.Samples)), opt.Observer)
 		}
 		dep := *jr.Deployment
 		dep.Runner, dep.Policy, dep.Weights = jr.Runner, res.Policy, res.Weights
@@ -354,6 +363,60 @@ func (ph *phase) warmStart(ctx context.Context, fromScratch, hyperOverride bool)
 	return startWeights{Policy: p, what: what}, nil
 }
 
+// clientWeights picks the weights a trained deployment of the phase's arm
+// starts from: stored policy id when non-zero, else the policy of the
+// newest training run across programs (trainedPolicy), else warmStart's;
+// fresh weights, and id ignored, when fromScratch is set or the algorithm
+// keeps no weights.
+func (ph *phase) clientWeights(ctx context.Context, id int64, fromScratch, hyperOverride bool) (startWeights, error) {
+	if fromScratch || !ph.algorithm.WarmStart {
+		return ph.warmStart(ctx, fromScratch, hyperOverride)
+	}
+	if id != 0 {
+		p, err := ph.policyByID(ctx, id)
+		if err != nil {
+			return startWeights{}, err
+		}
+		return startWeights{Policy: p, what: fmt.Sprintf("warm start from policy %d (run %d, score %.4f)", p.ID, p.Run, p.Score)}, nil
+	}
+	p, trainRun, ok, err := ph.trainedPolicy(ctx)
+	if err != nil {
+		return startWeights{}, err
+	}
+	if ok {
+		return startWeights{Policy: p, what: fmt.Sprintf("warm start from policy %d (train run %d across programs, held-out score %.4f)", p.ID, trainRun, p.Score)}, nil
+	}
+	return ph.warmStart(ctx, false, hyperOverride)
+}
+
+// policyByID reads stored policy id and checks it is of the phase's arm.
+func (ph *phase) policyByID(ctx context.Context, id int64) (store.Policy, error) {
+	if ph.sess.st == nil {
+		return store.Policy{}, fmt.Errorf("policy %d: no store to read it from", id)
+	}
+	p, err := ph.sess.st.PolicyByID(ctx, id)
+	if err != nil {
+		return p, err
+	}
+	if p.Arm != ph.arm.String() {
+		return p, fmt.Errorf("policy %d is of arm %s, not of the deployed arm %s", id, p.Arm, ph.arm)
+	}
+	return p, nil
+}
+
+// rollouts is the number of rollouts a deployment from w first applies
+// without training: a greedy one and samples sampled ones (0:
+// DefaultZeroShotSamples, negative: none), or 0 for fresh weights.
+func (w startWeights) rollouts(samples int) int {
+	if w.Weights == nil {
+		return 0
+	}
+	if samples == 0 {
+		samples = DefaultZeroShotSamples
+	}
+	return 1 + max(samples, 0)
+}
+
 // targetBenchmarks resolves specs, or returns the session's test set.
 func targetBenchmarks(ctx context.Context, sess *session, on []string) ([]string, error) {
 	if len(on) == 1 && on[0] == "train" {
@@ -402,9 +465,11 @@ type deployer struct {
 	observer rlcore.Observer
 }
 
-// deploy trains arm on one benchmark and validates its best sequence. It
-// never panics.
-func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte) (dep Deployment) {
+// deploy trains arm on one benchmark and validates its best sequence.
+// With init weights and rollouts > 0 it first applies them without
+// training (firstRollouts), inside a wall budget, and keeps the better of
+// those rollouts and training. It never panics.
+func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte, rollouts int) (dep Deployment) {
 	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
 	start := time.Now()
 	defer func() {
@@ -415,13 +480,33 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 			dep.Walltime = time.Since(start)
 		}
 	}()
+	var first *rlcore.EpisodeRecord
+	if rollouts > 0 && init != nil {
+		var err error
+		if first, err = d.firstRollouts(ctx, arm, bench, init, rollouts, seed, start); err != nil {
+			dep.Err = err
+			return dep
+		}
+	}
+	spent := time.Since(start)
+	trainBudget := budget
+	if first != nil && budget.Duration > 0 {
+		trainBudget.Duration = max(budget.Duration-spent, time.Millisecond)
+	}
 	p := &puller{problem: d.problem, horizon: d.horizon, observer: d.observer}
-	res, h, err := p.train(ctx, arm, hyper, budget, seed, []string{bench}, arm.String()+" @ "+bench, init)
-	dep.Hyper, dep.Result = h, res
-	if err != nil {
+	res, h, err := p.train(ctx, arm, hyper, trainBudget, seed, []string{bench}, arm.String()+" @ "+bench, init)
+	dep.Hyper = h
+	if err != nil && first == nil {
 		dep.Err = err
 		return dep
 	}
+	if err != nil { // the rollouts' result is kept
+		res = &rlcore.Result{Status: rlcore.Failed, Err: err, PerBenchmark: map[string]rlcore.EpisodeRecord{}}
+	}
+	if first != nil {
+		mergeFirstRollouts(res, *first, spent)
+	}
+	dep.Result = res
 	dep.Walltime = res.Stats.Elapsed
 	best, ok := res.PerBenchmark[bench]
 	if !ok {
@@ -441,6 +526,54 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
 	dep.Validated = dep.Err == nil
 	return dep
+}
+
+// firstRollouts applies init to bench without training: a greedy rollout
+// and rollouts-1 sampled ones (bestRollout), Found measured from start.
+// It returns nil when no rollout finished (training then decides alone),
+// and an error only when init is not a policy.
+func (d *deployer) firstRollouts(ctx context.Context, arm rlcore.Arm, bench string, init []byte, rollouts int, seed int64, start time.Time) (*rlcore.EpisodeRecord, error) {
+	pol, err := DecodePolicy(init)
+	if err != nil {
+		return nil, fmt.Errorf("the start weights are not a policy: %w", err)
+	}
+	env, err := rlcore.NewTaskEnv(d.problem, rlcore.TaskEnvConfig{Arm: arm, Horizon: d.horizon})
+	if err != nil {
+		return nil, fmt.Errorf("arm %s: %w", arm, err)
+	}
+	defer env.Close()
+	best, err := bestRollout(ctx, env, pol, bench, rollouts-1, seed, start)
+	if err != nil {
+		return nil, nil
+	}
+	return &best, nil
+}
+
+// mergeFirstRollouts folds the first rollouts' best (found within spent,
+// before training started) into training's result: its clock starts at
+// spent, its curve begins with the rollouts' point and its best-so-far
+// counts them, and the rollouts' sequence is the benchmark's best unless
+// training beat it.
+func mergeFirstRollouts(res *rlcore.Result, first rlcore.EpisodeRecord, spent time.Duration) {
+	curve := make([]rlcore.CurvePoint, 0, len(res.Curve)+1)
+	curve = append(curve, rlcore.CurvePoint{Elapsed: first.Found, Return: first.Quality, Quality: first.Quality, Best: first.Quality})
+	for _, c := range res.Curve {
+		c.Elapsed += spent
+		c.Best = math.Max(c.Best, first.Quality)
+		curve = append(curve, c)
+	}
+	res.Curve = curve
+	res.Stats.Elapsed += spent
+	if res.PerBenchmark == nil {
+		res.PerBenchmark = map[string]rlcore.EpisodeRecord{}
+	}
+	if b, ok := res.PerBenchmark[first.Benchmark]; ok && b.Quality > first.Quality {
+		b.Found += spent
+		res.PerBenchmark[first.Benchmark] = b
+	} else {
+		res.PerBenchmark[first.Benchmark] = first
+		res.Best = first
+	}
 }
 
 // replay runs the sequence on a fresh env, checks it reaches the recorded

@@ -70,6 +70,11 @@ type Job struct {
 	// Init holds the weights training starts from (a warm start, see
 	// rlcore.TrainConfig.Init); nil trains from scratch.
 	Init []byte `json:",omitempty"`
+	// Rollouts, for a deploy job with Init, first applies Init without
+	// training, inside the budget: a greedy rollout and Rollouts-1
+	// sampled ones; training then goes on from Init for the rest of the
+	// budget, and the best of both is kept. 0: no rollouts.
+	Rollouts int `json:",omitempty"`
 	// Seq, ArmIndex and Rung are the search's bookkeeping, returned in
 	// the PullResult.
 	Seq, ArmIndex, Rung int
@@ -96,7 +101,7 @@ func RunJob(ctx context.Context, p rlcore.Problem, j Job, obs rlcore.Observer) *
 		if len(j.Benchmarks) == 1 {
 			bench = j.Benchmarks[0]
 		}
-		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed, j.Init)
+		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed, j.Init, j.Rollouts)
 		if len(j.Benchmarks) != 1 {
 			dep.Err = fmt.Errorf("a deploy job needs exactly one benchmark, got %d", len(j.Benchmarks))
 		}
@@ -145,9 +150,9 @@ func (s *session) pullJob(spec Spec, id jobRef, seq, arm int, a rlcore.Arm, hype
 }
 
 // deployJob is the Job of training arm on one benchmark.
-func deployJob(spec Spec, id jobRef, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte) Job {
+func deployJob(spec Spec, id jobRef, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte, rollouts int) Job {
 	return Job{ID: id.id, Run: id.run, Kind: JobDeploy, Task: spec.Task, TaskOptions: spec.TaskOptions, TaskSeed: spec.Seed, Horizon: spec.Horizon, Arm: arm, Hyper: hyper,
-		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench, Init: init}
+		Seed: seed, Budget: budget, Benchmarks: []string{bench}, Label: arm.String() + " @ " + bench, Init: init, Rollouts: rollouts}
 }
 
 // runKey names a phase's run in its job ids: NAME.RUNID.NONCE for a

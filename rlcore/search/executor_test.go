@@ -86,7 +86,7 @@ func TestJobCheckNamesWhatIsMissing(t *testing.T) {
 		{"algorithm", func(j *Job) { j.Arm.Algorithm = "nope(lr=1)" }, "nope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			j := deployJob(spec.withDefaults(), jobRef{id: "id"}, a, nil, "syn0", rlcore.Budget{Steps: 1}, 1, nil)
+			j := deployJob(spec.withDefaults(), jobRef{id: "id"}, a, nil, "syn0", rlcore.Budget{Steps: 1}, 1, nil, 0)
 			tc.edit(&j)
 			err := j.Check()
 			if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {

@@ -57,6 +57,22 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 		return dep
 	}
 	defer env.Close()
+	best, err := bestRollout(ctx, env, pol, bench, samples, seed, start)
+	if err != nil {
+		dep.Err = fmt.Errorf("zero-shot on %s: %w", bench, err)
+		return dep
+	}
+	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
+	env.Close() // gives its worker back for the replay: no worker process starts
+	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
+	dep.Validated = dep.Err == nil
+	return dep
+}
+
+// bestRollout runs one greedy rollout of pol on bench and samples sampled
+// ones (seeded), and returns the best prefix of all, its Found the time
+// since start when it was reached. It fails only when no rollout finished.
+func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, samples int, seed int64, start time.Time) (rlcore.EpisodeRecord, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x2e50))
 	best := rlcore.EpisodeRecord{Benchmark: bench, Quality: math.Inf(-1)}
 	var errs []error
@@ -79,14 +95,9 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 		}
 	}
 	if math.IsInf(best.Quality, -1) {
-		dep.Err = fmt.Errorf("zero-shot on %s: no rollout finished: %w", bench, errors.Join(errs...))
-		return dep
+		return best, fmt.Errorf("no rollout finished: %w", errors.Join(errs...))
 	}
-	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
-	env.Close() // gives its worker back for the replay: no worker process starts
-	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
-	dep.Validated = dep.Err == nil
-	return dep
+	return best, nil
 }
 
 // rollout runs pol on a fresh episode of bench for the env's horizon and
@@ -190,13 +201,20 @@ func (ph *phase) trainedPolicy(ctx context.Context) (p store.Policy, trainRun in
 	return p, 0, false, nil
 }
 
-// zeroShotWeights picks the policy a zero-shot deployment applies: the
-// trained one (trainedPolicy), else the weights a trained deployment
+// zeroShotWeights picks the policy a zero-shot deployment applies: stored
+// policy id when non-zero, else the trained one (trainedPolicy), else the weights a trained deployment
 // would warm-start from (said so). Algorithms without weights are an
 // error.
-func (ph *phase) zeroShotWeights(ctx context.Context) (startWeights, error) {
+func (ph *phase) zeroShotWeights(ctx context.Context, id int64) (startWeights, error) {
 	if !ph.algorithm.WarmStart {
 		return startWeights{}, fmt.Errorf("zero-shot needs a trained policy, and %s keeps no weights (learners that do: %s)", ph.algorithm.Name, strings.Join(rlcore.WarmStartable(), ", "))
+	}
+	if id != 0 {
+		p, err := ph.policyByID(ctx, id)
+		if err != nil {
+			return startWeights{}, err
+		}
+		return startWeights{Policy: p, what: fmt.Sprintf("zero-shot with policy %d (run %d, score %.4f)", p.ID, p.Run, p.Score)}, nil
 	}
 	p, trainRun, ok, err := ph.trainedPolicy(ctx)
 	if err != nil {

@@ -11,20 +11,35 @@ func init() {
 		Name: "coreset", Task: TaskName,
 		Doc: fmt.Sprintf("%d macro actions, one pass sequence each: greedy's best sequence on each built-in program that supersonic eval neither holds out nor validates on (a coreset of sequences, as in Coreset-NVP); one step applies a whole sequence",
 			len(coresetSequences)),
+		Sequences: func(rlcore.Problem) ([][]int, error) { return coresetActions() },
+	})
+	rlcore.RegisterActionSpace(&rlcore.ActionSpace{
+		Name: "coreset-oz", Task: TaskName,
+		Doc: fmt.Sprintf("the coreset's %d pass sequences followed by the %d passes of oz-passes, one action each: whole sequences to start from and single passes to refine them",
+			len(coresetSequences), len(ozSubset())),
 		Sequences: func(rlcore.Problem) ([][]int, error) {
-			out := make([][]int, len(coresetSequences))
-			for i, seq := range coresetSequences {
-				for _, name := range seq {
-					a, err := LookupPass(name)
-					if err != nil {
-						return nil, fmt.Errorf("coreset sequence %d: %w", i+1, err)
-					}
-					out[i] = append(out[i], a)
-				}
+			out, err := coresetActions()
+			for _, a := range ozSubset() {
+				out = append(out, []int{a})
 			}
-			return out, nil
+			return out, err
 		},
 	})
+}
+
+// coresetActions are the coreset's sequences as pass indices.
+func coresetActions() ([][]int, error) {
+	out := make([][]int, len(coresetSequences))
+	for i, seq := range coresetSequences {
+		for _, name := range seq {
+			a, err := LookupPass(name)
+			if err != nil {
+				return nil, fmt.Errorf("coreset sequence %d: %w", i+1, err)
+			}
+			out[i] = append(out[i], a)
+		}
+	}
+	return out, nil
 }
 
 // coresetSequences are the "coreset" action space's macro actions:

@@ -1,0 +1,101 @@
+package search
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+)
+
+// TestMergeFirstRollouts checks how a deployment's first rollouts (found
+// at 300 ms, 500 ms spent before training) fold into training's result:
+// training's clock starts at 500 ms, its best-so-far counts the rollouts,
+// and the better sequence is kept (the rollouts' on a tie: found first).
+func TestMergeFirstRollouts(t *testing.T) {
+	const spent = 500 * time.Millisecond
+	first := rlcore.EpisodeRecord{Benchmark: "p", Actions: []int{7}, Quality: 1.2, Found: 300 * time.Millisecond}
+	for _, tc := range []struct {
+		name       string
+		trained    map[string]rlcore.EpisodeRecord
+		curve      []rlcore.CurvePoint
+		wantAct    []int
+		wantFound  time.Duration
+		wantBests  []float64
+		wantCurveT []time.Duration
+	}{
+		{name: "training beats the rollouts",
+			trained:    map[string]rlcore.EpisodeRecord{"p": {Benchmark: "p", Actions: []int{1, 2}, Quality: 1.3, Found: time.Second}},
+			curve:      []rlcore.CurvePoint{{Elapsed: 400 * time.Millisecond, Quality: 1.1, Best: 1.1}, {Elapsed: time.Second, Quality: 1.3, Best: 1.3}},
+			wantAct:    []int{1, 2},
+			wantFound:  time.Second + spent,
+			wantBests:  []float64{1.2, 1.2, 1.3},
+			wantCurveT: []time.Duration{300 * time.Millisecond, 900 * time.Millisecond, 1500 * time.Millisecond}},
+		{name: "a tie keeps the rollouts' sequence, found first",
+			trained:    map[string]rlcore.EpisodeRecord{"p": {Benchmark: "p", Actions: []int{3}, Quality: 1.2, Found: 200 * time.Millisecond}},
+			curve:      []rlcore.CurvePoint{{Elapsed: 200 * time.Millisecond, Quality: 1.2, Best: 1.2}},
+			wantAct:    []int{7},
+			wantFound:  300 * time.Millisecond,
+			wantBests:  []float64{1.2, 1.2},
+			wantCurveT: []time.Duration{300 * time.Millisecond, 700 * time.Millisecond}},
+		{name: "training worse",
+			trained:    map[string]rlcore.EpisodeRecord{"p": {Benchmark: "p", Actions: []int{3}, Quality: 0.9, Found: 200 * time.Millisecond}},
+			curve:      []rlcore.CurvePoint{{Elapsed: 200 * time.Millisecond, Quality: 0.9, Best: 0.9}},
+			wantAct:    []int{7},
+			wantFound:  300 * time.Millisecond,
+			wantBests:  []float64{1.2, 1.2},
+			wantCurveT: []time.Duration{300 * time.Millisecond, 700 * time.Millisecond}},
+		{name: "training finished no episode",
+			wantAct:    []int{7},
+			wantFound:  300 * time.Millisecond,
+			wantBests:  []float64{1.2},
+			wantCurveT: []time.Duration{300 * time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &rlcore.Result{PerBenchmark: tc.trained, Curve: tc.curve, Stats: rlcore.Stats{Elapsed: 2 * time.Second}}
+			mergeFirstRollouts(res, first, spent)
+			best := res.PerBenchmark["p"]
+			if !slices.Equal(best.Actions, tc.wantAct) || best.Found != tc.wantFound {
+				t.Errorf("best %+v; want actions %v found at %v", best, tc.wantAct, tc.wantFound)
+			}
+			var bests []float64
+			var times []time.Duration
+			for _, c := range res.Curve {
+				bests, times = append(bests, c.Best), append(times, c.Elapsed)
+			}
+			if !slices.Equal(bests, tc.wantBests) || !slices.Equal(times, tc.wantCurveT) {
+				t.Errorf("curve bests %v at %v; want %v at %v", bests, times, tc.wantBests, tc.wantCurveT)
+			}
+			if res.Stats.Elapsed != 2*time.Second+spent {
+				t.Errorf("elapsed %v, want training's 2s plus the rollouts' %v", res.Stats.Elapsed, spent)
+			}
+			// The search overhead reads the curve: the client reached its
+			// rollouts' quality when they found it.
+			if got := TimeToReach(&MethodResult{Curve: res.Curve, Quality: best.Quality, Found: best.Found}, first.Quality); got != first.Found {
+				t.Errorf("time to reach the rollouts' quality %v, want %v", got, first.Found)
+			}
+		})
+	}
+}
+
+// TestStartWeightsRollouts checks how many rollouts a deployment applies
+// before training: none from fresh weights, else the greedy one plus the
+// samples (default DefaultZeroShotSamples, negative: none).
+func TestStartWeightsRollouts(t *testing.T) {
+	stored := startWeights{Policy: store.Policy{ID: 3, Weights: []byte{1}}}
+	for _, tc := range []struct {
+		w       startWeights
+		samples int
+		want    int
+	}{
+		{startWeights{}, 5, 0},
+		{stored, 0, 1 + DefaultZeroShotSamples},
+		{stored, 2, 3},
+		{stored, -1, 1},
+	} {
+		if got := tc.w.rollouts(tc.samples); got != tc.want {
+			t.Errorf("weights %d, samples %d: %d rollouts, want %d", tc.w.ID, tc.samples, got, tc.want)
+		}
+	}
+}
