@@ -16,12 +16,15 @@ hyperparameters when %tune ran: on each benchmark of the task's test set it
 trains the client RL within the budget and keeps the best action sequence,
 replayed from scratch to validate it.
 
-Training starts from what the search learned: the weights of the winner's
-best pull (of the tuning trial that found the tuned configuration, after
-%tune). --from-scratch starts from fresh weights, as the paper does. The
-output and the stored deploy run say which weights were used; algorithms
-that keep no weights (random, greedy, anneal, genetic, mcts, the bandits)
-say so and start fresh.
+Training starts from what was learned: the policy %train trained across
+programs when there is one, else the weights of the winner's best pull (of
+the tuning trial that found the tuned configuration, after %tune). It first
+applies those weights without training — a greedy rollout plus --samples
+sampled ones, inside the budget — then trains from them for the rest of the
+budget, and keeps the better result. --from-scratch starts from fresh
+weights, as the paper does. The output and the stored deploy run say which
+weights were used; algorithms that keep no weights (random, greedy, anneal,
+genetic, mcts, the bandits) say so and start fresh.
 
 --zero-shot trains nothing: it applies the policy %train trained across
 programs to each program — a greedy rollout plus --samples rollouts sampled
@@ -30,7 +33,7 @@ takes well under a second per typical program. Without a %train run it
 applies the search's stored weights, and says so.`,
 		Flags: []Flag{onFlag, perBenchmarkBudgetFlag, fromScratchFlag,
 			{Name: "zero-shot", Doc: "apply the policy trained across programs (%train) without training"},
-			{Name: "samples", Value: "N", Doc: "sampled rollouts of --zero-shot besides the greedy one (default 3)", Values: []string{"0", "3", "8"}},
+			{Name: "samples", Value: "N", Doc: "sampled rollouts besides the greedy one, of --zero-shot or before training from stored weights (default 3)", Values: []string{"0", "3", "8"}},
 			workersFlag, natsFlag},
 		Parse: parseDeploy,
 	})

@@ -68,12 +68,15 @@ const DefaultSearchBudget = 90 * time.Second
 var ValidationFold = []string{"builtin:fft", "builtin:life", "builtin:regex"}
 
 // DefaultSpec is the search space of an evaluation: the quickstart's arms
-// (3 algorithms × 2 state functions) trained on the quickstart's four
-// training programs, none of them held out.
+// (3 algorithms × 2 state functions) on two action spaces, single passes
+// and the coreset's pass sequences (which measured +5% for the same arm at
+// 20 s per program, notebooks/results/eval-codesize-coreset.md), trained
+// on the quickstart's four training programs, none of them held out.
 func DefaultSpec() search.Spec {
 	s, err := search.ParseSpec("eval", `task: codesize
 benchmarks: builtin:crc32, builtin:bitcount, builtin:qsort, builtin:sha256
 states: autophase, instcount-norm+action-history(4)
+actions: all, coreset
 rewards: ic-oz
 algorithms: ppo, a2c, dqn
 horizon: 20

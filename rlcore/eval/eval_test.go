@@ -193,3 +193,30 @@ func TestOptionsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestVariantPolicy checks which stored policy a variant starts from: the
+// policy trained across programs only for the client RL's own arm and
+// when the variant is not trained from scratch.
+func TestVariantPolicy(t *testing.T) {
+	arm := rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "coreset", Transition: "apply"}
+	other := arm
+	other.Actions = "all"
+	rep := &Report{Arm: arm, TrainPolicy: 12}
+	for _, tc := range []struct {
+		v    Variant
+		want int64
+	}{
+		{Variant{Name: "same", Arm: arm}, 12},
+		{Variant{Name: "scratch", Arm: arm, FromScratch: true}, 0},
+		{Variant{Name: "all", Arm: other}, 0},
+	} {
+		if got := variantPolicy(tc.v, rep); got != tc.want {
+			t.Errorf("variant %s: policy %d, want %d", tc.v.Name, got, tc.want)
+		}
+	}
+	rep.ClientWeights = "warm start from policy 12 (run 3, score 1.2000)"
+	rep.Variants = []Variant{{Name: "scratch", Arm: arm, FromScratch: true}}
+	if s := rep.Text(); !strings.Contains(s, "client RL's weights on each program: warm start from policy 12") || !strings.Contains(s, "supersonic:scratch: "+arm.String()+", trained from fresh weights") {
+		t.Errorf("the report does not say which weights the client RL and its variant started from:\n%s", s)
+	}
+}

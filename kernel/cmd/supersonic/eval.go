@@ -41,7 +41,7 @@ func runEval(args []string) error {
 	methods := fs.String("methods", strings.Join(eval.DefaultMethods, ","), "methods compared with the client RL: reference compilations and search algorithms")
 	run := fs.String("run", "", "stored search run whose winner is the client RL (id or name); default: search first")
 	armFlag := fs.String("arm", "", "the client RL's arm, skipping the search: ALGORITHM,STATE,REWARD,ACTIONS,TRANSITION")
-	taskFile := fs.String("task", "", "file with a %%task body (key: value lines) declaring the search space (default: the quickstart's arms)")
+	taskFile := fs.String("task", "", "file with a %%task body (key: value lines) declaring the search space (default: the quickstart's arms on the all and coreset action spaces)")
 	searchBudget := fs.Duration("search", eval.DefaultSearchBudget, "the architecture search's wall time")
 	var variants multiFlag
 	fs.Var(&variants, "variant", "a client RL measured beside the winner: NAME=KEY:VALUE[;KEY:VALUE…] (KEY state, reward, actions, transition, algorithm, or weights:scratch for fresh weights on each program); repeatable")
