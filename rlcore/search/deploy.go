@@ -372,21 +372,29 @@ func (ph *phase) clientWeights(ctx context.Context, id int64, fromScratch, hyper
 	if fromScratch || !ph.algorithm.WarmStart {
 		return ph.warmStart(ctx, fromScratch, hyperOverride)
 	}
+	if w, ok, err := ph.learnedPolicy(ctx, id); err != nil || ok {
+		w.what = "warm start from " + w.what
+		return w, err
+	}
+	return ph.warmStart(ctx, false, hyperOverride)
+}
+
+// learnedPolicy is stored policy id when non-zero, else the policy of the
+// search run's newest training run across programs (trainedPolicy); ok is
+// false when there is neither. Its what names the policy.
+func (ph *phase) learnedPolicy(ctx context.Context, id int64) (w startWeights, ok bool, err error) {
 	if id != 0 {
 		p, err := ph.policyByID(ctx, id)
 		if err != nil {
-			return startWeights{}, err
+			return w, false, err
 		}
-		return startWeights{Policy: p, what: fmt.Sprintf("warm start from policy %d (run %d, score %.4f)", p.ID, p.Run, p.Score)}, nil
+		return startWeights{Policy: p, what: fmt.Sprintf("policy %d (run %d, score %.4f)", p.ID, p.Run, p.Score)}, true, nil
 	}
 	p, trainRun, ok, err := ph.trainedPolicy(ctx)
-	if err != nil {
-		return startWeights{}, err
+	if err != nil || !ok {
+		return w, false, err
 	}
-	if ok {
-		return startWeights{Policy: p, what: fmt.Sprintf("warm start from policy %d (train run %d across programs, held-out score %.4f)", p.ID, trainRun, p.Score)}, nil
-	}
-	return ph.warmStart(ctx, false, hyperOverride)
+	return startWeights{Policy: p, what: fmt.Sprintf("policy %d (train run %d across programs, held-out score %.4f)", p.ID, trainRun, p.Score)}, true, nil
 }
 
 // policyByID reads stored policy id and checks it is of the phase's arm.

@@ -202,26 +202,16 @@ func (ph *phase) trainedPolicy(ctx context.Context) (p store.Policy, trainRun in
 }
 
 // zeroShotWeights picks the policy a zero-shot deployment applies: stored
-// policy id when non-zero, else the trained one (trainedPolicy), else the weights a trained deployment
-// would warm-start from (said so). Algorithms without weights are an
-// error.
+// policy id when non-zero, else the trained one (learnedPolicy), else the
+// weights a trained deployment would warm-start from (said so).
+// Algorithms without weights are an error.
 func (ph *phase) zeroShotWeights(ctx context.Context, id int64) (startWeights, error) {
 	if !ph.algorithm.WarmStart {
 		return startWeights{}, fmt.Errorf("zero-shot needs a trained policy, and %s keeps no weights (learners that do: %s)", ph.algorithm.Name, strings.Join(rlcore.WarmStartable(), ", "))
 	}
-	if id != 0 {
-		p, err := ph.policyByID(ctx, id)
-		if err != nil {
-			return startWeights{}, err
-		}
-		return startWeights{Policy: p, what: fmt.Sprintf("zero-shot with policy %d (run %d, score %.4f)", p.ID, p.Run, p.Score)}, nil
-	}
-	p, trainRun, ok, err := ph.trainedPolicy(ctx)
-	if err != nil {
-		return startWeights{}, err
-	}
-	if ok {
-		return startWeights{Policy: p, what: fmt.Sprintf("zero-shot with policy %d (train run %d, held-out score %.4f)", p.ID, trainRun, p.Score)}, nil
+	if w, ok, err := ph.learnedPolicy(ctx, id); err != nil || ok {
+		w.what = "zero-shot with " + w.what
+		return w, err
 	}
 	w, err := ph.warmStart(ctx, false, false)
 	if err != nil {
