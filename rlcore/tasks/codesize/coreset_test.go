@@ -32,6 +32,25 @@ func TestCoresetSequences(t *testing.T) {
 			t.Errorf("coreset action %d is %q, want %q", a, got, strings.Join(seq, " "))
 		}
 	}
+	// coreset-oz: the same sequences, then each -Oz pass alone.
+	both, err := rlcore.NewTaskEnv(shared, rlcore.TaskEnvConfig{Arm: rlcore.Arm{State: "autophase", Actions: "coreset-oz"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer both.Close()
+	oz := ozSubset()
+	if n := both.ActionSpace().N; n != len(coresetSequences)+len(oz) {
+		t.Fatalf("coreset-oz has %d actions, want %d sequences + %d passes", n, len(coresetSequences), len(oz))
+	}
+	for a := range both.ActionSpace().N {
+		want := env.TaskActions(min(a, len(coresetSequences)-1))
+		if a >= len(coresetSequences) {
+			want = []int{oz[a-len(coresetSequences)]}
+		}
+		if got := both.TaskActions(a); !slices.Equal(got, want) {
+			t.Errorf("coreset-oz action %d applies %v, want %v", a, got, want)
+		}
+	}
 	if !*regenCoreset {
 		return
 	}
