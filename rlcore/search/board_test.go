@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 // Issue 14: a stopped arm showed "182 steps, 0 pulls": the steps of a pull
@@ -13,7 +14,7 @@ import (
 // its pulls. Steps count the finished pulls; the cut ones and their steps
 // are counted apart, and a stored search is tallied the same way.
 func TestCutPullsCountApart(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	spec := synSpec("stopped")

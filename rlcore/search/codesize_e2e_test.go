@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	_ "github.com/supersonic-rl/supersonic/rlcore/pg"        // ppo, a2c, reinforce
 	"github.com/supersonic-rl/supersonic/rlcore/search"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 	_ "github.com/supersonic-rl/supersonic/rlcore/tasks/codesize"
 )
 
@@ -39,11 +39,7 @@ func TestCodesizeEndToEnd(t *testing.T) {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(filepath.Join(t.TempDir(), "supersonic.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	spec, err := search.ParseSpec("cs", codesizeTask)
 	if err != nil {
 		t.Fatal(err)
@@ -235,11 +231,7 @@ func BenchmarkCodesizeSearchOverhead(b *testing.B) {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(filepath.Join(b.TempDir(), "supersonic.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(b)
 	spec, err := search.ParseSpec("overhead", `
 task: codesize
 benchmarks: builtin:crc32, builtin:bitcount, builtin:qsort

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 )
 
@@ -35,7 +36,7 @@ func (c *countingExecutor) Run(ctx context.Context, j Job, obs rlcore.Observer) 
 func (c *countingExecutor) Capacity(context.Context) int { return 3 }
 
 func TestEveryPhaseRunsItsJobsThroughTheExecutor(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	ex := &countingExecutor{kinds: map[JobKind]int{}, ids: map[string]bool{}}
 	spec := synSpec("executor")

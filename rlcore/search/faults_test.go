@@ -25,6 +25,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 // TestMain lets the test binary run a phase as a separate process that a
@@ -289,7 +290,7 @@ pull: 63steps
 // was declared. Now a pull with half or more of its episodes failed is a
 // failed pull with the reason, and such a search fails.
 func TestPullsWhoseEpisodesFailAreFailed(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	res, err := Search(context.Background(), faultSpec(t, "z3gone", "t-z3gone", "ex0, ex2, ex1, ex3"), Options{Budget: rlcore.Budget{Pulls: 4}, Workers: 1, Store: st, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +317,7 @@ func TestPullsWhoseEpisodesFailAreFailed(t *testing.T) {
 // quality its few good episodes reached; when every deployment fails so
 // does the run.
 func TestDeploymentsWhoseEpisodesFailAreFailed(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	spec := faultSpec(t, "z3gone-deploy", "t-z3gone", "ex2, ex3")
 	spec.Test = []string{"ex0"}
@@ -341,7 +342,7 @@ func TestDeploymentsWhoseEpisodesFailAreFailed(t *testing.T) {
 // first errors, the arm its total, the leaderboard its detail, and the log
 // a warning — also when the search reports through OnPull (the notebook).
 func TestFailedEpisodesOfASuccessfulPullAreStoredAndLogged(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	var last PullEvent
@@ -395,7 +396,7 @@ func TestPullsOutlastAStoreLockedByAnotherProcess(t *testing.T) {
 	}
 	defer func(d time.Duration) { writeTimeout = d }(writeTimeout)
 	writeTimeout = 300 * time.Millisecond // one attempt's wait, shortened for the test
-	st := tempStore(t)
+	st := storetest.Open(t)
 	var lock *exec.Cmd
 	defer func() {
 		if lock != nil {

@@ -3,20 +3,16 @@ package search
 import (
 	"context"
 	"encoding/csv"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 func TestLoadPhaseAndAmbiguousNames(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	ids := map[string]int64{}
 	for _, r := range []store.Run{
 		{Name: "cs", Kind: store.KindSearch, Task: "codesize"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 // TestResumeContinuesAStoppedSearch interrupts a search, adds a pull that
@@ -15,7 +16,7 @@ import (
 // resumes it: the stored pulls are kept, the started one is run under its
 // own seq, and the search ends at its budget with every seq stored once.
 func TestResumeContinuesAStoppedSearch(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	spec := synSpec("resumed")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,20 +12,11 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
-func tempStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "supersonic.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 func TestInterruptKeepsPullsSoFar(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	spec := synSpec("interrupted")
@@ -76,7 +66,7 @@ func TestInterruptKeepsPullsSoFar(t *testing.T) {
 }
 
 func TestFailingArmsDoNotStopTheSearch(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	spec := synSpec("failing")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-fail"}, {Name: "syn-panic"}, {Name: "syn-a"}}
 	// 16 failing arms retire after 2 failed pulls each and the 8 syn-a
@@ -137,7 +127,7 @@ func TestEveryArmFailingFailsTheSearch(t *testing.T) {
 }
 
 func TestParallelWorkersAreIsolated(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	spec := synSpec("parallel")
 	var events atomic.Int64
 	res, err := Search(context.Background(), spec, Options{Strategy: "grid", Budget: rlcore.Budget{Pulls: 48}, Workers: 4, Store: st,
@@ -206,7 +196,7 @@ func TestSearchRejectsBadInput(t *testing.T) {
 }
 
 func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	spec := synSpec("pipeline")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"noise": 0, "work": 0}}, {Name: "syn-c", Hyper: rlcore.Hyper{"noise": 0, "work": 0}}}
@@ -326,7 +316,7 @@ func TestDeployValidationHook(t *testing.T) {
 	spec := synSpec("validate")
 	spec.TaskOptions = map[string]string{"reject": "true"}
 	arm := spec.Arms()[0]
-	dep, err := Deploy(context.Background(), DeployOptions{Spec: &spec, Arm: &arm, Store: tempStore(t), Budget: rlcore.Budget{Steps: 21}, Logger: quiet})
+	dep, err := Deploy(context.Background(), DeployOptions{Spec: &spec, Arm: &arm, Store: storetest.Open(t), Budget: rlcore.Budget{Steps: 21}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,14 +328,14 @@ func TestDeployValidationHook(t *testing.T) {
 }
 
 func TestDeployWithoutSearchRunIsAClearError(t *testing.T) {
-	_, err := Deploy(context.Background(), DeployOptions{Run: "never-ran", Store: tempStore(t)})
+	_, err := Deploy(context.Background(), DeployOptions{Run: "never-ran", Store: storetest.Open(t)})
 	if !errors.Is(err, store.ErrNoRun) || !strings.Contains(err.Error(), "never-ran") {
 		t.Fatalf("error = %v", err)
 	}
 }
 
 func TestWallTimeBudgetAndDRLMetaPolicy(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	spec := synSpec("walltime")
 	res, err := Search(context.Background(), spec, Options{Strategy: "drl", Budget: rlcore.Budget{Duration: 200 * time.Millisecond}, Workers: 2, Store: st, Logger: quiet})
 	if err != nil {
@@ -361,7 +351,7 @@ func TestWallTimeBudgetAndDRLMetaPolicy(t *testing.T) {
 }
 
 func TestTuneInterruptedKeepsTrials(t *testing.T) {
-	st := tempStore(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	spec := synSpec("tune-int")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"noise": 0, "work": 3000}}}

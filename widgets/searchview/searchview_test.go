@@ -13,6 +13,7 @@ import (
 	_ "github.com/supersonic-rl/supersonic/rlcore/baselines" // random is a registered algorithm
 	"github.com/supersonic-rl/supersonic/rlcore/search"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 	"github.com/supersonic-rl/supersonic/widgets"
 )
 
@@ -153,7 +154,7 @@ func TestTimeToQualityAveragesBenchmarks(t *testing.T) {
 
 func TestShowRunRedrawsAStoredComparison(t *testing.T) {
 	ctx := context.Background()
-	st := tempStore(t)
+	st := storetest.Open(t)
 	id, err := st.CreateRun(ctx, store.Run{Name: "cmp", Kind: "compare", Task: "codesize"})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +215,7 @@ func TestRunsHTML(t *testing.T) {
 // steps of each arm's pulls (the column was always "–").
 func TestShowRunShowsAStoredLeaderboardOnceWithSteps(t *testing.T) {
 	ctx := context.Background()
-	st := tempStore(t)
+	st := storetest.Open(t)
 	id, err := st.CreateRun(ctx, store.Run{Name: "qs", Kind: "search", Task: "codesize"})
 	if err != nil {
 		t.Fatal(err)
@@ -288,18 +289,6 @@ func captureStdout(t *testing.T, f func()) string {
 	os.Stdout = old
 	w.Close()
 	return <-done
-}
-
-// tempStore opens a run store in a temporary folder, closed at the end of
-// the test.
-func tempStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "runs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 // Issue 11: a phase that ran past its wall budget says by how much and

@@ -12,6 +12,7 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 // TestFaults runs a real code-size search through one coordinator (this
@@ -35,11 +36,7 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	st, err := store.Open(t.TempDir() + "/runs.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	spec, err := search.ParseSpec("faults", `task: codesize
 benchmarks: builtin:crc32, builtin:bitcount
 states: autophase
