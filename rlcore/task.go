@@ -36,6 +36,30 @@ func NoArgs(sf StateFunc) func(Problem, []string) (StateFunc, error) {
 	}
 }
 
+// EpisodeState is State.New for a state function without arguments that
+// reads the task's own episode type E (component names it in the error
+// for another type): observe makes the observation, in space, of the
+// episode and the actions applied so far.
+func EpisodeState[E Episode](component string, space Space, observe func(e E, ctx context.Context, history []int) ([]float64, error)) func(Problem, []string) (StateFunc, error) {
+	return NoArgs(episodeState[E]{component: component, space: space, observe: observe})
+}
+
+type episodeState[E Episode] struct {
+	component string
+	space     Space
+	observe   func(E, context.Context, []int) ([]float64, error)
+}
+
+func (s episodeState[E]) Space() Space { return s.space }
+
+func (s episodeState[E]) Observe(ctx context.Context, ep Episode, history []int) ([]float64, error) {
+	e, err := EpisodeAs[E](ep, s.component)
+	if err != nil {
+		return nil, err
+	}
+	return s.observe(e, ctx, history)
+}
+
 // EpisodeAs returns ep as the task's own episode type E, or an error
 // saying that component (the state, reward or transition asking) needs
 // one: a task's components read its episodes' fields.

@@ -63,9 +63,10 @@
 //     one, since an arm needs one), and if you like rewards, action spaces
 //     and transitions with Task: TaskName. The generic ones (quality-delta,
 //     all, apply, action-history(N), …) work with every task.
-//     rlcore.NoArgs makes the New of a state function without arguments,
-//     and rlcore.EpisodeAs gives a component your Episode type (or an
-//     error naming the component).
+//     rlcore.EpisodeState makes the New of a state function without
+//     arguments from a function of your Episode type (rlcore.NoArgs from
+//     any StateFunc), and rlcore.EpisodeAs gives a component your Episode
+//     type (or an error naming the component).
 //
 // Code that can crash the process (a JIT, a native compiler library)
 // belongs in a worker process, so that a crash costs one episode and not

@@ -92,34 +92,22 @@ func normalizeInstCount(c []int64) []float64 {
 	return out
 }
 
-// featureState builds a state function from an Episode feature vector.
+// featureState builds a state function from an Episode feature vector
+// (converted to float64, or by transform when it is not nil).
 func featureState(dim int, get func(*Episode, context.Context) ([]int64, error), transform func([]int64) []float64) func(rlcore.Problem, []string) (rlcore.StateFunc, error) {
-	return rlcore.NoArgs(&features{dim: dim, get: get, transform: transform})
-}
-
-type features struct {
-	dim       int
-	get       func(*Episode, context.Context) ([]int64, error)
-	transform func([]int64) []float64
-}
-
-func (f *features) Space() rlcore.Space { return rlcore.NewBox(f.dim, 0, math.Inf(1)) }
-
-func (f *features) Observe(ctx context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, err := rlcore.EpisodeAs[*Episode](ep, "a codesize state function")
-	if err != nil {
-		return nil, err
-	}
-	c, err := f.get(e, ctx)
-	if err != nil {
-		return nil, err
-	}
-	if f.transform != nil {
-		return f.transform(c), nil
-	}
-	out := make([]float64, len(c))
-	for i, v := range c {
-		out[i] = float64(v)
-	}
-	return out, nil
+	return rlcore.EpisodeState("a codesize state function", rlcore.NewBox(dim, 0, math.Inf(1)),
+		func(e *Episode, ctx context.Context, _ []int) ([]float64, error) {
+			c, err := get(e, ctx)
+			if err != nil {
+				return nil, err
+			}
+			if transform != nil {
+				return transform(c), nil
+			}
+			out := make([]float64, len(c))
+			for i, v := range c {
+				out[i] = float64(v)
+			}
+			return out, nil
+		})
 }

@@ -48,7 +48,7 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "example-value", Task: TaskName,
 		Doc: "the fraction spelled so far and the number of actions taken (2)",
-		New: rlcore.NoArgs(valueState{}),
+		New: rlcore.EpisodeState("example-value", rlcore.NewBox(2, 0, 1e6), observeValue),
 	})
 }
 
@@ -173,14 +173,8 @@ func (e *Episode) Fork(context.Context) (rlcore.Episode, error) {
 // Close releases nothing.
 func (e *Episode) Close() error { return nil }
 
-type valueState struct{}
-
-func (valueState) Space() rlcore.Space { return rlcore.NewBox(2, 0, 1e6) }
-
-func (valueState) Observe(_ context.Context, ep rlcore.Episode, history []int) ([]float64, error) {
-	e, err := rlcore.EpisodeAs[*Episode](ep, "example-value")
-	if err != nil {
-		return nil, err
-	}
+// observeValue is example-value: the fraction spelled and the number of
+// actions taken.
+func observeValue(e *Episode, _ context.Context, history []int) ([]float64, error) {
 	return []float64{e.value, float64(len(history))}, nil
 }

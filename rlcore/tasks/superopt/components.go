@@ -27,7 +27,7 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "superopt-features", Task: TaskName,
 		Doc: "opcode histogram of the rewrite plus its cost terms (eq, latency, length relative to the target, correct, quality)",
-		New: rlcore.NoArgs(featureState{}),
+		New: rlcore.EpisodeState("superopt-features", rlcore.NewBox(numFeatures, 0, 100), observeFeatures),
 	})
 	rlcore.RegisterReward(&rlcore.Reward{
 		Name: "superopt-cost-delta", Task: TaskName, Metric: "cost",
@@ -108,18 +108,10 @@ func acceptStep(ctx context.Context, in rlcore.TransitionInput, greedy bool) (rl
 	return e, applied, nil
 }
 
-// featureState is superopt-features.
-type featureState struct{}
-
 const numFeatures = int(x86.NumOps) + 5
 
-func (featureState) Space() rlcore.Space { return rlcore.NewBox(numFeatures, 0, 100) }
-
-func (featureState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, err := rlcore.EpisodeAs[*Episode](ep, "superopt-features")
-	if err != nil {
-		return nil, err
-	}
+// observeFeatures is superopt-features.
+func observeFeatures(e *Episode, _ context.Context, _ []int) ([]float64, error) {
 	obs := make([]float64, numFeatures)
 	n := e.prog.Len()
 	for _, in := range e.prog {

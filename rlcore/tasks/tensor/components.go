@@ -24,7 +24,8 @@ func init() {
 	rlcore.RegisterState(&rlcore.State{
 		Name: "tensor-features", Task: TaskName,
 		Doc: "knob vector and loop-nest features of the schedule (log2 tiles, order, pragmas, accumulator size, innermost loop) plus log2 of the current and best speedup and of the last step's change",
-		New: rlcore.NoArgs(featureState{}),
+		New: rlcore.EpisodeState("tensor-features", rlcore.NewBox(numObservation, -64, 64),
+			func(e *Episode, _ context.Context, _ []int) ([]float64, error) { return e.observation(), nil }),
 	})
 	rlcore.RegisterReward(&rlcore.Reward{
 		Name: "tensor-speedup-delta", Task: TaskName, Metric: "time",
@@ -53,17 +54,4 @@ func init() {
 	rlcore.RegisterAlgorithm(CostModel)
 	rlcore.RegisterAlgorithm(Grid)
 	rlcore.RegisterAlgorithm(ModelPPO)
-}
-
-// featureState is tensor-features.
-type featureState struct{}
-
-func (featureState) Space() rlcore.Space { return rlcore.NewBox(numObservation, -64, 64) }
-
-func (featureState) Observe(_ context.Context, ep rlcore.Episode, _ []int) ([]float64, error) {
-	e, err := rlcore.EpisodeAs[*Episode](ep, "tensor-features")
-	if err != nil {
-		return nil, err
-	}
-	return e.observation(), nil
 }
