@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -84,17 +83,9 @@ type LeaderboardOptions struct {
 // Leaderboard is an HTML table of the arms of a search, best score first,
 // redrawn in place. Update is safe for concurrent use and never blocks.
 type Leaderboard struct {
-	opts     LeaderboardOptions
-	display  Display
-	progress io.Writer
-	id       string
-	th       *throttle
-
-	mu     sync.Mutex
-	rows   []ArmRow
-	closed bool
-
-	err error // renderer goroutine only
+	opts LeaderboardOptions
+	redrawn
+	rows []ArmRow // under mu
 }
 
 // NewLeaderboard starts the renderer of a leaderboard. Call Close at the
@@ -106,7 +97,7 @@ func NewLeaderboard(opts LeaderboardOptions) *Leaderboard {
 	if opts.Name == "" {
 		opts.Name = "leaderboard"
 	}
-	l := &Leaderboard{opts: opts, display: resolveDisplay(opts.Display), id: newBlockID("leaderboard")}
+	l := &Leaderboard{opts: opts, redrawn: redrawn{display: resolveDisplay(opts.Display), id: newBlockID("leaderboard")}}
 	l.progress = progressWriter(opts.Progress, l.display)
 	l.th = startThrottle(opts.Interval, l.draw)
 	return l
@@ -127,16 +118,7 @@ func (l *Leaderboard) Update(rows []ArmRow) {
 
 // Close draws the final table, prints it on the progress writer and writes
 // the HTML file when Dir is set. It returns the first error met.
-func (l *Leaderboard) Close() error {
-	l.mu.Lock()
-	l.closed = true
-	l.mu.Unlock()
-	l.th.stop()
-	if l.display != nil {
-		flush(l.display)
-	}
-	return l.err
-}
+func (l *Leaderboard) Close() error { return l.close() }
 
 func (l *Leaderboard) draw(final bool) {
 	l.mu.Lock()
@@ -149,13 +131,13 @@ func (l *Leaderboard) draw(final bool) {
 		return
 	}
 	if l.progress != nil && len(rows) > 0 {
-		if err := WriteLeaderboardText(l.progress, l.opts.Title, rows); err != nil && l.err == nil {
-			l.err = err
+		if err := WriteLeaderboardText(l.progress, l.opts.Title, rows); err != nil {
+			l.setErr(err)
 		}
 	}
 	if l.opts.Dir != "" {
-		if err := writeHTMLFile(l.opts.Dir, l.opts.Name, LeaderboardHTML(l.opts.Title, rows)); err != nil && l.err == nil {
-			l.err = err
+		if err := writeHTMLFile(l.opts.Dir, l.opts.Name, LeaderboardHTML(l.opts.Title, rows)); err != nil {
+			l.setErr(err)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,22 +60,16 @@ type LiveOptions struct {
 // rlcore events, redrawn in place while the runs go on. Its Observe method
 // is an rlcore.Observer: it never blocks and is safe for concurrent use.
 type LiveCurves struct {
-	opts     LiveOptions
-	display  Display
-	progress io.Writer
-	id       string
-	start    time.Time
-	th       *throttle
+	opts  LiveOptions
+	start time.Time
+	redrawn
 
-	mu     sync.Mutex
-	runs   map[string]*runState
-	order  []*runState
-	last   *runState // the run of the previous event: most events repeat it
-	closed bool
+	// under mu
+	runs  map[string]*runState
+	order []*runState
+	last  *runState // the run of the previous event: most events repeat it
 
-	// Owned by the renderer goroutine.
-	lastLine time.Time
-	err      error
+	lastLine time.Time // renderer goroutine only
 
 	headline atomic.Pointer[string] // see SetHeadline
 
@@ -115,8 +108,7 @@ func NewLiveCurves(opts LiveOptions) *LiveCurves {
 	}
 	lc := &LiveCurves{
 		opts:    opts,
-		display: resolveDisplay(opts.Display),
-		id:      newBlockID("curves"),
+		redrawn: redrawn{display: resolveDisplay(opts.Display), id: newBlockID("curves")},
 		start:   time.Now(),
 		runs:    make(map[string]*runState),
 	}
@@ -265,16 +257,7 @@ func compact(pts []xy) []xy {
 // line and writes the chart files when LiveOptions.Dir is set. It returns
 // the first error met writing files or progress lines. Calling it again
 // returns the same error.
-func (lc *LiveCurves) Close() error {
-	lc.mu.Lock()
-	lc.closed = true
-	lc.mu.Unlock()
-	lc.th.stop()
-	if lc.display != nil {
-		flush(lc.display)
-	}
-	return lc.err
-}
+func (lc *LiveCurves) Close() error { return lc.close() }
 
 // Frames returns how many frames the renderer has drawn so far.
 func (lc *LiveCurves) Frames() int { return int(lc.frames.Load()) }
@@ -362,12 +345,6 @@ func (lc *LiveCurves) draw(final bool) {
 		}
 	}
 	lc.frames.Add(1)
-}
-
-func (lc *LiveCurves) setErr(err error) {
-	if lc.err == nil {
-		lc.err = err
-	}
 }
 
 // SetHeadline replaces the chart's own account of the runs (the best

@@ -1,9 +1,46 @@
 package widgets
 
 import (
+	"io"
 	"sync"
 	"time"
 )
+
+// redrawn is what a widget redrawn in place by a throttled renderer holds
+// (Leaderboard, LiveCurves): its display and block id, where its progress
+// text goes, the renderer, whether it is closed (under mu, which guards the
+// widget's own data too) and the renderer's first error.
+type redrawn struct {
+	display  Display
+	progress io.Writer
+	id       string
+	th       *throttle
+
+	mu     sync.Mutex
+	closed bool
+
+	err error // renderer goroutine only
+}
+
+// close stops taking data, draws the final frame, waits for the display
+// to show it and returns the renderer's first error.
+func (r *redrawn) close() error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.th.stop()
+	if r.display != nil {
+		flush(r.display)
+	}
+	return r.err
+}
+
+// setErr keeps the renderer's first error.
+func (r *redrawn) setErr(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
 
 // throttle calls draw from its own goroutine, at most once per interval,
 // whenever poke was called since the last call. Pokes that arrive while a
