@@ -164,10 +164,7 @@ func TestBaselinesFindOptimum(t *testing.T) {
 // above the cliff is a local optimum); annealing and the genetic
 // algorithm must at least reach the goal within three extra moves.
 func TestSequenceSearchesWalkTheCliff(t *testing.T) {
-	tests := []struct {
-		algo  *rlcore.Algorithm
-		hyper rlcore.Hyper
-	}{
+	tests := []searcherCase{
 		{Anneal, rlcore.Hyper{"length": 16, "temperature": 5, "cooling": 0.999}},
 		{Genetic, rlcore.Hyper{"length": 16, "population": 30, "mutation": 0.1}},
 	}
@@ -207,17 +204,25 @@ func replay(t *testing.T, env rlcore.Env, actions []int) (float64, bool) {
 	return ret, terminated
 }
 
-func TestBaselinesRespectBudgetAndCancel(t *testing.T) {
-	algos := []struct {
-		algo  *rlcore.Algorithm
-		hyper rlcore.Hyper
-	}{
-		{Random, rlcore.Hyper{"horizon": 20}},
-		{Anneal, rlcore.Hyper{"length": 20}},
-		{Genetic, rlcore.Hyper{"length": 20, "population": 4}},
+// searcherCase is a baseline and the hyperparameters a test runs it with.
+type searcherCase struct {
+	algo  *rlcore.Algorithm
+	hyper rlcore.Hyper
+}
+
+// everySearcher is every baseline, playing episodes (or sequences) of
+// length actions, the genetic algorithm with population sequences.
+func everySearcher(length, population float64) []searcherCase {
+	return []searcherCase{
+		{Random, rlcore.Hyper{"horizon": length}},
+		{Anneal, rlcore.Hyper{"length": length}},
+		{Genetic, rlcore.Hyper{"length": length, "population": population}},
 		{Greedy, nil},
 	}
-	for _, a := range algos {
+}
+
+func TestBaselinesRespectBudgetAndCancel(t *testing.T) {
+	for _, a := range everySearcher(20, 4) {
 		t.Run(a.algo.Name+" steps", func(t *testing.T) {
 			env := mustGrid(t, envs.CliffWalking, envs.GridOptions{Shaping: 2})
 			res := train(t, a.algo, env, a.hyper, rlcore.TrainConfig{Seed: 2, Budget: rlcore.Budget{Steps: 7}})
@@ -268,16 +273,7 @@ func (m maskedGrid) Fork(ctx context.Context) (rlcore.Env, error) {
 }
 
 func TestBaselinesObeyMasks(t *testing.T) {
-	algos := []struct {
-		algo  *rlcore.Algorithm
-		hyper rlcore.Hyper
-	}{
-		{Random, rlcore.Hyper{"horizon": 12}},
-		{Anneal, rlcore.Hyper{"length": 12}},
-		{Genetic, rlcore.Hyper{"length": 12, "population": 6}},
-		{Greedy, nil},
-	}
-	for _, a := range algos {
+	for _, a := range everySearcher(12, 6) {
 		t.Run(a.algo.Name, func(t *testing.T) {
 			var lefts int
 			env := maskedGrid{mustGrid(t, smallGrid, envs.GridOptions{Shaping: 2})}
