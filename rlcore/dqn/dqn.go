@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/nn"
@@ -71,6 +72,9 @@ func train(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*rlcore
 	var ck *checkpointer
 	if every := int(h["eval_every"]); every > 0 {
 		ck = newCheckpointer(env, cfg.Benchmarks, int(h["eval_episodes"]), every)
+		if cfg.Budget.Duration > 0 {
+			ck.deadline = time.Now().Add(cfg.Budget.Duration)
+		}
 	}
 	ag.run(rec, ck)
 	policy := nn.NewPolicy(ag.online.export())

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/nn"
@@ -28,6 +29,7 @@ type checkpointer struct {
 
 	base      rlcore.Env // snapshot every evaluation forks
 	off       bool       // the env cannot be forked: evaluation is off
+	deadline  time.Time  // the run's wall budget ends; zero: no wall budget
 	bestScore float64
 	bestNet   *nn.MLP
 	evals     int
@@ -63,7 +65,13 @@ func (c *checkpointer) evaluate(ctx context.Context, q *qNet) {
 	}
 	score, err := c.play(ctx, q)
 	if err != nil {
-		if ctx.Err() == nil {
+		switch {
+		case ctx.Err() != nil:
+		case !c.deadline.IsZero() && time.Now().After(c.deadline):
+			// The final weights' evaluation after the wall budget: the
+			// task's calls may be refused by then, and nothing is wrong.
+			slog.Debug("dqn: checkpoint evaluation after the wall budget failed; skipping it", "evaluation", c.evals+1, "err", err)
+		default:
 			slog.Warn("dqn: checkpoint evaluation failed; skipping it", "evaluation", c.evals+1, "err", err)
 		}
 		return

@@ -17,6 +17,18 @@ var ErrCrashed = errors.New("worker process died")
 // ErrTimeout is matched by the error of a call killed at its deadline.
 var ErrTimeout = errors.New("worker call timed out")
 
+// ErrDeadline is matched by the error of a call stopped by the caller's
+// deadline (WithCallDeadline: a search's wall budget ran out), as opposed
+// to its own time limit: nothing is wrong with the code the call ran, so a
+// task reports it as a budget cut, not as a crash. It matches ErrTimeout
+// too.
+var ErrDeadline error = deadlineError{}
+
+type deadlineError struct{}
+
+func (deadlineError) Error() string        { return "worker call stopped at the caller's deadline" }
+func (deadlineError) Is(target error) bool { return target == ErrTimeout }
+
 // ErrOutOfMemory is matched by the error of a call whose worker ran out of
 // its memory limit.
 var ErrOutOfMemory = errors.New("worker ran out of memory")
@@ -52,6 +64,9 @@ type CrashError struct {
 	// Limit is the memory limit (OutOfMemory) or timeout (Timeout) that
 	// was exceeded, in words.
 	Limit string
+	// AtDeadline says a Timeout was the caller's deadline, not the call's
+	// own limit (see ErrDeadline).
+	AtDeadline bool
 }
 
 func (e *CrashError) Error() string {
@@ -77,14 +92,16 @@ func (e *CrashError) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is(err, ErrCrashed) true for every crash, and ErrTimeout
-// and ErrOutOfMemory for their kinds.
+// Is makes errors.Is(err, ErrCrashed) true for every crash, and ErrTimeout,
+// ErrDeadline and ErrOutOfMemory for their kinds.
 func (e *CrashError) Is(target error) bool {
 	switch target {
 	case ErrCrashed:
 		return true
 	case ErrTimeout:
 		return e.Kind == Timeout
+	case ErrDeadline:
+		return e.Kind == Timeout && e.AtDeadline
 	case ErrOutOfMemory:
 		return e.Kind == OutOfMemory
 	}

@@ -179,6 +179,7 @@ func TestCrashes(t *testing.T) {
 		ctx     func(context.Context) context.Context
 		kind    isolate.CrashKind
 		is      error
+		isNot   error // a kind the error must not match
 		message []string
 		within  time.Duration
 	}{
@@ -187,10 +188,10 @@ func TestCrashes(t *testing.T) {
 			message: []string{"SIGSEGV", "in C function ss_isolate_segfault"}},
 		{call: "panic", kind: isolate.Panicked, is: isolate.ErrCrashed, message: []string{"panic: assignment to entry in nil map"}},
 		{call: isolate.FaultHang, cfg: isolate.Config{CallTimeout: 300 * time.Millisecond}, kind: isolate.Timeout,
-			is: isolate.ErrTimeout, message: []string{"timed out after 300ms"}, within: 5 * time.Second},
+			is: isolate.ErrTimeout, isNot: isolate.ErrDeadline, message: []string{"timed out after 300ms"}, within: 5 * time.Second},
 		{call: isolate.FaultHang, ctx: func(c context.Context) context.Context {
 			return isolate.WithCallDeadline(c, time.Now().Add(200*time.Millisecond))
-		}, kind: isolate.Timeout, is: isolate.ErrTimeout, message: []string{"the caller's deadline"}, within: 5 * time.Second},
+		}, kind: isolate.Timeout, is: isolate.ErrDeadline, message: []string{"the caller's deadline"}, within: 5 * time.Second},
 		// An idle Go worker reserves about 1.6 GB of address space: 2.5 GiB
 		// lets the hog touch most of a gigabyte before the limit ends it.
 		{call: isolate.FaultHog, cfg: isolate.Config{MemoryLimit: 5 << 29}, kind: isolate.OutOfMemory,
@@ -216,6 +217,12 @@ func TestCrashes(t *testing.T) {
 			var ce *isolate.CrashError
 			if !errors.As(err, &ce) || !errors.Is(err, isolate.ErrCrashed) || !errors.Is(err, tc.is) {
 				t.Fatalf("%s: %v, want a *CrashError matching %v", tc.call, err, tc.is)
+			}
+			if tc.isNot != nil && errors.Is(err, tc.isNot) {
+				t.Errorf("%s: %v matches %v", tc.call, err, tc.isNot)
+			}
+			if tc.kind == isolate.Timeout && !errors.Is(err, isolate.ErrTimeout) {
+				t.Errorf("%s: %v does not match ErrTimeout", tc.call, err)
 			}
 			if ce.Kind != tc.kind {
 				t.Errorf("kind %q, want %q (error %v; stderr %q)", ce.Kind, tc.kind, err, ce.Stderr)

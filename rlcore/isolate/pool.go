@@ -369,8 +369,8 @@ func (w *Worker) Call(ctx context.Context, name string, req []byte) ([]byte, err
 	if !limit.IsZero() {
 		if !limit.After(now) {
 			// Nothing started: the worker stays usable.
-			return nil, fmt.Errorf("isolate: %s call %s not started: its deadline passed %v ago: %w",
-				w.pool.cfg.Service, name, now.Sub(limit).Round(time.Millisecond), ErrTimeout)
+			return nil, fmt.Errorf("isolate: %s call %s not started, %v after its deadline: %w",
+				w.pool.cfg.Service, name, now.Sub(limit).Round(time.Millisecond), ErrDeadline)
 		}
 		t := time.AfterFunc(limit.Sub(now), func() {
 			timedOut.Store(true)
@@ -420,6 +420,7 @@ func (w *Worker) setLimit(limit, start time.Time, timeout time.Duration) {
 			ce.Limit = timeout.String()
 		} else {
 			ce.Limit = d.Round(time.Millisecond).String() + " (the caller's deadline)"
+			ce.AtDeadline = true
 		}
 	}
 }

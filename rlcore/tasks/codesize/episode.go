@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -79,14 +80,21 @@ func (e *Episode) call(ctx context.Context, req *request) (*response, error) {
 	return resp, e.check(err, req.Op)
 }
 
-// check ends the episode when its worker died during a call of kind op,
-// with a crash report.
+// check ends the episode when its worker died during a call of kind op:
+// with a crash report, or, when the worker was stopped at the caller's
+// deadline (the wall budget ran out mid-call), with an error that says so
+// and no report (nothing crashed).
 func (e *Episode) check(err error, op op) error {
-	if err != nil && errors.Is(err, ErrCrashed) {
+	switch {
+	case err == nil || !errors.Is(err, ErrCrashed):
+		return err
+	case errors.Is(err, isolate.ErrDeadline):
+		e.err = fmt.Errorf("codesize: benchmark %s: stopped at the wall budget's deadline after passes %q: %w", e.b.name, e.names, err)
+		slog.Debug("codesize: an episode's call was stopped at the deadline", "benchmark", e.b.name, "passes", len(e.names))
+	default:
 		e.err = e.crashError(err, op)
-		return e.err
 	}
-	return err
+	return e.err
 }
 
 // Apply runs pass number action (an index into Passes).

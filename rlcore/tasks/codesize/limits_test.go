@@ -75,6 +75,14 @@ func TestCallTimeout(t *testing.T) {
 	if err := next.Apply(ctx, mustPass(t, "-gvn")); err != nil {
 		t.Errorf("step after a refused one: %v", err)
 	}
+	// A call still running at that deadline is stopped: the episode ends,
+	// but as a budget cut, not as a crash of LLVM with a reproducer.
+	soon := isolate.WithCallDeadline(ctx, time.Now().Add(300*time.Millisecond))
+	_, err = next.w.Call(soon, isolate.FaultHang, nil)
+	err = next.check(err, opApply)
+	if !errors.Is(err, isolate.ErrDeadline) || strings.Contains(err.Error(), "crashed") || strings.Contains(err.Error(), "reproduce") {
+		t.Errorf("call stopped at the deadline: %v, want a budget cut without a crash report", err)
+	}
 }
 
 func TestVerifyEachStep(t *testing.T) {

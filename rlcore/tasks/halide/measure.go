@@ -106,7 +106,8 @@ func (c measureConfig) key() string {
 
 // measure times the request, once per process for a given request and
 // configuration. A failed measurement (Err set) is not an error; a
-// cancelled context is.
+// cancelled context, or a call stopped at the wall budget's deadline, is
+// (and is not remembered).
 func (ms *measurer) measure(ctx context.Context, req hl.Request) (Measurement, error) {
 	key := req.Pipeline + "\x00" + req.Directives + "\x00" + req.AutoScheduler + "\x00" + ms.cfg.key()
 	for {
@@ -168,6 +169,11 @@ func (ms *measurer) run(ctx context.Context, req hl.Request) (Measurement, error
 	if err != nil {
 		if ctx.Err() != nil {
 			return Measurement{}, ctx.Err()
+		}
+		if errors.Is(err, isolate.ErrDeadline) {
+			// The wall budget ran out mid-measurement: no verdict on the
+			// schedule (a failed measurement would be cached as one).
+			return Measurement{}, fmt.Errorf("halide: measuring stopped at the wall budget's deadline: %w", err)
 		}
 		var crash *isolate.CrashError
 		if errors.As(err, &crash) && errors.Is(err, isolate.ErrTimeout) {
