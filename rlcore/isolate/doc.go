@@ -53,8 +53,9 @@
 //     WithCallTimeout's value), the context's deadline and WithCallDeadline's
 //     instant, which a search derives from its wall-clock budget. A call that
 //     overruns has its worker killed and fails with a *CrashError matching
-//     ErrTimeout; the caller's context stays live, so it can stop cleanly
-//     with its best result so far. Cancelling the context kills the worker
+//     ErrTimeout, and also ErrDeadline when it was WithCallDeadline's instant
+//     that ran out (a budget cut, not a fault of the code); the caller's
+//     context stays live, so it can stop cleanly with its best result so far. Cancelling the context kills the worker
 //     and returns the context's error.
 //   - Memory: each worker runs under RLIMIT_AS = Config.MemoryLimit,
 //     DefaultMemoryLimit (a quarter of physical memory, at least 4 GiB)

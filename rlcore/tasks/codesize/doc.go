@@ -127,7 +127,10 @@
 // how the worker died with LLVM's own message, and a reproducer: the O0
 // module is kept in CacheDir/crashes/HASH.bc and the command replays the
 // passes on it with opt-19 ([OptCommand]). The crash is logged (slog WARN) even when the
-// search around it goes on; the next episode gets a new worker.
+// search around it goes on; the next episode gets a new worker. A worker
+// stopped because the search's wall budget ran out mid-call
+// ([isolate.ErrDeadline]) is no crash: the episode ends with an error that
+// says so, without a report.
 //
 // # Reproducing results with LLVM's own tools
 //
