@@ -26,6 +26,7 @@ import (
 	"github.com/supersonic-rl/supersonic/kernel/magic"
 	"github.com/supersonic-rl/supersonic/kernel/proxy"
 	"github.com/supersonic-rl/supersonic/kernel/wire"
+
 	// The built-in components, so that %%task is checked in the kernel
 	// before anything compiles.
 	_ "github.com/supersonic-rl/supersonic/rlcore/all"
@@ -63,33 +64,41 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	var err error
-	switch os.Args[1] {
-	case "kernel":
-		err = runKernel(os.Args[2:])
-	case "install":
-		err = install(os.Args[2:])
-	case "replay":
-		err = replay(os.Args[2:])
-	case "eval":
-		err = runEval(os.Args[2:])
-	case "worker":
-		err = runWorker(os.Args[2:])
-	case "workers":
-		err = runWorkers(os.Args[2:])
-	case "nats":
-		err = runNATS(os.Args[2:])
-	case "version":
-		fmt.Printf("supersonic %s (gonb %s, messaging protocol %s)\n", magic.Version, magic.GonbVersion, wire.Version)
-	case "help", "-h", "--help":
-		fmt.Println(usage)
-	default:
-		err = fmt.Errorf("unknown subcommand %q; allowed: kernel, install, replay, eval, worker, workers, nats, version", os.Args[1])
-	}
+	err := runSubcommand(os.Args[1], os.Args[2:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "supersonic:", err)
 		os.Exit(1)
 	}
+}
+
+// subcommands are what main runs, in the order an unknown one's error
+// lists them.
+var subcommands = []struct {
+	name string
+	run  func(args []string) error
+}{
+	{"kernel", runKernel}, {"install", install}, {"replay", replay}, {"eval", runEval},
+	{"worker", runWorker}, {"workers", runWorkers}, {"nats", runNATS}, {"version", printVersion},
+}
+
+func runSubcommand(name string, args []string) error {
+	if name == "help" || name == "-h" || name == "--help" {
+		fmt.Println(usage)
+		return nil
+	}
+	var names []string
+	for _, c := range subcommands {
+		if c.name == name {
+			return c.run(args)
+		}
+		names = append(names, c.name)
+	}
+	return fmt.Errorf("unknown subcommand %q; allowed: %s", name, strings.Join(names, ", "))
+}
+
+func printVersion([]string) error {
+	fmt.Printf("supersonic %s (gonb %s, messaging protocol %s)\n", magic.Version, magic.GonbVersion, wire.Version)
+	return nil
 }
 
 // locations holds the flags shared by kernel and install.
