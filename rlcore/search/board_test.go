@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
-	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 // Issue 14: a stopped arm showed "182 steps, 0 pulls": the steps of a pull
@@ -14,10 +13,7 @@ import (
 // its pulls. Steps count the finished pulls; the cut ones and their steps
 // are counted apart, and a stored search is tallied the same way.
 func TestCutPullsCountApart(t *testing.T) {
-	st := storetest.Open(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	spec := synSpec("stopped")
+	st, ctx, cancel, spec := stoppableSearch(t, "stopped")
 	time.AfterFunc(300*time.Millisecond, cancel) // Stop while the first pulls train
 	res, err := Search(ctx, spec, Options{Strategy: "random", Budget: rlcore.Budget{Pulls: 4}, Workers: 2, Store: st,
 		PullBudget: rlcore.Budget{Duration: 20 * time.Second}})

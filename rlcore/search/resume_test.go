@@ -8,7 +8,6 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
-	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
 
 // TestResumeContinuesAStoppedSearch interrupts a search, adds a pull that
@@ -16,10 +15,7 @@ import (
 // resumes it: the stored pulls are kept, the started one is run under its
 // own seq, and the search ends at its budget with every seq stored once.
 func TestResumeContinuesAStoppedSearch(t *testing.T) {
-	st := storetest.Open(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	spec := synSpec("resumed")
+	st, ctx, cancel, spec := stoppableSearch(t, "resumed")
 	var seen atomic.Int64
 	first, err := Search(ctx, spec, Options{Strategy: "random", Budget: rlcore.Budget{Pulls: 14}, Workers: 2, Store: st,
 		OnPull: func(PullEvent) {

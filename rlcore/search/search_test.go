@@ -16,10 +16,7 @@ import (
 )
 
 func TestInterruptKeepsPullsSoFar(t *testing.T) {
-	st := storetest.Open(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	spec := synSpec("interrupted")
+	st, ctx, cancel, spec := stoppableSearch(t, "interrupted")
 	spec.Algorithms = []AlgorithmSpec{{Name: "syn-a", Hyper: rlcore.Hyper{"work": 2000}}, {Name: "syn-b", Hyper: rlcore.Hyper{"work": 2000}}}
 	var seen atomic.Int64
 	res, err := Search(ctx, spec, Options{Strategy: "random", Budget: rlcore.Budget{Pulls: 1000}, Workers: 2, Store: st,

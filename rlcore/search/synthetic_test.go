@@ -7,8 +7,11 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
+	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/store"
+	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/example"
 )
 
@@ -155,6 +158,16 @@ seed: 1
 		panic(err)
 	}
 	return s
+}
+
+// stoppableSearch is how the tests that stop a stored search open: a fresh
+// run store, a context to cancel (cancelled at the end of the test too)
+// and synSpec(name).
+func stoppableSearch(t *testing.T, name string) (*store.Store, context.Context, context.CancelFunc, Spec) {
+	st := storetest.Open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // before the store closes
+	return st, ctx, cancel, synSpec(name)
 }
 
 func bestArmName(s Spec) string {
