@@ -20,7 +20,7 @@ Training starts from what was learned: the policy %train trained across
 programs when there is one, else the weights of the winner's best pull (of
 the tuning trial that found the tuned configuration, after %tune). It first
 applies those weights without training — a greedy rollout plus --samples
-sampled ones, inside the budget — then trains from them for the rest of the
+sampled ones, within the first half of the budget at most — then trains from them for the rest of the
 budget, and keeps the better result. --from-scratch starts from fresh
 weights, as the paper does. The output and the stored deploy run say which
 weights were used; algorithms that keep no weights (random, greedy, anneal,

@@ -40,7 +40,7 @@ type CompareOptions struct {
 	// benchmark, as the paper does; by default it starts as Deploy does
 	// (DeployOptions.FromScratch): from Policy, the search run's policy
 	// trained across programs or its stored weights, first applying them
-	// without training inside the budget.
+	// without training within the first half of the budget at most.
 	FromScratch bool
 	// Policy is a stored policy (id) the client RL starts from and the
 	// zero-shot method applies, instead of the search run's.

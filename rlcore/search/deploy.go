@@ -44,8 +44,8 @@ type DeployOptions struct {
 	// programs (Train), else from the weights the search (or the tuning
 	// run) stored for the winner; it first applies those weights without
 	// training (a greedy rollout and Samples sampled ones, as ZeroShot
-	// does) inside the budget, then trains from them for the rest of it,
-	// and keeps the better of both.
+	// does) within the first half of the budget at most, then trains from
+	// them for the rest of it, and keeps the better of both.
 	FromScratch bool
 	// Policy is a stored policy (id) to start from, or for ZeroShot to
 	// apply, instead of the search run's; it must be of the deployed arm.
@@ -490,8 +490,17 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 	}()
 	var first *rlcore.EpisodeRecord
 	if rollouts > 0 && init != nil {
+		rctx := ctx
+		if budget.Duration > 0 {
+			// Rollouts of a slow task (superopt's proofs, tensor's
+			// compiles) could eat the budget: they get half of it at most,
+			// and what finished by then is kept.
+			var cancel context.CancelFunc
+			rctx, cancel = context.WithDeadline(ctx, start.Add(budget.Duration/firstRolloutsShare))
+			defer cancel()
+		}
 		var err error
-		if first, err = d.firstRollouts(ctx, arm, bench, init, rollouts, seed, start); err != nil {
+		if first, err = d.firstRollouts(rctx, arm, bench, init, rollouts, seed, start); err != nil {
 			dep.Err = err
 			return dep
 		}
@@ -535,6 +544,10 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 	dep.Validated = dep.Err == nil
 	return dep
 }
+
+// firstRolloutsShare bounds a deployment's first rollouts to 1/share of
+// its wall budget.
+const firstRolloutsShare = 2
 
 // firstRollouts applies init to bench without training: a greedy rollout
 // and rollouts-1 sampled ones (bestRollout), Found measured from start.

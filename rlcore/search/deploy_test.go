@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"encoding"
 	"slices"
 	"testing"
 	"time"
@@ -98,4 +100,46 @@ func TestStartWeightsRollouts(t *testing.T) {
 			t.Errorf("weights %d, samples %d: %d rollouts, want %d", tc.w.ID, tc.samples, got, tc.want)
 		}
 	}
+}
+
+// A deployment's first rollouts get at most half of its wall budget: with
+// a transition that takes 50 ms a step, the four rollouts of a 20-step
+// horizon would take 4 s; under a 500 ms budget the deployment ends long
+// before that, with training's result or the rollouts' finished ones.
+func TestFirstRolloutsStayInTheBudget(t *testing.T) {
+	ctx := context.Background()
+	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	const horizon, rollouts, stepTime = 20, 4, 50 * time.Millisecond
+	fast := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
+	res, _, err := (&puller{problem: p, horizon: horizon}).train(ctx, fast, nil, rlcore.Budget{Steps: 64}, 1, []string{"ex0"}, "init", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init, err := res.Policy.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := fast
+	slow.Transition = "t-slow"
+	d := &deployer{problem: p, horizon: horizon}
+	dep := d.deploy(ctx, slow, nil, "ex0", rlcore.Budget{Duration: 500 * time.Millisecond}, 1, init, rollouts)
+	if unbounded := time.Duration(horizon*rollouts) * stepTime; dep.Walltime >= unbounded*3/4 {
+		t.Errorf("the deployment took %v: its rollouts ran past the 500ms budget (all of them take %v)", dep.Walltime, unbounded)
+	}
+}
+
+func init() {
+	rlcore.RegisterTransition(&rlcore.Transition{Name: "t-slow", Task: synTask, Doc: "a step that takes 50 ms",
+		Step: func(ctx context.Context, in rlcore.TransitionInput) (rlcore.Episode, bool, error) {
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-ctx.Done():
+				return in.Episode, false, ctx.Err()
+			}
+			return in.Episode, true, in.Episode.Apply(ctx, in.Action)
+		}})
 }

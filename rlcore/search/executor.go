@@ -71,7 +71,7 @@ type Job struct {
 	// rlcore.TrainConfig.Init); nil trains from scratch.
 	Init []byte `json:",omitempty"`
 	// Rollouts, for a deploy job with Init, first applies Init without
-	// training, inside the budget: a greedy rollout and Rollouts-1
+	// training, within the first half of the budget at most: a greedy rollout and Rollouts-1
 	// sampled ones; training then goes on from Init for the rest of the
 	// budget, and the best of both is kept. 0: no rollouts.
 	Rollouts int `json:",omitempty"`
