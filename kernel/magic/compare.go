@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
 )
 
 func init() {
@@ -48,7 +50,7 @@ func parseCompare(c *Call) (Command, error) {
 		v, ok = old, true
 	}
 	if ok {
-		if cmd.with = commaList(v); len(cmd.with) == 0 {
+		if cmd.with = rlcore.SplitList(v); len(cmd.with) == 0 {
 			return nil, fmt.Errorf("--with needs at least one method (comma-separated), e.g. oz,random,greedy")
 		}
 	}

@@ -199,7 +199,7 @@ func parsePhase(c *Call) (phaseFlags, error) {
 		return p, err
 	}
 	if v, ok := c.Flags["on"]; ok {
-		if p.on = commaList(v); len(p.on) == 0 {
+		if p.on = rlcore.SplitList(v); len(p.on) == 0 {
 			return p, fmt.Errorf("--on needs test, train or benchmark specs")
 		}
 	}
@@ -230,15 +230,4 @@ func (p phaseFlags) budgetOrDefault() string {
 		return budgetLiteral(p.budget)
 	}
 	return "search.DefaultDeployBudget"
-}
-
-// commaList splits a flag's comma-separated value, dropping empty items.
-func commaList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

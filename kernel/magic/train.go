@@ -56,7 +56,7 @@ func parseTrain(c *Call) (Command, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := trainCommand{run: run, corpus: commaList(c.Flags["corpus"]), benchmarks: commaList(c.Flags["benchmarks"]), heldOut: commaList(c.Flags["held-out"])}
+	t := trainCommand{run: run, corpus: rlcore.SplitList(c.Flags["corpus"]), benchmarks: rlcore.SplitList(c.Flags["benchmarks"]), heldOut: rlcore.SplitList(c.Flags["held-out"])}
 	for _, f := range []struct {
 		name string
 		list []string
