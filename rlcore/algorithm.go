@@ -3,7 +3,9 @@ package rlcore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,11 +71,7 @@ func (a *Algorithm) Resolve(h Hyper) (Hyper, error) {
 	for name, v := range h {
 		p, ok := known[name]
 		if !ok {
-			names := make([]string, 0, len(known))
-			for n := range known {
-				names = append(names, n)
-			}
-			sort.Strings(names)
+			names := slices.Sorted(maps.Keys(known))
 			return nil, fmt.Errorf("algorithm %s has no hyperparameter %q; it has: %s", a.Name, name, strings.Join(names, ", "))
 		}
 		if math.IsNaN(v) || v < p.Min || v > p.Max {

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,11 +182,7 @@ func (t *Task) ParseOptions(given map[string]string) (OptionValues, error) {
 		decl[o.Name] = o
 		out[o.Name] = o.Default
 	}
-	names := make([]string, 0, len(given))
-	for k := range given {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(given))
 	var errs []error
 	for _, k := range names {
 		o, ok := decl[k]

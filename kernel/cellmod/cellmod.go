@@ -12,9 +12,10 @@ package cellmod
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -106,11 +107,7 @@ func mergeSums(to, from string) error {
 			lines[l] = true
 		}
 	}
-	sorted := make([]string, 0, len(lines))
-	for l := range lines {
-		sorted = append(sorted, l)
-	}
-	sort.Strings(sorted)
+	sorted := slices.Sorted(maps.Keys(lines))
 	var b bytes.Buffer
 	for _, l := range sorted {
 		b.WriteString(l + "\n")

@@ -10,12 +10,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -252,11 +253,11 @@ func Replay(ctx context.Context, path string) (*ReplayReport, error) {
 	if err != nil {
 		add(Check{What: "re-applying the actions", Want: "success", Got: err.Error()})
 	}
-	for _, k := range sortedKeys(f.Tools) {
+	for _, k := range slices.Sorted(maps.Keys(f.Tools)) {
 		add(Check{What: "tool " + k, Want: f.Tools[k], Got: tools[k], OK: tools[k] == f.Tools[k]})
 	}
 	if err == nil {
-		for _, k := range sortedKeys(f.Expected) {
+		for _, k := range slices.Sorted(maps.Keys(f.Expected)) {
 			g, ok := got[k]
 			c := Check{What: k, Want: fmtMeasure(f.Expected[k]), Got: "(not measured)"}
 			if ok {
@@ -274,7 +275,7 @@ func Replay(ctx context.Context, path string) (*ReplayReport, error) {
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f.Program.Name)), prog, 0o644); err != nil {
 			return nil, err
 		}
-		for _, k := range sortedKeys(f.Commands) {
+		for _, k := range slices.Sorted(maps.Keys(f.Commands)) {
 			add(runCommand(ctx, dir, k, f.Commands[k], f.Expected[k]))
 		}
 	}
@@ -320,15 +321,6 @@ func fmtMeasure(v float64) string {
 		return strconv.FormatInt(int64(v), 10)
 	}
 	return strconv.FormatFloat(v, 'g', 10, 64)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Text renders the report: one line per check, what differs first.

@@ -2,7 +2,8 @@ package search
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -44,11 +45,7 @@ func Declared(name string) (Spec, error) {
 	if s, ok := declared.specs[name]; ok {
 		return s, nil
 	}
-	names := make([]string, 0, len(declared.specs))
-	for n := range declared.specs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(declared.specs))
 	known := "none yet"
 	if len(names) > 0 {
 		known = strings.Join(names, ", ")

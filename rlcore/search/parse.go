@@ -2,7 +2,8 @@ package search
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -323,11 +324,7 @@ func (s Spec) Body() string {
 		}
 	}
 	line("task", s.Task)
-	keys := make([]string, 0, len(s.TaskOptions))
-	for k := range s.TaskOptions {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(s.TaskOptions))
 	for _, k := range keys {
 		fmt.Fprintf(&b, "option.%s: %s\n", k, s.TaskOptions[k])
 	}

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,11 +70,7 @@ func (a AlgorithmSpec) String() string {
 	if len(a.Hyper) == 0 {
 		return a.Name
 	}
-	keys := make([]string, 0, len(a.Hyper))
-	for k := range a.Hyper {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(a.Hyper))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = k + "=" + strconv.FormatFloat(a.Hyper[k], 'g', -1, 64)

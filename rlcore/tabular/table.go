@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -92,11 +93,7 @@ const tableMagic = "SSQTABLE"
 // Rows are sorted by the bytes of their observation, so equal tables
 // encode identically.
 func (t *Table) MarshalBinary() ([]byte, error) {
-	keys := make([]string, 0, len(t.q))
-	for k := range t.q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(t.q))
 	var buf bytes.Buffer
 	buf.Grow(8 + 4*4 + 8 + len(keys)*8*(t.obsDim+t.nActions))
 	buf.WriteString(tableMagic)

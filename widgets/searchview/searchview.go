@@ -18,9 +18,11 @@ package searchview
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -514,11 +516,7 @@ func formatHyper(h rlcore.Hyper) string {
 	if len(h) == 0 {
 		return "(defaults)"
 	}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(h))
 	s := ""
 	for i, k := range keys {
 		if i > 0 {

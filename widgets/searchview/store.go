@@ -3,7 +3,9 @@ package searchview
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -202,11 +204,7 @@ func pullSeries(pulls []store.Pull, byArm bool) []widgets.Series {
 }
 
 func shortHyper(h map[string]float64) string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(h))
 	var parts []string
 	for _, k := range keys {
 		if len(parts) == 3 {

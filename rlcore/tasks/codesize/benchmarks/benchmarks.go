@@ -23,7 +23,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -92,11 +93,7 @@ func parseDescription(src []byte) string {
 
 // Names returns the names of all benchmarks (file names without .c), sorted.
 func Names() []string {
-	names := make([]string, 0, len(suite))
-	for name := range suite {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(suite))
 	return names
 }
 

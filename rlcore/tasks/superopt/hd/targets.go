@@ -2,8 +2,9 @@ package hd
 
 import (
 	"fmt"
+	"maps"
 	"math/bits"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/x86"
@@ -250,10 +251,6 @@ func Lookup(name string) (*Target, error) {
 	if t, ok := byName[name]; ok {
 		return t, nil
 	}
-	names := make([]string, 0, len(byName))
-	for n := range byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(byName))
 	return nil, fmt.Errorf("unknown Hacker's Delight target %q; known: %s", name, strings.Join(names, ", "))
 }
