@@ -71,9 +71,11 @@ type Job struct {
 	// rlcore.TrainConfig.Init); nil trains from scratch.
 	Init []byte `json:",omitempty"`
 	// Rollouts, for a deploy job with Init, first applies Init without
-	// training, within the first half of the budget at most: a greedy rollout and Rollouts-1
-	// sampled ones; training then goes on from Init for the rest of the
-	// budget, and the best of both is kept. 0: no rollouts.
+	// training: a greedy rollout and Rollouts-1 sampled ones, within
+	// the first half of a wall-clock budget at most; training then goes
+	// on from Init for the rest of the budget, and the best of both is
+	// kept. Steps and episodes budgets count training's only. 0: no
+	// rollouts.
 	Rollouts int `json:",omitempty"`
 	// Seq, ArmIndex and Rung are the search's bookkeeping, returned in
 	// the PullResult.
