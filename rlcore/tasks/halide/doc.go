@@ -15,9 +15,9 @@
 // store_root), split/tile sizes, a vector width, a parallel outer loop,
 // an unroll factor and a loop order (channels inside the tile). An
 // episode starts from option.start — the default schedule (every stage
-// compute_root, serial and scalar) unless set to "fused" or
-// "root-parallel" — with a cursor on the output stage; an action moves
-// the cursor, sets one directive of the cursor's stage, or (the three
+// compute_root, serial and scalar) unless set to "fused",
+// "root-parallel", "grouped" or "best" — with a cursor on the output
+// stage; an action moves the cursor, sets one directive of the cursor's stage, or (the three
 // macros fuse-tiles, root-parallel and inline-pointwise) rewrites the
 // whole schedule into a pattern Halide's auto-schedulers use: the
 // output tiled, vectorized at the native width (16 floats) and parallel
@@ -25,7 +25,19 @@
 // pointwise, computed per output tile otherwise, and reductions such as
 // histograms computed at the root in parallel (schedule.Fused); or every
 // stage compute_root, vectorized and parallel (schedule.RootParallel).
-// The same 41 actions for every pipeline. Observations (state
+// Three more actions group stages as Mullapudi2016 does
+// (schedule.Grouped): group-root makes the cursor's stage a group of its
+// own (compute_root, vectorized, parallel, its reduction loops outside the
+// vector loop), group-member computes it per tile of its consumers' group
+// root, and group-stages rewrites the whole schedule into the greedy
+// grouping: stages read pointwise inlined (unless a consumer loops over a
+// variable they lack, as colour channels over a grey level), stages read
+// at scaled or computed coordinates (pyramid levels, gathers) and
+// non-pure reductions group roots, stencil stages per tile of their group.
+// option.start=grouped starts there; option.start=best measures the fused
+// and the grouped schedule when an episode starts on a pipeline (memoized,
+// so once) and starts from the faster.
+// The same 44 actions for every pipeline. Observations (state
 // halide-schedule) describe the cursor's stage and directives, the
 // pipeline's share of stages per directive and the speedups so far.
 //

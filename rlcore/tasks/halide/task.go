@@ -49,7 +49,7 @@ func init() {
 			{Name: "workers", Type: rlcore.OptInt, Default: "2", Doc: "worker processes kept warm for compiling and timing"},
 			{Name: "cores", Type: rlcore.OptInt, Default: "2", Doc: "cores the auto-schedulers are told about (MachineParams parallelism)"},
 			{Name: "adams2019-beam", Type: rlcore.OptInt, Default: "32", Doc: "Adams2019's beam size (HL_BEAM_SIZE; the plugin's default is 32)"},
-			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action) or root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action). Quality stays the speedup over the default schedule"},
+			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action), root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action), grouped (this task's greedy grouping: pointwise stages inlined, pyramid levels, gathers and reductions computed at the root, vectorized and parallel, stencil stages per tile of their group; the group-stages action) or best (the faster of fused and grouped, both measured when an episode starts on a pipeline; measurements are memoized, so once per pipeline). Quality stays the speedup over the default schedule"},
 			{Name: "adams2019-passes", Type: rlcore.OptInt, Default: "5", Doc: "Adams2019's beam-search passes (HL_NUM_PASSES; the plugin's default is 5)"},
 		},
 		References:       References,
@@ -106,7 +106,7 @@ func Open(ctx context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
 	}
 	start := o.String("start")
 	if _, ok := starts[start]; !ok {
-		return nil, fmt.Errorf("option start = %q: want one of default, fused, root-parallel", start)
+		return nil, fmt.Errorf("option start = %q: want one of default, fused, root-parallel, grouped, best", start)
 	}
 	ps, err := hl.Catalog()
 	if err != nil {
@@ -167,7 +167,12 @@ var starts = map[string]func(*schedule.Pipeline) schedule.Schedule{
 	"default":       schedule.Default,
 	"fused":         schedule.Fused,
 	"root-parallel": schedule.RootParallel,
+	"grouped":       schedule.Grouped,
+	"best":          nil, // the faster of fused and grouped, measured (see NewEpisode)
 }
+
+// bestOf are the heuristic schedules option.start=best measures.
+var bestOf = []string{"fused", "grouped"}
 
 // Start is the schedule episodes start from (option.start).
 func (p *Problem) Start() string { return p.start }
@@ -185,15 +190,22 @@ func (p *Problem) NewEpisode(ctx context.Context, benchmark string) (rlcore.Epis
 		return nil, err
 	}
 	s, cur := schedule.Default(pl), Measurement{Speedup: 1}
-	if p.start != "default" {
-		t := starts[p.start](pl)
+	candidates := []string{p.start}
+	if p.start == "best" {
+		candidates = bestOf
+	}
+	for _, name := range candidates {
+		if name == "default" {
+			continue
+		}
+		t := starts[name](pl)
 		m, err := p.Measure(ctx, t)
 		switch {
 		case err != nil:
 			return nil, err
 		case m.Err != "":
-			slog.Warn("halide: the start schedule failed; starting from the default", "start", p.start, "schedule", t.String(), "reason", m.Err)
-		default:
+			slog.Warn("halide: a start schedule failed; it is not started from", "start", name, "schedule", t.String(), "reason", m.Err)
+		case m.Speedup > cur.Speedup || s.IsDefault():
 			s, cur = t, m
 		}
 	}

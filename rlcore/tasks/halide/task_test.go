@@ -145,7 +145,48 @@ func TestStartOption(t *testing.T) {
 		t.Error(err)
 	}
 	_, err = rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"start": "mullapudi"}, 1, nil)
-	if err == nil || !strings.Contains(err.Error(), "fused") {
+	if err == nil || !strings.Contains(err.Error(), "grouped") {
 		t.Errorf("start mullapudi: err = %v", err)
+	}
+}
+
+// option.start=grouped starts at schedule.Grouped; best at the faster of
+// fused and grouped, both measured (and checked against the default's
+// output, as every schedule is).
+func TestGroupedAndBestStarts(t *testing.T) {
+	ctx := context.Background()
+	speedups := map[string]float64{}
+	for _, start := range []string{"grouped", "fused", "best"} {
+		opts := map[string]string{"start": start}
+		for k, v := range fast {
+			opts[k] = v
+		}
+		p, err := rlcore.OpenTask(ctx, halide.TaskName, opts, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := p.NewEpisode(ctx, "conv_layer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := ep.(*halide.Episode)
+		got, m := e.Schedule().String(), e.Current()
+		if m.Err != "" || m.Speedup <= 0 {
+			t.Errorf("start %s: measurement %+v", start, m)
+		}
+		speedups[start] = m.Speedup
+		switch start {
+		case "grouped":
+			if got != "conv_layer: conv=tiles,vec16,router relu=root,tile(16x16),vec16,par" {
+				t.Errorf("start grouped: %s", got)
+			}
+		case "best":
+			// measurements are memoized per process: best picks the larger
+			// of the two figures above
+			if want := max(speedups["grouped"], speedups["fused"]); m.Speedup != want {
+				t.Errorf("start best: %s at %.2fx, want the faster start's %.2fx", got, m.Speedup, want)
+			}
+		}
+		p.Close()
 	}
 }

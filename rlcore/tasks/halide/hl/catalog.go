@@ -99,6 +99,10 @@ func parseCatalog(text string) ([]*schedule.Pipeline, error) {
 					s.Consumers = list
 				case "pointwise":
 					s.Pointwise = v == "1"
+				case "resampled":
+					s.Resampled = v == "1"
+				case "broadcast":
+					s.Broadcast = v == "1"
 				}
 			}
 			p := out[len(out)-1]

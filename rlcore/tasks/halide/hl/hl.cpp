@@ -91,41 +91,88 @@ std::string canon(const std::string &n) {
 
 // Calls finds how a definition calls other Funcs: a call is pointwise when
 // its first (up to two) arguments are the definition's own x and y
-// variables, so inlining the callee recomputes nothing.
+// variables, so inlining the callee recomputes nothing; it is a stencil
+// when they are x and y plus offsets that no pure variable of the
+// definition changes (constants, reduction variables), resampled
+// otherwise (2x, x/2, a computed coordinate: a pyramid level, a gather);
+// and it broadcasts when one of the definition's pure variables appears in
+// none of its arguments (inlining the callee recomputes it for every value
+// of that variable, as a grey level read by each colour channel).
+struct CallKind {
+    bool pointwise = true, stencil = true, broadcast = false;
+    // merge folds the kind of another call (or consumer) into this one.
+    void merge(const CallKind &o) {
+        pointwise = pointwise && o.pointwise;
+        stencil = stencil && o.stencil;
+        broadcast = broadcast || o.broadcast;
+    }
+};
+
+// merge_into folds k into m[name].
+void merge_into(std::map<std::string, CallKind> &m, const std::string &name, CallKind k) {
+    auto it = m.find(name);
+    if (it != m.end()) k.merge(it->second);
+    m[name] = k;
+}
+
 class Calls : public Internal::IRVisitor {
 public:
-    explicit Calls(const std::vector<Expr> &lhs) : lhs_(lhs) {}
-    std::map<std::string, bool> pointwise;  // callee -> every call is pointwise
+    explicit Calls(const std::vector<Expr> &lhs) : lhs_(lhs) {
+        for (const auto &e : lhs)
+            if (const Internal::Variable *v = e.as<Internal::Variable>()) pure_.push_back(v->name);
+    }
+    std::map<std::string, CallKind> calls;  // callee -> how every call reads it
 
 private:
     using Internal::IRVisitor::visit;
+    bool uses_pure(const Expr &e) const {
+        for (const auto &n : pure_)
+            if (Internal::expr_uses_var(e, n)) return true;
+        return false;
+    }
+    // offset_of says whether e is v plus or minus terms that no pure
+    // variable changes.
+    bool offset_of(const Expr &e, const std::string &v) const {
+        if (const Internal::Variable *a = e.as<Internal::Variable>()) return a->name == v;
+        if (const Internal::Add *a = e.as<Internal::Add>())
+            return (offset_of(a->a, v) && !uses_pure(a->b)) || (offset_of(a->b, v) && !uses_pure(a->a));
+        if (const Internal::Sub *a = e.as<Internal::Sub>()) return offset_of(a->a, v) && !uses_pure(a->b);
+        return false;
+    }
     void visit(const Internal::Call *op) override {
         if (op->call_type == Internal::Call::Halide) {
-            bool pw = true;
+            CallKind k;
             for (size_t j = 0; j < std::min<size_t>(2, op->args.size()); j++) {
                 const Internal::Variable *a = op->args[j].as<Internal::Variable>();
                 const Internal::Variable *l = j < lhs_.size() ? lhs_[j].as<Internal::Variable>() : nullptr;
-                pw = pw && a && l && a->name == l->name;
+                k.pointwise = k.pointwise && a && l && a->name == l->name;
+                k.stencil = k.stencil && l && offset_of(op->args[j], l->name);
             }
-            auto it = pointwise.find(canon(op->name));
-            pointwise[canon(op->name)] = pw && (it == pointwise.end() || it->second);
+            for (const auto &n : pure_) {
+                bool used = false;
+                for (const auto &a : op->args) used = used || Internal::expr_uses_var(a, n);
+                k.broadcast = k.broadcast || !used;
+            }
+            merge_into(calls, canon(op->name), k);
         }
         IRVisitor::visit(op);
     }
     const std::vector<Expr> &lhs_;
+    std::vector<std::string> pure_;
 };
 
-// pointwise_calls says, per Func f calls, whether all of f's calls are
-// pointwise (see Calls).
-std::map<std::string, bool> pointwise_calls(const Internal::Function &f) {
-    std::map<std::string, bool> all;
+// call_kinds says, per Func f calls, how all of f's calls read it (see
+// Calls).
+std::map<std::string, CallKind> call_kinds(const Internal::Function &f) {
+    std::map<std::string, CallKind> all;
     auto add = [&](const Internal::Definition &d) {
+        // the front end binds repeated subexpressions with lets (a call
+        // inside one reads let variables): substitute them first
         Calls c(d.args());
-        d.accept(&c);
-        for (const auto &kv : c.pointwise) {
-            auto it = all.find(kv.first);
-            all[kv.first] = kv.second && (it == all.end() || it->second);
-        }
+        for (const Expr &v : d.values()) Internal::substitute_in_all_lets(v).accept(&c);
+        for (const Expr &a : d.args()) Internal::substitute_in_all_lets(a).accept(&c);
+        if (d.predicate().defined()) Internal::substitute_in_all_lets(d.predicate()).accept(&c);
+        for (const auto &kv : c.calls) merge_into(all, kv.first, kv.second);
     };
     add(f.definition());
     for (const auto &u : f.updates()) add(u);
@@ -342,25 +389,27 @@ extern "C" char *hl_catalog(void) {
             Func out = d.build(input_of(d));
             std::vector<Internal::Function> st = stages_of(out);
             std::map<std::string, std::vector<std::string>> consumers;
-            std::map<std::string, bool> pointwise;  // every consumer calls it pointwise
+            std::map<std::string, CallKind> read;  // how every consumer reads it
             for (const auto &f : st) {
-                auto pw = pointwise_calls(f);
+                auto kinds = call_kinds(f);
                 for (const auto &kv : Internal::find_direct_calls(f))
                     if (kv.first != f.name()) {
                         std::string callee = canon(kv.first);
                         consumers[callee].push_back(canon(f.name()));
-                        auto it = pointwise.find(callee);
-                        pointwise[callee] = pw[callee] && (it == pointwise.end() || it->second);
+                        merge_into(read, callee, kinds[callee]);
                     }
             }
             for (const auto &f : st) {
                 std::vector<std::string> rv;
                 for (size_t u = 0; u < f.updates().size(); u++)
                     for (const auto &r : f.update(u).schedule().rvars()) rv.push_back(canon(r.var));
-                 o << "stage " << canon(f.name()) << " vars=" << join(f.args()) << " updates=" << f.updates().size()
+                auto it = read.find(canon(f.name()));
+                CallKind k = it == read.end() ? CallKind{false, false, false} : it->second;
+                o << "stage " << canon(f.name()) << " vars=" << join(f.args()) << " updates=" << f.updates().size()
                   << " pure_updates=" << (pure_updates(f) ? 1 : 0) << " rvars=" << join(rv)
                   << " consumers=" << join(consumers[canon(f.name())])
-                  << " pointwise=" << (pointwise[canon(f.name())] ? 1 : 0) << "\n";
+                  << " pointwise=" << (k.pointwise ? 1 : 0) << " resampled=" << (it != read.end() && !k.stencil ? 1 : 0)
+                  << " broadcast=" << (k.broadcast ? 1 : 0) << "\n";
             }
         }
     } catch (const std::exception &e) {

@@ -57,6 +57,36 @@ func TestCatalogPointwise(t *testing.T) {
 	}
 }
 
+// The catalog says which stages a consumer reads at scaled or computed
+// coordinates (resampled) and which a consumer reads for every value of a
+// variable the stage lacks (broadcast), which Grouped uses; calls inside
+// the front end's lets count.
+func TestCatalogResampledAndBroadcast(t *testing.T) {
+	tests := []struct {
+		pipeline, stage      string
+		resampled, broadcast bool
+	}{
+		{"local_laplacian", "gPyr0", true, false},    // read at 2x by the downsampling
+		{"local_laplacian", "upx1", true, false},     // read at y/2 by the upsampling
+		{"local_laplacian", "outGPyr0", false, true}, // grey, read by each colour channel
+		{"hist_eq", "bin", true, false},              // read at (r.x, r.y) by the histogram
+		{"lens_blur", "radius", false, true},         // read at x + r.x (inside a let), for every channel
+		{"lens_blur", "clamped", false, false},
+		{"nl_means", "weight", false, true}, // read at (x, y, sa.x, sa.y) for every channel
+		{"harris", "gray", false, false},
+	}
+	for _, tt := range tests {
+		p := pipeline(t, tt.pipeline)
+		i := p.Stage(tt.stage)
+		if i < 0 {
+			t.Fatalf("%s has no stage %s", tt.pipeline, tt.stage)
+		}
+		if f := p.Stages[i]; f.Resampled != tt.resampled || f.Broadcast != tt.broadcast {
+			t.Errorf("%s: %s resampled %v broadcast %v, want %v %v", tt.pipeline, tt.stage, f.Resampled, f.Broadcast, tt.resampled, tt.broadcast)
+		}
+	}
+}
+
 func TestScheduleCompilesAndMatchesDefault(t *testing.T) {
 	p := pipeline(t, "harris")
 	s := schedule.Default(p)

@@ -20,6 +20,9 @@ type Action struct {
 	Edit func(st *Stage) bool
 	// Move moves the cursor (+1 / -1) instead.
 	Move int
+	// StageEdit, when set, changes st knowing the stage's Func (its
+	// variables and reductions) instead of Edit.
+	StageEdit func(f Func, st *Stage) bool
 	// Whole, for a macro action, rewrites the whole schedule at once (the
 	// cursor stays); it returns false when it changes nothing.
 	Whole func(s *Schedule) bool
@@ -120,8 +123,25 @@ func buildActions() []Action {
 				}
 				return s.set(t)
 			}},
+		// the grouping actions (after the macros above, so their indices
+		// stay put)
+		Action{Name: "group-root", Doc: "make the cursor stage a group root (see Grouped): compute_root, vectorized at the native width, parallel, its reduction loops outside the vector loop",
+			StageEdit: func(f Func, st *Stage) bool { return setStage(st, groupRoot(f)) }},
+		Action{Name: "group-member", Doc: "compute the cursor stage per tile of its consumers' group root (see Grouped), vectorized at the native width",
+			StageEdit: func(f Func, st *Stage) bool { return setStage(st, groupMember(f)) }},
+		Action{Name: "group-stages", Doc: "the whole schedule grouped (see Grouped): pointwise stages inlined, resampled stages and reductions group roots, stencil stages computed per tile of their group's root",
+			Whole: func(s *Schedule) bool { return s.set(Grouped(s.Pipeline)) }},
 	)
 	return as
+}
+
+// setStage sets *st to want and says whether that changed it.
+func setStage(st *Stage, want Stage) bool {
+	if *st == want {
+		return false
+	}
+	*st = want
+	return true
 }
 
 // set replaces s's stages by t's when t passes Check and differs from s.
@@ -260,7 +280,13 @@ func (s *Schedule) Apply(a, cursor int) (int, bool, error) {
 		return cursor, act.Whole(s), nil
 	}
 	st := s.Stages[cursor]
-	if !act.Edit(&st) {
+	edited := false
+	if act.StageEdit != nil {
+		edited = act.StageEdit(s.Pipeline.Stages[cursor], &st)
+	} else {
+		edited = act.Edit(&st)
+	}
+	if !edited {
 		return cursor, false, nil
 	}
 	old := s.Stages[cursor]

@@ -40,6 +40,16 @@ type Func struct {
 	// (no stencil offsets, no computed coordinates): inlining it
 	// recomputes nothing.
 	Pointwise bool
+	// Resampled says some consumer reads this stage at scaled or computed
+	// coordinates (2x, x/2, a looked-up index: a pyramid level, a
+	// gather), not at its own x and y plus fixed offsets: a tile of the
+	// consumer needs a region of another size, so Grouped makes the
+	// stage a group root of its own.
+	Resampled bool
+	// Broadcast says some consumer loops over a pure variable its call
+	// does not use (a grey level read by every colour channel): inlining
+	// the stage would recompute it for every value of that variable.
+	Broadcast bool
 }
 
 // Stage returns the index of the stage named name, or -1.

@@ -175,6 +175,86 @@ func TestMacros(t *testing.T) {
 	}
 }
 
+// pyramid is a two-level pyramid in small, shaped like the catalog's
+// pipelines: a colour input read by a grey level, a downsampled level
+// (read at 2x, so resampled), a 3x3 stencil on it, an upsampling read at
+// x/2 (resampled), a grey ratio read pointwise by the colour output
+// (broadcast over the channels) and a reduction with pure updates read
+// pointwise.
+var pyramid = &Pipeline{Name: "pyramid", OutExtents: []int{512, 512, 3}, Stages: []Func{
+	{Name: "clamped", Vars: []string{"x", "y", "c"}, Consumers: []string{"gray", "out"}, Pointwise: true},
+	{Name: "gray", Vars: []string{"x", "y"}, Consumers: []string{"down", "ratio"}, Resampled: true, Broadcast: true},
+	{Name: "down", Vars: []string{"x", "y"}, Consumers: []string{"smooth"}},
+	{Name: "smooth", Vars: []string{"x", "y"}, Consumers: []string{"up"}, Resampled: true},
+	{Name: "up", Vars: []string{"x", "y"}, Consumers: []string{"sum"}, Pointwise: true},
+	{Name: "sum", Vars: []string{"x", "y"}, Updates: 1, PureUpdates: true, RVars: []string{"r$x"}, Consumers: []string{"ratio"}, Pointwise: true},
+	{Name: "ratio", Vars: []string{"x", "y"}, Consumers: []string{"out"}, Pointwise: true, Broadcast: true},
+	{Name: "out", Vars: []string{"x", "y", "c"}},
+}}
+
+// Grouped inlines what is read pointwise (unless broadcast), makes
+// resampled stages and non-pure reductions group roots, and computes
+// stencil stages per tile of their group's root, which it tiles.
+func TestGrouped(t *testing.T) {
+	tests := []struct {
+		p    *Pipeline
+		want string
+	}{
+		{pyramid, "pyramid: clamped=inline gray=root,vec16,par down=tiles,vec16 smooth=root,tile(64x32),vec16,par up=inline sum=tiles,vec16,router ratio=tiles,vec16 out=root,tile(64x32),vec16,par"},
+		// a stencil chain is one group over the output
+		{chain, "chain: a=tiles,vec16 b=tiles,vec16 c=root,tile(32x32),vec16,par"},
+		// the histogram (non-pure updates) and lum, read by two groups,
+		// are roots
+		{hist, "hist: lum=root,vec16,par hist=root,vec16,par out=root,tile(64x32),vec16,par"},
+		// a reduction with pure updates runs its reduction loops outside
+		// the vector loop; no output extents, no tile
+		{conv, "conv: conv=tiles,vec16,router relu=root,vec16,par"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.p.Name, func(t *testing.T) {
+			s := Grouped(tt.p)
+			if s.String() != tt.want {
+				t.Errorf("Grouped = %q\nwant      %q", s, tt.want)
+			}
+			if err := s.Check(); err != nil {
+				t.Error(err)
+			}
+			if again, err := Parse(tt.p, s.String()); err != nil || again.String() != s.String() {
+				t.Errorf("does not parse back: %v", err)
+			}
+		})
+	}
+}
+
+// group-root and group-member edit the cursor stage as Grouped would;
+// group-stages is Grouped in one step.
+func TestGroupActions(t *testing.T) {
+	index := map[string]int{}
+	for i, a := range Actions {
+		index[a.Name] = i
+	}
+	steps := []struct {
+		action  string
+		cursor  int
+		changed bool
+		want    string
+	}{
+		{"group-root", 2, true, "pyramid: down=root,vec16,par"},
+		{"group-root", 2, false, "pyramid: down=root,vec16,par"},
+		{"group-member", 2, true, "pyramid: down=tiles,vec16"},
+		{"group-root", 5, true, "pyramid: down=tiles,vec16 sum=root,vec16,par,router"},
+		{"group-member", 7, false, "pyramid: down=tiles,vec16 sum=root,vec16,par,router"}, // the output stays a root
+		{"group-stages", 0, true, Grouped(pyramid).String()},
+	}
+	s := Default(pyramid)
+	for _, st := range steps {
+		_, changed, err := s.Apply(index[st.action], st.cursor)
+		if err != nil || changed != st.changed || s.String() != st.want {
+			t.Fatalf("%s at %d: changed %v (%v), schedule %q; want %v, %q", st.action, st.cursor, changed, err, s, st.changed, st.want)
+		}
+	}
+}
+
 func TestHashFollowsString(t *testing.T) {
 	a, _ := Parse(blur, "blur: blur_x=inline")
 	b, _ := Parse(blur, "blur: blur_x=inline")

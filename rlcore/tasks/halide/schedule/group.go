@@ -1,0 +1,74 @@
+package schedule
+
+// Grouped is this package's greedy grouping of a pipeline, the way
+// Mullapudi2016 groups pipelines: from the output towards the input, a
+// stage its consumers read pointwise (without updates, and without a
+// consumer looping over a variable the stage lacks, such as a colour
+// channel over a grey level: Func.Broadcast) is inlined; a stage read at
+// scaled or computed coordinates (a pyramid level, a gather:
+// Func.Resampled), a reduction with non-pure updates, or a stage whose
+// consumers run in different groups starts a group of its own
+// (compute_root, vectorized at the native width, parallel); every other
+// stage (read through a stencil) is computed per tile of its group's root
+// and vectorized. The output, and every group root that has stages
+// computed at its tiles, is tiled (FusedTile, smaller for a small
+// output). Updates with reduction loops run them outside the vectorized
+// x loop (order router).
+func Grouped(p *Pipeline) Schedule {
+	s := Default(p)
+	n := len(p.Stages)
+	s.Stages[n-1] = groupRoot(p.Stages[n-1])
+	s.tileGroup(n - 1)
+	for i := n - 2; i >= 0; i-- {
+		f := p.Stages[i]
+		if f.Updates == 0 && f.Pointwise && !f.Broadcast {
+			s.Stages[i] = Stage{Compute: Inline}
+			if s.Check() == nil {
+				continue
+			}
+		}
+		s.Stages[i] = groupRoot(f)
+		if f.Resampled || (f.Updates > 0 && !f.PureUpdates) || len(f.Vars) == 0 || !s.oneGroup(i) {
+			continue
+		}
+		s.Stages[i] = groupMember(f)
+		if s.Check() != nil {
+			s.Stages[i] = groupRoot(f)
+			continue
+		}
+		s.tileGroup(s.Consumer(i))
+		if s.Check() != nil {
+			s.Stages[i] = groupRoot(f)
+		}
+	}
+	return s
+}
+
+// groupRoot is a stage that starts a group: computed at the root,
+// vectorized at the native width and parallel, its reduction loops (if
+// any) outside the vectorized x loop.
+func groupRoot(f Func) Stage {
+	st := vectorParallel(f)
+	if f.PureUpdates && len(f.RVars) > 0 && len(f.Vars) > 0 {
+		st.Order = ROuter
+	}
+	return st
+}
+
+// groupMember is a stage computed per tile of its group's root,
+// vectorized at the native width.
+func groupMember(f Func) Stage {
+	st := groupRoot(f)
+	st.Compute, st.Parallel = Tiles, false
+	return st
+}
+
+// tileGroup tiles group root i (FusedTile, smaller for a small output)
+// unless it is tiled already or has fewer than two variables.
+func (s *Schedule) tileGroup(i int) {
+	p, st := s.Pipeline, &s.Stages[i]
+	if len(p.Stages[i].Vars) >= 2 && len(p.OutExtents) >= 2 && st.TileX == 0 && st.TileY == 0 {
+		st.TileX = fusedTile(p.OutExtents[0], FusedTile[0])
+		st.TileY = fusedTile(p.OutExtents[1], FusedTile[1])
+	}
+}
