@@ -10,27 +10,36 @@ type replay struct {
 	obsDim, nAct int
 	capacity     int
 	size, next   int
+	transitions[int32]
+}
 
-	obs, nextObs []float64 // capacity×obsDim
-	actions      []int32
+// transitions are n transitions in flat arrays: the replay buffer's
+// (actions stored as int32) and a sampled batch's.
+type transitions[A int32 | int] struct {
+	obs, nextObs []float64 // n×obsDim
+	actions      []A
 	rewards      []float64
 	terminated   []bool
-	nextMask     []bool // capacity×nAct; nil when the env has no masks
+	nextMask     []bool // n×nAct; nil when the env has no masks
+}
+
+func newTransitions[A int32 | int](n, obsDim, nAct int, masked bool) transitions[A] {
+	t := transitions[A]{
+		obs:        make([]float64, n*obsDim),
+		nextObs:    make([]float64, n*obsDim),
+		actions:    make([]A, n),
+		rewards:    make([]float64, n),
+		terminated: make([]bool, n),
+	}
+	if masked {
+		t.nextMask = make([]bool, n*nAct)
+	}
+	return t
 }
 
 func newReplay(capacity, obsDim, nAct int, masked bool) *replay {
-	r := &replay{
-		obsDim: obsDim, nAct: nAct, capacity: capacity,
-		obs:        make([]float64, capacity*obsDim),
-		nextObs:    make([]float64, capacity*obsDim),
-		actions:    make([]int32, capacity),
-		rewards:    make([]float64, capacity),
-		terminated: make([]bool, capacity),
-	}
-	if masked {
-		r.nextMask = make([]bool, capacity*nAct)
-	}
-	return r
+	return &replay{obsDim: obsDim, nAct: nAct, capacity: capacity,
+		transitions: newTransitions[int32](capacity, obsDim, nAct, masked)}
 }
 
 // add stores one transition. nextMask is the action mask of nextObs (nil
@@ -59,27 +68,12 @@ func (r *replay) add(obs []float64, action int, reward float64, nextObs []float6
 
 // batch is a sampled minibatch, reused from one sample to the next.
 type batch struct {
-	n            int
-	obs, nextObs []float64
-	actions      []int
-	rewards      []float64
-	terminated   []bool
-	nextMask     []bool // nil when the buffer has no masks
+	n int
+	transitions[int]
 }
 
 func newBatch(n, obsDim, nAct int, masked bool) *batch {
-	b := &batch{
-		n:          n,
-		obs:        make([]float64, n*obsDim),
-		nextObs:    make([]float64, n*obsDim),
-		actions:    make([]int, n),
-		rewards:    make([]float64, n),
-		terminated: make([]bool, n),
-	}
-	if masked {
-		b.nextMask = make([]bool, n*nAct)
-	}
-	return b
+	return &batch{n: n, transitions: newTransitions[int](n, obsDim, nAct, masked)}
 }
 
 // sample fills b with b.n transitions drawn uniformly with replacement.
