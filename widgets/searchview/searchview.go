@@ -540,8 +540,8 @@ func firstErr(errs ...error) error {
 // comparison (a search.CompareOptions.OnResult).
 func CompareProgress(r search.MethodResult) {
 	if r.Err != nil {
-		fmt.Printf("  %-12s %-24s failed: %v\n", r.Method, r.Benchmark, r.Err)
+		fmt.Printf("  %-14s %-24s failed: %v\n", r.Method, r.Benchmark, r.Err)
 		return
 	}
-	fmt.Printf("  %-12s %-24s quality %.4f  (best found after %s)\n", r.Method, r.Benchmark, r.Quality, r.Found.Round(time.Millisecond))
+	fmt.Printf("  %-14s %-24s quality %.4f  (best found after %s)\n", r.Method, r.Benchmark, r.Quality, r.Found.Round(time.Millisecond))
 }
