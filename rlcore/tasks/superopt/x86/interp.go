@@ -81,37 +81,30 @@ func (s *State) Cond(c Cond) bool {
 }
 
 func (s *State) add(a, b, c uint64, w Width) uint64 {
-	var r uint64
-	var carry bool
-	if w == W64 {
-		var co uint64
-		r, co = bits.Add64(a, b, c)
-		carry = co != 0
-	} else {
-		sum := a + b + c
-		r = sum & 0xffffffff
-		carry = sum>>32 != 0
-	}
-	s.setFlag(CF, carry)
+	r := s.withCarry(bits.Add64, a, b, c, w)
 	s.setFlag(OF, signBit((a^r)&(b^r), w))
 	s.setSZP(r, w)
 	return r
 }
 
 func (s *State) sub(a, b, c uint64, w Width) uint64 {
-	var r uint64
-	var borrow bool
-	if w == W64 {
-		var bo uint64
-		r, bo = bits.Sub64(a, b, c)
-		borrow = bo != 0
-	} else {
-		r = (a - b - c) & 0xffffffff
-		borrow = a < b+c
-	}
-	s.setFlag(CF, borrow)
+	r := s.withCarry(bits.Sub64, a, b, c, w)
 	s.setFlag(OF, signBit((a^b)&(a^r), w))
 	s.setSZP(r, w)
+	return r
+}
+
+// withCarry computes a op b op c (op bits.Add64 or bits.Sub64; a and b
+// are w-bit values, c is 0 or 1), sets CF from the carry or borrow out of
+// bit w-1 and returns the w-bit result. In 32 bits the sum is below 2^33
+// and a borrow wraps the difference past 2^64-2^32, so either shows above
+// bit 31.
+func (s *State) withCarry(op func(x, y, carry uint64) (uint64, uint64), a, b, c uint64, w Width) uint64 {
+	r, out := op(a, b, c)
+	if w != W64 {
+		r, out = r&0xffffffff, r>>32
+	}
+	s.setFlag(CF, out != 0)
 	return r
 }
 
