@@ -2,11 +2,12 @@ package scratch
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/supersonic-rl/supersonic/rlcore/scratch/scratchtest"
 )
 
 // A folder of a process that was killed is swept; this process's own
@@ -18,17 +19,10 @@ func TestSweepRemovesFoldersOfGoneProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(mine)
-	// A real process that has ended: its pid is free (or reused, which the
-	// start time tells apart).
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	dead := filepath.Join(os.TempDir(), prefix+strconv.Itoa(cmd.Process.Pid)+"-1-x")
+	dead := scratchtest.GoneDir(t, prefix)
 	if err := os.MkdirAll(filepath.Join(dead, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dead)
 	other := filepath.Join(os.TempDir(), prefix+"notmine")
 	os.MkdirAll(other, 0o755)
 	defer os.RemoveAll(other)

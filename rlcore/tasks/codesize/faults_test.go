@@ -2,11 +2,11 @@ package codesize
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/supersonic-rl/supersonic/rlcore/scratch/scratchtest"
 )
 
 // Issue 18, item 2: tasks check their external tools when they open and
@@ -28,18 +28,10 @@ func TestOpenWithoutClangSaysWhatIsMissing(t *testing.T) {
 // supersonic-validate-* folder behind. The folders carry their process's
 // identity now, and opening the task removes those of gone processes.
 func TestOpenSweepsValidateFoldersOfKilledProcesses(t *testing.T) {
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	stale := filepath.Join(os.TempDir(), validatePrefix+strconv.Itoa(cmd.Process.Pid)+"-1-abc")
-	if err := os.MkdirAll(stale, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	stale := scratchtest.GoneDir(t, validatePrefix)
 	if err := os.WriteFile(filepath.Join(stale, "o0.bc"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(stale)
 	p, err := Open(Options{CacheDir: testCache})
 	if err != nil {
 		t.Fatal(err)
