@@ -1,7 +1,6 @@
 package isolate_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supersonic-rl/supersonic/rlcore/internal/testproc"
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 )
 
@@ -307,24 +307,12 @@ func TestCancelAndDeadline(t *testing.T) {
 // TestWorkersDieWithTheirParent kills -9 a process holding a busy worker
 // and checks that the worker does not outlive it.
 func TestWorkersDieWithTheirParent(t *testing.T) {
-	exe, err := os.Executable()
+	parent := testproc.Command(envParentMode + "=1")
+	line := testproc.StartAndReadLine(t, parent)
+	pid, err := strconv.Atoi(line)
 	if err != nil {
-		t.Fatal(err)
-	}
-	parent := exec.Command(exe)
-	parent.Env = append(os.Environ(), envParentMode+"=1")
-	stdout, err := parent.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := parent.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	pid, perr := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || perr != nil {
 		parent.Process.Kill()
-		t.Fatalf("parent's output %q: %v %v", line, err, perr)
+		t.Fatalf("parent's output %q: %v", line, err)
 	}
 	if err := syscall.Kill(pid, 0); err != nil {
 		t.Fatalf("worker %d is not running before the kill: %v", pid, err)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/testproc"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
 	"github.com/supersonic-rl/supersonic/rlcore/store/storetest"
 )
@@ -89,8 +90,7 @@ func faultHelper(phase, db string) int {
 // startHelper runs phase in a child process on the store at db.
 func startHelper(t *testing.T, phase, db string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SEARCH_FAULT_HELPER="+phase, "SEARCH_FAULT_DB="+db)
+	cmd := testproc.Command("SEARCH_FAULT_HELPER="+phase, "SEARCH_FAULT_DB="+db)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

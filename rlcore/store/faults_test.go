@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/testproc"
 )
 
 // TestMain lets the test binary act as a second client of a store
@@ -58,21 +59,9 @@ func TestKilledOwnerRunIsAbandonedOnOpen(t *testing.T) {
 	}
 	live.Close()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "STORE_TEST_HELPER=owner", "STORE_TEST_DB="+path)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		t.Fatalf("helper: %v", err)
-	}
-	id, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+	cmd := testproc.Command("STORE_TEST_HELPER=owner", "STORE_TEST_DB="+path)
+	line := testproc.StartAndReadLine(t, cmd)
+	id, err := strconv.ParseInt(line, 10, 64)
 	if err != nil {
 		cmd.Process.Kill()
 		t.Fatalf("helper said %q", line)

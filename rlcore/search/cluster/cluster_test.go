@@ -14,6 +14,7 @@ import (
 
 	"github.com/supersonic-rl/supersonic/rlcore"
 	_ "github.com/supersonic-rl/supersonic/rlcore/all"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/testproc"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
 )
 
@@ -128,12 +129,8 @@ func (c *testCluster) url() string { return "nats://" + c.listen }
 
 // startWorker starts a worker process (this test binary).
 func (c *testCluster) startWorker(name string, concurrency int) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), workerEnv+"="+c.url(), workerEnv+"_NAME="+name, workerEnv+"_CONCURRENCY="+strconv.Itoa(concurrency),
+	cmd := testproc.Command(workerEnv+"="+c.url(), workerEnv+"_NAME="+name, workerEnv+"_CONCURRENCY="+strconv.Itoa(concurrency),
 		workerEnv+"_CACHE="+c.t.TempDir())
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/supersonic-rl/supersonic/rlcore"
+	"github.com/supersonic-rl/supersonic/rlcore/internal/testproc"
 	"github.com/supersonic-rl/supersonic/rlcore/search"
 	"github.com/supersonic-rl/supersonic/rlcore/store"
 )
@@ -73,11 +73,7 @@ func TestResumeAfterTheCoordinatorIsKilled(t *testing.T) {
 	}
 	c.waitWorkers(nc, 2)
 	path := filepath.Join(t.TempDir(), "runs.db")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), coordinatorEnv+"="+c.url(), coordinatorEnv+"_STORE="+path)
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
+	cmd := testproc.Command(coordinatorEnv+"="+c.url(), coordinatorEnv+"_STORE="+path)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
