@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -97,17 +98,26 @@ type Variant struct {
 	// paper does (key weights:scratch); by default a variant starts like
 	// the client RL (search.DeployOptions.FromScratch).
 	FromScratch bool
+	// Guided is policy-guided search (key mode:guided): the start weights
+	// sampled for the whole budget, nothing trained
+	// (search.DeployOptions.Guided); mode:train, the default, trains.
+	Guided bool
+	// Hyper overrides hyperparameters of the algorithm (keys
+	// hyper:NAME=VALUE), such as the entropy bonus of the fine-tuning.
+	Hyper rlcore.Hyper
 }
 
 // ParseVariant reads NAME=KEY:VALUE[;KEY:VALUE…], where KEY is state,
 // reward, actions, transition or algorithm, and applies the replacements
 // to base; weights:scratch trains from fresh weights (weights:stored, the
-// default, starts as the client RL does).
+// default, starts as the client RL does); mode:guided samples the start
+// weights for the whole budget instead of training them; hyper:NAME=VALUE
+// sets a hyperparameter (repeatable).
 func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 	name, body, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
 	if !ok || name == "" || strings.TrimSpace(body) == "" {
-		return Variant{}, fmt.Errorf("variant %q: want NAME=KEY:VALUE[;KEY:VALUE…] with KEY one of state, reward, actions, transition, algorithm, weights", s)
+		return Variant{}, fmt.Errorf("variant %q: want NAME=KEY:VALUE[;KEY:VALUE…] with KEY one of %s", s, variantKeys)
 	}
 	v := Variant{Name: name, Arm: base}
 	for _, kv := range strings.Split(body, ";") {
@@ -136,12 +146,42 @@ func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 			default:
 				return Variant{}, fmt.Errorf("variant %q: weights:%s: allowed values scratch (fresh weights on each program) and stored (as the client RL)", s, val)
 			}
+		case "mode":
+			switch val {
+			case "guided":
+				v.Guided = true
+			case "train":
+				v.Guided = false
+			default:
+				return Variant{}, fmt.Errorf("variant %q: mode:%s: allowed values guided (sample the start weights for the whole budget) and train (as the client RL)", s, val)
+			}
+		case "hyper":
+			name, num, ok := strings.Cut(val, "=")
+			x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+			if !ok || err != nil || strings.TrimSpace(name) == "" {
+				return Variant{}, fmt.Errorf("variant %q: hyper:%s: want hyper:NAME=NUMBER, such as hyper:ent_coef=0.01", s, val)
+			}
+			if v.Hyper == nil {
+				v.Hyper = rlcore.Hyper{}
+			}
+			v.Hyper[strings.TrimSpace(name)] = x
 		default:
-			return Variant{}, fmt.Errorf("variant %q: unknown key %q; allowed: state, reward, actions, transition, algorithm, weights", s, k)
+			return Variant{}, fmt.Errorf("variant %q: unknown key %q; allowed: %s", s, k, variantKeys)
+		}
+	}
+	if v.Hyper != nil {
+		alg, err := rlcore.LookupAlgorithm(v.Arm.Algorithm)
+		if err == nil {
+			_, err = alg.Resolve(v.Hyper)
+		}
+		if err != nil {
+			return Variant{}, fmt.Errorf("variant %q: %w", s, err)
 		}
 	}
 	return v, nil
 }
+
+const variantKeys = "state, reward, actions, transition, algorithm, weights (scratch|stored), mode (guided|train), hyper (NAME=NUMBER)"
 
 // Options configures Run. Zero values mean the documented defaults.
 type Options struct {
@@ -176,6 +216,9 @@ type Options struct {
 	// FromScratch trains the client RL from fresh weights on each
 	// program, as the paper does.
 	FromScratch bool
+	// BaselineActions is the action space the search baselines search
+	// (search.CompareOptions.BaselineActions); default the client RL's.
+	BaselineActions string
 	// Seed replaces the spec's seed when non-zero; every random choice
 	// flows from it.
 	Seed int64
@@ -218,11 +261,14 @@ type Report struct {
 	// ClientWeights says which weights the client RL started from on each
 	// program (the first comparison's).
 	ClientWeights string
-	Tables        []*Table
-	Status        rlcore.Status
-	Seed          int64
-	Workers       int
-	Elapsed       time.Duration
+	// BaselineActions is the search baselines' action space when it is
+	// not the client RL's (Options.BaselineActions).
+	BaselineActions string
+	Tables          []*Table
+	Status          rlcore.Status
+	Seed            int64
+	Workers         int
+	Elapsed         time.Duration
 }
 
 // Table is every method's result on every program at one budget.
@@ -283,7 +329,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			}
 		}
 	}
-	rep := &Report{Programs: opt.Programs, Seed: spec.Seed, Workers: opt.Workers, Status: rlcore.Finished}
+	rep := &Report{Programs: opt.Programs, Seed: spec.Seed, Workers: opt.Workers, Status: rlcore.Finished, BaselineActions: opt.BaselineActions}
 	start := time.Now()
 	defer func() { rep.Elapsed = time.Since(start) }()
 	st := opt.Store
@@ -473,7 +519,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			break
 		}
 		cmpOpt := search.CompareOptions{Run: runRef, With: opt.Methods, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
-			FromScratch: opt.FromScratch, Policy: rep.TrainPolicy, Store: st, Problem: problem, Logger: opt.Logger,
+			FromScratch: opt.FromScratch, BaselineActions: opt.BaselineActions, Policy: rep.TrainPolicy, Store: st, Problem: problem, Logger: opt.Logger,
 			OnResult: func(r search.MethodResult) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -504,7 +550,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			name := ClientMethod + ":" + v.Name
 			arm := v.Arm
 			depOpt := search.DeployOptions{Run: runRef, Arm: &arm, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: 1,
-				FromScratch: v.FromScratch, Policy: variantPolicy(v, rep), Store: st, Problem: problem, Logger: opt.Logger,
+				FromScratch: v.FromScratch, Guided: v.Guided, Hyper: v.Hyper, Policy: variantPolicy(v, rep), Store: st, Problem: problem, Logger: opt.Logger,
 				OnResult: func(d search.Deployment) {
 					mu.Lock()
 					defer mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"path/filepath"
 	"strings"
@@ -26,8 +27,18 @@ func TestParseVariant(t *testing.T) {
 		in          string
 		want        rlcore.Arm
 		fromScratch bool
+		guided      bool
+		hyper       rlcore.Hyper
 		wantErr     string
 	}{
+		{in: "g=mode:guided", want: base, guided: true},
+		{in: "t=mode:guided;mode:train", want: base},
+		{in: "g=mode:sample", wantErr: "allowed values guided"},
+		{in: "e=hyper:ent_coef=0.01; hyper:lr=0.003", want: base, hyper: rlcore.Hyper{"ent_coef": 0.01, "lr": 0.003}},
+		{in: "e=hyper:ent_coef", wantErr: "want hyper:NAME=NUMBER"},
+		{in: "e=hyper:ent_coef=lots", wantErr: "want hyper:NAME=NUMBER"},
+		{in: "e=hyper:temperature=2", wantErr: "temperature"},
+		{in: "e=hyper:ent_coef=5", wantErr: "ent_coef"},
 		{in: "scratch=weights:scratch", want: base, fromScratch: true},
 		{in: "s=weights:stored;state:instcount", want: rlcore.Arm{Algorithm: "ppo", State: "instcount", Reward: "ic-oz", Actions: "all", Transition: "apply"}},
 		{in: "s=weights:fresh", wantErr: "allowed values scratch"},
@@ -45,7 +56,7 @@ func TestParseVariant(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || v.Arm != tc.want || v.FromScratch != tc.fromScratch {
+		if err != nil || v.Arm != tc.want || v.FromScratch != tc.fromScratch || v.Guided != tc.guided || !maps.Equal(v.Hyper, tc.hyper) {
 			t.Errorf("ParseVariant(%q) = %+v, %v; want arm %+v", tc.in, v, err, tc.want)
 		}
 	}

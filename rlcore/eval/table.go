@@ -99,14 +99,23 @@ func (r *Report) header(sb *strings.Builder, bullet string) {
 		fmt.Fprintf(sb, "%sclient RL's weights on each program: %s\n", bullet, r.ClientWeights)
 	}
 	for _, v := range r.Variants {
-		scratch := ""
+		how := ""
 		if v.FromScratch {
-			scratch = ", trained from fresh weights on each program"
+			how = ", trained from fresh weights on each program"
 		}
-		fmt.Fprintf(sb, "%svariant %s%s: %s%s\n", bullet, ClientMethod+":", v.Name, v.Arm, scratch)
+		if v.Guided {
+			how += ", policy-guided search (the start weights sampled for the whole budget, not trained)"
+		}
+		if v.Hyper != nil {
+			how += fmt.Sprintf(", hyperparameters %v", v.Hyper)
+		}
+		fmt.Fprintf(sb, "%svariant %s%s: %s%s\n", bullet, ClientMethod+":", v.Name, v.Arm, how)
 	}
 	if r.ZeroShot != "" {
 		fmt.Fprintf(sb, "%szero-shot: %s\n", bullet, r.ZeroShot)
+	}
+	if r.BaselineActions != "" {
+		fmt.Fprintf(sb, "%sthe search baselines search action space %s, not the client RL's %s\n", bullet, r.BaselineActions, r.Arm.Actions)
 	}
 	fmt.Fprintf(sb, "%sprograms (%d): %s\n", bullet, len(r.Programs), strings.Join(r.Programs, " "))
 	fmt.Fprintf(sb, "%sseed %d, %d job(s) at once (one core each), status %s, took %v\n", bullet, r.Seed, r.Workers, r.Status, r.Elapsed.Round(time.Second))

@@ -42,6 +42,11 @@ type CompareOptions struct {
 	// trained across programs or its stored weights, first applying them
 	// without training within the first half of the budget at most.
 	FromScratch bool
+	// BaselineActions is the action space the search methods search;
+	// default the winner's. Another one asks how the client RL compares
+	// with search on, say, the compiler's own passes (all) when it uses
+	// an action space learned from a corpus (coreset).
+	BaselineActions string
 	// Policy is a stored policy (id) the client RL starts from and the
 	// zero-shot method applies, instead of the search run's.
 	Policy int64
@@ -191,6 +196,11 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		return nil, fmt.Errorf("compare: %q is neither a reference compilation of task %s (%s), a search method (%s) nor %s",
 			b, spec.Task, referenceNames(task), searchMethods(), ZeroShotMethod)
 	}
+	if opt.BaselineActions != "" {
+		if _, err := rlcore.LookupActionSpace(opt.BaselineActions, spec.Task); err != nil {
+			return nil, fmt.Errorf("compare: the baselines' action space: %w", err)
+		}
+	}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
 	}
@@ -249,6 +259,9 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		default:
 			bArm := arm
 			bArm.Algorithm = j.method
+			if opt.BaselineActions != "" {
+				bArm.Actions = opt.BaselineActions
+			}
 			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed, nil, 0), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
 		}

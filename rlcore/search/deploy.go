@@ -47,6 +47,12 @@ type DeployOptions struct {
 	// does) within the first half of the budget at most, then trains from
 	// them for the rest of it, and keeps the better of both.
 	FromScratch bool
+	// Guided is policy-guided search: the start weights are not trained
+	// but sampled for the whole wall budget on each benchmark (a greedy
+	// rollout, then sampled ones until the budget ends), the best
+	// validated rollout kept. It needs stored or trained weights and a
+	// wall-clock budget.
+	Guided bool
 	// Policy is a stored policy (id) to start from, or for ZeroShot to
 	// apply, instead of the search run's; it must be of the deployed arm.
 	Policy int64
@@ -154,6 +160,17 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
+	if opt.Guided {
+		switch {
+		case opt.ZeroShot:
+			return nil, errors.New("deploy: guided and zero-shot exclude each other: a zero-shot deployment takes a few rollouts, a guided one samples for the whole budget")
+		case init.Weights == nil:
+			return nil, fmt.Errorf("deploy: policy-guided search samples stored or trained weights, and there are none: %s", init.what)
+		case opt.Budget.Duration <= 0:
+			return nil, fmt.Errorf("deploy: policy-guided search needs a wall-clock budget such as 20s, got %v", opt.Budget)
+		}
+		init.what = "policy-guided search with " + init.what
+	}
 	res.Policy, res.Weights = init.ID, init.what
 	if opt.Samples == 0 {
 		opt.Samples = DefaultZeroShotSamples
@@ -187,8 +204,10 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 			d := &deployer{problem: sess.problem, horizon: spec.Horizon}
 			jr = &JobResult{Deployment: new(d.zeroShot(ctx, arm, pol, benches[i], max(opt.Samples, 0), pullSeed(spec.Seed, 1_000_000+i))), Runner: "local"}
 		} else {
-			jr = exec.Run(ctx, deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
-				pullSeed(spec.Seed, 1_000_000+i), init.Weights, init.rollouts(opt.Samples)), opt.Observer)
+			job := deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
+				pullSeed(spec.Seed, 1_000_000+i), init.Weights, init.rollouts(opt.Samples))
+			job.Guided = opt.Guided
+			jr = exec.Run(ctx, job, opt.Observer)
 		}
 		dep := *jr.Deployment
 		dep.Runner, dep.Policy, dep.Weights = jr.Runner, res.Policy, res.Weights
@@ -477,7 +496,7 @@ type deployer struct {
 // With init weights and rollouts > 0 it first applies them without
 // training (firstRollouts), inside a wall budget, and keeps the better of
 // those rollouts and training. It never panics.
-func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte, rollouts int) (dep Deployment) {
+func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hyper, bench string, budget rlcore.Budget, seed int64, init []byte, rollouts int, guided bool) (dep Deployment) {
 	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
 	start := time.Now()
 	defer func() {
@@ -488,6 +507,9 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 			dep.Walltime = time.Since(start)
 		}
 	}()
+	if guided {
+		return d.guided(ctx, arm, bench, budget, seed, init, start)
+	}
 	var first *rlcore.EpisodeRecord
 	if rollouts > 0 && init != nil {
 		rctx := ctx
@@ -541,6 +563,42 @@ func (d *deployer) deploy(ctx context.Context, arm rlcore.Arm, hyper rlcore.Hype
 		return dep
 	}
 	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
+	dep.Validated = dep.Err == nil
+	return dep
+}
+
+// guided is policy-guided search: it spends the whole wall budget on
+// rollouts of the start weights without training — a greedy one, then
+// sampled ones (seeded) until the budget ends — and keeps the best prefix,
+// validated like a trained deployment's. Found is when it was reached.
+func (d *deployer) guided(ctx context.Context, arm rlcore.Arm, bench string, budget rlcore.Budget, seed int64, init []byte, start time.Time) (dep Deployment) {
+	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
+	if init == nil {
+		dep.Err = errors.New("policy-guided search needs stored or trained weights to sample from, and the deployment has fresh ones")
+		return dep
+	}
+	if budget.Duration <= 0 {
+		dep.Err = fmt.Errorf("policy-guided search needs a wall-clock budget (such as 20s), got %v", budget)
+		return dep
+	}
+	rctx, cancel := context.WithDeadline(ctx, start.Add(budget.Duration))
+	defer cancel()
+	first, err := d.firstRollouts(rctx, arm, bench, init, math.MaxInt, seed, start)
+	dep.Walltime = time.Since(start)
+	if err != nil {
+		dep.Err = err
+		return dep
+	}
+	if first == nil {
+		dep.Err = fmt.Errorf("no rollout on %s finished within %v", bench, budget)
+		return dep
+	}
+	res := &rlcore.Result{Status: rlcore.Finished, Best: *first, PerBenchmark: map[string]rlcore.EpisodeRecord{bench: *first},
+		Curve: []rlcore.CurvePoint{{Elapsed: first.Found, Return: first.Quality, Quality: first.Quality, Best: first.Quality}}}
+	res.Stats.Elapsed = dep.Walltime
+	dep.Result = res
+	dep.Quality, dep.Actions, dep.Found = first.Quality, first.Actions, first.Found
+	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, *first)
 	dep.Validated = dep.Err == nil
 	return dep
 }

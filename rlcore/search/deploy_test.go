@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestFirstRolloutsStayInTheBudget(t *testing.T) {
 	slow := fast
 	slow.Transition = "t-slow"
 	d := &deployer{problem: p, horizon: horizon}
-	dep := d.deploy(ctx, slow, nil, "ex0", rlcore.Budget{Duration: 500 * time.Millisecond}, 1, init, rollouts)
+	dep := d.deploy(ctx, slow, nil, "ex0", rlcore.Budget{Duration: 500 * time.Millisecond}, 1, init, rollouts, false)
 	if unbounded := time.Duration(horizon*rollouts) * stepTime; dep.Walltime >= unbounded*3/4 {
 		t.Errorf("the deployment took %v: its rollouts ran past the 500ms budget (all of them take %v)", dep.Walltime, unbounded)
 	}
@@ -142,4 +143,50 @@ func init() {
 			}
 			return in.Episode, true, in.Episode.Apply(ctx, in.Action)
 		}})
+}
+
+// Policy-guided search samples the start weights until the wall budget
+// ends and keeps the best validated prefix. On the slow transition (50 ms
+// a step, 1 s a rollout) a 400 ms budget cuts even the greedy rollout: the
+// prefix it had reached is the result. Without weights it is an error.
+func TestGuidedDeployment(t *testing.T) {
+	ctx := context.Background()
+	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	const horizon = 20
+	fast := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
+	res, _, err := (&puller{problem: p, horizon: horizon}).train(ctx, fast, nil, rlcore.Budget{Steps: 64}, 1, []string{"ex0"}, "init", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init, err := res.Policy.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := fast
+	slow.Transition = "t-slow"
+	const budget = 400 * time.Millisecond
+	d := &deployer{problem: p, horizon: horizon}
+	greedy := d.zeroShot(ctx, fast, res.Policy, "ex0", 0, 1)
+	for _, arm := range []rlcore.Arm{fast, slow} {
+		dep := d.deploy(ctx, arm, nil, "ex0", rlcore.Budget{Duration: budget}, 1, init, 0, true)
+		if dep.Err != nil || !dep.Validated || len(dep.Actions) == 0 {
+			t.Fatalf("%s: guided deployment: err %v, validated %v, actions %v", arm.Transition, dep.Err, dep.Validated, dep.Actions)
+		}
+		if dep.Walltime < budget || dep.Walltime > 3*budget {
+			t.Errorf("%s: took %v; want the whole %v budget and not much more", arm.Transition, dep.Walltime, budget)
+		}
+		if got, ok := dep.Result.PerBenchmark["ex0"]; !ok || got.Quality != dep.Quality || dep.Found > dep.Walltime {
+			t.Errorf("%s: result %+v, quality %v found at %v", arm.Transition, dep.Result.PerBenchmark, dep.Quality, dep.Found)
+		}
+		if arm == fast && dep.Quality < greedy.Quality {
+			t.Errorf("guided quality %v below the greedy rollout's %v, which it starts with", dep.Quality, greedy.Quality)
+		}
+	}
+	if dep := d.deploy(ctx, fast, nil, "ex0", rlcore.Budget{Duration: budget}, 1, nil, 0, true); dep.Err == nil || !strings.Contains(dep.Err.Error(), "needs stored or trained weights") {
+		t.Errorf("guided deployment without weights: err %v, want one saying it needs weights", dep.Err)
+	}
 }

@@ -77,6 +77,10 @@ type Job struct {
 	// kept. Steps and episodes budgets count training's only. 0: no
 	// rollouts.
 	Rollouts int `json:",omitempty"`
+	// Guided, for a deploy job with Init, is policy-guided search: the
+	// whole wall budget goes to rollouts of Init (a greedy one, then
+	// sampled ones) and nothing is trained.
+	Guided bool `json:",omitempty"`
 	// Seq, ArmIndex and Rung are the search's bookkeeping, returned in
 	// the PullResult.
 	Seq, ArmIndex, Rung int
@@ -103,7 +107,7 @@ func RunJob(ctx context.Context, p rlcore.Problem, j Job, obs rlcore.Observer) *
 		if len(j.Benchmarks) == 1 {
 			bench = j.Benchmarks[0]
 		}
-		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed, j.Init, j.Rollouts)
+		dep := d.deploy(ctx, j.Arm, j.Hyper, bench, j.Budget, j.Seed, j.Init, j.Rollouts, j.Guided)
 		if len(j.Benchmarks) != 1 {
 			dep.Err = fmt.Errorf("a deploy job needs exactly one benchmark, got %d", len(j.Benchmarks))
 		}

@@ -71,7 +71,9 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 
 // bestRollout runs one greedy rollout of pol on bench and samples sampled
 // ones (seeded), and returns the best prefix of all, its Found the time
-// since start when it was reached. It fails only when no rollout finished.
+// since start when it was reached; a rollout cut by ctx's end counts with
+// the prefix it had reached. It fails only when no rollout reached any
+// quality.
 func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, samples int, seed int64, start time.Time) (rlcore.EpisodeRecord, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x2e50))
 	best := rlcore.EpisodeRecord{Benchmark: bench, Quality: math.Inf(-1)}
@@ -84,10 +86,15 @@ func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, be
 		rec, err := rollout(ctx, env, pol, bench, r)
 		if err != nil {
 			errs = append(errs, err)
-			if ctx.Err() != nil {
-				break
+			if ctx.Err() == nil {
+				continue
 			}
-			continue
+			// Cut by the deadline: the prefix it had reached counts.
+			if len(rec.Actions) > 0 && rec.Quality > best.Quality {
+				rec.Found = time.Since(start)
+				best = rec
+			}
+			break
 		}
 		if rec.Quality > best.Quality {
 			rec.Found = time.Since(start)
