@@ -21,7 +21,10 @@ client RL's; the paper's measure) and the time-to-quality curves. A method is
 a reference compilation the task declares (oz, o3 for code size; o3 for
 superopt), a registered search method (random, greedy, anneal, genetic) or
 zero-shot: the policy %train trained across programs applied without
-training (shown by default once %train has run).
+training (shown by default once %train has run). A search method searches
+the winner's action space; METHOD@ACTIONS searches action space ACTIONS
+instead (genetic@all: the compiler's own passes, beside a winner on the
+learned coreset).
 --baselines is the old spelling of --with.`,
 		Flags: []Flag{
 			{Name: "with", Value: "oz,random,…", Doc: "reference compilations and search methods to compare with (default: the spec's reference and methods)", Values: []string{"oz,random,greedy,anneal,genetic", "oz,random"}},
@@ -59,8 +62,14 @@ func parseCompare(c *Call) (Command, error) {
 
 func (c compareCommand) Validate() error {
 	for _, b := range c.with {
-		if err := checkName("method", b); err != nil {
+		method, actions, ok := strings.Cut(b, "@")
+		if err := checkName("method", method); err != nil {
 			return err
+		}
+		if ok {
+			if err := checkName("action space of method "+method, actions); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -53,6 +53,8 @@ func TestPhaseMagics(t *testing.T) {
 		{code: "%train a b", wantErr: "want at most one run"},
 		{code: "%compare --baselines oz,random --budget 2000steps", wantCode: []string{`With: []string{"oz", "random"}`, "Steps: 2000", "searchview.ShowComparison(res"}},
 		{code: "%compare --baselines ,", wantErr: "--with needs at least one method"},
+		{code: "%compare --with oz,genetic@all", wantCode: []string{`With: []string{"oz", "genetic@all"}`}},
+		{code: "%compare --with genetic@", wantErr: "action space of method genetic"},
 		{code: "%runs", wantCode: []string{"store.Open(store.DefaultPath())", `searchview.ShowRuns(context.Background(), st, "", 50)`}},
 		{code: "%runs --kind tune --limit 5", wantCode: []string{`"tune", 5)`}},
 		{code: "%runs --kind pizza", wantErr: "want search, tune, train, deploy, compare"},

@@ -216,9 +216,6 @@ type Options struct {
 	// FromScratch trains the client RL from fresh weights on each
 	// program, as the paper does.
 	FromScratch bool
-	// BaselineActions is the action space the search baselines search
-	// (search.CompareOptions.BaselineActions); default the client RL's.
-	BaselineActions string
 	// Seed replaces the spec's seed when non-zero; every random choice
 	// flows from it.
 	Seed int64
@@ -261,14 +258,11 @@ type Report struct {
 	// ClientWeights says which weights the client RL started from on each
 	// program (the first comparison's).
 	ClientWeights string
-	// BaselineActions is the search baselines' action space when it is
-	// not the client RL's (Options.BaselineActions).
-	BaselineActions string
-	Tables          []*Table
-	Status          rlcore.Status
-	Seed            int64
-	Workers         int
-	Elapsed         time.Duration
+	Tables        []*Table
+	Status        rlcore.Status
+	Seed          int64
+	Workers       int
+	Elapsed       time.Duration
 }
 
 // Table is every method's result on every program at one budget.
@@ -329,7 +323,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			}
 		}
 	}
-	rep := &Report{Programs: opt.Programs, Seed: spec.Seed, Workers: opt.Workers, Status: rlcore.Finished, BaselineActions: opt.BaselineActions}
+	rep := &Report{Programs: opt.Programs, Seed: spec.Seed, Workers: opt.Workers, Status: rlcore.Finished}
 	start := time.Now()
 	defer func() { rep.Elapsed = time.Since(start) }()
 	st := opt.Store
@@ -519,7 +513,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			break
 		}
 		cmpOpt := search.CompareOptions{Run: runRef, With: opt.Methods, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: opt.Workers,
-			FromScratch: opt.FromScratch, BaselineActions: opt.BaselineActions, Policy: rep.TrainPolicy, Store: st, Problem: problem, Logger: opt.Logger,
+			FromScratch: opt.FromScratch, Policy: rep.TrainPolicy, Store: st, Problem: problem, Logger: opt.Logger,
 			OnResult: func(r search.MethodResult) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -593,7 +587,8 @@ func (t *Table) summarize(curves map[string]map[string][]rlcore.CurvePoint, base
 	}
 	t.Best = ""
 	for _, m := range baselines {
-		if _, err := rlcore.LookupAlgorithm(m); err != nil { // a reference compilation: no search, no overhead
+		alg, _ := search.SplitMethod(m)
+		if _, err := rlcore.LookupAlgorithm(alg); err != nil { // a reference compilation: no search, no overhead
 			continue
 		}
 		if g := t.Geomean[m]; !math.IsNaN(g) && (t.Best == "" || g > t.Geomean[t.Best]) {

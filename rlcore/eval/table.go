@@ -114,9 +114,7 @@ func (r *Report) header(sb *strings.Builder, bullet string) {
 	if r.ZeroShot != "" {
 		fmt.Fprintf(sb, "%szero-shot: %s\n", bullet, r.ZeroShot)
 	}
-	if r.BaselineActions != "" {
-		fmt.Fprintf(sb, "%sthe search baselines search action space %s, not the client RL's %s\n", bullet, r.BaselineActions, r.Arm.Actions)
-	}
+
 	fmt.Fprintf(sb, "%sprograms (%d): %s\n", bullet, len(r.Programs), strings.Join(r.Programs, " "))
 	fmt.Fprintf(sb, "%sseed %d, %d job(s) at once (one core each), status %s, took %v\n", bullet, r.Seed, r.Workers, r.Status, r.Elapsed.Round(time.Second))
 	fmt.Fprintf(sb, "%squality = code-size reduction relative to -Oz: (IC_O0 − IC) / (IC_O0 − IC_Oz), 1.0 = -Oz, higher is better\n", bullet)

@@ -30,7 +30,8 @@ type CompareOptions struct {
 	// compilations the task declares (rlcore.Task.References: oz, o3 for
 	// code size), measured through rlcore.Referencer, and search methods
 	// (registered algorithms: random, greedy, anneal, genetic), run like
-	// the client on the winner's action space and transition. Default: the
+	// the client on the winner's action space and transition, or on
+	// another action space when named ALGORITHM@ACTIONS (SplitMethod). Default: the
 	// spec's Reference followed by its Methods, and ZeroShotMethod when
 	// the search run has a policy trained across programs (Train).
 	// ZeroShotMethod applies it without training (see
@@ -42,11 +43,6 @@ type CompareOptions struct {
 	// trained across programs or its stored weights, first applying them
 	// without training within the first half of the budget at most.
 	FromScratch bool
-	// BaselineActions is the action space the search methods search;
-	// default the winner's. Another one asks how the client RL compares
-	// with search on, say, the compiler's own passes (all) when it uses
-	// an action space learned from a corpus (coreset).
-	BaselineActions string
 	// Policy is a stored policy (id) the client RL starts from and the
 	// zero-shot method applies, instead of the search run's.
 	Policy int64
@@ -189,17 +185,22 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			compilations[b] = true
 			continue
 		}
+		if alg, actions := SplitMethod(b); actions != "" {
+			if _, err := rlcore.LookupAlgorithm(alg); err != nil {
+				return nil, fmt.Errorf("compare: method %q: %w", b, err)
+			}
+			if _, err := rlcore.LookupActionSpace(actions, spec.Task); err != nil {
+				return nil, fmt.Errorf("compare: method %q searches action space %q: %w", b, actions, err)
+			}
+			baselines = append(baselines, b)
+			continue
+		}
 		if _, err := rlcore.LookupAlgorithm(b); err == nil {
 			baselines = append(baselines, b)
 			continue
 		}
 		return nil, fmt.Errorf("compare: %q is neither a reference compilation of task %s (%s), a search method (%s) nor %s",
 			b, spec.Task, referenceNames(task), searchMethods(), ZeroShotMethod)
-	}
-	if opt.BaselineActions != "" {
-		if _, err := rlcore.LookupActionSpace(opt.BaselineActions, spec.Task); err != nil {
-			return nil, fmt.Errorf("compare: the baselines' action space: %w", err)
-		}
 	}
 	if opt.Budget.IsZero() {
 		opt.Budget = DefaultDeployBudget
@@ -258,9 +259,10 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 			}
 		default:
 			bArm := arm
-			bArm.Algorithm = j.method
-			if opt.BaselineActions != "" {
-				bArm.Actions = opt.BaselineActions
+			var actions string
+			bArm.Algorithm, actions = SplitMethod(j.method)
+			if actions != "" {
+				bArm.Actions = actions
 			}
 			dep := exec.Run(ctx, deployJob(spec, jobID(key, "compare", i), bArm, nil, j.bench, opt.Budget, seed, nil, 0), opt.Observer).Deployment
 			r = methodResult(j.method, j.bench, dep.Result, dep.Err)
@@ -310,6 +312,16 @@ func Compare(ctx context.Context, opt CompareOptions) (*Comparison, error) {
 		logger.Info("comparison\n" + cmp.Table())
 	}
 	return cmp, nil
+}
+
+// SplitMethod reads a search method's name in a comparison: ALGORITHM,
+// which searches the client RL's action space, or ALGORITHM@ACTIONS, which
+// searches action space ACTIONS instead (genetic@all: the genetic
+// algorithm on the compiler's own passes while the client RL uses a
+// learned action space). actions is "" for the former.
+func SplitMethod(name string) (algorithm, actions string) {
+	algorithm, actions, _ = strings.Cut(name, "@")
+	return algorithm, actions
 }
 
 func methodResult(method, bench string, res *rlcore.Result, err error) *MethodResult {

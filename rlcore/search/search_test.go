@@ -268,10 +268,12 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 			t.Fatalf("table lacks %q:\n%s", want, table)
 		}
 	}
-	for _, bad := range [][]string{{"o9"}, {"unit", "unit"}, {"supersonic"}} {
+	for _, bad := range [][]string{{"o9"}, {"unit", "unit"}, {"supersonic"}, {"syn-b@pizza"}, {"o9@all"}} {
 		if _, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, With: bad, Logger: quiet}); err == nil {
 			t.Fatalf("Compare with baselines %v: no error", bad)
-		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a reference compilation of task example (unit), a search method") {
+		} else if bad[0] == "o9" && !strings.Contains(err.Error(), "neither a reference compilation of task example (unit), a search method") ||
+			bad[0] == "syn-b@pizza" && !strings.Contains(err.Error(), `method "syn-b@pizza" searches action space "pizza"`) ||
+			bad[0] == "o9@all" && !strings.Contains(err.Error(), `method "o9@all"`) {
 			t.Fatalf("Compare with baselines %v: %v", bad, err)
 		}
 	}
@@ -306,6 +308,14 @@ func TestTuneDeployAndCompareUseTheStoredWinner(t *testing.T) {
 	}
 	if rep, _ := Load(ctx, st, ""); rep.Summary() != rep.Summary() || !strings.Contains(rep.Summary(), "syn-b") {
 		t.Fatal("compare summary lacks a baseline")
+	}
+	// METHOD@ACTIONS: the search method on a named action space.
+	cmpAll, err := Compare(ctx, CompareOptions{Run: "pipeline", Store: st, With: []string{"syn-b@all"}, Budget: rlcore.Budget{Steps: 42}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cmpAll.Results["syn-b@all"]["ex2"]; r == nil || r.Err != nil || !(r.Quality > 0) || len(cmpAll.Overheads) != 1 {
+		t.Fatalf("syn-b@all on ex2: %+v; overheads %+v", r, cmpAll.Overheads)
 	}
 }
 

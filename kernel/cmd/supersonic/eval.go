@@ -38,7 +38,7 @@ func runEval(args []string) error {
 	fs.Usage = func() { io.WriteString(fs.Output(), evalUsage); fs.PrintDefaults() }
 	programs := fs.String("programs", "", "benchmark specs, space-separated (default: the held-out set, "+strings.Join(eval.HeldOut, " ")+")")
 	budgets := fs.String("budgets", "20s,60s", "budgets per program and method, comma-separated")
-	methods := fs.String("methods", strings.Join(eval.DefaultMethods, ","), "methods compared with the client RL: reference compilations and search algorithms")
+	methods := fs.String("methods", strings.Join(eval.DefaultMethods, ","), "methods compared with the client RL: reference compilations and search algorithms (ALGORITHM@ACTIONS: searching action space ACTIONS instead of the client RL's, such as genetic@all)")
 	run := fs.String("run", "", "stored search run whose winner is the client RL (id or name); default: search first")
 	armFlag := fs.String("arm", "", "the client RL's arm, skipping the search: ALGORITHM,STATE,REWARD,ACTIONS,TRANSITION")
 	taskFile := fs.String("task", "", "file with a %%task body (key: value lines) declaring the search space (default: the quickstart's arms on the all and coreset action spaces)")
@@ -46,7 +46,6 @@ func runEval(args []string) error {
 	var variants multiFlag
 	fs.Var(&variants, "variant", "a client RL measured beside the winner: NAME=KEY:VALUE[;KEY:VALUE…] (KEY state, reward, actions, transition, algorithm; weights:scratch for fresh weights on each program; mode:guided for policy-guided search: the start weights sampled for the whole budget, not trained; hyper:NAME=NUMBER); repeatable")
 	train := fs.Duration("train", 0, "train the client RL across programs for this long after the search (the corpus minus the held-out set): the client RL starts each program from that policy, and its zero-shot deployment is a column")
-	baselineActions := fs.String("baseline-actions", "", "the action space the search baselines search (default: the client RL's), such as all: the compiler's own passes")
 	fromScratch := fs.Bool("from-scratch", false, "train the client RL from fresh weights on each program (the paper's behaviour) instead of the stored or trained policy")
 	seed := fs.Int64("seed", 0, "seed of every random choice (default: the spec's)")
 	workers := fs.Int("workers", 1, "jobs at once, one core each")
@@ -60,7 +59,7 @@ func runEval(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("eval takes only flags, got %q", fs.Args())
 	}
-	opt := eval.Options{Run: *run, SearchBudget: *searchBudget, Train: *train, FromScratch: *fromScratch, BaselineActions: *baselineActions, Variants: variants, Seed: *seed, Workers: *workers,
+	opt := eval.Options{Run: *run, SearchBudget: *searchBudget, Train: *train, FromScratch: *fromScratch, Variants: variants, Seed: *seed, Workers: *workers,
 		Methods: splitFlag(*methods), Programs: strings.Fields(*programs)}
 	for _, b := range splitFlag(*budgets) {
 		d, err := time.ParseDuration(b)
