@@ -105,6 +105,10 @@ type Variant struct {
 	// Hyper overrides hyperparameters of the algorithm (keys
 	// hyper:NAME=VALUE), such as the entropy bonus of the fine-tuning.
 	Hyper rlcore.Hyper
+	// Temperature divides the policy's logits in the sampled rollouts of
+	// the start weights (key temperature:NUMBER, see
+	// search.DeployOptions.Temperature).
+	Temperature float64
 }
 
 // ParseVariant reads NAME=KEY:VALUE[;KEY:VALUE…], where KEY is state,
@@ -112,7 +116,8 @@ type Variant struct {
 // to base; weights:scratch trains from fresh weights (weights:stored, the
 // default, starts as the client RL does); mode:guided samples the start
 // weights for the whole budget instead of training them; hyper:NAME=VALUE
-// sets a hyperparameter (repeatable).
+// sets a hyperparameter (repeatable); temperature:NUMBER divides the
+// policy's logits in the sampled rollouts of the start weights.
 func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 	name, body, ok := strings.Cut(s, "=")
 	name = strings.TrimSpace(name)
@@ -155,6 +160,12 @@ func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 			default:
 				return Variant{}, fmt.Errorf("variant %q: mode:%s: allowed values guided (sample the start weights for the whole budget) and train (as the client RL)", s, val)
 			}
+		case "temperature":
+			x, err := strconv.ParseFloat(val, 64)
+			if err != nil || !(x > 0) {
+				return Variant{}, fmt.Errorf("variant %q: temperature:%s: want a positive number, such as temperature:2", s, val)
+			}
+			v.Temperature = x
 		case "hyper":
 			name, num, ok := strings.Cut(val, "=")
 			x, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
@@ -181,7 +192,7 @@ func ParseVariant(s string, base rlcore.Arm) (Variant, error) {
 	return v, nil
 }
 
-const variantKeys = "state, reward, actions, transition, algorithm, weights (scratch|stored), mode (guided|train), hyper (NAME=NUMBER)"
+const variantKeys = "state, reward, actions, transition, algorithm, weights (scratch|stored), mode (guided|train), temperature (NUMBER), hyper (NAME=NUMBER)"
 
 // Options configures Run. Zero values mean the documented defaults.
 type Options struct {
@@ -544,7 +555,7 @@ func runBudget(ctx context.Context, opt Options, spec search.Spec, runRef string
 			name := ClientMethod + ":" + v.Name
 			arm := v.Arm
 			depOpt := search.DeployOptions{Run: runRef, Arm: &arm, On: []string{program}, Budget: rlcore.Budget{Duration: budget}, Workers: 1,
-				FromScratch: v.FromScratch, Guided: v.Guided, Hyper: v.Hyper, Policy: variantPolicy(v, rep), Store: st, Problem: problem, Logger: opt.Logger,
+				FromScratch: v.FromScratch, Guided: v.Guided, Temperature: v.Temperature, Hyper: v.Hyper, Policy: variantPolicy(v, rep), Store: st, Problem: problem, Logger: opt.Logger,
 				OnResult: func(d search.Deployment) {
 					mu.Lock()
 					defer mu.Unlock()

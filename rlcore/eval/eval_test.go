@@ -28,10 +28,13 @@ func TestParseVariant(t *testing.T) {
 		want        rlcore.Arm
 		fromScratch bool
 		guided      bool
+		temperature float64
 		hyper       rlcore.Hyper
 		wantErr     string
 	}{
 		{in: "g=mode:guided", want: base, guided: true},
+		{in: "g=mode:guided;temperature:2", want: base, guided: true, temperature: 2},
+		{in: "g=temperature:0", wantErr: "want a positive number"},
 		{in: "t=mode:guided;mode:train", want: base},
 		{in: "g=mode:sample", wantErr: "allowed values guided"},
 		{in: "e=hyper:ent_coef=0.01; hyper:lr=0.003", want: base, hyper: rlcore.Hyper{"ent_coef": 0.01, "lr": 0.003}},
@@ -56,7 +59,7 @@ func TestParseVariant(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || v.Arm != tc.want || v.FromScratch != tc.fromScratch || v.Guided != tc.guided || !maps.Equal(v.Hyper, tc.hyper) {
+		if err != nil || v.Arm != tc.want || v.FromScratch != tc.fromScratch || v.Guided != tc.guided || v.Temperature != tc.temperature || !maps.Equal(v.Hyper, tc.hyper) {
 			t.Errorf("ParseVariant(%q) = %+v, %v; want arm %+v", tc.in, v, err, tc.want)
 		}
 	}

@@ -106,6 +106,9 @@ func (r *Report) header(sb *strings.Builder, bullet string) {
 		if v.Guided {
 			how += ", policy-guided search (the start weights sampled for the whole budget, not trained)"
 		}
+		if v.Temperature != 0 {
+			how += fmt.Sprintf(", sampled at temperature %g", v.Temperature)
+		}
 		if v.Hyper != nil {
 			how += fmt.Sprintf(", hyperparameters %v", v.Hyper)
 		}

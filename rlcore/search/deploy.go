@@ -53,6 +53,10 @@ type DeployOptions struct {
 	// validated rollout kept. It needs stored or trained weights and a
 	// wall-clock budget.
 	Guided bool
+	// Temperature divides the policy's logits in the sampled rollouts of
+	// the start weights (the first ones, a guided deployment's): above 1
+	// they spread, toward 0 they approach the greedy one; 0 means 1.
+	Temperature float64
 	// Policy is a stored policy (id) to start from, or for ZeroShot to
 	// apply, instead of the search run's; it must be of the deployed arm.
 	Policy int64
@@ -160,6 +164,9 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
 	}
+	if opt.Temperature < 0 || math.IsNaN(opt.Temperature) {
+		return nil, fmt.Errorf("deploy: temperature %v: want a positive number (1: the policy's own distribution; 0 means 1)", opt.Temperature)
+	}
 	if opt.Guided {
 		switch {
 		case opt.ZeroShot:
@@ -191,7 +198,8 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 	}
 	rec := sess.recorder(logger)
 	optJSON, _ := json.Marshal(map[string]any{"arm": arm.String(), "hyper": res.Hyper, "tuned": res.Tuned, "budget": opt.Budget.String(), "benchmarks": benches,
-		"policy": res.Policy, "weights": res.Weights, "from_scratch": opt.FromScratch, "zero_shot": opt.ZeroShot, "samples": max(opt.Samples, 0)})
+		"policy": res.Policy, "weights": res.Weights, "from_scratch": opt.FromScratch, "zero_shot": opt.ZeroShot, "samples": max(opt.Samples, 0),
+		"guided": opt.Guided, "temperature": opt.Temperature})
 	res.RunID = rec.createRun(store.Run{Name: spec.Name, Kind: store.KindDeploy, Task: spec.Task, Spec: specJSON(spec), Options: optJSON, Parent: run.ID})
 	start := time.Now()
 	res.Results = make([]Deployment, len(benches))
@@ -201,12 +209,12 @@ func Deploy(ctx context.Context, opt DeployOptions) (*DeployResult, error) {
 		var jr *JobResult
 		if opt.ZeroShot {
 			pol, _ := DecodePolicy(init.Weights) // one per job: a policy is not safe for concurrent use
-			d := &deployer{problem: sess.problem, horizon: spec.Horizon}
+			d := &deployer{problem: sess.problem, horizon: spec.Horizon, temperature: opt.Temperature}
 			jr = &JobResult{Deployment: new(d.zeroShot(ctx, arm, pol, benches[i], max(opt.Samples, 0), pullSeed(spec.Seed, 1_000_000+i))), Runner: "local"}
 		} else {
 			job := deployJob(spec, jobID(key, "deploy", i), arm, res.Hyper, benches[i], opt.Budget,
 				pullSeed(spec.Seed, 1_000_000+i), init.Weights, init.rollouts(opt.Samples))
-			job.Guided = opt.Guided
+			job.Guided, job.Temperature = opt.Guided, opt.Temperature
 			jr = exec.Run(ctx, job, opt.Observer)
 		}
 		dep := *jr.Deployment
@@ -490,6 +498,9 @@ type deployer struct {
 	problem  rlcore.Problem
 	horizon  int
 	observer rlcore.Observer
+	// temperature divides the policy's logits in sampled rollouts of the
+	// start weights (see rollout); 0 leaves them as they are.
+	temperature float64
 }
 
 // deploy trains arm on one benchmark and validates its best sequence.
@@ -621,7 +632,7 @@ func (d *deployer) firstRollouts(ctx context.Context, arm rlcore.Arm, bench stri
 		return nil, fmt.Errorf("arm %s: %w", arm, err)
 	}
 	defer env.Close()
-	best, err := bestRollout(ctx, env, pol, bench, rollouts-1, seed, start)
+	best, err := bestRollout(ctx, env, pol, bench, rollouts-1, seed, d.temperature, start)
 	if err != nil {
 		return nil, nil
 	}

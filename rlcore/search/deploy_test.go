@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -188,5 +189,48 @@ func TestGuidedDeployment(t *testing.T) {
 	}
 	if dep := d.deploy(ctx, fast, nil, "ex0", rlcore.Budget{Duration: budget}, 1, nil, 0, true); dep.Err == nil || !strings.Contains(dep.Err.Error(), "needs stored or trained weights") {
 		t.Errorf("guided deployment without weights: err %v, want one saying it needs weights", dep.Err)
+	}
+}
+
+// Sampled rollouts at a temperature near 0 (1e-9) all take the greedy rollout's
+// first action; at a high one they spread over the actions.
+func TestRolloutTemperature(t *testing.T) {
+	ctx := context.Background()
+	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	arm := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
+	// Two PPO updates of 64 steps: the untrained network's last layer
+	// gives every action the same logit, which no temperature sharpens.
+	res, _, err := (&puller{problem: p, horizon: 4}).train(ctx, arm, rlcore.Hyper{"rollout": 64}, rlcore.Budget{Steps: 128}, 1, []string{"ex0"}, "init", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Arm: arm, Horizon: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	firstActions := func(temperature float64) map[int]bool {
+		seen := map[int]bool{}
+		rng := rand.New(rand.NewPCG(1, 2))
+		for range 40 {
+			if _, err := env.Reset(ctx, "ex0"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rollout(ctx, env, res.Policy, "ex0", rng, temperature); err != nil {
+				t.Fatal(err)
+			}
+			seen[env.History()[0]] = true
+		}
+		return seen
+	}
+	if cold := firstActions(1e-9); len(cold) != 1 {
+		t.Errorf("at temperature 1e-9 the rollouts began with %d different actions, want 1 (the greedy one)", len(cold))
+	}
+	if hot := firstActions(1e6); len(hot) < 5 {
+		t.Errorf("at temperature 1e6 the rollouts began with %d different actions, want them spread over the %d", len(hot), env.ActionSpace().N)
 	}
 }

@@ -81,6 +81,9 @@ type Job struct {
 	// whole wall budget goes to rollouts of Init (a greedy one, then
 	// sampled ones) and nothing is trained.
 	Guided bool `json:",omitempty"`
+	// Temperature divides the policy's logits in those sampled rollouts
+	// (DeployOptions.Temperature); 0 leaves them as they are.
+	Temperature float64 `json:",omitempty"`
 	// Seq, ArmIndex and Rung are the search's bookkeeping, returned in
 	// the PullResult.
 	Seq, ArmIndex, Rung int
@@ -102,7 +105,7 @@ func RunJob(ctx context.Context, p rlcore.Problem, j Job, obs rlcore.Observer) *
 		pl := &puller{problem: p, benchmarks: j.Benchmarks, horizon: j.Horizon, observer: obs}
 		return &JobResult{Pull: pl.pull(ctx, j)}
 	case JobDeploy:
-		d := &deployer{problem: p, horizon: j.Horizon, observer: obs}
+		d := &deployer{problem: p, horizon: j.Horizon, observer: obs, temperature: j.Temperature}
 		bench := ""
 		if len(j.Benchmarks) == 1 {
 			bench = j.Benchmarks[0]

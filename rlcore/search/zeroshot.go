@@ -57,7 +57,7 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 		return dep
 	}
 	defer env.Close()
-	best, err := bestRollout(ctx, env, pol, bench, samples, seed, start)
+	best, err := bestRollout(ctx, env, pol, bench, samples, seed, d.temperature, start)
 	if err != nil {
 		dep.Err = fmt.Errorf("zero-shot on %s: %w", bench, err)
 		return dep
@@ -70,11 +70,11 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 }
 
 // bestRollout runs one greedy rollout of pol on bench and samples sampled
-// ones (seeded), and returns the best prefix of all, its Found the time
+// ones (seeded, at temperature: see rollout), and returns the best prefix of all, its Found the time
 // since start when it was reached; a rollout cut by ctx's end counts with
 // the prefix it had reached. It fails only when no rollout reached any
 // quality.
-func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, samples int, seed int64, start time.Time) (rlcore.EpisodeRecord, error) {
+func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, samples int, seed int64, temperature float64, start time.Time) (rlcore.EpisodeRecord, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x2e50))
 	best := rlcore.EpisodeRecord{Benchmark: bench, Quality: math.Inf(-1)}
 	var errs []error
@@ -83,7 +83,7 @@ func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, be
 		if i > 0 {
 			r = rng
 		}
-		rec, err := rollout(ctx, env, pol, bench, r)
+		rec, err := rollout(ctx, env, pol, bench, r, temperature)
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() == nil {
@@ -109,13 +109,13 @@ func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, be
 
 // rollout runs pol on a fresh episode of bench for the env's horizon and
 // returns its best prefix (by quality). With rng nil it acts greedily;
-// otherwise it samples: from the softmax of a network policy's outputs,
-// or, for other policies, greedily with a random allowed action one step
+// otherwise it samples: from the softmax of a network policy's outputs
+// divided by temperature (0 or 1: as they are; above 1 flatter), or, for other policies, greedily with a random allowed action one step
 // in ten. An action that left the observation unchanged is not taken again
 // until the observation changes: in the same state a greedy policy would
 // choose it again and loop. The rollout ends when every action is ruled
 // out.
-func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, rng *rand.Rand) (rlcore.EpisodeRecord, error) {
+func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, rng *rand.Rand, temperature float64) (rlcore.EpisodeRecord, error) {
 	rec := rlcore.EpisodeRecord{Benchmark: bench}
 	obs, err := env.Reset(ctx, bench)
 	if err != nil {
@@ -152,6 +152,11 @@ func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench 
 			a = pol.Act(obs, mask)
 		case isNet:
 			logits := netPol.Logits(obs)
+			if temperature > 0 && temperature != 1 {
+				for i := range logits {
+					logits[i] /= temperature
+				}
+			}
 			nn.MaskLogits(logits, mask)
 			logp = nn.LogSoftmax(logp, logits)
 			a = nn.Sample(rng, logp)

@@ -44,7 +44,7 @@ func runEval(args []string) error {
 	taskFile := fs.String("task", "", "file with a %%task body (key: value lines) declaring the search space (default: the quickstart's arms on the all and coreset action spaces)")
 	searchBudget := fs.Duration("search", eval.DefaultSearchBudget, "the architecture search's wall time")
 	var variants multiFlag
-	fs.Var(&variants, "variant", "a client RL measured beside the winner: NAME=KEY:VALUE[;KEY:VALUE…] (KEY state, reward, actions, transition, algorithm; weights:scratch for fresh weights on each program; mode:guided for policy-guided search: the start weights sampled for the whole budget, not trained; hyper:NAME=NUMBER); repeatable")
+	fs.Var(&variants, "variant", "a client RL measured beside the winner: NAME=KEY:VALUE[;KEY:VALUE…] (KEY state, reward, actions, transition, algorithm; weights:scratch for fresh weights on each program; mode:guided for policy-guided search: the start weights sampled for the whole budget, not trained; temperature:NUMBER for those samples; hyper:NAME=NUMBER); repeatable")
 	train := fs.Duration("train", 0, "train the client RL across programs for this long after the search (the corpus minus the held-out set): the client RL starts each program from that policy, and its zero-shot deployment is a column")
 	fromScratch := fs.Bool("from-scratch", false, "train the client RL from fresh weights on each program (the paper's behaviour) instead of the stored or trained policy")
 	seed := fs.Int64("seed", 0, "seed of every random choice (default: the spec's)")
