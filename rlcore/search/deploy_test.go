@@ -110,21 +110,8 @@ func TestStartWeightsRollouts(t *testing.T) {
 // before that, with training's result or the rollouts' finished ones.
 func TestFirstRolloutsStayInTheBudget(t *testing.T) {
 	ctx := context.Background()
-	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
 	const horizon, rollouts, stepTime = 20, 4, 50 * time.Millisecond
-	fast := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
-	res, _, err := (&puller{problem: p, horizon: horizon}).train(ctx, fast, nil, rlcore.Budget{Steps: 64}, 1, []string{"ex0"}, "init", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	init, err := res.Policy.(encoding.BinaryMarshaler).MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, fast, _, init := trainedSynPolicy(t, horizon, nil, 64)
 	slow := fast
 	slow.Transition = "t-slow"
 	d := &deployer{problem: p, horizon: horizon}
@@ -152,26 +139,13 @@ func init() {
 // prefix it had reached is the result. Without weights it is an error.
 func TestGuidedDeployment(t *testing.T) {
 	ctx := context.Background()
-	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
 	const horizon = 20
-	fast := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
-	res, _, err := (&puller{problem: p, horizon: horizon}).train(ctx, fast, nil, rlcore.Budget{Steps: 64}, 1, []string{"ex0"}, "init", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	init, err := res.Policy.(encoding.BinaryMarshaler).MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, fast, pol, init := trainedSynPolicy(t, horizon, nil, 64)
 	slow := fast
 	slow.Transition = "t-slow"
 	const budget = 400 * time.Millisecond
 	d := &deployer{problem: p, horizon: horizon}
-	greedy := d.zeroShot(ctx, fast, res.Policy, "ex0", 0, 1)
+	greedy := d.zeroShot(ctx, fast, pol, "ex0", 0, 1)
 	for _, arm := range []rlcore.Arm{fast, slow} {
 		dep := d.deploy(ctx, arm, nil, "ex0", rlcore.Budget{Duration: budget}, 1, init, 0, true)
 		if dep.Err != nil || !dep.Validated || len(dep.Actions) == 0 {
@@ -196,18 +170,9 @@ func TestGuidedDeployment(t *testing.T) {
 // first action; at a high one they spread over the actions.
 func TestRolloutTemperature(t *testing.T) {
 	ctx := context.Background()
-	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	arm := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
 	// Two PPO updates of 64 steps: the untrained network's last layer
 	// gives every action the same logit, which no temperature sharpens.
-	res, _, err := (&puller{problem: p, horizon: 4}).train(ctx, arm, rlcore.Hyper{"rollout": 64}, rlcore.Budget{Steps: 128}, 1, []string{"ex0"}, "init", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, arm, pol, _ := trainedSynPolicy(t, 4, rlcore.Hyper{"rollout": 64}, 128)
 	env, err := rlcore.NewTaskEnv(p, rlcore.TaskEnvConfig{Arm: arm, Horizon: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +185,7 @@ func TestRolloutTemperature(t *testing.T) {
 			if _, err := env.Reset(ctx, "ex0"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := rollout(ctx, env, res.Policy, "ex0", rng, temperature); err != nil {
+			if _, err := rollout(ctx, env, pol, "ex0", rng, temperature); err != nil {
 				t.Fatal(err)
 			}
 			seen[env.History()[0]] = true
@@ -233,4 +198,26 @@ func TestRolloutTemperature(t *testing.T) {
 	if hot := firstActions(1e6); len(hot) < 5 {
 		t.Errorf("at temperature 1e6 the rollouts began with %d different actions, want them spread over the %d", len(hot), env.ActionSpace().N)
 	}
+}
+
+// trainedSynPolicy opens the synthetic task (closed when the test ends) and
+// trains PPO on its ex0 for steps: the arm, the policy and its weights.
+func trainedSynPolicy(t *testing.T, horizon int, hyper rlcore.Hyper, steps int) (rlcore.Problem, rlcore.Arm, rlcore.Policy, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := rlcore.OpenTask(ctx, synTask, nil, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	arm := rlcore.Arm{Algorithm: "ppo", State: "example-value", Reward: "quality-delta", Actions: "all", Transition: "t-plain"}
+	res, _, err := (&puller{problem: p, horizon: horizon}).train(ctx, arm, hyper, rlcore.Budget{Steps: steps}, 1, []string{"ex0"}, "init", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init, err := res.Policy.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, arm, res.Policy, init
 }
