@@ -116,7 +116,7 @@ func RunJob(ctx context.Context, p rlcore.Problem, j Job, obs rlcore.Observer) *
 		}
 		return &JobResult{Deployment: &dep}
 	}
-	return &JobResult{Pull: &PullResult{Seq: j.Seq, ArmIndex: j.ArmIndex, Arm: j.Arm, Status: pullFailed,
+	return &JobResult{Pull: &PullResult{Seq: j.Seq, ArmIndex: j.ArmIndex, Rung: j.Rung, Arm: j.Arm, Status: pullFailed,
 		Err: fmt.Errorf("unknown job kind %q; allowed: %s, %s", j.Kind, JobPull, JobDeploy)}}
 }
 

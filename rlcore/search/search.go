@@ -224,43 +224,18 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	if resume != nil && resume.nonce == "" {
 		key = fmt.Sprintf("%s.%d", spec.Name, res.RunID) // a run stored before job nonces
 	}
-	jobs := make(chan Job)
-	results := make(chan *PullResult, opt.Workers)
-	for w := range opt.Workers {
-		go func() {
-			for j := range jobs {
-				jr := exec.Run(ctx, j, opt.Observer)
-				jr.Pull.Worker, jr.Pull.Runner = w, jr.Runner
-				results <- jr.Pull
-			}
-		}()
-	}
-	defer close(jobs)
-
-	var deadline <-chan time.Time
-	runningAtDeadline := 0
-	if opt.Budget.Duration > 0 {
-		t := time.NewTimer(opt.Budget.Duration)
-		defer t.Stop()
-		deadline = t.C
-	}
+	pool := startPullPool(ctx, exec, opt.Observer, opt.Workers, opt.Budget.Duration)
+	defer pool.close()
 	fallback := rand.New(rand.NewPCG(uint64(spec.Seed), 0xfa11))
-	status := rlcore.Finished
-	stopping := false
-	inflight := 0
 	winner := -1
 	for {
-		for !stopping && inflight < opt.Workers {
-			if ctx.Err() != nil {
-				stopping, status = true, rlcore.Interrupted
-				break
-			}
+		for pool.mayStart() {
 			if (opt.Budget.Pulls > 0 && board.Started >= opt.Budget.Pulls) || opt.Budget.Overrun(time.Since(start)) > 0 {
-				stopping, status = true, rlcore.BudgetExhausted
+				pool.stop(rlcore.BudgetExhausted)
 				break
 			}
 			if len(board.ActiveArms()) == 0 {
-				stopping, status = true, rlcore.Failed
+				pool.stop(rlcore.Failed)
 				res.Err = errors.New("every arm was retired after repeated failures")
 				break
 			}
@@ -282,8 +257,8 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 					arm, ok = randomActive(board, fallback, false)
 				}
 				if !ok {
-					if inflight == 0 {
-						stopping = true // the strategy has covered its space
+					if pool.inflight == 0 {
+						pool.stopping = true // the strategy has covered its space
 					}
 					break
 				}
@@ -298,29 +273,12 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 			arm := j.ArmIndex
 			board.Started++
 			board.Arms[arm].InFlight++
-			inflight++
-			jobs <- j
+			pool.start(j)
 		}
-		if inflight == 0 {
+		pr, ok := pool.next()
+		if !ok {
 			break
 		}
-		var pr *PullResult
-		select {
-		case pr = <-results:
-		case <-deadline:
-			deadline = nil
-			runningAtDeadline = inflight
-			if !stopping {
-				stopping, status = true, rlcore.BudgetExhausted
-			}
-			continue
-		case <-ctx.Done():
-			if !stopping || status != rlcore.Interrupted {
-				stopping, status = true, rlcore.Interrupted
-			}
-			pr = <-results
-		}
-		inflight--
 		a := &board.Arms[pr.ArmIndex]
 		a.InFlight--
 		steps := 0
@@ -369,6 +327,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 				"failed_episodes", pr.FailedEpisodes, "episode_errors", pr.EpisodeErrors)
 		}
 	}
+	status := pool.status
 	if status == rlcore.Finished && board.Pulls == 0 && len(res.Pulls) > 0 {
 		status = rlcore.Failed
 		res.Err = fmt.Errorf("no pull succeeded; the last error: %w", lastErr(res.Pulls))
@@ -379,7 +338,7 @@ func Search(ctx context.Context, spec Spec, opt Options) (*Result, error) {
 	res.Status = status
 	res.Elapsed = time.Since(start)
 	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
-		res.OverrunWhy = letFinish(runningAtDeadline, "pull") + fmt.Sprintf(" (a pull's budget is %v); no pull started after it", opt.PullBudget)
+		res.OverrunWhy = letFinish(pool.runningAtDeadline, "pull") + fmt.Sprintf(" (a pull's budget is %v); no pull started after it", opt.PullBudget)
 		logOverrun(logger, quiet, "search ran past its wall budget", res.Overrun, res.OverrunWhy, "search", spec.Name)
 	}
 	res.Arms = append([]ArmStats(nil), board.Arms...)

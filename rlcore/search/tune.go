@@ -160,36 +160,12 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 	var configs []rlcore.Hyper
 	start := time.Now()
 	key := runKey(spec.Name, res.RunID, newNonce())
-	type job struct {
-		Job
-		config int
-	}
-	jobs := make(chan job)
-	results := make(chan Trial, opt.Workers)
-	for w := range opt.Workers {
-		go func() {
-			for j := range jobs {
-				jr := exec.Run(ctx, j.Job, opt.Observer)
-				jr.Pull.Worker, jr.Pull.Runner = w, jr.Runner
-				results <- Trial{Config: j.config, Rung: j.Rung, Hyper: j.Hyper, Pull: jr.Pull}
-			}
-		}()
-	}
-	defer close(jobs)
-	var deadline <-chan time.Time
-	runningAtDeadline := 0
-	if opt.Budget.Duration > 0 {
-		t := time.NewTimer(opt.Budget.Duration)
-		defer t.Stop()
-		deadline = t.C
-	}
-	status, stopping, inflight, seq := rlcore.Finished, false, 0, 0
+	pool := startPullPool(ctx, exec, opt.Observer, opt.Workers, opt.Budget.Duration)
+	defer pool.close()
+	running := map[int]Trial{} // the trials started and not finished, by seq
+	seq := 0
 	for {
-		for !stopping && inflight < opt.Workers {
-			if ctx.Err() != nil {
-				stopping, status = true, rlcore.Interrupted
-				break
-			}
+		for pool.mayStart() {
 			cfg, rung, ok := asha.next(len(configs) < opt.Trials)
 			if !ok {
 				break
@@ -198,31 +174,18 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 				configs = append(configs, sampleHyper(params, rng))
 				cfg = len(configs) - 1
 			}
-			j := job{Job: sess.pullJob(spec, jobID(key, "trial", seq), seq, -1, arm, configs[cfg],
-				scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(rung))), pullSeed(spec.Seed, seq), rung), config: cfg}
+			running[seq] = Trial{Config: cfg, Rung: rung}
+			pool.start(sess.pullJob(spec, jobID(key, "trial", seq), seq, -1, arm, configs[cfg],
+				scaleBudget(opt.MinBudget, math.Pow(float64(opt.Eta), float64(rung))), pullSeed(spec.Seed, seq), rung))
 			seq++
-			inflight++
-			jobs <- j
 		}
-		if inflight == 0 {
+		pr, ok := pool.next()
+		if !ok {
 			break
 		}
-		var tr Trial
-		select {
-		case tr = <-results:
-		case <-deadline:
-			deadline = nil
-			runningAtDeadline = inflight
-			if !stopping {
-				stopping, status = true, rlcore.BudgetExhausted
-			}
-			continue
-		case <-ctx.Done():
-			stopping, status = true, rlcore.Interrupted
-			tr = <-results
-		}
-		inflight--
-		tr.Hyper = tr.Pull.Hyper
+		tr := running[pr.Seq]
+		delete(running, pr.Seq)
+		tr.Hyper, tr.Pull = pr.Hyper, pr
 		res.Trials = append(res.Trials, tr)
 		pullID := rec.addPull(res.RunID, tr.Pull)
 		if tr.Pull.Status != pullInterrupted {
@@ -260,9 +223,10 @@ func Tune(ctx context.Context, opt TuneOptions) (*TuneResult, error) {
 			logger.Info("trial", attrs...)
 		}
 	}
+	status := pool.status
 	res.Status, res.Elapsed = status, time.Since(start)
 	if res.Overrun = opt.Budget.Overrun(res.Elapsed); res.Overrun > 0 {
-		res.OverrunWhy = letFinish(runningAtDeadline, "trial") + "; no trial started after it"
+		res.OverrunWhy = letFinish(pool.runningAtDeadline, "trial") + "; no trial started after it"
 		logOverrun(logger, quiet, "tuning ran past its wall budget", res.Overrun, res.OverrunWhy, "tune", spec.Name)
 	}
 	if res.Best == nil {
