@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,6 +250,20 @@ func OpenTask(ctx context.Context, name string, options map[string]string, seed 
 		return nil, fmt.Errorf("opening task %s: %w", name, err)
 	}
 	return p, nil
+}
+
+// NeedTool is what a task's Open calls for each program it runs (a
+// compiler, a solver): nil when tool is on PATH, else an error that says
+// what the task needs it for and how to install it (install.sh, or
+// apt-get install of debs, the Debian packages that hold it). Checking
+// when the task opens turns a missing tool into one clear error instead
+// of every episode failing.
+func NeedTool(tool, purpose string, debs ...string) error {
+	if _, err := exec.LookPath(tool); err != nil {
+		return fmt.Errorf("%s is not installed or not on PATH (%s): run ./install.sh, or apt-get install %s: %w",
+			tool, purpose, strings.Join(debs, " "), err)
+	}
+	return nil
 }
 
 // CheckReference reports whether ref is a reference compilation the task

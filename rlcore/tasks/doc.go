@@ -46,7 +46,9 @@
 //     (optional: the syntax of a benchmark spec, checked without opening
 //     the problem, so the kernel answers a malformed benchmarks: line
 //     before compiling) and Open, which receives the run's seed: draw
-//     every random choice from it;
+//     every random choice from it. If your task runs a program (a
+//     compiler, a solver), check it in Open with rlcore.NeedTool, add it
+//     to install.sh, and test the message with tasktest.MissingTools;
 //   - Problem: Actions (one name per action), Benchmarks (resolve one
 //     item of a comma-separated benchmarks: list; say what is allowed
 //     when a spec is wrong), NewEpisode (a benchmark that cannot be

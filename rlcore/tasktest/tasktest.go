@@ -428,3 +428,23 @@ func (c *checker) badBenchmark(t *testing.T) {
 		t.Fatalf("the problem after a bad benchmark: %v", err)
 	}
 }
+
+// MissingTools opens the task named task with options on an empty PATH
+// and checks that Open fails with an error that mentions each of want:
+// the tools the task needs and how to install them ("./install.sh",
+// "apt-get install …"), as rlcore.NeedTool says. PATH stays empty for
+// the rest of the test.
+func MissingTools(t *testing.T, task string, options map[string]string, want ...string) {
+	t.Helper()
+	t.Setenv("PATH", t.TempDir())
+	p, err := rlcore.OpenTask(context.Background(), task, options, 1, nil)
+	if err == nil {
+		p.Close()
+		t.Fatalf("%s opened without its tools on PATH", task)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
+	}
+}

@@ -7,21 +7,13 @@ import (
 	"testing"
 
 	"github.com/supersonic-rl/supersonic/rlcore/scratch/scratchtest"
+	"github.com/supersonic-rl/supersonic/rlcore/tasktest"
 )
 
 // Issue 18, item 2: tasks check their external tools when they open and
 // say what is missing and how to install it.
 func TestOpenWithoutClangSaysWhatIsMissing(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	_, err := Open(Options{CacheDir: t.TempDir()})
-	if err == nil {
-		t.Fatal("codesize opened without clang-19")
-	}
-	for _, want := range []string{"clang-19", "./install.sh", "apt-get install clang-19"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
-		}
-	}
+	tasktest.MissingTools(t, TaskName, map[string]string{"cache": t.TempDir()}, "clang-19", "./install.sh", "apt-get install clang-19")
 }
 
 // Issue 18, item 5: kill -9 during a comparison left a

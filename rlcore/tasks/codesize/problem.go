@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -115,8 +114,8 @@ const (
 // Open creates a Problem. It checks that clang-19 is installed, and
 // removes the temporary folders of killed processes.
 func Open(opts Options) (*Problem, error) {
-	if _, err := exec.LookPath(clang); err != nil {
-		return nil, fmt.Errorf("codesize: %s is not installed or not on PATH (it compiles C benchmarks, links validation builds and measures runtimes): run ./install.sh, or apt-get install clang-19: %w", clang, err)
+	if err := rlcore.NeedTool(clang, "it compiles C benchmarks, links validation builds and measures runtimes", "clang-19"); err != nil {
+		return nil, fmt.Errorf("codesize: %w", err)
 	}
 	for _, prefix := range []string{validatePrefix, runtimePrefix, replayPrefix} {
 		removed, err := scratch.Sweep(prefix)

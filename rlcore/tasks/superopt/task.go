@@ -132,7 +132,7 @@ func Open(_ context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
 	}
 	if o.Verify {
 		if err := smt.Available(); err != nil {
-			return nil, fmt.Errorf("superopt: the task proves rewrites with z3: %w; or set option verify: false to search without proofs", err)
+			return nil, fmt.Errorf("superopt: %w; or set option verify: false to search without proofs", err)
 		}
 	}
 	return NewProblem(o), nil

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/superopt/x86"
 )
 
@@ -515,15 +516,10 @@ type Result struct {
 // Z3 is the solver binary.
 var Z3 = "z3"
 
-const z3Missing = "z3 is not installed or not on PATH: run ./install.sh, or apt-get install z3"
-
 // Available reports whether the solver binary can be found, with an error
 // that says how to install it.
 func Available() error {
-	if _, err := exec.LookPath(Z3); err != nil {
-		return fmt.Errorf("%s (%w)", z3Missing, err)
-	}
-	return nil
+	return rlcore.NeedTool(Z3, "it proves rewrites equivalent to their target", "z3")
 }
 
 var modelRe = regexp.MustCompile(`\(\s*(r\d+|f[A-Z]+)\s+(#x[0-9a-f]+|#b[01]+|true|false)\s*\)`)
@@ -590,7 +586,9 @@ func Check(ctx context.Context, q Query, timeout time.Duration) (Result, error) 
 	if runErr != nil {
 		var ee *exec.ExitError
 		if errors.Is(runErr, exec.ErrNotFound) {
-			return res, fmt.Errorf("z3: %w (%s)", runErr, z3Missing)
+			if err := Available(); err != nil {
+				return res, err
+			}
 		}
 		if errors.As(runErr, &ee) {
 			return res, fmt.Errorf("z3: %w: %s%s", runErr, out.String(), stderr.String())

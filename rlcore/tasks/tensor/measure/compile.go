@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/supersonic-rl/supersonic/rlcore"
 )
 
 // Clang is the compiler used.
@@ -79,8 +81,8 @@ func NewCompiler(dir string) (*Compiler, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("tensor compile cache: %w", err)
 	}
-	if _, err := exec.LookPath(Clang); err != nil {
-		return nil, fmt.Errorf("tensor: %s not found on PATH (install.sh installs clang-19 and libomp-19-dev): %w", Clang, err)
+	if err := rlcore.NeedTool(Clang, "it compiles the schedules, with OpenMP", "clang-19", "libomp-19-dev"); err != nil {
+		return nil, fmt.Errorf("tensor: %w", err)
 	}
 	return &Compiler{Dir: dir, Timeout: DefaultCompileTimeout, inflight: map[string]*compileCall{}}, nil
 }
