@@ -59,31 +59,19 @@ func greedyByForks(ctx context.Context, p *player, f rlcore.Forker, horizon int,
 		if _, err := p.rec.Reset(); err != nil {
 			continue
 		}
-		complete := true // false when a step failed or the run stopped
-		for range horizon {
+		p.playEpisode(horizon, func() (int, bool) {
 			a, gain, err := p.lookahead(ctx, f)
 			if err != nil {
 				slog.Warn("greedy: look-ahead failed", "run", run, "benchmark", p.rec.Benchmark(), "err", err)
 			}
 			if p.rec.Stopped() {
-				complete = false
-				break
+				return -1, false
 			}
 			if a < 0 || gain <= 0 {
-				break
+				return -1, true // no improving action
 			}
-			sr, err := p.rec.Step(a)
-			if err != nil {
-				complete = false
-				break
-			}
-			if sr.Done() {
-				break
-			}
-		}
-		if complete {
-			p.rec.EndEpisode() // no improving action or the horizon ended it
-		}
+			return a, true
+		})
 	}
 }
 

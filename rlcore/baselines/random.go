@@ -50,24 +50,7 @@ func trainRandom(ctx context.Context, env rlcore.Env, cfg rlcore.TrainConfig) (*
 		if _, err := rec.Reset(); err != nil {
 			continue
 		}
-		complete := true // false when a step failed or the run stopped
-		for range horizon {
-			a := p.randomAction()
-			if a < 0 {
-				break
-			}
-			sr, err := rec.Step(a)
-			if err != nil {
-				complete = false
-				break
-			}
-			if sr.Done() {
-				break
-			}
-		}
-		if complete {
-			rec.EndEpisode() // the horizon, not the env, ended the episode
-		}
+		p.playEpisode(horizon, func() (int, bool) { return p.randomAction(), true })
 	}
 	return rec.Finish(nil), nil
 }

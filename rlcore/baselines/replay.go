@@ -119,6 +119,31 @@ func (p *player) playOnce(seq []int) (score, last float64, played int, done, ok 
 	return ret, last, played, done, true
 }
 
+// playEpisode plays the episode Reset began: it steps the actions next
+// picks until next picks none (-1), the env ends the episode or horizon
+// actions were played, and then ends the episode with EndEpisode. next
+// returns false when the run stopped while it chose; then, or when a step
+// fails, the episode is left as it is.
+func (p *player) playEpisode(horizon int, next func() (a int, ok bool)) {
+	for range horizon {
+		a, ok := next()
+		if !ok {
+			return
+		}
+		if a < 0 {
+			break
+		}
+		sr, err := p.rec.Step(a)
+		if err != nil {
+			return
+		}
+		if sr.Done() {
+			break
+		}
+	}
+	p.rec.EndEpisode()
+}
+
 // allowed returns a if the current state allows it, else a random allowed
 // action, or -1 when nothing is allowed.
 func (p *player) allowed(a int) int {
