@@ -28,21 +28,12 @@ func (l localPool) Run(ctx context.Context, j search.Job, obs rlcore.Observer) *
 // all on this machine's cores). "seq" keeps one job in flight (the added
 // latency per job); "par64" keeps 64 in flight (jobs per second).
 func BenchmarkNoopJobs(b *testing.B) {
-	c := newCluster(&testing.T{})
-	defer c.srv.Close()
-	nc, err := Conn{URL: c.url()}.Connect()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer nc.Close()
+	c := newCluster(b)
+	nc := c.connect()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go Serve(ctx, nc, WorkerOptions{Name: "bench", Concurrency: 64, CacheDir: b.TempDir()})
-	e, err := New(ctx, nc, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
+	e := c.executor(ctx, nc, Options{})
 	for e.Capacity(ctx) == 0 {
 	}
 	executors := []struct {
@@ -106,30 +97,14 @@ seed: 5`)
 	}
 	for _, n := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
-			t := &testing.T{}
-			c := newCluster(t)
-			defer func() {
-				for _, w := range c.workers {
-					w.Process.Kill()
-					w.Wait()
-				}
-				c.srv.Close()
-			}()
+			c := newCluster(b)
 			for i := range n {
 				c.startWorker(fmt.Sprintf("s%d", i), 1)
 			}
-			nc, err := Conn{URL: c.url()}.Connect()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer nc.Close()
+			nc := c.connect()
 			c.waitWorkers(nc, n)
 			ctx := context.Background()
-			e, err := New(ctx, nc, Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.Close()
+			e := c.executor(ctx, nc, Options{})
 			// Warm every worker up (benchmarks compiled, -Oz counted).
 			if _, err := search.Search(ctx, spec, search.Options{Budget: rlcore.Budget{Pulls: n}, Workers: n, NoStore: true, Executor: e, OnPull: func(search.PullEvent) {}}); err != nil {
 				b.Fatal(err)

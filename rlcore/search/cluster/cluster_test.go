@@ -98,14 +98,14 @@ func noopJob(id string, bench string) search.Job {
 
 // cluster is a NATS server in this process and workers.
 type testCluster struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *Server
 	listen  string
 	store   string
 	workers map[string]*exec.Cmd
 }
 
-func newCluster(t *testing.T) *testCluster {
+func newCluster(t testing.TB) *testCluster {
 	c := &testCluster{t: t, store: t.TempDir(), workers: map[string]*exec.Cmd{}}
 	s, err := StartServer(ServerOptions{Listen: "127.0.0.1:0", StoreDir: c.store})
 	if err != nil {
@@ -148,6 +148,17 @@ func (c *testCluster) waitWorkers(nc *nats.Conn, n int) {
 	c.t.Fatalf("fewer than %d workers answered within 60s", n)
 }
 
+// executor is a coordinator's executor on the cluster, closed at the end
+// of the test.
+func (c *testCluster) executor(ctx context.Context, nc *nats.Conn, o Options) *Executor {
+	e, err := New(ctx, nc, o)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(e.Close)
+	return e
+}
+
 func (c *testCluster) connect() *nats.Conn {
 	nc, err := Conn{URL: c.url()}.Connect()
 	if err != nil {
@@ -163,11 +174,7 @@ func TestJobsRunOnAWorkerAndUnknownTasksAreRefused(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go Serve(ctx, nc, WorkerOptions{Name: "w-in-process", Concurrency: 2, CacheDir: t.TempDir()})
-	e, err := New(ctx, nc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := c.executor(ctx, nc, Options{})
 	c.waitWorkers(nc, 1)
 	if n := e.Capacity(ctx); n != 2 {
 		t.Fatalf("capacity %d, want the worker's 2 slots", n)

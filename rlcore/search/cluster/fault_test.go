@@ -31,11 +31,7 @@ func TestFaults(t *testing.T) {
 	nc := c.connect()
 	c.waitWorkers(nc, 3)
 	ctx := context.Background()
-	e, err := New(ctx, nc, Options{AckWait: 3 * time.Second, CancelGrace: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := c.executor(ctx, nc, Options{AckWait: 3 * time.Second, CancelGrace: time.Second})
 	st := storetest.Open(t)
 	spec, err := search.ParseSpec("faults", `task: codesize
 benchmarks: builtin:crc32, builtin:bitcount

@@ -120,11 +120,7 @@ func TestResumeAfterTheCoordinatorIsKilled(t *testing.T) {
 	if len(jobs) <= len(pulls) {
 		t.Fatalf("%d pulls stored of %d started: the kill left none in flight", len(pulls), len(jobs))
 	}
-	e, err := New(ctx, nc, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := c.executor(ctx, nc, Options{})
 	rctx, rcancel := context.WithTimeout(ctx, 2*time.Minute) // a lost pull would keep the search waiting
 	defer rcancel()
 	res, err := search.Search(rctx, resumeSpec(), search.Options{Resume: true, Workers: 4, Store: st, Executor: e, OnPull: func(search.PullEvent) {}})
