@@ -13,6 +13,7 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore"
 	_ "github.com/supersonic-rl/supersonic/rlcore/baselines"
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide"
+	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide/schedule"
 )
 
 var (
@@ -23,6 +24,7 @@ var (
 	benchBeam      = flag.String("halide.beam", "32", "Adams2019's beam size (its default 32)")
 	benchPasses    = flag.String("halide.passes", "5", "Adams2019's passes (its default 5)")
 	benchStarts    = flag.String("halide.start", "default,fused", "comma-separated option.start values: the search runs from each, side by side")
+	benchRounds    = flag.Int("halide.rounds", 3, "rounds of the side-by-side re-timing of the best found and the auto-schedulers after the search (the median of each is reported)")
 )
 
 // BenchmarkSearchVsAutoSchedulers searches each pipeline's schedules for
@@ -32,9 +34,10 @@ var (
 // auto-scheduler's schedule, each timed interleaved with the default
 // schedule. It reports per pipeline and start the best found's speedup
 // over the default and its ratio to the best auto-scheduler (speedup /
-// best auto-scheduler speedup; the best found re-timed after the search,
-// once, as the auto-schedulers are), and the geomeans of both per start
-// (metrics named after the start):
+// best auto-scheduler speedup; the best found and the auto-schedulers
+// re-timed side by side after the search, -halide.rounds rounds
+// interleaved, the median of each), and the geomeans of both per start
+// (metrics named after the start). -halide.pipelines picks pipelines:
 //
 //	go test ./rlcore/tasks/halide -run '^$' -bench SearchVsAuto -benchtime 1x -halide.budget 5m
 func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
@@ -72,8 +75,14 @@ func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 				}
 				bests = append(bests, best)
 			}
+			// every auto-scheduler once (compiled, and failures said), then
+			// the best found from each start and the auto-schedulers that
+			// ran re-timed side by side, -halide.rounds rounds
+			var cs []halide.Contender
+			for _, best := range bests {
+				cs = append(cs, halide.Contender{Schedule: best.Schedule})
+			}
 			row := name
-			bestAuto, bestAutoName := 0.0, "none"
 			for _, ref := range []string{"adams2019", "li2018", "mullapudi2016"} {
 				m, err := p.AutoSchedule(ctx, name, ref)
 				switch {
@@ -82,21 +91,38 @@ func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 				case m.Err != "":
 					row += fmt.Sprintf(" | %s failed: %.80s", ref, m.Err)
 				default:
-					row += fmt.Sprintf(" | %s %5.2fx", ref, m.Speedup)
-					if m.Speedup > bestAuto {
-						bestAuto, bestAutoName = m.Speedup, ref
-					}
+					cs = append(cs, halide.Contender{AutoScheduler: ref})
+				}
+			}
+			ms, err := p.Retime(ctx, name, *benchRounds, cs...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			bestAuto, bestAutoName := 0.0, "none"
+			for i, c := range cs[len(bests):] {
+				m := ms[len(bests)+i]
+				if m.Err != "" {
+					row += fmt.Sprintf(" | %s failed re-timed: %.80s", c.AutoScheduler, m.Err)
+					continue
+				}
+				row += fmt.Sprintf(" | %s %5.2fx", c.AutoScheduler, m.Speedup)
+				if m.Speedup > bestAuto {
+					bestAuto, bestAutoName = m.Speedup, c.AutoScheduler
 				}
 			}
 			fmt.Printf("%s | load %s\n", row, loadAverage())
 			for i, best := range bests {
+				m := ms[i]
+				if m.Err != "" {
+					b.Fatalf("%s from %s: re-timing %s: %s", name, starts[i], best.Schedule, m.Err)
+				}
 				ratio := math.NaN()
 				if bestAuto > 0 {
-					ratio = best.Speedup / bestAuto
+					ratio = m.Speedup / bestAuto
 					logRatio[i] += math.Log(ratio)
 				}
-				logSpeedup[i] += math.Log(best.Speedup)
-				fmt.Printf("    from %-8s best found %6.2fx re-timed (%.2fx when the search chose it), ratio to %s %.2f (%s)\n", starts[i], best.Speedup, best.Searched, bestAutoName, ratio, best.Schedule)
+				logSpeedup[i] += math.Log(m.Speedup)
+				fmt.Printf("    from %-8s best found %6.2fx re-timed (%.2fx when the search chose it), ratio to %s %.2f (%s)\n", starts[i], m.Speedup, best.Searched, bestAutoName, ratio, best.Schedule)
 			}
 		}
 		n := float64(len(names))
@@ -112,15 +138,14 @@ func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 }
 
 type found struct {
-	// Speedup is the best schedule's, re-timed after the search (the
-	// search's own figure, Searched, is the largest of many noisy
-	// measurements, biased upwards by the choosing).
-	Speedup, Searched float64
-	Schedule          string
+	Schedule schedule.Schedule
+	// Searched is the figure the search chose it on (the median of three
+	// measurements when it was a new best, see the measurement doc).
+	Searched float64
 }
 
 // searchBest runs the search algorithm on one pipeline and returns the
-// measurement of the best schedule it reached.
+// best schedule it reached.
 func searchBest(ctx context.Context, p *halide.Problem, bench string) (found, error) {
 	algo, err := rlcore.LookupAlgorithm(*benchSearch)
 	if err != nil {
@@ -146,14 +171,7 @@ func searchBest(ctx context.Context, p *halide.Problem, bench string) (found, er
 	if err != nil {
 		return found{}, err
 	}
-	again, err := p.Remeasure(ctx, s)
-	if err != nil {
-		return found{}, err
-	}
-	if again.Err != "" {
-		return found{}, fmt.Errorf("re-timing %s: %s", s, again.Err)
-	}
-	return found{Speedup: again.Speedup, Searched: m.Speedup, Schedule: s.String()}, nil
+	return found{Schedule: s, Searched: m.Speedup}, nil
 }
 
 // loadAverage is the machine's 1-minute load average (from /proc/loadavg),

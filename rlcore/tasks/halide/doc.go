@@ -34,9 +34,10 @@
 // variable they lack, as colour channels over a grey level), stages read
 // at scaled or computed coordinates (pyramid levels, gathers) and
 // non-pure reductions group roots, stencil stages per tile of their group.
-// option.start=grouped starts there; option.start=best measures the fused
-// and the grouped schedule when an episode starts on a pipeline (memoized,
-// so once) and starts from the faster.
+// option.start=grouped starts there; option.start=best times the fused
+// and the grouped schedule three times each, side by side, when an
+// episode first starts on a pipeline (once per process) and starts from
+// the faster by their medians.
 // The same 44 actions for every pipeline. Observations (state
 // halide-schedule) describe the cursor's stage and directives, the
 // pipeline's share of stages per directive and the speedups so far.
@@ -57,6 +58,19 @@
 // when absolute times do not (and the speedup shown always equals the two
 // times shown divided). The default schedule is the yardstick: it has no
 // run time-out.
+// A schedule whose first measurement beats the pipeline's best so far is
+// re-timed twice more, each time next to a re-timing of that best, and
+// its median figure is the one kept (and it becomes the best only if it
+// beats the best's median of the same rounds): a search keeps the
+// largest of many noisy figures, so without this its pick is whichever
+// measurement caught a quiet moment. Problem.Retime times schedules and
+// auto-schedulers side by side, afresh, for comparisons. The worker fixes
+// glibc's mmap threshold (32 MiB) and turns off trimming, so a run reuses
+// the memory the last one freed: left adaptive, the threshold rose at a
+// moment that depended on the process's history, and until then every
+// run of a schedule with large compute_root buffers paid a page fault per
+// 4 KiB (the default schedule of unsharp took 80-300 ms before, 3 ms
+// after, in one process).
 // The first run's output is compared with the default schedule's: the
 // largest absolute difference must be at most option.tolerance (1e-3)
 // times the largest absolute value of the default output. Halide does not

@@ -33,3 +33,26 @@ func TestSummarizeFiguresAgree(t *testing.T) {
 		t.Errorf("a wrong output passed: %+v", m)
 	}
 }
+
+// The median of several measurements is one of them (its times and
+// speedup agree), failed ones left out unless all failed.
+func TestMedianMeasurement(t *testing.T) {
+	ok := func(s float64) Measurement { return Measurement{Speedup: s, TimeMs: 10 / s, DefaultMs: 10, Runs: 3} }
+	bad := Measurement{Err: "time-out"}
+	for _, tc := range []struct {
+		name string
+		ms   []Measurement
+		want float64
+		err  bool
+	}{
+		{"three", []Measurement{ok(3), ok(1), ok(2)}, 2, false},
+		{"even: the lower middle", []Measurement{ok(4), ok(1), ok(2), ok(3)}, 2, false},
+		{"a failure left out", []Measurement{ok(5), bad, ok(1)}, 1, false},
+		{"all failed", []Measurement{bad, bad}, 0, true},
+	} {
+		m := medianMeasurement(tc.ms)
+		if (m.Err != "") != tc.err || m.Speedup != tc.want || (!tc.err && math.Abs(m.DefaultMs/m.TimeMs-m.Speedup) > 1e-9) {
+			t.Errorf("%s: %+v, want speedup %v", tc.name, m, tc.want)
+		}
+	}
+}

@@ -49,7 +49,7 @@ func init() {
 			{Name: "workers", Type: rlcore.OptInt, Default: "2", Doc: "worker processes kept warm for compiling and timing"},
 			{Name: "cores", Type: rlcore.OptInt, Default: "2", Doc: "cores the auto-schedulers are told about (MachineParams parallelism)"},
 			{Name: "adams2019-beam", Type: rlcore.OptInt, Default: "32", Doc: "Adams2019's beam size (HL_BEAM_SIZE; the plugin's default is 32)"},
-			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action), root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action), grouped (this task's greedy grouping: pointwise stages inlined, pyramid levels, gathers and reductions computed at the root, vectorized and parallel, stencil stages per tile of their group; the group-stages action) or best (the faster of fused and grouped, both measured when an episode starts on a pipeline; measurements are memoized, so once per pipeline). Quality stays the speedup over the default schedule"},
+			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action), root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action), grouped (this task's greedy grouping: pointwise stages inlined, pyramid levels, gathers and reductions computed at the root, vectorized and parallel, stencil stages per tile of their group; the group-stages action) or best (the faster of fused and grouped, both timed three times side by side when an episode first starts on a pipeline, once per process). Quality stays the speedup over the default schedule"},
 			{Name: "adams2019-passes", Type: rlcore.OptInt, Default: "5", Doc: "Adams2019's beam-search passes (HL_NUM_PASSES; the plugin's default is 5)"},
 		},
 		References:       References,
@@ -190,26 +190,76 @@ func (p *Problem) NewEpisode(ctx context.Context, benchmark string) (rlcore.Epis
 		return nil, err
 	}
 	s, cur := schedule.Default(pl), Measurement{Speedup: 1}
-	candidates := []string{p.start}
-	if p.start == "best" {
-		candidates = bestOf
-	}
-	for _, name := range candidates {
-		if name == "default" {
-			continue
-		}
-		t := starts[name](pl)
-		m, err := p.Measure(ctx, t)
-		switch {
-		case err != nil:
+	var ms []Measurement
+	var ts []schedule.Schedule
+	switch p.start {
+	case "default":
+	case "best":
+		if ts, ms, err = p.settleStarts(ctx, pl); err != nil {
 			return nil, err
+		}
+	default:
+		t := starts[p.start](pl)
+		m, err := p.Measure(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		ts, ms = []schedule.Schedule{t}, []Measurement{m}
+	}
+	for i, t := range ts {
+		switch m := ms[i]; {
 		case m.Err != "":
-			slog.Warn("halide: a start schedule failed; it is not started from", "start", name, "schedule", t.String(), "reason", m.Err)
+			slog.Warn("halide: a start schedule failed; it is not started from", "schedule", t.String(), "reason", m.Err)
 		case m.Speedup > cur.Speedup || s.IsDefault():
 			s, cur = t, m
 		}
 	}
 	return &Episode{p: p, pipe: pl, sched: s, cursor: len(s.Stages) - 1, cur: cur, best: cur.Speedup}, nil
+}
+
+// settled are the start=best measurements per pipeline and measurement
+// configuration, taken once per process.
+var settled = struct {
+	sync.Mutex
+	m map[string][]Measurement
+}{m: map[string][]Measurement{}}
+
+// settleStarts measures the bestOf schedules of pl side by side, 1 +
+// confirmRounds times each, interleaved, and remembers each's median
+// measurement (so the search sees those figures), once per process: the
+// start chosen on one measurement each was often the slower one (under
+// load, interpolate and nl_means started from the schedule measured at
+// 3x while the other had measured 20x).
+func (p *Problem) settleStarts(ctx context.Context, pl *schedule.Pipeline) ([]schedule.Schedule, []Measurement, error) {
+	var ts []schedule.Schedule
+	var reqs []hl.Request
+	for _, name := range bestOf {
+		t := starts[name](pl)
+		ts = append(ts, t)
+		reqs = append(reqs, hl.Request{Pipeline: pl.Name, Directives: t.Directives()})
+	}
+	defer p.ms.lockPipeline(pl.Name)()
+	key := p.ms.incumbentKey(pl.Name)
+	settled.Lock()
+	ms, ok := settled.m[key]
+	settled.Unlock()
+	if ok {
+		return ts, ms, nil
+	}
+	ms, err := p.ms.settle(ctx, reqs, nil, 1+confirmRounds)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, m := range ms {
+		p.ms.remember(reqs[i], m)
+		if m.Err == "" {
+			p.ms.offer(reqs[i], m.Speedup)
+		}
+	}
+	settled.Lock()
+	settled.m[key] = ms
+	settled.Unlock()
+	return ts, ms, nil
 }
 
 // Close stops the workers.
@@ -228,15 +278,55 @@ func (p *Problem) Measure(ctx context.Context, s schedule.Schedule) (Measurement
 	return p.ms.measure(ctx, hl.Request{Pipeline: s.Pipeline.Name, Directives: s.Directives()})
 }
 
-// Remeasure compiles and times s afresh, bypassing the memo (and not
-// recording in it): a search keeps the best of many noisy measurements,
-// whose own figure is biased upwards by the choosing, so a comparison
-// re-times its winner on the same terms as whatever it is compared with.
-func (p *Problem) Remeasure(ctx context.Context, s schedule.Schedule) (Measurement, error) {
-	if s.IsDefault() {
-		return p.ms.run(ctx, hl.Request{Pipeline: s.Pipeline.Name})
+// Contender is what Retime times: a schedule, or (when AutoScheduler,
+// a reference name such as "mullapudi2016", is set) an auto-scheduler's
+// schedule.
+type Contender struct {
+	Schedule      schedule.Schedule
+	AutoScheduler string
+}
+
+// Retime times contenders of one pipeline afresh, bypassing the memo (and
+// not recording in it), side by side: rounds rounds, in each every
+// contender once (the order reversed every other round), and returns each
+// one's median measurement. A search keeps the best of many noisy
+// measurements, whose own figure is biased upwards by the choosing, so a
+// comparison re-times its winner on the same terms, at the same moments,
+// as whatever it is compared with.
+func (p *Problem) Retime(ctx context.Context, pipeline string, rounds int, cs ...Contender) ([]Measurement, error) {
+	pl, err := p.Pipeline(pipeline)
+	if err != nil {
+		return nil, err
 	}
-	return p.ms.run(ctx, hl.Request{Pipeline: s.Pipeline.Name, Directives: s.Directives()})
+	if rounds < 1 {
+		return nil, fmt.Errorf("halide: retime %d rounds: want at least 1", rounds)
+	}
+	reqs := make([]hl.Request, len(cs))
+	for i, c := range cs {
+		reqs[i] = hl.Request{Pipeline: pl.Name}
+		switch {
+		case c.AutoScheduler != "":
+			as, ok := AutoSchedulers[c.AutoScheduler]
+			if !ok {
+				return nil, fmt.Errorf("halide: no auto-scheduler %q; there are adams2019, li2018, mullapudi2016", c.AutoScheduler)
+			}
+			reqs[i].AutoScheduler = as
+		case c.Schedule.Pipeline != pl:
+			return nil, fmt.Errorf("halide: retime %s: contender %d is not a schedule of it", pl.Name, i)
+		case !c.Schedule.IsDefault():
+			reqs[i].Directives = c.Schedule.Directives()
+		}
+	}
+	ms, err := p.ms.settle(ctx, reqs, nil, rounds)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range cs {
+		if c.AutoScheduler != "" {
+			ms[i].Params = p.AutoSchedulerParams(c.AutoScheduler)
+		}
+	}
+	return ms, nil
 }
 
 // defaultTiming times the default schedule of a pipeline.
