@@ -29,29 +29,22 @@ func (r *Report) Markdown() string {
 	r.header(&sb, "- ")
 	for _, t := range r.Tables {
 		fmt.Fprintf(&sb, "\n#### %v per program and method (%s)\n\n", t.Budget, t.Status)
-		sb.WriteString("| program |")
-		for _, m := range t.Methods {
-			fmt.Fprintf(&sb, " %s |", m)
-		}
-		sb.WriteString("\n|---|")
-		sb.WriteString(strings.Repeat("---:|", len(t.Methods)))
-		sb.WriteString("\n")
-		for _, p := range t.Programs {
-			fmt.Fprintf(&sb, "| %s |", p)
-			for _, m := range t.Methods {
-				fmt.Fprintf(&sb, " %s |", search.FormatQuality(t.quality(m, p)))
+		row := func(label, cellFormat string, cells []string) {
+			fmt.Fprintf(&sb, "| %s |", label)
+			for _, c := range cells {
+				fmt.Fprintf(&sb, cellFormat, c)
 			}
 			sb.WriteString("\n")
 		}
-		sb.WriteString("| **geomean** |")
-		for _, m := range t.Methods {
-			fmt.Fprintf(&sb, " **%s** |", search.FormatQuality(t.Geomean[m]))
+		programs, geomean, meanTime := t.rows()
+		row("program", " %s |", t.Methods)
+		sb.WriteString("|---|" + strings.Repeat("---:|", len(t.Methods)) + "\n")
+		for _, r := range programs {
+			row(r.label, " %s |", r.cells)
 		}
-		sb.WriteString("\n| mean time per program |")
-		for _, m := range t.Methods {
-			fmt.Fprintf(&sb, " %s |", t.meanTime(m))
-		}
-		sb.WriteString("\n\n")
+		row("**geomean**", " **%s** |", geomean.cells)
+		row("mean time per program", " %s |", meanTime.cells)
+		sb.WriteString("\n")
 		sb.WriteString(t.summaryLine())
 		sb.WriteString("\n")
 		if len(t.Overheads) > 0 {
@@ -133,27 +126,18 @@ func (t *Table) text(sb *strings.Builder) {
 	for _, m := range t.Methods {
 		cw = max(cw, len(m))
 	}
-	fmt.Fprintf(sb, "%-*s", w, "program")
-	for _, m := range t.Methods {
-		fmt.Fprintf(sb, " %*s", cw, m)
-	}
-	sb.WriteString("\n")
-	for _, p := range append(append([]string(nil), t.Programs...), "geomean") {
-		fmt.Fprintf(sb, "%-*s", w, p)
-		for _, m := range t.Methods {
-			q := t.Geomean[m]
-			if p != "geomean" {
-				q = t.quality(m, p)
-			}
-			fmt.Fprintf(sb, " %*s", cw, search.FormatQuality(q))
+	row := func(label string, cells []string) {
+		fmt.Fprintf(sb, "%-*s", w, label)
+		for _, c := range cells {
+			fmt.Fprintf(sb, " %*s", cw, c)
 		}
 		sb.WriteString("\n")
 	}
-	fmt.Fprintf(sb, "%-*s", w, "mean time")
-	for _, m := range t.Methods {
-		fmt.Fprintf(sb, " %*s", cw, t.meanTime(m))
+	programs, geomean, meanTime := t.rows()
+	row("program", t.Methods)
+	for _, r := range append(programs, geomean, meanTime) {
+		row(r.label, r.cells)
 	}
-	sb.WriteString("\n")
 	sb.WriteString(t.summaryLine())
 	sb.WriteString("\n")
 	if len(t.Overheads) > 0 {
@@ -169,6 +153,31 @@ func (t *Table) text(sb *strings.Builder) {
 			sb.WriteString("\n")
 		}
 	}
+}
+
+// tableRow is a row of a table's figures: a label and a cell per method.
+type tableRow struct {
+	label string
+	cells []string
+}
+
+// rows are the figures Text and Markdown show: a row per program (the
+// quality each method reached), the geomean over the programs and the
+// mean time per program of each method.
+func (t *Table) rows() (programs []tableRow, geomean, meanTime tableRow) {
+	cells := func(cell func(method string) string) []string {
+		out := make([]string, len(t.Methods))
+		for i, m := range t.Methods {
+			out[i] = cell(m)
+		}
+		return out
+	}
+	for _, p := range t.Programs {
+		programs = append(programs, tableRow{p, cells(func(m string) string { return search.FormatQuality(t.quality(m, p)) })})
+	}
+	geomean = tableRow{"geomean", cells(func(m string) string { return search.FormatQuality(t.Geomean[m]) })}
+	meanTime = tableRow{"mean time", cells(t.meanTime)}
+	return programs, geomean, meanTime
 }
 
 // summaryLine compares the client RL with the best search baseline.
