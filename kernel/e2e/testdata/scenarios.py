@@ -122,6 +122,14 @@ def alive(pid):
         return False
 
 
+def left_after(pids, seconds):
+    """Waits up to seconds for pids to end; returns those still running, with their names."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.2)
+    return [(p, comm_of(p)) for p in pids if alive(p)]
+
+
 def comm_of(pid):
     try:
         with open(f"/proc/{pid}/comm") as f:
@@ -348,7 +356,7 @@ def scenario_restart(km, kc):
     below = descendants(old_pid)
     km.restart_kernel(now=False)
     kc.wait_for_ready(timeout=120)
-    left = [(p, comm_of(p)) for p in below + [old_pid] if alive(p)]
+    left = left_after(below + [old_pid], 0)
     check(not left, "restart leaves no process of the old kernel behind", left)
     reply, msgs = execute(kc, '%%\nfmt.Println("second life")')
     check(reply["status"] == "ok" and "second life" in text_of(msgs), "the restarted kernel runs cells", text_of(msgs))
@@ -362,10 +370,7 @@ def scenario_shutdown(km, kc):
     check(any(comm_of(p) == "gonb" for p in below), "gonb runs below the kernel", [(p, comm_of(p)) for p in below])
     kc.stop_channels()
     km.shutdown_kernel(now=False)
-    deadline = time.time() + 15
-    while time.time() < deadline and any(alive(p) for p in below + [kpid]):
-        time.sleep(0.2)
-    left = [(p, comm_of(p)) for p in below + [kpid] if alive(p)]
+    left = left_after(below + [kpid], 15)
     check(not left, "shutdown leaves no process behind", left)
 
 
@@ -463,10 +468,7 @@ def scenario_frontend_dies(km, kc):
     check(any(comm_of(p) == "gonb" for p in below), "the helper frontend's kernel runs gonb", [(p, comm_of(p)) for p in below])
     os.kill(helper.pid, signal.SIGKILL)
     helper.wait()
-    deadline = time.time() + 20
-    while time.time() < deadline and any(alive(p) for p in below + [kpid]):
-        time.sleep(0.2)
-    left = [(p, comm_of(p)) for p in below + [kpid] if alive(p)]
+    left = left_after(below + [kpid], 20)
     check(not left, "the kernel, gonb and gopls end when their frontend is killed", left)
 
 
@@ -484,10 +486,7 @@ def scenario_kill9(km, kc):
     below = descendants(kpid)
     check(any(comm_of(p) == "gopls" for p in below), "gopls runs below the kernel", [(p, comm_of(p)) for p in below])
     os.kill(kpid, signal.SIGKILL)
-    deadline = time.time() + 15
-    while time.time() < deadline and any(alive(p) for p in below):
-        time.sleep(0.2)
-    left = [(p, comm_of(p)) for p in below if alive(p)]
+    left = left_after(below, 15)
     check(not left, "after kill -9 of the kernel nothing of it stays behind", left)
 
 
