@@ -2,6 +2,7 @@ package halide_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -18,14 +19,28 @@ func TestConformance(t *testing.T) {
 	tasktest.Run(t, tasktest.Config{Task: halide.TaskName, Options: fast, Benchmarks: []string{"conv_layer", "max_filter"}, Steps: 5})
 }
 
-func open(t *testing.T) *halide.Problem {
+// open opens the task with the fast options and the given ones (which
+// win); it is closed at the end of the test.
+func open(t *testing.T, options map[string]string) *halide.Problem {
 	t.Helper()
-	p, err := rlcore.OpenTask(context.Background(), halide.TaskName, fast, 1, nil)
+	opts := maps.Clone(fast)
+	maps.Copy(opts, options)
+	p, err := rlcore.OpenTask(context.Background(), halide.TaskName, opts, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Close() })
 	return p.(*halide.Problem)
+}
+
+// episode starts an episode of p on bench.
+func episode(t *testing.T, p *halide.Problem, bench string) *halide.Episode {
+	t.Helper()
+	ep, err := p.NewEpisode(context.Background(), bench)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ep.(*halide.Episode)
 }
 
 func action(t *testing.T, name string) int {
@@ -40,12 +55,7 @@ func action(t *testing.T, name string) int {
 
 func TestEditsAreMeasuredAndBadOnesUndone(t *testing.T) {
 	ctx := context.Background()
-	p := open(t)
-	ep, err := p.NewEpisode(ctx, "builtin:conv_layer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := ep.(*halide.Episode)
+	e := episode(t, open(t, nil), "builtin:conv_layer")
 	// the output (relu) vectorized and parallel: a valid schedule
 	for _, a := range []string{"vectorize=8", "parallel"} {
 		if err := e.Apply(ctx, action(t, a)); err != nil {
@@ -72,7 +82,7 @@ func TestEditsAreMeasuredAndBadOnesUndone(t *testing.T) {
 }
 
 func TestAutoSchedulerSource(t *testing.T) {
-	p := open(t)
+	p := open(t, nil)
 	m, err := p.AutoSchedule(context.Background(), "conv_layer", "mullapudi2016")
 	if err != nil || m.Err != "" {
 		t.Fatalf("%v %s", err, m.Err)
@@ -89,12 +99,7 @@ func TestAutoSchedulerSource(t *testing.T) {
 // takes, while a candidate slower than the run time-out fails.
 func TestRunTimeoutSparesTheDefault(t *testing.T) {
 	ctx := context.Background()
-	p, err := rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"runs": "1", "min-time": "0", "run-timeout": "1ns"}, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	hp := p.(*halide.Problem)
+	hp := open(t, map[string]string{"runs": "1", "run-timeout": "1ns"})
 	pl, err := hp.Pipeline("conv_layer")
 	if err != nil {
 		t.Fatal(err)
@@ -116,20 +121,8 @@ func TestRunTimeoutSparesTheDefault(t *testing.T) {
 // with the allowed ones.
 func TestStartOption(t *testing.T) {
 	ctx := context.Background()
-	opts := map[string]string{"start": "fused"}
-	for k, v := range fast {
-		opts[k] = v
-	}
-	p, err := rlcore.OpenTask(ctx, halide.TaskName, opts, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	ep, err := p.NewEpisode(ctx, "conv_layer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := ep.(*halide.Episode)
+	p := open(t, map[string]string{"start": "fused"})
+	e := episode(t, p, "conv_layer")
 	if got := e.Schedule().String(); got != "conv_layer: conv=tiles,vec16 relu=root,tile(16x16),vec16,par" {
 		t.Errorf("start schedule %s", got)
 	}
@@ -137,7 +130,7 @@ func TestStartOption(t *testing.T) {
 		t.Errorf("start measurement %+v", m)
 	}
 	// re-timed afresh (past the memo), it still runs and matches
-	ms, err := p.(*halide.Problem).Retime(ctx, "conv_layer", 2, halide.Contender{Schedule: e.Schedule()}, halide.Contender{AutoScheduler: "mullapudi2016"})
+	ms, err := p.Retime(ctx, "conv_layer", 2, halide.Contender{Schedule: e.Schedule()}, halide.Contender{AutoScheduler: "mullapudi2016"})
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("retime: %v %+v", err, ms)
 	}
@@ -149,11 +142,11 @@ func TestStartOption(t *testing.T) {
 	if !strings.Contains(ms[1].Params, "Mullapudi2016") {
 		t.Errorf("retime of the auto-scheduler says nothing of how it was called: %q", ms[1].Params)
 	}
-	if _, err := p.(*halide.Problem).Retime(ctx, "conv_layer", 1, halide.Contender{AutoScheduler: "nosuch"}); err == nil || !strings.Contains(err.Error(), "mullapudi2016") {
+	if _, err := p.Retime(ctx, "conv_layer", 1, halide.Contender{AutoScheduler: "nosuch"}); err == nil || !strings.Contains(err.Error(), "mullapudi2016") {
 		t.Errorf("retime of an unknown auto-scheduler: %v", err)
 	}
 	// the replay of no actions is the start schedule, validated
-	if err := p.(rlcore.Validator).ValidateActions(ctx, "conv_layer", nil); err != nil {
+	if err := p.ValidateActions(ctx, "conv_layer", nil); err != nil {
 		t.Error(err)
 	}
 	_, err = rlcore.OpenTask(ctx, halide.TaskName, map[string]string{"start": "mullapudi"}, 1, nil)
@@ -169,19 +162,8 @@ func TestGroupedAndBestStarts(t *testing.T) {
 	ctx := context.Background()
 	speedups := map[string]float64{}
 	for _, start := range []string{"grouped", "fused", "best"} {
-		opts := map[string]string{"start": start}
-		for k, v := range fast {
-			opts[k] = v
-		}
-		p, err := rlcore.OpenTask(ctx, halide.TaskName, opts, 1, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ep, err := p.NewEpisode(ctx, "conv_layer")
-		if err != nil {
-			t.Fatal(err)
-		}
-		e := ep.(*halide.Episode)
+		p := open(t, map[string]string{"start": start})
+		e := episode(t, p, "conv_layer")
 		got, m := e.Schedule().String(), e.Current()
 		if m.Err != "" || m.Speedup <= 0 {
 			t.Errorf("start %s: measurement %+v", start, m)
@@ -195,14 +177,13 @@ func TestGroupedAndBestStarts(t *testing.T) {
 		case "best":
 			// best re-timed both side by side and remembered the medians:
 			// it starts from the faster by those
-			hp := p.(*halide.Problem)
-			pl, err := hp.Pipeline("conv_layer")
+			pl, err := p.Pipeline("conv_layer")
 			if err != nil {
 				t.Fatal(err)
 			}
 			var settled []float64
 			for _, s := range []schedule.Schedule{schedule.Fused(pl), schedule.Grouped(pl)} {
-				sm, err := hp.Measure(ctx, s)
+				sm, err := p.Measure(ctx, s)
 				if err != nil || sm.Err != "" {
 					t.Fatalf("%s: %v %+v", s, err, sm)
 				}
@@ -212,6 +193,6 @@ func TestGroupedAndBestStarts(t *testing.T) {
 				t.Errorf("start best: %s at %.2fx, want the faster start's %.2fx (fused, grouped: %v)", got, m.Speedup, want, settled)
 			}
 		}
-		p.Close()
+		p.Close() // its workers end before the next start's (open closes it again at the end)
 	}
 }
