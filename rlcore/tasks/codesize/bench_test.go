@@ -32,11 +32,7 @@ const benchResetEvery = 45
 
 // benchModule is csmith seed 7 of the installed csmith at O0 (~8k instructions).
 func benchModule(b *testing.B) *benchmark {
-	bm, err := shared.prepare(context.Background(), "csmith:7")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return bm
+	return prepared(b, "csmith:7")
 }
 
 func BenchmarkStep(b *testing.B) {

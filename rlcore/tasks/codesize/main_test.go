@@ -43,6 +43,16 @@ func newEpisode(t testing.TB, p *Problem, bench string) *Episode {
 	return ep
 }
 
+// prepared is bench of the shared problem, compiled to its O0 module.
+func prepared(t testing.TB, bench string) *benchmark {
+	t.Helper()
+	b, err := shared.prepare(context.Background(), bench)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func mustPass(t testing.TB, name string) int {
 	t.Helper()
 	a, err := LookupPass(name)

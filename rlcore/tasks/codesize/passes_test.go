@@ -1,7 +1,6 @@
 package codesize
 
 import (
-	"context"
 	"os"
 	"reflect"
 	"strings"
@@ -45,11 +44,7 @@ func TestPassTable(t *testing.T) {
 // TestEveryPassRuns applies each action alone to the O0 module of a real
 // program, in process, and verifies the result.
 func TestEveryPassRuns(t *testing.T) {
-	ctx := context.Background()
-	b, err := shared.prepare(ctx, "testdata/suite/crc.c")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := prepared(t, "testdata/suite/crc.c")
 	m, tm, dispose := parseInProcess(t, b.bitcode, b.name)
 	defer dispose()
 	for _, p := range Passes {

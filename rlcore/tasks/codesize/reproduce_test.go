@@ -56,10 +56,7 @@ func runShell(t *testing.T, dir, cmdline string) string {
 
 func writeO0(t *testing.T, dir, bench string) string {
 	t.Helper()
-	b, err := shared.prepare(context.Background(), bench)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := prepared(t, bench)
 	path := filepath.Join(dir, "o0.bc")
 	if err := os.WriteFile(path, b.bitcode, 0o644); err != nil {
 		t.Fatal(err)

@@ -254,10 +254,7 @@ func TestRuntimeMeasure(t *testing.T) {
 // says otherwise fails it.
 func TestValidateComparesWithTheO0Run(t *testing.T) {
 	ctx := context.Background()
-	b, err := shared.prepare(ctx, "builtin:qsort")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := prepared(t, "builtin:qsort")
 	want, err := b.o0Run(ctx)
 	if err != nil || want.stdout == "" {
 		t.Fatalf("O0 run: %+v, %v", want, err)
