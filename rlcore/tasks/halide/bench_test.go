@@ -63,7 +63,7 @@ func BenchmarkSearchVsAutoSchedulers(b *testing.B) {
 		}
 		// Rows go to stdout as each pipeline finishes: the run is long, and
 		// b.Logf's output of a benchmark is cut after ten lines.
-		fmt.Printf("search %s, %v per pipeline and start, starts %s, %d pipelines, Adams2019 beam %s passes %s; speedups over the default schedule (median default time / median time, timed interleaved):\n",
+		fmt.Printf("search %s, %v per pipeline and start, starts %s, %d pipelines, Adams2019 beam %s passes %s; speedups over the default schedule (median CPU time of the serial default / median wall time, timed interleaved):\n",
 			*benchSearch, *benchBudget, strings.Join(starts, " and "), len(names), *benchBeam, *benchPasses)
 		logSpeedup, logRatio := make([]float64, len(starts)), make([]float64, len(starts))
 		for _, name := range names {

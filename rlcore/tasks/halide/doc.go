@@ -38,7 +38,8 @@
 // and the grouped schedule three times each, side by side, when an
 // episode first starts on a pipeline (once per process) and starts from
 // the faster by their medians.
-// The same 44 actions for every pipeline. Observations (state
+// The same 45 actions for every pipeline (the last, order=couter, puts
+// the channel loops outermost and parallel). Observations (state
 // halide-schedule) describe the cursor's stage and directives, the
 // pipeline's share of stages per directive and the speedups so far.
 //
@@ -53,11 +54,13 @@
 // option.runs times and more, up to ten times as many, until the timed
 // runs took option.min-time (100 ms) in all, each run next to a run of the
 // default schedule (alternating which goes first); the quality is the
-// median default time over the median schedule time, the two taken over
-// the same moments of the machine's load, so the ratio holds under load
-// when absolute times do not (and the speedup shown always equals the two
-// times shown divided). The default schedule is the yardstick: it has no
-// run time-out.
+// median CPU time of the default schedule's runs over the median wall
+// time of the schedule's (the speedup shown always equals the two times
+// shown divided). The default is serial, so its CPU time is all its work
+// and does not grow when load preempts it (its wall time did, and with it
+// the ratio: a long serial run is preempted often, a short fast one
+// seldom); under load the schedule's wall time grows, so the figure errs
+// low. The default schedule is the yardstick: it has no run time-out.
 // A schedule whose first measurement beats the pipeline's best so far is
 // re-timed twice more, each time next to a re-timing of that best, and
 // its median figure is the one kept (and it becomes the best only if it

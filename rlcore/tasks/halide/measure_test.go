@@ -29,6 +29,11 @@ func TestSummarizeFiguresAgree(t *testing.T) {
 			t.Errorf("%s: spread %v", tc.name, m.Spread)
 		}
 	}
+	// the default's CPU times, when given, stand for its wall times
+	// (stretched by preemption here)
+	if m := summarize(hl.Result{TimesMs: []float64{2, 2, 2}, RefMs: []float64{30, 50, 40}, RefCPUMs: []float64{10, 10, 11}, MaxRef: 1}, 1e-3); m.DefaultMs != 10 || m.Speedup != 5 {
+		t.Errorf("default CPU times: %+v, want 10 ms and 5x", m)
+	}
 	if m := summarize(hl.Result{TimesMs: []float64{1}, RefMs: []float64{1}, MaxAbsErr: 0.5, MaxRef: 1}, 1e-3); !strings.Contains(m.Err, "wrong output") {
 		t.Errorf("a wrong output passed: %+v", m)
 	}

@@ -56,7 +56,7 @@ func init() {
 		DefaultReference: "default",
 		Measures: []rlcore.Measure{
 			{Name: "time", Doc: "median run time of the current schedule in ms"},
-			{Name: "speedup", Doc: "median default time / median schedule time, the two timed interleaved run by run (the quality)"},
+			{Name: "speedup", Doc: "median CPU time of the (serial) default schedule / median wall time of the schedule, the two timed interleaved run by run (the quality)"},
 		},
 		Open: Open,
 	})

@@ -61,9 +61,13 @@ type Result struct {
 	CompileMs float64   // JIT compile (and auto-schedule) time; 0 when cached
 	TimesMs   []float64 // candidate runs
 	RefMs     []float64 // the default schedule's runs, interleaved (when asked)
-	MaxAbsErr float64   // largest |output - default output|
-	MaxRef    float64   // largest |default output|
-	Source    string    // the auto-scheduler's schedule as C++ (auto-schedulers only)
+	// RefCPUMs is the CPU time of each of the default schedule's runs
+	// (serial, so all of its work): unlike its wall time, it does not
+	// grow when the machine's load preempts the run.
+	RefCPUMs  []float64
+	MaxAbsErr float64 // largest |output - default output|
+	MaxRef    float64 // largest |default output|
+	Source    string  // the auto-scheduler's schedule as C++ (auto-schedulers only)
 }
 
 var catalogOnce = sync.OnceValues(func() (string, error) {
@@ -113,6 +117,7 @@ func Measure(req Request) (Result, error) {
 		res.TimesMs = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(r.times_ms)), n)...)
 		if req.Interleave {
 			res.RefMs = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(r.ref_times_ms)), n)...)
+			res.RefCPUMs = append([]float64(nil), unsafe.Slice((*float64)(unsafe.Pointer(r.ref_cpu_ms)), n)...)
 		}
 	}
 	return res, nil

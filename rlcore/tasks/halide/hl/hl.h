@@ -15,6 +15,7 @@ typedef struct {
     int runs;             // entries in times_ms and ref_times_ms
     double *times_ms;     // candidate run times, malloc'd
     double *ref_times_ms; // default-schedule run times, interleaved, malloc'd
+    double *ref_cpu_ms;   // the calling thread's CPU time over each default-schedule run, malloc'd
     double max_abs_err;   // largest |candidate - reference| over the output
     double max_ref;       // largest |reference| over the output
     char *source;         // malloc'd C++ schedule text (auto-schedulers) or NULL

@@ -131,6 +131,14 @@ func buildActions() []Action {
 			StageEdit: func(f Func, st *Stage) bool { return setStage(st, groupMember(f)) }},
 		Action{Name: "group-stages", Doc: "the whole schedule grouped (see Grouped): pointwise stages inlined, resampled stages and reductions group roots, stencil stages computed per tile of their group's root",
 			Whole: func(s *Schedule) bool { return s.set(Grouped(s.Pipeline)) }},
+		// appended, so the indices above stay put
+		set("order=couter", "reorder: the channel loops (c, co) outside y and x, parallel() over the outermost channel loop (a few large tasks for a small stage)", func(st *Stage) bool {
+			if st.Order == COuter {
+				return false
+			}
+			st.Order = COuter
+			return true
+		}),
 	)
 	return as
 }

@@ -13,7 +13,9 @@ package schedule
 // and vectorized. The output, and every group root that has stages
 // computed at its tiles, is tiled (FusedTile, smaller for a small
 // output). Updates with reduction loops run them outside the vectorized
-// x loop (order router).
+// x loop (order router). A group root without members, other than the
+// output, runs its channel loops (c, co) outermost and parallel (order
+// couter).
 func Grouped(p *Pipeline) Schedule {
 	s := Default(p)
 	n := len(p.Stages)
@@ -39,6 +41,14 @@ func Grouped(p *Pipeline) Schedule {
 		s.tileGroup(s.Consumer(i))
 		if s.Check() != nil {
 			s.Stages[i] = groupRoot(f)
+		}
+	}
+	// a group root of its own (no members, not the output) with channel
+	// loops runs them outermost and in parallel, as Mullapudi2016 runs
+	// pyramid levels: a few large tasks rather than many short rows
+	for i := range n - 1 {
+		if st := &s.Stages[i]; st.Compute == Root && st.Order == Natural && st.TileX == 0 && st.TileY == 0 && len(p.Stages[i].Vars) > 2 {
+			st.Order = COuter
 		}
 	}
 	return s

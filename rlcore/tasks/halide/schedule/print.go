@@ -175,6 +175,7 @@ var flags = map[string]func(*Stage){
 	"rows": func(st *Stage) { st.Compute = Rows }, "tiles": func(st *Stage) { st.Compute = Tiles },
 	"store_root": func(st *Stage) { st.StoreRoot = true }, "par": func(st *Stage) { st.Parallel = true },
 	"swap": func(st *Stage) { st.Order = SwapXY }, "router": func(st *Stage) { st.Order = ROuter },
+	"couter": func(st *Stage) { st.Order = COuter },
 }
 
 func parseStage(text string) (Stage, error) {
@@ -216,7 +217,7 @@ func parseStage(text string) (Stage, error) {
 				return st, err
 			}
 		default:
-			return st, fmt.Errorf("unknown directive %q (allowed: root, inline, rows, tiles, store_root, tile(XxY), vecN, par, unrollN, swap, router)", d)
+			return st, fmt.Errorf("unknown directive %q (allowed: root, inline, rows, tiles, store_root, tile(XxY), vecN, par, unrollN, swap, router, couter)", d)
 		}
 	}
 	return st, nil

@@ -83,9 +83,15 @@ const (
 	Natural Order = iota // y outside x (tiles: yo, xo, yi, xi); reductions innermost
 	SwapXY               // x outside y
 	ROuter               // updates: reduction loops outside the inner x/y loops
+	// COuter puts the outer pure variables (colour channels c, output
+	// channels co, …) outside the y and x loops, and parallel() on the
+	// outermost of them: a small stage (a coarse pyramid level) gets a
+	// few large parallel tasks, one per channel, as Mullapudi2016
+	// schedules pyramids, instead of many short rows.
+	COuter
 )
 
-var orderNames = [...]string{"natural", "swap", "router"}
+var orderNames = [...]string{"natural", "swap", "router", "couter"}
 
 func (o Order) String() string { return orderNames[o] }
 
@@ -202,7 +208,9 @@ func (s Schedule) loopsOf(i int) loops {
 	if l.xo != l.x && l.yo != l.y {
 		outer = 2
 	}
-	if k := len(l.order) - outer; len(l.rest) > 0 && k >= 0 {
+	if st.Order == COuter {
+		add(l.rest...)
+	} else if k := len(l.order) - outer; len(l.rest) > 0 && k >= 0 {
 		l.order = append(append(append([]string{}, l.order[:k]...), l.rest...), l.order[k:]...)
 	} else {
 		add(l.rest...)
@@ -210,8 +218,12 @@ func (s Schedule) loopsOf(i int) loops {
 	return l
 }
 
-// outer is the stage's outermost x/y loop (the parallel one).
+// outer is the stage's outermost x/y loop, or under COuter its
+// outermost channel loop (the parallel one).
 func (l loops) outer(o Order) string {
+	if o == COuter && len(l.rest) > 0 {
+		return l.rest[len(l.rest)-1]
+	}
 	if o == SwapXY && l.xo != "" {
 		return l.xo
 	}

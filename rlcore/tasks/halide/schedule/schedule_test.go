@@ -47,6 +47,8 @@ func TestDirectivesAndCPP(t *testing.T) {
 		{"channels inside the tile", conv, "conv: conv=tiles relu=root,tile(16x16),vec8,par",
 			[]string{"relu 0 reorder xi yi co xo yo", "relu 0 parallel yo", "conv at relu xo"}, nil},
 		{"channels inside the parallel row loop", conv, "conv: relu=root,par", []string{"relu 0 reorder x co y", "relu 0 parallel y"}, nil},
+		{"channels outside, parallel over them", conv, "conv: relu=root,vec8,par,couter", []string{"relu 0 reorder x y co", "relu 0 vectorize x 8", "relu 0 parallel co"}, []string{".parallel(co)"}},
+		{"channels outside a tile", conv, "conv: conv=tiles relu=root,tile(16x16),par,couter", []string{"relu 0 reorder xi yi xo yo co", "relu 0 parallel co", "conv at relu xo"}, nil},
 		{"computed at a consumer computed per tile means per tile of the group's root", chain, "chain: a=tiles b=tiles c=root,tile(64x16)",
 			[]string{"a at c xo", "b at c xo"}, nil},
 	}
@@ -192,6 +194,11 @@ var pyramid = &Pipeline{Name: "pyramid", OutExtents: []int{512, 512, 3}, Stages:
 	{Name: "out", Vars: []string{"x", "y", "c"}},
 }}
 
+var colourPyramid = &Pipeline{Name: "cpyr", OutExtents: []int{256, 256, 3}, Stages: []Func{
+	{Name: "down", Vars: []string{"x", "y", "c"}, Consumers: []string{"out"}, Resampled: true},
+	{Name: "out", Vars: []string{"x", "y", "c"}},
+}}
+
 // Grouped inlines what is read pointwise (unless broadcast), makes
 // resampled stages and non-pure reductions group roots, and computes
 // stencil stages per tile of their group's root, which it tiles.
@@ -209,6 +216,9 @@ func TestGrouped(t *testing.T) {
 		// a reduction with pure updates runs its reduction loops outside
 		// the vector loop; no output extents, no tile
 		{conv, "conv: conv=tiles,vec16,router relu=root,vec16,par"},
+		// a colour pyramid level is a root of its own, parallel over
+		// its channels
+		{colourPyramid, "cpyr: down=root,vec16,par,couter out=root,tile(64x32),vec16,par"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.p.Name, func(t *testing.T) {
