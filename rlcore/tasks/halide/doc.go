@@ -35,9 +35,11 @@
 // at scaled or computed coordinates (pyramid levels, gathers) and
 // non-pure reductions group roots, stencil stages per tile of their group.
 // option.start=grouped starts there; option.start=best times the fused
-// and the grouped schedule three times each, side by side, when an
-// episode first starts on a pipeline (once per process) and starts from
-// the faster by their medians.
+// and the grouped schedule twice each, side by side, when an episode
+// first starts on a pipeline (once per process) and starts from the
+// faster by the lower of each one's figures, or from the default schedule
+// when neither beats it (on a busy machine, parallel schedules of a
+// pipeline with little work can lose to the serial default).
 // The same 45 actions for every pipeline (the last, order=couter, puts
 // the channel loops outermost and parallel). Observations (state
 // halide-schedule) describe the cursor's stage and directives, the
@@ -62,9 +64,9 @@
 // seldom); under load the schedule's wall time grows, so the figure errs
 // low. The default schedule is the yardstick: it has no run time-out.
 // A schedule whose first measurement beats the pipeline's best so far is
-// re-timed twice more, each time next to a re-timing of that best, and
-// its median figure is the one kept (and it becomes the best only if it
-// beats the best's median of the same rounds): a search keeps the
+// timed once more, next to a re-timing of that best, and the lower of its
+// two figures is the one kept (and it becomes the best only if that beats
+// the best's re-timing): a search keeps the
 // largest of many noisy figures, so without this its pick is whichever
 // measurement caught a quiet moment. Problem.Retime times schedules and
 // auto-schedulers side by side, afresh, for comparisons. The worker fixes

@@ -175,8 +175,11 @@ func (ms *measurer) remember(req hl.Request, m Measurement) {
 }
 
 // confirmRounds is how many more times confirm and the start=best choice
-// time each contender: three measurements each, the median kept.
-const confirmRounds = 2
+// time each contender: two measurements each, the lower kept (the median
+// of two, by medianMeasurement), so a figure that caught a quiet moment
+// once does not win; more rounds cost the short budgets of a notebook
+// their first rollouts.
+const confirmRounds = 1
 
 // incumbents are the best schedule so far per pipeline and measurement
 // configuration, shared like memo by every problem of the process.
@@ -219,7 +222,8 @@ func (ms *measurer) offer(req hl.Request, speedup float64) {
 }
 
 // confirm re-times a candidate whose first measurement beats the
-// pipeline's incumbent (or that is the first): confirmRounds more times,
+// pipeline's incumbent (the first candidate measured becomes the
+// incumbent as it is): confirmRounds more times,
 // each next to a re-timing of the incumbent (alternating which goes
 // first), and returns the candidate's median measurement. The candidate
 // becomes the incumbent when its median beats the incumbent's median of
@@ -233,23 +237,21 @@ func (ms *measurer) confirm(ctx context.Context, req hl.Request, first Measureme
 	incumbents.Lock()
 	inc := incumbents.m[ms.incumbentKey(req.Pipeline)]
 	incumbents.Unlock()
-	if inc != nil && first.Speedup <= inc.speedup {
+	if inc == nil { // the first: nothing to beat yet
+		ms.offer(req, first.Speedup)
 		return first, nil
 	}
-	reqs, have := []hl.Request{req}, [][]Measurement{{first}}
-	if inc != nil {
-		reqs, have = append(reqs, inc.req), append(have, nil)
+	if first.Speedup <= inc.speedup {
+		return first, nil
 	}
-	got, err := ms.settle(ctx, reqs, have, confirmRounds)
+	got, err := ms.settle(ctx, []hl.Request{req, inc.req}, [][]Measurement{{first}, nil}, confirmRounds)
 	if err != nil {
 		return Measurement{}, err
 	}
 	cand := got[0]
-	if inc == nil || got[1].Err != "" || cand.Speedup > got[1].Speedup {
+	if got[1].Err != "" || cand.Speedup > got[1].Speedup {
 		ms.offer(req, cand.Speedup)
-		if inc != nil {
-			slog.Debug("halide: a new best schedule confirmed", "pipeline", req.Pipeline, "speedup", cand.Speedup, "first", first.Speedup, "incumbent re-timed", got[1].Speedup)
-		}
+		slog.Debug("halide: a new best schedule confirmed", "pipeline", req.Pipeline, "speedup", cand.Speedup, "first", first.Speedup, "incumbent re-timed", got[1].Speedup)
 	}
 	return cand, nil
 }

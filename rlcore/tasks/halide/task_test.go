@@ -156,7 +156,7 @@ func TestStartOption(t *testing.T) {
 }
 
 // option.start=grouped starts at schedule.Grouped; best at the faster of
-// fused and grouped, both measured three times side by side (and checked
+// fused and grouped, both measured twice side by side (and checked
 // against the default's output, as every schedule is).
 func TestGroupedAndBestStarts(t *testing.T) {
 	ctx := context.Background()
@@ -176,7 +176,7 @@ func TestGroupedAndBestStarts(t *testing.T) {
 			}
 		case "best":
 			// best re-timed both side by side and remembered the medians:
-			// it starts from the faster by those
+			// it starts from the faster by those (or the default, 1x)
 			pl, err := p.Pipeline("conv_layer")
 			if err != nil {
 				t.Fatal(err)
@@ -189,7 +189,7 @@ func TestGroupedAndBestStarts(t *testing.T) {
 				}
 				settled = append(settled, sm.Speedup)
 			}
-			if want := max(settled[0], settled[1]); m.Speedup != want {
+			if want := max(settled[0], settled[1], 1); m.Speedup != want {
 				t.Errorf("start best: %s at %.2fx, want the faster start's %.2fx (fused, grouped: %v)", got, m.Speedup, want, settled)
 			}
 		}
