@@ -168,7 +168,7 @@ var starts = map[string]func(*schedule.Pipeline) schedule.Schedule{
 	"fused":         schedule.Fused,
 	"root-parallel": schedule.RootParallel,
 	"grouped":       schedule.Grouped,
-	"best":          nil, // the faster of fused and grouped, measured (see NewEpisode)
+	"best":          nil, // the fastest of default, fused and grouped, measured (see NewEpisode)
 }
 
 // bestOf are the heuristic schedules option.start=best measures.

@@ -157,7 +157,8 @@ func TestStartOption(t *testing.T) {
 
 // option.start=grouped starts at schedule.Grouped; best at the faster of
 // fused and grouped, both measured twice side by side (and checked
-// against the default's output, as every schedule is).
+// against the default's output, as every schedule is), or at the default
+// when neither beats it.
 func TestGroupedAndBestStarts(t *testing.T) {
 	ctx := context.Background()
 	speedups := map[string]float64{}
