@@ -183,7 +183,14 @@ func (e *Episode) Reference(ctx context.Context, ref, metric string) (float64, e
 func (e *Episode) Quality(context.Context) (float64, error) { return e.quality(), nil }
 
 func (e *Episode) quality() float64 {
-	q := e.ev.Quality(e.score)
+	s := e.score
+	if !s.Correct() {
+		// A wrong rewrite's partial credit counts its latency as no lower
+		// than the best proved one's: shorter wrong code must not outscore
+		// (or stand for) a proved rewrite that does not exist.
+		s.Latency = max(s.Latency, e.bestLat)
+	}
+	q := e.ev.Quality(s)
 	if e.unproven {
 		q = min(q, float64(e.ev.TLat)/float64(max(e.bestLat, 1)))
 	}

@@ -10,7 +10,9 @@
 // Quality. An episode's quality is target latency / rewrite latency when
 // the rewrite is right on every test case and not refuted by z3 (1 = as
 // fast as the naive -O0 target; gcc -O3 reaches 2–5 on most programs),
-// and below that otherwise (see stoke.Evaluator.Quality). Whenever a
+// and below that otherwise (see stoke.Evaluator.Quality: at most half, a
+// wrong rewrite's latency counted as no lower than the best proved
+// one's). Whenever a
 // rewrite is right on the tests and faster than the best proved one, the
 // episode asks z3 to prove it equivalent to the target for all inputs; a
 // counterexample becomes a test case of the benchmark, shared by later

@@ -241,3 +241,34 @@ func TestTimingP01(t *testing.T) {
 		}
 	}
 }
+
+// TestWrongRewriteNeverOutscoresTheBestProved: a short rewrite that is
+// wrong on the tests gets partial credit, but never a quality above the
+// best proved rewrite's, so a stored quality always stands for a proved
+// rewrite (CI once exported p16 at a quality of 8.87 no rewrite had).
+func TestWrongRewriteNeverOutscoresTheBestProved(t *testing.T) {
+	p := open(t, 3, nil)
+	ctx := context.Background()
+	for _, name := range []string{"p01", "p16"} {
+		ep, err := p.NewEpisode(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := ep.(*Episode)
+		wrong, err := x86.Parse("mov eax, edi")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.prog = wrong
+		if err := e.rescore(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if e.score.Correct() {
+			t.Fatalf("%s: %q passes the tests", name, wrong)
+		}
+		q, _ := e.Quality(ctx)
+		if best := float64(e.ev.TLat) / float64(e.bestLat); q <= 0 || q > best/2 {
+			t.Errorf("%s: wrong rewrite of latency %d scores %.3f; want in (0, %.3f], half the best proved (latency %d)", name, e.score.Latency, q, best/2, e.bestLat)
+		}
+	}
+}
