@@ -238,14 +238,21 @@ func (r *Recorder) Stats() Stats {
 func (r *Recorder) Best() (EpisodeRecord, bool) { return r.best, r.hasBest }
 
 // Finish ends the run: the episode in progress counts towards the best
-// found (not towards the curve), a RunDone event is sent, and the Result
-// is returned. policy may be nil.
+// found (not towards the episode count); when it raised the best, the
+// curve gets a last point at that best, so that the curve ends where
+// Result.Best does. A RunDone event is sent, and the Result is returned.
+// policy may be nil.
 func (r *Recorder) Finish(policy Policy) *Result {
 	if !r.Stopped() {
 		r.stop(Finished, nil)
 	}
 	if r.inEpisode {
+		hadBest, before := r.hasBest, r.best.Quality
 		r.closeEpisode(false)
+		if r.hasBest && (!hadBest || r.best.Quality > before) {
+			r.curve = append(r.curve, CurvePoint{Step: r.stats.Steps, Episode: r.stats.Episodes, Elapsed: time.Since(r.start),
+				Return: r.best.Return, Quality: r.best.Quality, Best: r.best.Quality})
+		}
 	}
 	stats := r.Stats()
 	res := &Result{

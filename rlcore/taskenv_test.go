@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -266,6 +267,33 @@ func TestRecorderTracksBestPrefixPerBenchmark(t *testing.T) {
 	}
 	if res.Best.Benchmark != "start3" {
 		t.Errorf("overall best on %s, want start3", res.Best.Benchmark)
+	}
+}
+
+// TestRecorderCurveEndsAtTheBest: a budget that stops an episode after it
+// raised the best adds a last curve point at that best, so the curve ends
+// where Result.Best does; a stop that raised nothing adds none.
+func TestRecorderCurveEndsAtTheBest(t *testing.T) {
+	for _, tc := range []struct {
+		steps      int
+		wantBests  []float64
+		wantResult float64
+	}{
+		{6, []float64{0.4, 0.8}, 0.8}, // start3's episode stops after inc, double: 0.8
+		{5, []float64{0.4}, 0.4},      // it stops after inc: 0.4 does not beat start1's 0.4
+		{8, []float64{0.4, 0.8}, 0.8}, // both episodes complete: no extra point
+	} {
+		env, _ := NewTaskEnv(counterProblem{}, TaskEnvConfig{Horizon: 4, Arm: Arm{State: "counter-x"}})
+		res := scriptedTrain(context.Background(), env, TrainConfig{
+			Budget: Budget{Steps: tc.steps}, Benchmarks: []string{"start1", "start3"},
+		}, []int{0, 2, 1, 1})
+		var bests []float64
+		for _, c := range res.Curve {
+			bests = append(bests, c.Best)
+		}
+		if !slices.Equal(bests, tc.wantBests) || res.Best.Quality != tc.wantResult {
+			t.Errorf("budget %d steps: curve bests %v, result %v; want %v, %v", tc.steps, bests, res.Best.Quality, tc.wantBests, tc.wantResult)
+		}
 	}
 }
 

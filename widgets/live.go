@@ -159,24 +159,14 @@ func (lc *LiveCurves) Observe(e rlcore.Event) {
 		if !r.hasBest || e.Best > r.best {
 			r.best, r.hasBest = e.Best, true
 		}
-		var p xy
-		switch lc.opts.X {
-		case XElapsed:
-			p.x = r.elapsed.Seconds()
-		case XWall:
-			p.x = wall
-		default:
-			p.x = float64(r.steps)
-		}
+		y := r.best // the arm's best over all its pulls
 		switch lc.opts.Y {
 		case YQuality:
-			p.y = e.Quality
+			y = e.Quality
 		case YReturn:
-			p.y = e.Return
-		default:
-			p.y = r.best // the arm's best over all its pulls
+			y = e.Return
 		}
-		r.pts = append(r.pts, p)
+		r.pts = append(r.pts, lc.point(r, wall, y))
 		if len(r.pts) > maxStoredPoints {
 			r.pts = compact(r.pts)
 		}
@@ -189,9 +179,28 @@ func (lc *LiveCurves) Observe(e rlcore.Event) {
 	case rlcore.RunDone:
 		// The arm is done when its last concurrent pull is.
 		r.done, r.status = len(r.streams) == 0, e.Status
+		// A run stopped mid-episode may have raised its best in that
+		// episode, which sent no EpisodeEnd: the best-so-far curve
+		// ends at the run's best, as its result does.
+		if lc.opts.Y == YBest && !math.IsNaN(e.Best) && !math.IsInf(e.Best, 0) && (!r.hasBest || e.Best > r.best) {
+			r.best, r.hasBest = e.Best, true
+			r.pts = append(r.pts, lc.point(r, wall, r.best))
+		}
 	}
 	lc.mu.Unlock()
 	lc.th.poke()
+}
+
+// point places y on r's curve at the x of the chart's axis: r's steps,
+// r's elapsed time, or wall, the time since the chart started.
+func (lc *LiveCurves) point(r *runState, wall, y float64) xy {
+	switch lc.opts.X {
+	case XElapsed:
+		return xy{r.elapsed.Seconds(), y}
+	case XWall:
+		return xy{wall, y}
+	}
+	return xy{float64(r.steps), y}
 }
 
 // stream is a training run in progress under a run name: its counters as

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -300,5 +301,36 @@ func TestLiveCurvesBudgetPerRun(t *testing.T) {
 	last := lines[len(lines)-1]
 	if !strings.Contains(last, "budget 1ns per benchmark") || strings.Contains(last, "took") {
 		t.Errorf("last progress line %q: want the budget per benchmark beside the elapsed time", last)
+	}
+}
+
+// TestLiveCurvesEndAtTheRunsBest: a run stopped mid-episode may raise its
+// best in that episode (no EpisodeEnd says so); the RunDone's Best ends
+// the best-so-far curve there, so chart and result agree. Other y values
+// are per episode and get no such point.
+func TestLiveCurvesEndAtTheRunsBest(t *testing.T) {
+	for _, tc := range []struct {
+		y       YValue
+		runBest float64
+		want    []float64
+	}{
+		{YBest, 2.25, []float64{1.5, 1.8, 2.25}},
+		{YBest, 1.8, []float64{1.5, 1.8}},
+		{YQuality, 2.25, []float64{1.5, 1.8}},
+	} {
+		lc := NewLiveCurves(LiveOptions{Display: Headless, Progress: io.Discard, Y: tc.y})
+		lc.Observe(rlcore.Event{Kind: rlcore.EpisodeEnd, Run: "p16", Episode: 1, Step: 20, Quality: 1.5, Best: 1.5})
+		lc.Observe(rlcore.Event{Kind: rlcore.EpisodeEnd, Run: "p16", Episode: 2, Step: 40, Quality: 1.8, Best: 1.8})
+		lc.Observe(rlcore.Event{Kind: rlcore.RunDone, Run: "p16", Episode: 2, Step: 52, Best: tc.runBest})
+		if err := lc.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var got []float64
+		for _, p := range lc.snapshot().curves[0].pts {
+			got = append(got, p.y)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("y %v, run best %v: curve %v, want %v", tc.y, tc.runBest, got, tc.want)
+		}
 	}
 }
