@@ -363,6 +363,22 @@ type Validator interface {
 	ValidateActions(ctx context.Context, benchmark string, actions []int) error
 }
 
+// StateSaver is the optional capability of an Episode that saves its
+// current program as data (for code size: the module's bitcode) without
+// changing it and without a live copy beside it, unlike Fork.
+type StateSaver interface {
+	SaveState(ctx context.Context) ([]byte, error)
+}
+
+// SavedStateValidator is the optional capability of a Validator that
+// validates a saved state (StateSaver) of an episode after actions (task
+// action indices, as applied from the benchmark's start) that reached
+// quality, as ValidateActions validates their replay, without applying
+// them again. A zero-shot deployment validates its best state this way.
+type SavedStateValidator interface {
+	ValidateSavedState(ctx context.Context, benchmark string, state []byte, actions []int, quality float64) error
+}
+
 // ResultChecker is the optional capability of a Problem whose episodes are
 // not a function of their action sequence alone — superopt's rewrite moves
 // draw their details at random — so that replaying the actions cannot

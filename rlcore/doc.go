@@ -70,6 +70,10 @@
 //   - [Validator] (Problem): checks a deployed action sequence beyond
 //     replaying it (for code size: the program still compiles and behaves
 //     like the original).
+//   - [StateSaver] (Episode) and [SavedStateValidator] (Problem): save the
+//     current program as data and validate such a saved state as a replay
+//     of its actions would be validated, without applying them again (a
+//     zero-shot deployment validates its best rollout's state this way).
 //   - [ResultChecker] (Problem): for tasks whose episodes are not a function
 //     of their action sequence (superopt's random move details), checks the
 //     recorded best result instead of a replay (superopt re-proves it with

@@ -501,6 +501,11 @@ type deployer struct {
 	// temperature divides the policy's logits in sampled rollouts of the
 	// start weights (see rollout); 0 leaves them as they are.
 	temperature float64
+	// replayBest makes a zero-shot deployment validate its best by
+	// replaying it even when the task could validate the state its rollout
+	// saved (the way it was validated before; benchmarks and tests compare
+	// the two).
+	replayBest bool
 }
 
 // deploy trains arm on one benchmark and validates its best sequence.
@@ -632,7 +637,7 @@ func (d *deployer) firstRollouts(ctx context.Context, arm rlcore.Arm, bench stri
 		return nil, fmt.Errorf("arm %s: %w", arm, err)
 	}
 	defer env.Close()
-	best, err := bestRollout(ctx, env, pol, bench, rollouts-1, seed, d.temperature, start)
+	best, err := bestRollout(ctx, env, pol, bench, rollouts-1, seed, d.temperature, start, nil)
 	if err != nil {
 		return nil, nil
 	}

@@ -185,7 +185,7 @@ func TestRolloutTemperature(t *testing.T) {
 			if _, err := env.Reset(ctx, "ex0"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := rollout(ctx, env, pol, "ex0", rng, temperature); err != nil {
+			if _, err := rollout(ctx, env, pol, "ex0", rng, temperature, nil); err != nil {
 				t.Fatal(err)
 			}
 			seen[env.History()[0]] = true

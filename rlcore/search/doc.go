@@ -112,7 +112,9 @@
 // which the greedy policy is scored after every round — and stores every
 // round's policy; Deploy with ZeroShot applies the best one to each
 // program without training (greedy plus sampled rollouts, the best
-// validated), and Compare shows it as the method [ZeroShotMethod].
+// validated: on the state its rollout saved when the problem is a
+// [rlcore.SavedStateValidator], so that its actions are not applied again,
+// else replayed), and Compare shows it as the method [ZeroShotMethod].
 // [Compare] runs the client RL, the task's reference compilations and the
 // search methods on the same benchmarks with the same budget, and reports
 // the table and the search overhead ([Overhead]).

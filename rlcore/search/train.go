@@ -289,7 +289,7 @@ func evaluateHeldOut(ctx context.Context, d *deployer, arm rlcore.Arm, weights [
 	defer env.Close()
 	var qs []float64
 	for _, b := range heldOut {
-		r, err := rollout(ctx, env, pol, b, nil, 0)
+		r, err := rollout(ctx, env, pol, b, nil, 0, nil)
 		if err != nil {
 			return math.NaN(), fmt.Errorf("held-out %s: %w", b, err)
 		}

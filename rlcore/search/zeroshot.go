@@ -40,8 +40,11 @@ func DecodePolicy(data []byte) (rlcore.Policy, error) {
 
 // zeroShot applies pol to bench without training: one greedy rollout and
 // samples rollouts drawn from the policy (seeded), each over the horizon,
-// keeping the best prefix of each; the best of all is replayed on a fresh
-// env and validated like a trained deployment's. It never panics.
+// keeping the best prefix of each; the best of all is validated like a
+// trained deployment's: on the state the rollout saved when it reached it
+// (rlcore.StateSaver), so that its actions are not applied again, or,
+// when the task cannot save states, replayed on a fresh env. It never
+// panics.
 func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Policy, bench string, samples int, seed int64) (dep Deployment) {
 	dep = Deployment{Benchmark: bench, Arm: arm, Quality: math.NaN()}
 	start := time.Now()
@@ -57,24 +60,80 @@ func (d *deployer) zeroShot(ctx context.Context, arm rlcore.Arm, pol rlcore.Poli
 		return dep
 	}
 	defer env.Close()
-	best, err := bestRollout(ctx, env, pol, bench, samples, seed, d.temperature, start)
+	var saved *savedBest
+	if _, ok := d.problem.(rlcore.SavedStateValidator); ok && !d.replayBest {
+		saved = &savedBest{quality: math.Inf(-1)}
+	}
+	best, err := bestRollout(ctx, env, pol, bench, samples, seed, d.temperature, start, saved)
 	if err != nil {
 		dep.Err = fmt.Errorf("zero-shot on %s: %w", bench, err)
 		return dep
 	}
 	dep.Quality, dep.Actions, dep.Found = best.Quality, best.Actions, best.Found
-	env.Close() // gives its worker back for the replay: no worker process starts
-	dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
+	env.Close() // gives its worker back for the validation: no worker process starts
+	if saved.of(best) {
+		dep.TaskActions, dep.ActionNames, dep.Err = d.validateSaved(context.WithoutCancel(ctx), bench, best, saved)
+	} else {
+		dep.TaskActions, dep.ActionNames, dep.Err = d.replay(context.WithoutCancel(ctx), arm, bench, best)
+	}
 	dep.Validated = dep.Err == nil
 	return dep
+}
+
+// savedBest is the saved state (rlcore.StateSaver) of the best prefix of
+// any rollout so far, kept so that the best can be validated without
+// applying its actions again (validateSaved).
+type savedBest struct {
+	quality float64 // of the best prefix so far, saved or not
+	state   []byte  // nil when saving it failed
+	actions []int   // the prefix's agent actions
+	applied []int   // the task actions they applied
+}
+
+// save saves env's current state, the prefix actions of a rollout that
+// reached quality q above every earlier prefix. A failure to save leaves
+// no state: the best is then replayed.
+func (s *savedBest) save(ctx context.Context, env *rlcore.TaskEnv, q float64, actions []int) {
+	s.quality, s.state = q, nil
+	saver, ok := env.Episode().(rlcore.StateSaver)
+	if !ok {
+		return
+	}
+	state, err := saver.SaveState(ctx)
+	if err != nil {
+		return
+	}
+	s.state, s.actions, s.applied = state, slices.Clone(actions), slices.Clone(env.History())
+}
+
+// of reports whether s holds the state of rec's best prefix.
+func (s *savedBest) of(rec rlcore.EpisodeRecord) bool {
+	return s != nil && s.state != nil && s.quality == rec.Quality && slices.Equal(s.actions, rec.Actions)
+}
+
+// validateSaved validates best on its saved state (the problem is a
+// rlcore.SavedStateValidator) and returns the task actions it applied
+// and their names, as replay does.
+func (d *deployer) validateSaved(ctx context.Context, bench string, best rlcore.EpisodeRecord, saved *savedBest) ([]int, []string, error) {
+	all := d.problem.Actions()
+	names := make([]string, len(saved.applied))
+	for i, a := range saved.applied {
+		names[i] = all[a]
+	}
+	if err := d.problem.(rlcore.SavedStateValidator).ValidateSavedState(ctx, bench, saved.state, saved.applied, best.Quality); err != nil {
+		return saved.applied, names, fmt.Errorf("validation by task %s: %w", d.problem.Task(), err)
+	}
+	return saved.applied, names, nil
 }
 
 // bestRollout runs one greedy rollout of pol on bench and samples sampled
 // ones (seeded, at temperature: see rollout), and returns the best prefix of all, its Found the time
 // since start when it was reached; a rollout cut by ctx's end counts with
-// the prefix it had reached. It fails only when no rollout reached any
-// quality.
-func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, samples int, seed int64, temperature float64, start time.Time) (rlcore.EpisodeRecord, error) {
+// the prefix it had reached. With saved non-nil, the state of every prefix
+// better than all before it is saved there (the last one saved is the
+// best's unless that rollout failed: savedBest.of says). It fails only
+// when no rollout reached any quality.
+func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, samples int, seed int64, temperature float64, start time.Time, saved *savedBest) (rlcore.EpisodeRecord, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x2e50))
 	best := rlcore.EpisodeRecord{Benchmark: bench, Quality: math.Inf(-1)}
 	var errs []error
@@ -83,7 +142,7 @@ func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, be
 		if i > 0 {
 			r = rng
 		}
-		rec, err := rollout(ctx, env, pol, bench, r, temperature)
+		rec, err := rollout(ctx, env, pol, bench, r, temperature, saved)
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() == nil {
@@ -114,8 +173,8 @@ func bestRollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, be
 // in ten. An action that left the observation unchanged is not taken again
 // until the observation changes: in the same state a greedy policy would
 // choose it again and loop. The rollout ends when every action is ruled
-// out.
-func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, rng *rand.Rand, temperature float64) (rlcore.EpisodeRecord, error) {
+// out. With saved non-nil, a prefix better than saved's is saved there.
+func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench string, rng *rand.Rand, temperature float64, saved *savedBest) (rlcore.EpisodeRecord, error) {
 	rec := rlcore.EpisodeRecord{Benchmark: bench}
 	obs, err := env.Reset(ctx, bench)
 	if err != nil {
@@ -176,6 +235,9 @@ func rollout(ctx context.Context, env *rlcore.TaskEnv, pol rlcore.Policy, bench 
 		actions = append(actions, a)
 		if q := env.Quality(); q > rec.Quality {
 			rec.Quality, rec.Actions = q, append([]int(nil), actions...)
+			if saved != nil && q > saved.quality {
+				saved.save(ctx, env, q, actions)
+			}
 		}
 		if sr.Done() {
 			return rec, nil

@@ -120,7 +120,9 @@
 // itself on csmith:7 (median of verify time / pass time,
 // BenchmarkStep/inprocess-verify), so it is off by default: a result is
 // verified before it is accepted, when deployment validates it
-// ([Problem.ValidateActions] replays it and runs the verifier).
+// ([Problem.ValidateActions] replays it and runs the verifier;
+// [Problem.ValidateSavedState] verifies the module an episode saved with
+// [Episode.SaveState] when it reached the result, as zero-shot does).
 //
 // When a worker dies (an abort, a segfault, a time or memory limit), its
 // episodes fail with an error naming the benchmark, the passes applied,

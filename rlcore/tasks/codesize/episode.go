@@ -209,6 +209,13 @@ func (e *Episode) Bitcode(ctx context.Context) ([]byte, error) {
 	return resp.Bitcode, err
 }
 
+// SaveState saves the current module as bitcode (rlcore.StateSaver): a
+// copy that, unlike a Fork, lives outside the worker's LLVM context, so
+// that keeping it changes nothing in the passes the episode runs next (a
+// live clone shares the context's constants, whose use lists some passes
+// read). Problem.ValidateSavedState validates it.
+func (e *Episode) SaveState(ctx context.Context) ([]byte, error) { return e.Bitcode(ctx) }
+
 // IR returns the current module as textual LLVM IR.
 func (e *Episode) IR(ctx context.Context) (string, error) {
 	resp, err := e.query(ctx, opIR, "IR")

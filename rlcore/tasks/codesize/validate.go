@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/supersonic-rl/supersonic/rlcore"
 	"github.com/supersonic-rl/supersonic/rlcore/isolate"
 	"github.com/supersonic-rl/supersonic/rlcore/scratch"
 )
@@ -84,39 +86,47 @@ func (p *Problem) Validate(ctx context.Context, benchmark string, passes []strin
 	if wantIC >= 0 && ep.ic != wantIC {
 		return v, fmt.Errorf("codesize: validate %s: replaying %d passes gives %d instructions, not the reported %d", benchmark, len(passes), ep.ic, wantIC)
 	}
-	if err := ep.Verify(ctx); err != nil {
-		return v, err
+	return v, ep.validate(ctx, v)
+}
+
+// validate checks the episode's current module, which passes (v.Passes)
+// made from the O0 module: LLVM's verifier, and for runnable benchmarks
+// the optimized program's run against the O0 build's (see Validate).
+func (e *Episode) validate(ctx context.Context, v *Validation) error {
+	benchmark, passes := e.b.name, v.Passes
+	if err := e.Verify(ctx); err != nil {
+		return err
 	}
-	if !ep.b.runnable {
-		return v, nil
+	if !e.b.runnable {
+		return nil
 	}
-	want, err := ep.b.o0Run(ctx)
+	want, err := e.b.o0Run(ctx)
 	if err != nil {
-		return v, fmt.Errorf("codesize: validate %s: %w", benchmark, err)
+		return fmt.Errorf("codesize: validate %s: %w", benchmark, err)
 	}
-	obj, err := ep.object(ctx)
+	obj, err := e.object(ctx)
 	if err != nil {
-		return v, err
+		return err
 	}
 	dir, err := scratch.Dir(validatePrefix)
 	if err != nil {
-		return v, fmt.Errorf("codesize: validate: %w", err)
+		return fmt.Errorf("codesize: validate: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	exe, err := linkObject(ctx, dir, "opt", obj)
 	if err != nil {
-		return v, fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
+		return fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
 	}
 	got, err := run(ctx, dir, exe)
 	if err != nil {
-		return v, fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
+		return fmt.Errorf("codesize: validate %s after %s: optimized build: %w", benchmark, strings.Join(passes, " "), err)
 	}
 	if got.stdout != want.stdout || got.exit != want.exit {
-		return v, fmt.Errorf("codesize: validate %s after %s: the optimized program behaves differently: exit %d, stdout %q; the O0 program: exit %d, stdout %q",
+		return fmt.Errorf("codesize: validate %s after %s: the optimized program behaves differently: exit %d, stdout %q; the O0 program: exit %d, stdout %q",
 			benchmark, strings.Join(passes, " "), got.exit, clip(got.stdout), want.exit, clip(want.stdout))
 	}
 	v.Ran, v.Output = true, got.stdout
-	return v, nil
+	return nil
 }
 
 type runResult struct {
@@ -242,22 +252,65 @@ func (e *Episode) runtime(ctx context.Context) (float64, error) {
 	return times[len(times)/2], nil
 }
 
-// Problem implements the optional Validator interface of rlcore/search.
-var _ interface {
-	ValidateActions(ctx context.Context, benchmark string, actions []int) error
-} = (*Problem)(nil)
+// Problem implements the optional validation capabilities of rlcore.
+var (
+	_ rlcore.Validator           = (*Problem)(nil)
+	_ rlcore.SavedStateValidator = (*Problem)(nil)
+	_ rlcore.StateSaver          = (*Episode)(nil)
+)
 
 // ValidateActions validates a sequence of action indices (into Actions)
 // as Validate does, without a count to compare: the optional Validator
 // interface that the search's Deploy calls.
 func (p *Problem) ValidateActions(ctx context.Context, benchmark string, actions []int) error {
+	names, err := passNames(benchmark, actions)
+	if err != nil {
+		return err
+	}
+	_, err = p.Validate(ctx, benchmark, names, -1)
+	return err
+}
+
+// ValidateSavedState validates the module that Episode.SaveState saved after
+// actions (indices into Actions) were applied to the benchmark's O0
+// module, as Validate validates their replay but without applying them
+// again (rlcore.SavedStateValidator): its quality must be quality, LLVM's
+// verifier must accept it, and a runnable benchmark's optimized program
+// must behave like the O0 build.
+func (p *Problem) ValidateSavedState(ctx context.Context, benchmark string, state []byte, actions []int, quality float64) error {
+	names, err := passNames(benchmark, actions)
+	if err != nil {
+		return err
+	}
+	b, err := p.prepare(ctx, benchmark)
+	if err != nil {
+		return err
+	}
+	w, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	resp, err := callLLVM(ctx, w, &request{Op: opParse, Bitcode: state})
+	if err != nil {
+		w.Release()
+		return fmt.Errorf("codesize: validate %s: reading the saved state: %w", benchmark, err)
+	}
+	ep := &Episode{p: p, b: b, w: w, handle: resp.Handle, ic: resp.IC, size: -1, names: names}
+	defer ep.Close()
+	if q := b.quality(ep.ic); math.Abs(q-quality) > 1e-9*math.Max(1, math.Abs(quality)) {
+		return fmt.Errorf("codesize: validate %s: the saved state after %d passes has %d instructions (quality %g), not the recorded quality %g", benchmark, len(names), ep.ic, q, quality)
+	}
+	return ep.validate(ctx, &Validation{Benchmark: b.name, Passes: names, IC: ep.ic})
+}
+
+// passNames names task actions (indices into Passes).
+func passNames(benchmark string, actions []int) ([]string, error) {
 	names := make([]string, len(actions))
 	for i, a := range actions {
 		if a < 0 || a >= len(Passes) {
-			return fmt.Errorf("codesize: validate %s: action %d (step %d) out of range [0, %d)", benchmark, a, i+1, len(Passes))
+			return nil, fmt.Errorf("codesize: validate %s: action %d (step %d) out of range [0, %d)", benchmark, a, i+1, len(Passes))
 		}
 		names[i] = Passes[a].Name
 	}
-	_, err := p.Validate(ctx, benchmark, names, -1)
-	return err
+	return names, nil
 }

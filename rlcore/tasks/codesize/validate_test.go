@@ -271,3 +271,50 @@ func TestValidateComparesWithTheO0Run(t *testing.T) {
 		t.Errorf("Validate against another O0 output: %v, want a behaviour mismatch", err)
 	}
 }
+
+// A saved state validates like the replay of its passes, without applying
+// them again; a state of another quality, or bytes that are no module,
+// are refused with errors that say so.
+func TestValidateSavedState(t *testing.T) {
+	ctx := context.Background()
+	const bench = "builtin:qsort"
+	actions := []int{mustPass(t, "-sroa"), mustPass(t, "-instcombine"), mustPass(t, "-simplifycfg")}
+	ep := newEpisode(t, shared, bench)
+	for _, a := range actions {
+		if err := ep.Apply(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state, err := ep.SaveState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ep.Quality(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		state   []byte
+		actions []int
+		quality float64
+		wantErr string
+	}{
+		{"the saved state", state, actions, q, ""},
+		{"another quality", state, actions, q + 0.5, "not the recorded quality"},
+		{"no module", []byte("not bitcode"), actions, q, "reading the saved state"},
+		{"an unknown action", state, []int{len(Passes)}, q, "out of range"},
+	} {
+		err := shared.ValidateSavedState(ctx, bench, tc.state, tc.actions, tc.quality)
+		if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.wantErr)
+		}
+	}
+	// Saving changed nothing: the episode goes on as a replay does.
+	if err := ep.Apply(ctx, mustPass(t, "-gvn")); err != nil {
+		t.Fatal(err)
+	}
+	if ic, err := shared.Replay(ctx, bench, []string{"-sroa", "-instcombine", "-simplifycfg", "-gvn"}); err != nil || ic != ep.ic {
+		t.Errorf("after saving its state the episode has %d instructions, the replay %d (%v)", ep.ic, ic, err)
+	}
+}

@@ -49,6 +49,7 @@ const (
 	opIR                      // Handle → IR (textual)
 	opVerify                  // Handle → Err when the module is malformed
 	opObject                  // Handle → Bitcode holding the object file for the host
+	opParse                   // Bitcode → new handle at that module (a saved state; not kept as an initial module)
 )
 
 type request struct {
@@ -214,6 +215,15 @@ func (st *workerState) do(req *request, resp *response) error {
 			resp.Size, err = st.textSize(m)
 		}
 		return err
+	}
+	if req.Op == opParse {
+		m, err := st.ctx.Parse(req.Bitcode, "snapshot")
+		if err != nil {
+			return err
+		}
+		resp.Handle = st.add(m)
+		resp.IC = m.InstructionCount()
+		return nil
 	}
 	m, err := st.module(req.Handle)
 	if err != nil {
