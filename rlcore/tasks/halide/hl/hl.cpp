@@ -214,7 +214,7 @@ VarOrRVar loop_var(const std::string &name) {
 // apply_schedule applies directive lines of the form
 //   FUNC inline | root | at CONSUMER VAR | store_root | store_at CONSUMER VAR
 //   FUNC STAGE split VAR OUTER INNER FACTOR
-//   FUNC STAGE vectorize VAR WIDTH | unroll VAR FACTOR | parallel VAR
+//   FUNC STAGE vectorize VAR WIDTH | unroll VAR [FACTOR] | parallel VAR
 //   FUNC STAGE reorder VAR... (innermost first)
 // where STAGE is 0 for the pure definition and u for update u-1.
 void apply_schedule(const std::vector<Internal::Function> &stages, const std::string &schedule) {
@@ -262,6 +262,8 @@ void apply_schedule(const std::vector<Internal::Function> &stages, const std::st
             } else if (op == "vectorize") {
                 need(5);
                 s.vectorize(Var(w[3]), to_int(w[4], line));
+            } else if (op == "unroll" && w.size() == 4) {
+                s.unroll(Var(w[3]));
             } else if (op == "unroll") {
                 need(5);
                 s.unroll(Var(w[3]), to_int(w[4], line));

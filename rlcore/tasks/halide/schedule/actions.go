@@ -8,6 +8,8 @@ var (
 	TileSizes     = []int{2, 4, 8, 16, 32, 64, 128, 256}
 	VectorWidths  = []int{4, 8, 16}
 	UnrollFactors = []int{2, 4}
+	// BlockChannels are the channel block sizes of order Block.
+	BlockChannels = []int{2, 4}
 )
 
 // Action edits one directive of the stage under the cursor, or moves the
@@ -99,13 +101,7 @@ func buildActions() []Action {
 			SwapXY:  "reorder: x outside y (column-major)",
 			ROuter:  "reorder the updates: reduction loops outside the inner x (and y) loops",
 		}[o]
-		as = append(as, set("order="+o.String(), doc, func(st *Stage) bool {
-			if st.Order == o {
-				return false
-			}
-			st.Order = o
-			return true
-		}))
+		as = append(as, set("order="+o.String(), doc, setOrder(o)))
 	}
 	// macros, last so the indices of the actions above stay put
 	as = append(as,
@@ -132,15 +128,51 @@ func buildActions() []Action {
 		Action{Name: "group-stages", Doc: "the whole schedule grouped (see Grouped): pointwise stages inlined, resampled stages and reductions group roots, stencil stages computed per tile of their group's root",
 			Whole: func(s *Schedule) bool { return s.set(Grouped(s.Pipeline)) }},
 		// appended, so the indices above stay put
-		set("order=couter", "reorder: the channel loops (c, co) outside y and x, parallel() over the outermost channel loop (a few large tasks for a small stage)", func(st *Stage) bool {
-			if st.Order == COuter {
-				return false
-			}
-			st.Order = COuter
-			return true
-		}),
+		set("order=couter", "reorder: the channel loops (c, co) outside y and x, parallel() over the outermost channel loop (a few large tasks for a small stage)", setOrder(COuter)),
 	)
+	// register blocking, appended so the indices above stay put
+	as = append(as, set("order=block", "register blocking of the updates (needs a tile whose width is a multiple of the vector width): the inner tile (x vectors, rows, a block of channels) unrolled inside the reduction loops, so its accumulators stay in registers", setOrder(Block)))
+	as = append(as, choices("block-c", "under order block, split the first channel loop by %d and unroll it inside the reduction loops (0: channels outside the reduction)", BlockChannels, func(st *Stage) *int { return &st.BlockC })...)
+	as = append(as, Action{Name: "register-block", Doc: "register-block the cursor stage's updates as Adams2019 schedules a convolution (see RegisterBlock): tile(32x4), vectorized at the native width, order block, 2 channels per block; where it is computed and its parallel loop stay",
+		StageEdit: func(f Func, st *Stage) bool {
+			want, ok := RegisterBlock(f, *st)
+			return ok && setStage(st, want)
+		}})
 	return as
+}
+
+// setOrder is the edit of an order action: it sets the order (leaving
+// order block drops the channel block).
+func setOrder(o Order) func(st *Stage) bool {
+	return func(st *Stage) bool {
+		if st.Order == o {
+			return false
+		}
+		st.Order = o
+		if o != Block {
+			st.BlockC = 0
+		}
+		return true
+	}
+}
+
+// BlockTile is RegisterBlock's tile (x, y) and channel block: two native
+// vectors by four rows by two channels, 16 accumulators, half the vector
+// registers of AVX-512 (Adams2019 picks 2 vectors, 3 rows, 2 channels on
+// conv_layer).
+var BlockTile = [3]int{2 * NativeVector, 4, 2}
+
+// RegisterBlock is st register-blocked (order Block, tile BlockTile,
+// vectorized at the native width, channels blocked when f has a channel
+// variable), where it is computed, its storage and parallel loop kept;
+// false when f has no pure updates with reduction loops over x and y.
+func RegisterBlock(f Func, st Stage) (Stage, bool) {
+	st.Order, st.Unroll, st.Vector = Block, 0, NativeVector
+	st.TileX, st.TileY, st.BlockC = BlockTile[0], BlockTile[1], 0
+	if len(f.Vars) > 2 {
+		st.BlockC = BlockTile[2]
+	}
+	return st, checkBlock(f, st) == nil
 }
 
 // setStage sets *st to want and says whether that changed it.

@@ -74,7 +74,12 @@ func (d directive) cpp(vars map[string]bool) string {
 	case "split":
 		vars[names[1]], vars[names[2]] = true, true
 		return fmt.Sprintf("split(%s, %s, %s, %s)", names[0], names[1], names[2], names[3])
-	case "vectorize", "unroll":
+	case "unroll":
+		if len(names) == 1 {
+			return fmt.Sprintf("unroll(%s)", names[0])
+		}
+		return fmt.Sprintf("unroll(%s, %s)", names[0], names[1])
+	case "vectorize":
 		return fmt.Sprintf("%s(%s, %s)", d.op, names[0], names[1])
 	case "parallel":
 		return fmt.Sprintf("parallel(%s)", names[0])
@@ -127,6 +132,9 @@ func (st Stage) String() string {
 	if st.Order != Natural {
 		p = append(p, st.Order.String())
 	}
+	if st.BlockC > 0 {
+		p = append(p, fmt.Sprintf("blockc%d", st.BlockC))
+	}
 	return strings.Join(p, ",")
 }
 
@@ -175,7 +183,7 @@ var flags = map[string]func(*Stage){
 	"rows": func(st *Stage) { st.Compute = Rows }, "tiles": func(st *Stage) { st.Compute = Tiles },
 	"store_root": func(st *Stage) { st.StoreRoot = true }, "par": func(st *Stage) { st.Parallel = true },
 	"swap": func(st *Stage) { st.Order = SwapXY }, "router": func(st *Stage) { st.Order = ROuter },
-	"couter": func(st *Stage) { st.Order = COuter },
+	"couter": func(st *Stage) { st.Order = COuter }, "block": func(st *Stage) { st.Order = Block },
 }
 
 func parseStage(text string) (Stage, error) {
@@ -212,12 +220,16 @@ func parseStage(text string) (Stage, error) {
 			if st.Vector, err = num(d, "vec", VectorWidths); err != nil {
 				return st, err
 			}
+		case strings.HasPrefix(d, "blockc"):
+			if st.BlockC, err = num(d, "blockc", BlockChannels); err != nil {
+				return st, err
+			}
 		case strings.HasPrefix(d, "unroll"):
 			if st.Unroll, err = num(d, "unroll", UnrollFactors); err != nil {
 				return st, err
 			}
 		default:
-			return st, fmt.Errorf("unknown directive %q (allowed: root, inline, rows, tiles, store_root, tile(XxY), vecN, par, unrollN, swap, router, couter)", d)
+			return st, fmt.Errorf("unknown directive %q (allowed: root, inline, rows, tiles, store_root, tile(XxY), vecN, par, unrollN, swap, router, couter, block, blockcN)", d)
 		}
 	}
 	return st, nil

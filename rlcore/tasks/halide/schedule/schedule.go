@@ -89,9 +89,18 @@ const (
 	// few large parallel tasks, one per channel, as Mullapudi2016
 	// schedules pyramids, instead of many short rows.
 	COuter
+	// Block is register blocking for a stage with pure updates and
+	// reduction loops, as Adams2019 schedules a convolution: the update's
+	// inner tile — TileX/Vector vectors of x, TileY rows, BlockC
+	// channels — is unrolled inside the reduction loops, so its
+	// TileX/Vector × TileY × BlockC accumulators stay in vector registers
+	// across the whole reduction; the tile loops and the channel blocks
+	// run outside the reduction. The pure definition is tiled and
+	// unrolled the same way.
+	Block
 )
 
-var orderNames = [...]string{"natural", "swap", "router", "couter"}
+var orderNames = [...]string{"natural", "swap", "router", "couter", "block"}
 
 func (o Order) String() string { return orderNames[o] }
 
@@ -105,6 +114,11 @@ type Stage struct {
 	Parallel  bool // parallel outer y loop
 	Unroll    int  // unroll the inner y loop by Unroll (0: none)
 	Order     Order
+	// BlockC, under order Block, splits the stage's first channel
+	// variable (co, c, …) by BlockC and unrolls the inner channels
+	// inside the reduction loops with the rows and vectors (0: the
+	// channels stay outside the reduction).
+	BlockC int
 }
 
 // Schedule is a pipeline's schedule: one Stage per pipeline stage, in the
@@ -294,6 +308,31 @@ func (s Schedule) Check() error {
 		if (st.Compute == Rows || st.Compute == Tiles) && s.Consumer(i) < 0 {
 			return fmt.Errorf("stage %s has no consumer to compute at", f.Name)
 		}
+		if err := checkBlock(f, st); err != nil {
+			return fmt.Errorf("stage %s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkBlock reports what makes a stage's register blocking (order
+// Block, BlockC) impossible.
+func checkBlock(f Func, st Stage) error {
+	if st.BlockC > 0 && st.Order != Block {
+		return fmt.Errorf("a channel block (blockc%d) needs order block", st.BlockC)
+	}
+	if st.Order != Block {
+		return nil
+	}
+	switch {
+	case !f.PureUpdates || len(f.RVars) == 0 || len(f.Vars) < 2:
+		return fmt.Errorf("order block needs pure updates with reduction loops over x and y")
+	case st.Vector == 0 || st.TileX == 0 || st.TileY == 0 || st.TileX%st.Vector != 0:
+		return fmt.Errorf("order block needs a tile (XxY) whose width is a multiple of the vector width, have tile(%dx%d), vec%d", st.TileX, st.TileY, st.Vector)
+	case st.Unroll > 0:
+		return fmt.Errorf("order block unrolls the whole inner tile: unroll%d is redundant", st.Unroll)
+	case st.BlockC > 0 && len(f.Vars) < 3:
+		return fmt.Errorf("a channel block (blockc%d) needs a channel variable", st.BlockC)
 	}
 	return nil
 }
@@ -340,6 +379,10 @@ func (s Schedule) stageDirectives(i int) []directive {
 	for u := 0; u < defs; u++ {
 		add := func(op string, args ...string) {
 			ds = append(ds, directive{fn: f.Name, update: u, op: op, args: args})
+		}
+		if st.Order == Block {
+			ds = append(ds, blockDirectives(f, st, l, u)...)
+			continue
 		}
 		if l.xo != l.x {
 			add("split", l.x, l.xo, l.xi, fmt.Sprint(st.TileX))
@@ -388,6 +431,63 @@ func (s Schedule) stageDirectives(i int) []directive {
 		if st.StoreRoot {
 			ds = append(ds, directive{fn: f.Name, update: -1, op: "store_root"})
 		}
+	}
+	return ds
+}
+
+// blockDirectives are the directives of definition u (0 the pure one) of
+// a stage under order Block: x split by TileX and its inner part again by
+// Vector (xv vectorized, xu unrolled), y by TileY (yi unrolled), the
+// first channel variable by BlockC (its inner part unrolled), all of them
+// inside the reduction loops, the tile and channel-block loops outside
+// them; parallel over the outer y loop.
+func blockDirectives(f Func, st Stage, l loops, u int) []directive {
+	var ds []directive
+	add := func(op string, args ...string) {
+		ds = append(ds, directive{fn: f.Name, update: u, op: op, args: args})
+	}
+	add("split", l.x, l.xo, l.xi, fmt.Sprint(st.TileX))
+	add("split", l.y, l.yo, l.yi, fmt.Sprint(st.TileY))
+	xv, xu := l.xi, ""
+	if st.TileX > st.Vector {
+		xu, xv = l.x+"u", l.x+"v"
+		add("split", l.xi, xu, xv, fmt.Sprint(st.Vector))
+	}
+	ch, co, ci := "", "", ""
+	if st.BlockC > 0 && len(l.rest) > 0 {
+		ch = l.rest[0]
+		co, ci = ch+"o", ch+"i"
+		add("split", ch, co, ci, fmt.Sprint(st.BlockC))
+	}
+	inner := []string{xv}
+	if xu != "" {
+		inner = append(inner, xu)
+	}
+	inner = append(inner, l.yi)
+	if ci != "" {
+		inner = append(inner, ci)
+	}
+	var outer []string
+	for _, v := range l.order {
+		switch v {
+		case l.xi, l.yi:
+		case ch:
+			outer = append(outer, co)
+		default:
+			outer = append(outer, v)
+		}
+	}
+	order := inner
+	if u > 0 {
+		order = append(order, f.RVars...)
+	}
+	add("reorder", append(order, outer...)...)
+	add("vectorize", xv, fmt.Sprint(st.Vector))
+	for _, v := range inner[1:] {
+		add("unroll", v)
+	}
+	if st.Parallel {
+		add("parallel", l.outer(st.Order))
 	}
 	return ds
 }
