@@ -16,7 +16,7 @@
 // an unroll factor and a loop order (channels inside the tile). An
 // episode starts from option.start — the default schedule (every stage
 // compute_root, serial and scalar) unless set to "fused",
-// "root-parallel", "grouped" or "best" — with a cursor on the output
+// "root-parallel", "grouped", "blocked" or "best" — with a cursor on the output
 // stage; an action moves the cursor, sets one directive of the cursor's stage, or (the three
 // macros fuse-tiles, root-parallel and inline-pointwise) rewrites the
 // whole schedule into a pattern Halide's auto-schedulers use: the
@@ -34,14 +34,23 @@
 // variable they lack, as colour channels over a grey level), stages read
 // at scaled or computed coordinates (pyramid levels, gathers) and
 // non-pure reductions group roots, stencil stages per tile of their group.
-// option.start=grouped starts there; option.start=best times the fused
-// and the grouped schedule twice each, side by side, when an episode
+// Register blocking, as Adams2019 schedules a convolution: order block
+// (with a tile whose width is a multiple of the vector width) unrolls the
+// inner tile of a reduction's updates — TileX/Vector vectors, TileY rows
+// and, with block-c=N, N channels — inside the reduction loops, so its
+// accumulators stay in registers; register-block sets that up on the
+// cursor's stage, and schedule.Blocked is Grouped with every such
+// reduction blocked.
+// option.start=grouped or blocked starts there; option.start=best times
+// the fused, grouped and blocked schedules twice each (blocked only where
+// it differs from grouped), side by side, when an episode
 // first starts on a pipeline (once per process) and starts from the
 // faster by the lower of each one's figures, or from the default schedule
 // when neither beats it (on a busy machine, parallel schedules of a
 // pipeline with little work can lose to the serial default).
-// The same 45 actions for every pipeline (the last, order=couter, puts
-// the channel loops outermost and parallel). Observations (state
+// The same 50 actions for every pipeline (order=couter puts the channel
+// loops outermost and parallel; order=block, block-c=0/2/4 and
+// register-block, the last five, block registers). Observations (state
 // halide-schedule) describe the cursor's stage and directives, the
 // pipeline's share of stages per directive and the speedups so far.
 //

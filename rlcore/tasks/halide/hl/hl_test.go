@@ -7,7 +7,7 @@ import (
 	"github.com/supersonic-rl/supersonic/rlcore/tasks/halide/schedule"
 )
 
-func pipeline(t *testing.T, name string) *schedule.Pipeline {
+func pipeline(t testing.TB, name string) *schedule.Pipeline {
 	t.Helper()
 	ps, err := Catalog()
 	if err != nil {
@@ -114,5 +114,37 @@ func TestBadScheduleIsAnError(t *testing.T) {
 	_, err = Measure(Request{Pipeline: p.Name, Directives: "nosuch root\n", Runs: 1})
 	if err == nil || !strings.Contains(err.Error(), "no stage named nosuch") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// Register blocking (order block) compiles, runs and computes what the
+// default schedule computes, on every pipeline with reductions over x and
+// y: schedule.Blocked's and a blocked reduction at the root, in parallel.
+func TestRegisterBlockMatchesDefault(t *testing.T) {
+	tests := []struct{ pipeline, text string }{
+		{"conv_layer", ""},
+		{"conv_layer", "conv_layer: conv=root,tile(32x2),vec16,par,block,blockc4 relu=root,tile(32x32),vec16,par"},
+		{"max_filter", ""},
+		{"lens_blur", ""},
+	}
+	for _, tt := range tests {
+		p := pipeline(t, tt.pipeline)
+		s := schedule.Blocked(p)
+		if tt.text != "" {
+			var err error
+			if s, err = schedule.Parse(p, tt.text); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !strings.Contains(s.String(), "block") {
+			t.Fatalf("%s: nothing blocked", s)
+		}
+		r, err := Measure(Request{Pipeline: p.Name, Directives: s.Directives(), Runs: 1})
+		if err != nil {
+			t.Fatalf("%s\n%s: %v", s, s.CPP(), err)
+		}
+		if r.MaxAbsErr > 1e-4*r.MaxRef {
+			t.Errorf("%s: output differs from the default's by %g (largest %g)", s, r.MaxAbsErr, r.MaxRef)
+		}
 	}
 }

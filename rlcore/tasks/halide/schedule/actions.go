@@ -133,7 +133,7 @@ func buildActions() []Action {
 	// register blocking, appended so the indices above stay put
 	as = append(as, set("order=block", "register blocking of the updates (needs a tile whose width is a multiple of the vector width): the inner tile (x vectors, rows, a block of channels) unrolled inside the reduction loops, so its accumulators stay in registers", setOrder(Block)))
 	as = append(as, choices("block-c", "under order block, split the first channel loop by %d and unroll it inside the reduction loops (0: channels outside the reduction)", BlockChannels, func(st *Stage) *int { return &st.BlockC })...)
-	as = append(as, Action{Name: "register-block", Doc: "register-block the cursor stage's updates as Adams2019 schedules a convolution (see RegisterBlock): tile(32x4), vectorized at the native width, order block, 2 channels per block; where it is computed and its parallel loop stay",
+	as = append(as, Action{Name: "register-block", Doc: "register-block the cursor stage's updates as Adams2019 schedules a convolution (see RegisterBlock): tile(32x4), vectorized at the native width, order block (block-c adds channels); where it is computed and its parallel loop stay",
 		StageEdit: func(f Func, st *Stage) bool {
 			want, ok := RegisterBlock(f, *st)
 			return ok && setStage(st, want)
@@ -156,22 +156,21 @@ func setOrder(o Order) func(st *Stage) bool {
 	}
 }
 
-// BlockTile is RegisterBlock's tile (x, y) and channel block: two native
-// vectors by four rows by two channels, 16 accumulators, half the vector
+// BlockTile is RegisterBlock's tile (x, y) and Blocked's channel block:
+// two native vectors by four rows, by two channels where Blocked knows
+// they divide the channel extent; 16 accumulators, half the vector
 // registers of AVX-512 (Adams2019 picks 2 vectors, 3 rows, 2 channels on
 // conv_layer).
 var BlockTile = [3]int{2 * NativeVector, 4, 2}
 
 // RegisterBlock is st register-blocked (order Block, tile BlockTile,
-// vectorized at the native width, channels blocked when f has a channel
-// variable), where it is computed, its storage and parallel loop kept;
-// false when f has no pure updates with reduction loops over x and y.
+// vectorized at the native width, the channels outside the reduction:
+// block-c adds them), where it is computed, its storage and parallel loop
+// kept; false when f has no pure updates with reduction loops over x and
+// y.
 func RegisterBlock(f Func, st Stage) (Stage, bool) {
 	st.Order, st.Unroll, st.Vector = Block, 0, NativeVector
 	st.TileX, st.TileY, st.BlockC = BlockTile[0], BlockTile[1], 0
-	if len(f.Vars) > 2 {
-		st.BlockC = BlockTile[2]
-	}
 	return st, checkBlock(f, st) == nil
 }
 

@@ -82,3 +82,36 @@ func (s *Schedule) tileGroup(i int) {
 		st.TileY = fusedTile(p.OutExtents[1], FusedTile[1])
 	}
 }
+
+// Blocked is Grouped with every stage that has pure updates with
+// reduction loops over x and y register-blocked (RegisterBlock), as
+// Adams2019 schedules a convolution: a group member's block tile is cut
+// to its group root's tile (it is computed per tile of it), and a member
+// whose root's tile is narrower than a native vector, or that is not
+// computed per tile, stays as Grouped has it.
+func Blocked(p *Pipeline) Schedule {
+	s := Grouped(p)
+	for i, f := range p.Stages {
+		st, ok := RegisterBlock(f, s.Stages[i])
+		if !ok {
+			continue
+		}
+		if st.Compute == Tiles || st.Compute == Rows {
+			root := s.Stages[s.Consumer(i)]
+			if st.Compute == Rows || root.TileX < st.Vector || root.TileY == 0 {
+				continue
+			}
+			st.TileX, st.TileY = min(st.TileX, root.TileX/st.Vector*st.Vector), min(st.TileY, root.TileY)
+		}
+		out := p.Stages[len(p.Stages)-1]
+		if len(f.Vars) > 2 && len(out.Vars) > 2 && f.Vars[2] == out.Vars[2] && len(p.OutExtents) > 2 && p.OutExtents[2]%BlockTile[2] == 0 {
+			st.BlockC = BlockTile[2]
+		}
+		t := s.Clone()
+		t.Stages[i] = st
+		if t.Check() == nil {
+			s = t
+		}
+	}
+	return s
+}

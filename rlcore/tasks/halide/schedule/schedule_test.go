@@ -49,6 +49,13 @@ func TestDirectivesAndCPP(t *testing.T) {
 		{"channels inside the parallel row loop", conv, "conv: relu=root,par", []string{"relu 0 reorder x co y", "relu 0 parallel y"}, nil},
 		{"channels outside, parallel over them", conv, "conv: relu=root,vec8,par,couter", []string{"relu 0 reorder x y co", "relu 0 vectorize x 8", "relu 0 parallel co"}, []string{".parallel(co)"}},
 		{"channels outside a tile", conv, "conv: conv=tiles relu=root,tile(16x16),par,couter", []string{"relu 0 reorder xi yi xo yo co", "relu 0 parallel co", "conv at relu xo"}, nil},
+		{"register block: vectors, rows and channels unrolled inside the reduction", conv, "conv: conv=tiles,tile(32x4),vec16,block,blockc2 relu=root,tile(32x32),vec16,par",
+			[]string{"conv 0 split xi xu xv 16", "conv 1 split x xo xi 32", "conv 1 split y yo yi 4", "conv 1 split xi xu xv 16", "conv 1 split co coo coi 2",
+				"conv 1 reorder xv xu yi coi r$x r$y coo xo yo", "conv 1 vectorize xv 16", "conv 1 unroll xu", "conv 1 unroll yi", "conv 1 unroll coi", "conv at relu xo"},
+			[]string{`Var coi("coi"), coo("coo"), xi("xi"), xo("xo"), xu("xu"), xv("xv"), yi("yi"), yo("yo");`,
+				"conv.update(0)\n    .split(x, xo, xi, 32)\n    .split(y, yo, yi, 4)\n    .split(xi, xu, xv, 16)\n    .split(co, coo, coi, 2)\n    .reorder(xv, xu, yi, coi, r.x, r.y, coo, xo, yo)\n    .vectorize(xv, 16)\n    .unroll(xu)\n    .unroll(yi)\n    .unroll(coi);"}},
+		{"register block of one vector, channels outside, parallel", conv, "conv: conv=root,tile(16x2),vec16,par,block",
+			[]string{"conv 1 reorder xi yi r$x r$y co xo yo", "conv 1 unroll yi", "conv 1 parallel yo"}, nil},
 		{"computed at a consumer computed per tile means per tile of the group's root", chain, "chain: a=tiles b=tiles c=root,tile(64x16)",
 			[]string{"a at c xo", "b at c xo"}, nil},
 	}
@@ -81,6 +88,12 @@ func TestParseErrors(t *testing.T) {
 	for _, text := range []string{
 		"blur", "other: default", "blur: nosuch=root", "blur: blur_x=vec5", "blur: blur_y=inline",
 		"blur: blur_x=root,store_root", "blur: blur_x=tile(3x4)", "blur: blur_y=root,tile(256x8)", "blur: blur_x=fast", "conv: conv=inline",
+		// order block needs a reduction, a tile a whole number of vectors
+		// wide, no unroll of its own; blockcN needs order block and a
+		// channel
+		"blur: blur_y=root,tile(32x4),vec16,block", "conv: conv=root,vec16,block", "conv: conv=root,tile(32x0),vec16,block",
+		"conv: conv=root,tile(8x4),vec16,block", "conv: conv=root,tile(32x4),block", "conv: conv=root,tile(32x4),vec16,block,unroll2",
+		"conv: conv=root,tile(32x4),vec16,blockc2", "conv: conv=root,tile(32x4),vec16,block,blockc3", "conv: conv=root,tile(32x4),vec16,router,blockc2",
 	} {
 		p := blur
 		if strings.HasPrefix(text, "conv") {
@@ -265,6 +278,71 @@ func TestGroupActions(t *testing.T) {
 	}
 }
 
+// conv64 is conv with the output extents of the catalog's conv_layer.
+var conv64 = &Pipeline{Name: "conv", OutExtents: []int{64, 64, 16}, Stages: conv.Stages}
+
+// Blocked register-blocks a reduction computed per tile of its group
+// root, its block cut to the root's tile, and leaves a reduction computed
+// per pixel of an untiled root as Grouped has it.
+func TestBlocked(t *testing.T) {
+	tests := []struct {
+		p    *Pipeline
+		want string
+	}{
+		{conv64, "conv: conv=tiles,tile(16x4),vec16,block,blockc2 relu=root,tile(16x16),vec16,par"},
+		{conv, "conv: conv=tiles,vec16,router relu=root,vec16,par"},
+		{pyramid, strings.Replace(Grouped(pyramid).String(), "sum=tiles,vec16,router", "sum=tiles,tile(32x4),vec16,block", 1)},
+		{chain, Grouped(chain).String()},
+	}
+	for _, tt := range tests {
+		s := Blocked(tt.p)
+		if s.String() != tt.want {
+			t.Errorf("Blocked = %q\nwant      %q", s, tt.want)
+		}
+		if err := s.Check(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// register-block sets the cursor's reduction up as Adams2019 blocks a
+// convolution; block-c needs order block; leaving order block drops the
+// channel block.
+func TestRegisterBlockActions(t *testing.T) {
+	index := map[string]int{}
+	for i, a := range Actions {
+		index[a.Name] = i
+	}
+	steps := []struct {
+		action  string
+		cursor  int
+		changed bool
+		want    string
+	}{
+		{"block-c=2", 0, false, "conv: default"},
+		{"order=block", 0, false, "conv: default"},    // no tile yet
+		{"register-block", 1, false, "conv: default"}, // relu has no updates
+		{"register-block", 0, true, "conv: conv=root,tile(32x4),vec16,block"},
+		{"block-c=2", 0, true, "conv: conv=root,tile(32x4),vec16,block,blockc2"},
+		{"block-c=4", 0, true, "conv: conv=root,tile(32x4),vec16,block,blockc4"},
+		{"unroll=2", 0, false, "conv: conv=root,tile(32x4),vec16,block,blockc4"},
+		{"split-x=8", 0, false, "conv: conv=root,tile(32x4),vec16,block,blockc4"}, // narrower than a vector
+		{"order=router", 0, true, "conv: conv=root,tile(32x4),vec16,router"},
+		{"order=block", 0, true, "conv: conv=root,tile(32x4),vec16,block"},
+	}
+	s := Default(conv64)
+	for _, st := range steps {
+		_, changed, err := s.Apply(index[st.action], st.cursor)
+		if err != nil || changed != st.changed || s.String() != st.want {
+			t.Fatalf("%s at %d: changed %v (%v), schedule %q; want %v, %q", st.action, st.cursor, changed, err, s, st.changed, st.want)
+		}
+	}
+	// the indices of the actions before the register blocking stay put
+	if index["order=couter"] != 44 || index["order=block"] != 45 || index["register-block"] != len(Actions)-1 {
+		t.Errorf("order=couter at %d, order=block at %d, register-block at %d of %d", index["order=couter"], index["order=block"], index["register-block"], len(Actions))
+	}
+}
+
 func TestHashFollowsString(t *testing.T) {
 	a, _ := Parse(blur, "blur: blur_x=inline")
 	b, _ := Parse(blur, "blur: blur_x=inline")
@@ -278,6 +356,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("blur: blur_x=tiles,vec8 blur_y=root,tile(64x16),vec8,par")
 	f.Add("blur: default")
 	f.Add("blur: blur_x=rows,store_root,unroll2,swap")
+	f.Add("blur: blur_y=root,tile(32x4),vec16,block,blockc2")
 	f.Fuzz(func(t *testing.T, text string) {
 		s, err := Parse(blur, text)
 		if err != nil {
