@@ -155,14 +155,14 @@ func TestStartOption(t *testing.T) {
 	}
 }
 
-// option.start=grouped starts at schedule.Grouped; best at the faster of
-// fused and grouped, both measured twice side by side (and checked
-// against the default's output, as every schedule is), or at the default
-// when neither beats it.
+// option.start=grouped starts at schedule.Grouped, blocked at
+// schedule.Blocked; best at the fastest of fused, grouped and blocked, all
+// measured twice side by side (and checked against the default's output,
+// as every schedule is), or at the default when none beats it.
 func TestGroupedAndBestStarts(t *testing.T) {
 	ctx := context.Background()
 	speedups := map[string]float64{}
-	for _, start := range []string{"grouped", "fused", "best"} {
+	for _, start := range []string{"grouped", "blocked", "fused", "best"} {
 		p := open(t, map[string]string{"start": start})
 		e := episode(t, p, "conv_layer")
 		got, m := e.Schedule().String(), e.Current()
@@ -175,6 +175,10 @@ func TestGroupedAndBestStarts(t *testing.T) {
 			if got != "conv_layer: conv=tiles,vec16,router relu=root,tile(16x16),vec16,par" {
 				t.Errorf("start grouped: %s", got)
 			}
+		case "blocked":
+			if got != "conv_layer: conv=tiles,tile(16x4),vec16,block,blockc2 relu=root,tile(16x16),vec16,par" {
+				t.Errorf("start blocked: %s", got)
+			}
 		case "best":
 			// best re-timed both side by side and remembered the medians:
 			// it starts from the faster by those (or the default, 1x)
@@ -183,15 +187,15 @@ func TestGroupedAndBestStarts(t *testing.T) {
 				t.Fatal(err)
 			}
 			var settled []float64
-			for _, s := range []schedule.Schedule{schedule.Fused(pl), schedule.Grouped(pl)} {
+			for _, s := range []schedule.Schedule{schedule.Fused(pl), schedule.Grouped(pl), schedule.Blocked(pl)} {
 				sm, err := p.Measure(ctx, s)
 				if err != nil || sm.Err != "" {
 					t.Fatalf("%s: %v %+v", s, err, sm)
 				}
 				settled = append(settled, sm.Speedup)
 			}
-			if want := max(settled[0], settled[1], 1); m.Speedup != want {
-				t.Errorf("start best: %s at %.2fx, want the faster start's %.2fx (fused, grouped: %v)", got, m.Speedup, want, settled)
+			if want := max(settled[0], settled[1], settled[2], 1); m.Speedup != want {
+				t.Errorf("start best: %s at %.2fx, want the fastest start's %.2fx (fused, grouped, blocked: %v)", got, m.Speedup, want, settled)
 			}
 		}
 		p.Close() // its workers end before the next start's (open closes it again at the end)
