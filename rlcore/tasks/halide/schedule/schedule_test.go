@@ -252,30 +252,43 @@ func TestGrouped(t *testing.T) {
 // group-root and group-member edit the cursor stage as Grouped would;
 // group-stages is Grouped in one step.
 func TestGroupActions(t *testing.T) {
-	index := map[string]int{}
-	for i, a := range Actions {
-		index[a.Name] = i
-	}
-	steps := []struct {
-		action  string
-		cursor  int
-		changed bool
-		want    string
-	}{
+	applySteps(t, Default(pyramid), []actionStep{
 		{"group-root", 2, true, "pyramid: down=root,vec16,par"},
 		{"group-root", 2, false, "pyramid: down=root,vec16,par"},
 		{"group-member", 2, true, "pyramid: down=tiles,vec16"},
 		{"group-root", 5, true, "pyramid: down=tiles,vec16 sum=root,vec16,par,router"},
 		{"group-member", 7, false, "pyramid: down=tiles,vec16 sum=root,vec16,par,router"}, // the output stays a root
 		{"group-stages", 0, true, Grouped(pyramid).String()},
-	}
-	s := Default(pyramid)
+	})
+}
+
+// actionStep is one action applied at a cursor, whether it changes the
+// schedule and the schedule after it.
+type actionStep struct {
+	action  string
+	cursor  int
+	changed bool
+	want    string
+}
+
+// applySteps applies the steps to s in turn, checking each.
+func applySteps(t *testing.T, s Schedule, steps []actionStep) {
+	t.Helper()
+	index := actionIndex()
 	for _, st := range steps {
 		_, changed, err := s.Apply(index[st.action], st.cursor)
 		if err != nil || changed != st.changed || s.String() != st.want {
 			t.Fatalf("%s at %d: changed %v (%v), schedule %q; want %v, %q", st.action, st.cursor, changed, err, s, st.changed, st.want)
 		}
 	}
+}
+
+func actionIndex() map[string]int {
+	index := map[string]int{}
+	for i, a := range Actions {
+		index[a.Name] = i
+	}
+	return index
 }
 
 // conv64 is conv with the output extents of the catalog's conv_layer.
@@ -309,16 +322,7 @@ func TestBlocked(t *testing.T) {
 // convolution; block-c needs order block; leaving order block drops the
 // channel block.
 func TestRegisterBlockActions(t *testing.T) {
-	index := map[string]int{}
-	for i, a := range Actions {
-		index[a.Name] = i
-	}
-	steps := []struct {
-		action  string
-		cursor  int
-		changed bool
-		want    string
-	}{
+	applySteps(t, Default(conv64), []actionStep{
 		{"block-c=2", 0, false, "conv: default"},
 		{"order=block", 0, false, "conv: default"},    // no tile yet
 		{"register-block", 1, false, "conv: default"}, // relu has no updates
@@ -329,15 +333,9 @@ func TestRegisterBlockActions(t *testing.T) {
 		{"split-x=8", 0, false, "conv: conv=root,tile(32x4),vec16,block,blockc4"}, // narrower than a vector
 		{"order=router", 0, true, "conv: conv=root,tile(32x4),vec16,router"},
 		{"order=block", 0, true, "conv: conv=root,tile(32x4),vec16,block"},
-	}
-	s := Default(conv64)
-	for _, st := range steps {
-		_, changed, err := s.Apply(index[st.action], st.cursor)
-		if err != nil || changed != st.changed || s.String() != st.want {
-			t.Fatalf("%s at %d: changed %v (%v), schedule %q; want %v, %q", st.action, st.cursor, changed, err, s, st.changed, st.want)
-		}
-	}
+	})
 	// the indices of the actions before the register blocking stay put
+	index := actionIndex()
 	if index["order=couter"] != 44 || index["order=block"] != 45 || index["register-block"] != len(Actions)-1 {
 		t.Errorf("order=couter at %d, order=block at %d, register-block at %d of %d", index["order=couter"], index["order=block"], index["register-block"], len(Actions))
 	}
