@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"flag"
 	"os"
 	"slices"
 	"testing"
@@ -14,12 +15,17 @@ import (
 // client RL that supersonic eval's searches pick on the coreset space.
 var coresetArm = rlcore.Arm{Algorithm: "ppo", State: "autophase", Reward: "ic-oz", Actions: "coreset", Transition: "apply"}
 
-// coresetPolicy reads testdata/zeroshot-coreset-ppo.policy: policy 8 of
-// the 3-minute training across programs of
-// notebooks/results/eval-codesize-explore-60s-s6.md (PPO, autophase,
-// coreset), the policy whose zero-shot column that run shows.
+// zeroShotPolicy is the policy file that tests and BenchmarkZeroShot
+// apply (coresetPolicy).
+var zeroShotPolicy = flag.String("zeroshot.policy", "testdata/zeroshot-coreset-ppo.policy", "weights of a policy of the arm ppo · autophase · ic-oz · coreset · apply (sqlite3 supersonic.db \"select writefile('p.bin', weights) from policies where id=ID\")")
+
+// coresetPolicy reads the -zeroshot.policy file, by default
+// testdata/zeroshot-coreset-ppo.policy: policy 8 of the 3-minute training
+// across programs of notebooks/results/eval-codesize-explore-60s-s6.md
+// (PPO, autophase, coreset), the policy whose zero-shot column that run
+// shows.
 func coresetPolicy(tb testing.TB) rlcore.Policy {
-	data, err := os.ReadFile("testdata/zeroshot-coreset-ppo.policy")
+	data, err := os.ReadFile(*zeroShotPolicy)
 	if err != nil {
 		tb.Fatal(err)
 	}
