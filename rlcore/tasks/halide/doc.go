@@ -16,7 +16,7 @@
 // an unroll factor and a loop order (channels inside the tile). An
 // episode starts from option.start — the default schedule (every stage
 // compute_root, serial and scalar) unless set to "fused",
-// "root-parallel", "grouped", "blocked" or "best" — with a cursor on the output
+// "root-parallel", "grouped", "blocked", "grouped-rows" or "best" — with a cursor on the output
 // stage; an action moves the cursor, sets one directive of the cursor's stage, or (the three
 // macros fuse-tiles, root-parallel and inline-pointwise) rewrites the
 // whole schedule into a pattern Halide's auto-schedulers use: the
@@ -41,9 +41,13 @@
 // accumulators stay in registers; register-block sets that up on the
 // cursor's stage, and schedule.Blocked is Grouped with every such
 // reduction blocked.
-// option.start=grouped or blocked starts there; option.start=best times
-// the fused, grouped and blocked schedules twice each (blocked only where
-// it differs from grouped), side by side, when an episode
+// schedule.GroupedRows groups as Mullapudi2016 places nl_means: a
+// reduction read by every colour channel is a group root of its own and
+// the members are computed per row of their root, untiled.
+// option.start=grouped, blocked or grouped-rows starts there;
+// option.start=best times the fused, grouped, blocked and grouped-rows
+// schedules twice each (each only where it differs from those before),
+// side by side, when an episode
 // first starts on a pipeline (once per process) and starts from the
 // faster by the lower of each one's figures, or from the default schedule
 // when neither beats it (on a busy machine, parallel schedules of a

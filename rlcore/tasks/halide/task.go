@@ -50,7 +50,7 @@ func init() {
 			{Name: "workers", Type: rlcore.OptInt, Default: "2", Doc: "worker processes kept warm for compiling and timing"},
 			{Name: "cores", Type: rlcore.OptInt, Default: "2", Doc: "cores the auto-schedulers are told about (MachineParams parallelism)"},
 			{Name: "adams2019-beam", Type: rlcore.OptInt, Default: "32", Doc: "Adams2019's beam size (HL_BEAM_SIZE; the plugin's default is 32)"},
-			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action), root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action), grouped (this task's greedy grouping: pointwise stages inlined, pyramid levels, gathers and reductions computed at the root, vectorized and parallel, stencil stages per tile of their group; the group-stages action), blocked (grouped, with the updates of reductions over x and y register-blocked as Adams2019 schedules a convolution; the register-block action) or best (the fastest of default, fused, grouped and blocked, the heuristic ones timed twice side by side when an episode first starts on a pipeline, once per process). Quality stays the speedup over the default schedule"},
+			{Name: "start", Type: rlcore.OptString, Default: "default", Doc: "the schedule every episode starts from: default (every stage compute_root, serial, scalar), fused (the auto-schedulers' pattern: the output tiled, vectorized and parallel, producers inlined or computed per tile, reductions at the root in parallel; the fuse-tiles action), root-parallel (every stage compute_root, vectorized and parallel; the root-parallel action), grouped (this task's greedy grouping: pointwise stages inlined, pyramid levels, gathers and reductions computed at the root, vectorized and parallel, stencil stages per tile of their group; the group-stages action), blocked (grouped, with the updates of reductions over x and y register-blocked as Adams2019 schedules a convolution; the register-block action), grouped-rows (grouped with every reduction read by each colour channel a group root, and the members computed per row of their group's root, as Mullapudi2016 places nl_means) or best (the fastest of default, fused, grouped, blocked and grouped-rows, the heuristic ones timed twice side by side when an episode first starts on a pipeline, once per process). Quality stays the speedup over the default schedule"},
 			{Name: "adams2019-passes", Type: rlcore.OptInt, Default: "5", Doc: "Adams2019's beam-search passes (HL_NUM_PASSES; the plugin's default is 5)"},
 		},
 		References:       References,
@@ -107,7 +107,7 @@ func Open(ctx context.Context, cfg rlcore.OpenConfig) (rlcore.Problem, error) {
 	}
 	start := o.String("start")
 	if _, ok := starts[start]; !ok {
-		return nil, fmt.Errorf("option start = %q: want one of default, fused, root-parallel, grouped, blocked, best", start)
+		return nil, fmt.Errorf("option start = %q: want one of default, fused, root-parallel, grouped, blocked, grouped-rows, best", start)
 	}
 	ps, err := hl.Catalog()
 	if err != nil {
@@ -170,12 +170,13 @@ var starts = map[string]func(*schedule.Pipeline) schedule.Schedule{
 	"root-parallel": schedule.RootParallel,
 	"grouped":       schedule.Grouped,
 	"blocked":       schedule.Blocked,
-	"best":          nil, // the fastest of default, fused, grouped and blocked, measured (see NewEpisode)
+	"grouped-rows":  schedule.GroupedRows,
+	"best":          nil, // the fastest of default, fused, grouped, blocked and grouped-rows, measured (see NewEpisode)
 }
 
-// bestOf are the heuristic schedules option.start=best measures (blocked
-// only where it differs from grouped: a pipeline with reductions).
-var bestOf = []string{"fused", "grouped", "blocked"}
+// bestOf are the heuristic schedules option.start=best measures (each
+// only where it differs from the ones before).
+var bestOf = []string{"fused", "grouped", "blocked", "grouped-rows"}
 
 // Start is the schedule episodes start from (option.start).
 func (p *Problem) Start() string { return p.start }

@@ -16,11 +16,24 @@ package schedule
 // x loop (order router). A group root without members, other than the
 // output, runs its channel loops (c, co) outermost and parallel (order
 // couter).
-func Grouped(p *Pipeline) Schedule {
+func Grouped(p *Pipeline) Schedule { return grouped(p, false) }
+
+// GroupedRows is Grouped with every reduction that a consumer reads for
+// each value of a variable it lacks (Func.Broadcast: a weighted sum read
+// by every colour channel) a group root, and the members computed per
+// row of their group root (compute_at its y loop) instead of per tile,
+// no root tiled: the placement Mullapudi2016 gives nl_means, whose
+// weights and box-filtered distances it computes per row of the weighted
+// sum.
+func GroupedRows(p *Pipeline) Schedule { return grouped(p, true) }
+
+func grouped(p *Pipeline, rows bool) Schedule {
 	s := Default(p)
 	n := len(p.Stages)
 	s.Stages[n-1] = groupRoot(p.Stages[n-1])
-	s.tileGroup(n - 1)
+	if !rows {
+		s.tileGroup(n - 1)
+	}
 	for i := n - 2; i >= 0; i-- {
 		f := p.Stages[i]
 		if f.Updates == 0 && f.Pointwise && !f.Broadcast {
@@ -30,15 +43,20 @@ func Grouped(p *Pipeline) Schedule {
 			}
 		}
 		s.Stages[i] = groupRoot(f)
-		if f.Resampled || (f.Updates > 0 && !f.PureUpdates) || len(f.Vars) == 0 || !s.oneGroup(i) {
+		if f.Resampled || (f.Updates > 0 && (!f.PureUpdates || rows && f.Broadcast)) || len(f.Vars) == 0 || !s.oneGroup(i) {
 			continue
 		}
 		s.Stages[i] = groupMember(f)
+		if rows {
+			s.Stages[i].Compute = Rows
+		}
 		if s.Check() != nil {
 			s.Stages[i] = groupRoot(f)
 			continue
 		}
-		s.tileGroup(s.Consumer(i))
+		if !rows {
+			s.tileGroup(s.Consumer(i))
+		}
 		if s.Check() != nil {
 			s.Stages[i] = groupRoot(f)
 		}
@@ -47,11 +65,21 @@ func Grouped(p *Pipeline) Schedule {
 	// loops runs them outermost and in parallel, as Mullapudi2016 runs
 	// pyramid levels: a few large tasks rather than many short rows
 	for i := range n - 1 {
-		if st := &s.Stages[i]; st.Compute == Root && st.Order == Natural && st.TileX == 0 && st.TileY == 0 && len(p.Stages[i].Vars) > 2 {
+		if st := &s.Stages[i]; st.Compute == Root && st.Order == Natural && st.TileX == 0 && st.TileY == 0 && len(p.Stages[i].Vars) > 2 && !s.hasMembers(i) {
 			st.Order = COuter
 		}
 	}
 	return s
+}
+
+// hasMembers says whether some stage is computed at a loop of stage i.
+func (s Schedule) hasMembers(i int) bool {
+	for j, st := range s.Stages {
+		if (st.Compute == Rows || st.Compute == Tiles) && s.Consumer(j) == i {
+			return true
+		}
+	}
+	return false
 }
 
 // groupRoot is a stage that starts a group: computed at the root,

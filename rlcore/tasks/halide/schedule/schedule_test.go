@@ -368,3 +368,37 @@ func FuzzParse(f *testing.F) {
 		_ = s.CPP()
 	})
 }
+
+// nlm is nl_means in small: a distance read through offsets, a box
+// filter with pure updates, weights, and a weighted sum (a reduction with
+// pure updates) read by every colour channel of the output.
+var nlm = &Pipeline{Name: "nlm", OutExtents: []int{128, 128, 3}, Stages: []Func{
+	{Name: "clamped", Vars: []string{"x", "y", "c"}, Consumers: []string{"dist", "sum"}, Resampled: true},
+	{Name: "dist", Vars: []string{"x", "y", "dx", "dy"}, Consumers: []string{"blur"}},
+	{Name: "blur", Vars: []string{"x", "y", "dx", "dy"}, Updates: 1, PureUpdates: true, RVars: []string{"p$x"}, Consumers: []string{"weight"}, Pointwise: true},
+	{Name: "weight", Vars: []string{"x", "y", "dx", "dy"}, Consumers: []string{"sum"}, Pointwise: true, Broadcast: true},
+	{Name: "sum", Vars: []string{"x", "y", "c"}, Updates: 1, PureUpdates: true, RVars: []string{"s$x", "s$y"}, Consumers: []string{"out"}, Pointwise: true, Broadcast: true},
+	{Name: "out", Vars: []string{"x", "y", "c"}},
+}}
+
+// GroupedRows makes a reduction read by every channel a group root and
+// computes the members per row of their root, untiled, as Mullapudi2016 places
+// nl_means; a root with members keeps its channels inside its rows.
+func TestGroupedRows(t *testing.T) {
+	tests := []struct {
+		p    *Pipeline
+		want string
+	}{
+		{nlm, "nlm: clamped=root,vec16,par,couter dist=rows,vec16 blur=rows,vec16,router weight=rows,vec16 sum=root,vec16,par,router out=root,vec16,par"},
+		{chain, "chain: a=rows,vec16 b=rows,vec16 c=root,vec16,par"},
+	}
+	for _, tt := range tests {
+		s := GroupedRows(tt.p)
+		if s.String() != tt.want {
+			t.Errorf("GroupedRows = %q\nwant          %q", s, tt.want)
+		}
+		if err := s.Check(); err != nil {
+			t.Error(err)
+		}
+	}
+}
