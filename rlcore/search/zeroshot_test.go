@@ -122,3 +122,32 @@ func TestZeroShotValidatesTheSavedState(t *testing.T) {
 		})
 	}
 }
+
+// A rollout ends after rolloutPatience steps in a row that left the
+// observation unchanged, not before, and a change starts the count again.
+func TestRolloutStall(t *testing.T) {
+	same, changed := true, false
+	for _, tc := range []struct {
+		name  string
+		steps []bool
+		want  int // the step (1-based) that ends the rollout, 0: none
+	}{
+		{"no step", nil, 0},
+		{"changes only", []bool{changed, changed, changed, changed, changed, changed}, 0},
+		{"patience reached", []bool{changed, same, same, same, same, same, changed}, 6},
+		{"one short", []bool{same, same, same, same, changed, same, same, same, same}, 0},
+		{"after a change", []bool{same, same, changed, same, same, same, same, same}, 8},
+	} {
+		var s stall
+		got := 0
+		for i, st := range tc.steps {
+			if s.stop(st) {
+				got = i + 1
+				break
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s: the rollout ended at step %d, want %d (patience %d)", tc.name, got, tc.want, rolloutPatience)
+		}
+	}
+}
