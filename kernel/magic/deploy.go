@@ -30,9 +30,9 @@ genetic, mcts, the bandits) say so and start fresh.
 programs to each program — a greedy rollout plus --samples rollouts sampled
 from the policy (default 3, seeded) — and keeps the best, validated on the
 state its rollout reached. It takes under a second on most programs (more
-where the best passes are slow ones, such as LLVM's attributor on a large
-module). Without a %train run it applies the search's stored weights, and
-says so.`,
+where the rollouts run slow passes, such as LLVM's attributor on
+csmith:90001). Without a %train run it applies the search's stored
+weights, and says so.`,
 		Flags: []Flag{onFlag, perBenchmarkBudgetFlag, fromScratchFlag,
 			{Name: "zero-shot", Doc: "apply the policy trained across programs (%train) without training"},
 			{Name: "samples", Value: "N", Doc: "sampled rollouts besides the greedy one, of --zero-shot or before training from stored weights (default 3)", Values: []string{"0", "3", "8"}},
