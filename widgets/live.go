@@ -181,8 +181,9 @@ func (lc *LiveCurves) Observe(e rlcore.Event) {
 		r.done, r.status = len(r.streams) == 0, e.Status
 		// A run stopped mid-episode may have raised its best in that
 		// episode, which sent no EpisodeEnd: the best-so-far curve
-		// ends at the run's best, as its result does.
-		if lc.opts.Y == YBest && !math.IsNaN(e.Best) && !math.IsInf(e.Best, 0) && (!r.hasBest || e.Best > r.best) {
+		// ends at the run's best, as its result does. (A run without
+		// a finished episode sends Best 0 for "none": no point.)
+		if lc.opts.Y == YBest && r.hasBest && !math.IsNaN(e.Best) && !math.IsInf(e.Best, 0) && e.Best > r.best {
 			r.best, r.hasBest = e.Best, true
 			r.pts = append(r.pts, lc.point(r, wall, r.best))
 		}
